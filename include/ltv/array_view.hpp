@@ -1,0 +1,35 @@
+// ltv/array_view.hpp — a read-only (pointer, length) view, the C++17 stand-in for std::span.
+//
+// Public functions that take sequences accept an array_view so that the same code serves
+// std::vector callers, the C API's (pointer, length) pairs and numpy buffers without copies.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <vector>
+
+namespace ltv {
+
+template <class T>
+class array_view {
+public:
+    constexpr array_view() noexcept = default;
+    constexpr array_view(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    array_view(const std::vector<T>& v) noexcept : data_(v.data()), size_(v.size()) {}  // NOLINT
+    // Only for arguments of a call: the list lives until the end of the full expression.
+    constexpr array_view(std::initializer_list<T> list) noexcept  // NOLINT
+        : data_(list.begin()), size_(list.size()) {}
+
+    constexpr const T* data() const noexcept { return data_; }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+    constexpr const T* begin() const noexcept { return data_; }
+    constexpr const T* end() const noexcept { return data_ + size_; }
+
+private:
+    const T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+}  // namespace ltv
