@@ -16,9 +16,17 @@ public:
     constexpr array_view() noexcept = default;
     constexpr array_view(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
     array_view(const std::vector<T>& v) noexcept : data_(v.data()), size_(v.size()) {}  // NOLINT
-    // Only for arguments of a call: the list lives until the end of the full expression.
+    // Only for arguments of a call: the list lives until the end of the full expression, which
+    // is as long as the view is used there; GCC warns about the general case, hence the pragma.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
     constexpr array_view(std::initializer_list<T> list) noexcept  // NOLINT
         : data_(list.begin()), size_(list.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
     constexpr const T* data() const noexcept { return data_; }
     constexpr std::size_t size() const noexcept { return size_; }

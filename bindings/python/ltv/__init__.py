@@ -1,0 +1,62 @@
+"""ltv — customer lifetime value and retention, from Python.
+
+A ctypes binding of the ltv C library (libltv.so). Errors raise subclasses of
+:class:`ltv.LtvError` carrying the library's message.
+
+>>> import ltv
+>>> ltv.retention_rate(start=1000, end=1100, new=200)
+0.9
+"""
+
+from ._library import version
+from .calculators import (
+    RetentionFlows,
+    average_clv,
+    churn_rate,
+    lost_profit,
+    ltv_from_margins,
+    purchase_chain_ltv,
+    retention_from_flows,
+    retention_rate,
+    simple_ltv,
+)
+from .errors import (
+    BufferTooSmallError,
+    DomainError,
+    InternalError,
+    InvalidArgumentError,
+    LibraryNotFoundError,
+    LtvError,
+    LtvIOError,
+    NoConvergenceError,
+    NotFittedError,
+    OutOfMemoryError,
+    ParseError,
+)
+
+__version__ = version()
+
+__all__ = [
+    "__version__",
+    "version",
+    "RetentionFlows",
+    "average_clv",
+    "churn_rate",
+    "lost_profit",
+    "ltv_from_margins",
+    "purchase_chain_ltv",
+    "retention_from_flows",
+    "retention_rate",
+    "simple_ltv",
+    "LtvError",
+    "InvalidArgumentError",
+    "DomainError",
+    "NoConvergenceError",
+    "OutOfMemoryError",
+    "BufferTooSmallError",
+    "NotFittedError",
+    "InternalError",
+    "LtvIOError",
+    "ParseError",
+    "LibraryNotFoundError",
+]

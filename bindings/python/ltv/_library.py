@@ -1,0 +1,126 @@
+"""Loading libltv.so and declaring every C function it exports, in one place.
+
+The library is found, in order, through the ``LTV_LIBRARY`` environment variable (a path to the
+.so), the build tree of the source checkout (``build/lib/libltv.so`` beside ``bindings/``), and
+the system's library search path. If none loads, :class:`ltv.errors.LibraryNotFoundError` lists
+every place tried.
+
+Each entry of ``_SIGNATURES`` gives a function's ``argtypes``; every function returns the C
+``int`` status, except the few listed in ``_PLAIN`` (version and message getters). ``call()``
+turns a non-zero status into the matching exception carrying ``ltv_last_error()``.
+"""
+
+import ctypes
+import ctypes.util
+import os
+from pathlib import Path
+
+from .errors import LibraryNotFoundError, error_for_status
+
+_c_double_p = ctypes.POINTER(ctypes.c_double)
+_size_t = ctypes.c_size_t
+_double = ctypes.c_double
+
+#: The binding speaks this major version of the C ABI.
+ABI_MAJOR = 0
+
+
+class AverageClvOptions(ctypes.Structure):
+    """Mirror of ``ltv_average_clv_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("average_order_value", ctypes.c_double),
+        ("margin", ctypes.c_double),
+        ("purchases_per_period", ctypes.c_double),
+        ("periods", ctypes.c_double),
+        ("retention", ctypes.c_double),
+        ("discount_rate", ctypes.c_double),
+    ]
+
+
+# name -> argtypes (restype is c_int, the status)
+_SIGNATURES = {
+    "ltv_retention_rate": [_double, _double, _double, _c_double_p],
+    "ltv_retention_rate_batch": [_c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p],
+    "ltv_churn_rate": [_double, _double, _c_double_p],
+    "ltv_retention_from_flows": [_double, _double, _double, _c_double_p, _c_double_p, _c_double_p],
+    "ltv_lost_profit": [_double, _double, _double, _double, _c_double_p],
+    "ltv_simple_ltv": [_double, _double, _c_double_p],
+    "ltv_ltv_from_margins": [_c_double_p, _size_t, _double, _c_double_p],
+    "ltv_purchase_chain_ltv": [_c_double_p, _c_double_p, _size_t, _double, _c_double_p],
+    "ltv_average_clv_options_init": [ctypes.POINTER(AverageClvOptions)],
+    "ltv_average_clv": [ctypes.POINTER(AverageClvOptions), _c_double_p],
+}
+
+# name -> (restype, argtypes) for the functions that return a value instead of a status
+_PLAIN = {
+    "ltv_version_number": (ctypes.c_int, []),
+    "ltv_version_string": (ctypes.c_char_p, []),
+    "ltv_last_error": (ctypes.c_char_p, []),
+    "ltv_status_name": (ctypes.c_char_p, [ctypes.c_int]),
+}
+
+
+def _candidates():
+    env = os.environ.get("LTV_LIBRARY")
+    if env:
+        yield "LTV_LIBRARY", env
+    build = Path(__file__).resolve().parents[3] / "build" / "lib" / "libltv.so"
+    yield "the build tree", str(build)
+    found = ctypes.util.find_library("ltv")
+    yield "the system (ctypes.util.find_library)", found or "libltv.so"
+    yield "the system (soname)", f"libltv.so.{ABI_MAJOR}"
+
+
+def _load():
+    tried = []
+    for where, path in _candidates():
+        try:
+            return ctypes.CDLL(path), path
+        except OSError as exc:
+            tried.append(f"  {where}: {path} ({exc})")
+    raise LibraryNotFoundError(
+        "cannot load libltv.so; tried:\n"
+        + "\n".join(tried)
+        + "\nBuild it (scripts/demo or cmake --build build) or set LTV_LIBRARY to its path."
+    )
+
+
+def _declare(lib):
+    for name, argtypes in _SIGNATURES.items():
+        function = getattr(lib, name)
+        function.argtypes = argtypes
+        function.restype = ctypes.c_int
+    for name, (restype, argtypes) in _PLAIN.items():
+        function = getattr(lib, name)
+        function.argtypes = argtypes
+        function.restype = restype
+
+
+lib, path = _load()
+_declare(lib)
+
+_version = lib.ltv_version_number()
+if _version // 10000 != ABI_MAJOR:
+    raise LibraryNotFoundError(
+        f"{path} is ltv {lib.ltv_version_string().decode()}, but this binding needs major "
+        f"version {ABI_MAJOR}"
+    )
+
+
+def last_error():
+    """The calling thread's last error message from the library."""
+    return lib.ltv_last_error().decode("utf-8", errors="replace")
+
+
+def call(name, *args):
+    """Calls the C function ``name``; raises the matching LtvError on a non-zero status."""
+    status = getattr(lib, name)(*args)
+    if status != 0:
+        raise error_for_status(status, last_error())
+
+
+def version():
+    """The loaded library's version string, e.g. ``"0.1.0"``."""
+    return lib.ltv_version_string().decode()

@@ -1,0 +1,58 @@
+// src/cli/report.hpp — one result block of the CLI, printed as aligned text or as JSON.
+//
+// Every command builds reports and hands them to print_reports(), so `--json` works the same way
+// everywhere: one report prints as a JSON object, several as an object keyed by report key.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ltv::cli {
+
+enum class kind { count, money, rate, number, text };
+
+struct field {
+    std::string key;    // JSON key
+    std::string label;  // text label
+    nlohmann::ordered_json value;
+    kind how;
+};
+
+class report {
+public:
+    report(std::string key, std::string title) : key_(std::move(key)), title_(std::move(title)) {}
+
+    report& add(std::string key, std::string label, double value, kind how);
+    report& add(std::string key, std::string label, std::string value) {
+        fields_.push_back({std::move(key), std::move(label), std::move(value), kind::text});
+        return *this;
+    }
+    /// Raw JSON (arrays, nested objects); printed as compact JSON in text mode.
+    report& add_json(std::string key, std::string label, nlohmann::ordered_json value) {
+        fields_.push_back({std::move(key), std::move(label), std::move(value), kind::text});
+        return *this;
+    }
+
+    const std::string& key() const { return key_; }
+    /// Renames the report (its key in a multi-report JSON object).
+    report& set_key(std::string key) {
+        key_ = std::move(key);
+        return *this;
+    }
+    nlohmann::ordered_json to_json() const;
+    void print_text(std::ostream& out) const;
+
+private:
+    std::string key_, title_;
+    std::vector<field> fields_;
+};
+
+/// Text for people: 1 234 567 for counts, 7 800 000.00 for money, 82.36 % for rates.
+std::string format_text(double value, kind how);
+
+void print_reports(std::ostream& out, const std::vector<report>& reports, bool json);
+
+}  // namespace ltv::cli

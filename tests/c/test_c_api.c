@@ -1,0 +1,168 @@
+/* tests/c/test_c_api.c — the C API from a strict C99 translation unit.
+ *
+ * Checks the worked examples of issue #2 through the C boundary, every error path's status and
+ * ltv_last_error() message, the option-struct protocol and the version functions.
+ * Ends with the plain summary line "N passed, N failed". */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ltv/ltv.h"
+
+static int passed = 0, failed = 0;
+
+static void check(int ok, const char* what, int line) {
+    if (ok) {
+        ++passed;
+    } else {
+        ++failed;
+        fprintf(stderr, "test_c_api.c:%d: FAILED: %s (last error: \"%s\")\n", line, what,
+                ltv_last_error());
+    }
+}
+#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
+
+/* |actual − expected| ≤ rel·|expected| (or ≤ rel when expected is 0). */
+static int close_to(double actual, double expected, double rel) {
+    double scale = fabs(expected) > 0 ? fabs(expected) : 1.0;
+    return fabs(actual - expected) <= rel * scale;
+}
+
+static int contains(const char* haystack, const char* needle) {
+    return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+static void test_version(void) {
+    CHECK(ltv_version_number() == LTV_VERSION_NUMBER);
+    CHECK(strcmp(ltv_version_string(), LTV_VERSION_STRING) == 0);
+    CHECK(ltv_last_error() != NULL); /* never NULL, even before any failure */
+    CHECK(strcmp(ltv_status_name(LTV_OK), "ok") == 0);
+    CHECK(strcmp(ltv_status_name(LTV_ERR_INVALID_ARGUMENT), "invalid_argument") == 0);
+    CHECK(strcmp(ltv_status_name(12345), "unknown") == 0);
+}
+
+static void test_retention(void) {
+    double rate = -1, end = -1, churn = -1;
+    /* Issue #2: 1000 at start, 200 new, 1100 at end → 90 %. */
+    CHECK(ltv_retention_rate(1000, 1100, 200, &rate) == LTV_OK);
+    CHECK(close_to(rate, 0.9, 1e-15));
+    /* Issue #2: (485 − 32) / 550 = 82.36 %. */
+    CHECK(ltv_retention_rate(550, 485, 32, &rate) == LTV_OK);
+    CHECK(close_to(rate, 453.0 / 550.0, 1e-15));
+    CHECK(close_to(rate, 0.8236, 1e-4));
+    /* Flows: 550 start, 65 lost, 32 new → 517 at end, 485/550 retained. */
+    CHECK(ltv_retention_from_flows(550, 65, 32, &end, &rate, &churn) == LTV_OK);
+    CHECK(end == 517.0);
+    CHECK(close_to(rate, 485.0 / 550.0, 1e-15));
+    CHECK(close_to(churn, 65.0 / 550.0, 1e-15));
+    CHECK(ltv_retention_from_flows(550, 65, 32, NULL, NULL, NULL) == LTV_OK);
+    CHECK(ltv_churn_rate(550, 65, &churn) == LTV_OK);
+    CHECK(close_to(churn, 65.0 / 550.0, 1e-15));
+}
+
+static void test_retention_errors(void) {
+    double rate = 42.0;
+    CHECK(ltv_retention_rate(0, 10, 0, &rate) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(rate == 42.0); /* outputs untouched on error */
+    CHECK(strcmp(ltv_last_error(), "retention_rate: argument 'start' = 0 must be greater than 0") ==
+          0);
+    CHECK(ltv_retention_rate(100, 10, 20, &rate) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'end' = 10 is smaller than 'new' = 20"));
+    CHECK(ltv_retention_rate(100, NAN, 20, &rate) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'end' = nan is not a finite number"));
+    CHECK(ltv_retention_rate(100, 90, 20, NULL) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "output argument 'out_rate' is a null pointer"));
+    CHECK(ltv_churn_rate(10, 11, &rate) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'lost' = 11 exceeds 'start' = 10"));
+}
+
+static void test_retention_batch(void) {
+    const double start[3] = {1000, 550, 10};
+    const double end[3] = {1100, 485, 10};
+    const double added[3] = {200, 32, 0};
+    double out[3] = {0, 0, 0};
+    CHECK(ltv_retention_rate_batch(start, end, added, 3, out) == LTV_OK);
+    CHECK(close_to(out[0], 0.9, 1e-15));
+    CHECK(close_to(out[1], 453.0 / 550.0, 1e-15));
+    CHECK(out[2] == 1.0);
+    {
+        const double bad_end[3] = {1100, 485, -1};
+        CHECK(ltv_retention_rate_batch(start, bad_end, added, 3, out) ==
+              LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "period 2: "));
+        CHECK(contains(ltv_last_error(), "'end' = -1"));
+    }
+    CHECK(ltv_retention_rate_batch(NULL, end, added, 3, out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'customers_start' is a null pointer but its length is 3"));
+    CHECK(ltv_retention_rate_batch(NULL, NULL, NULL, 0, NULL) == LTV_OK); /* empty batch */
+}
+
+static void test_lost_profit_and_ltv(void) {
+    double value = 0;
+    const double margins[5] = {1000, 400, 500, 300, 300};
+    const double probabilities[5] = {1, 0.5, 0.8, 0.6, 0.5};
+    /* Issue #2: 65 customers × (5 − 1) × 30 000 = 7 800 000. */
+    CHECK(ltv_lost_profit(65, 5, 1, 30000, &value) == LTV_OK);
+    CHECK(close_to(value, 7800000, 1e-15));
+    CHECK(ltv_lost_profit(1, 5, 1, 30000, &value) == LTV_OK);
+    CHECK(close_to(value, 120000, 1e-15));
+    CHECK(ltv_lost_profit(65, 5, 7, 30000, &value) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'purchases_made' = 7 exceeds 'expected_purchases' = 5"));
+
+    CHECK(ltv_simple_ltv(30000, 5, &value) == LTV_OK);
+    CHECK(close_to(value, 150000, 1e-15));
+    CHECK(ltv_ltv_from_margins(margins, 3, 0.0, &value) == LTV_OK);
+    CHECK(close_to(value, 1900, 1e-15));
+    /* docs/calculators.md, the wedding photographer: 1508. */
+    CHECK(ltv_purchase_chain_ltv(margins, probabilities, 5, 0.0, &value) == LTV_OK);
+    CHECK(close_to(value, 1508, 1e-15));
+    CHECK(ltv_purchase_chain_ltv(margins, NULL, 5, 0.0, &value) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'probabilities' is a null pointer"));
+    {
+        const double bad[2] = {1, -0.5};
+        CHECK(ltv_purchase_chain_ltv(margins, bad, 2, 0.0, &value) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "'probabilities[1]' = -0.5 must lie in [0, 1]"));
+    }
+}
+
+static void test_average_clv(void) {
+    ltv_average_clv_options options;
+    double clv = 0;
+    memset(&options, 0, sizeof options);
+    /* An uninitialised struct (struct_size 0) is refused rather than read. */
+    CHECK(ltv_average_clv(&options, &clv) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "ltv_average_clv_options_init"));
+    CHECK(ltv_average_clv_options_init(&options) == LTV_OK);
+    CHECK(options.struct_size == sizeof options);
+    CHECK(options.margin == 1.0 && options.retention == 1.0 && options.discount_rate == 0.0);
+    options.average_order_value = 50;
+    options.margin = 0.3;
+    options.purchases_per_period = 2;
+    options.periods = 12;
+    /* 50 × 0.3 × 2 × 12 = 360 */
+    CHECK(ltv_average_clv(&options, &clv) == LTV_OK);
+    CHECK(close_to(clv, 360, 1e-15));
+    /* Infinite horizon, r = 0.8, d = 0.1: 30 × 1.1 / 0.3 = 110. */
+    options.periods = INFINITY;
+    options.retention = 0.8;
+    options.discount_rate = 0.1;
+    CHECK(ltv_average_clv(&options, &clv) == LTV_OK);
+    CHECK(close_to(clv, 110, 1e-14));
+    options.retention = 1.0;
+    options.discount_rate = 0.0;
+    CHECK(ltv_average_clv(&options, &clv) == LTV_ERR_DOMAIN);
+    CHECK(contains(ltv_last_error(), "infinite horizon"));
+    CHECK(ltv_average_clv(NULL, &clv) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(ltv_average_clv_options_init(NULL) == LTV_ERR_INVALID_ARGUMENT);
+}
+
+int main(void) {
+    test_version();
+    test_retention();
+    test_retention_errors();
+    test_retention_batch();
+    test_lost_profit_and_ltv();
+    test_average_clv();
+    printf("c99 api: %d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,80 @@
+"""The ltv command-line tool (path from LTV_CLI): readable output, --json, errors, exit codes."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("LTV_CLI", "")
+pytestmark = pytest.mark.skipif(not os.path.exists(CLI), reason="ltv CLI not built")
+
+
+def run(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True)
+
+
+def test_retention_readable():
+    result = run("retention", "--start", "1000", "--end", "1100", "--new", "200")
+    assert result.returncode == 0, result.stderr
+    assert "retention rate" in result.stdout and "90.00 %" in result.stdout
+
+
+def test_retention_json_worked_examples():
+    # Issue #2: 90 % and (485 − 32) / 550 = 82.36 %.
+    out = json.loads(run("retention", "--start", "1000", "--end", "1100", "--new", "200", "--json").stdout)
+    assert out["retention_rate"] == pytest.approx(0.9, rel=1e-15)
+    out = json.loads(run("retention", "--start", "550", "--end", "485", "--new", "32", "--json").stdout)
+    assert out["retention_rate"] == pytest.approx(453 / 550, rel=1e-15)
+    assert out["customers_start"] == 550 and isinstance(out["customers_start"], int)
+    flows = json.loads(run("retention", "--start", "550", "--lost", "65", "--new", "32", "--json").stdout)
+    assert flows["customers_end"] == 517
+    assert flows["retention_rate"] == pytest.approx(485 / 550, rel=1e-15)
+
+
+def test_lost_profit_json():
+    # Issue #2: 65 × (5 − 1) × 30 000 = 7 800 000.
+    result = run("lost-profit", "--lost-customers", "65", "--expected-purchases", "5",
+                 "--purchases-made", "1", "--margin", "30000", "--json")
+    assert json.loads(result.stdout)["lost_profit"] == pytest.approx(7800000, rel=1e-15)
+    text = run("lost-profit", "--lost-customers", "65", "--expected-purchases", "5",
+               "--purchases-made", "1", "--margin", "30000").stdout
+    assert "7 800 000.00" in text
+
+
+def test_simple_ltv_and_clv():
+    chain = json.loads(run("simple-ltv", "--margins", "1000,400,500,300,300",
+                           "--probabilities", "1,0.5,0.8,0.6,0.5", "--json").stdout)
+    assert chain["ltv"] == pytest.approx(1508, rel=1e-15)
+    simple = json.loads(run("simple-ltv", "--margin", "30000", "--purchases", "5", "--json").stdout)
+    assert simple["ltv"] == pytest.approx(150000, rel=1e-15)
+    clv = json.loads(run("clv", "--aov", "100", "--margin", "0.5", "--frequency", "1",
+                         "--periods", "inf", "--retention", "0.8", "--discount-rate", "0.1",
+                         "--json").stdout)
+    assert clv["clv"] == pytest.approx(50 * 1.1 / 0.3, rel=1e-14)
+
+
+def test_errors_go_to_stderr_with_nonzero_exit():
+    result = run("retention", "--start", "0", "--end", "1")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "argument 'start' = 0 must be greater than 0" in result.stderr
+    result = run("retention", "--start", "abc", "--end", "1")
+    assert result.returncode == 2 and "abc" in result.stderr
+    result = run("retention", "--start", "10", "--end", "nan")
+    assert result.returncode == 1 and "'end' = nan" in result.stderr
+    result = run("churn", "--start", "10")
+    assert result.returncode == 2 and "--lost" in result.stderr
+    result = run("no-such-command")
+    assert result.returncode == 2
+
+
+def test_version_and_demo():
+    assert run("--version").stdout.strip() == run("version").stdout.strip().split()[-1]
+    demo = run("demo")
+    assert demo.returncode == 0, demo.stderr
+    assert "82.36 %" in demo.stdout and "7 800 000.00" in demo.stdout
+    data = json.loads(run("demo", "--json").stdout)
+    assert data["retention_1"]["retention_rate"] == pytest.approx(0.9, rel=1e-15)
+    missing = run("demo", "--data", "/nonexistent")
+    assert missing.returncode == 1 and "cannot find the example data" in missing.stderr
