@@ -45,10 +45,9 @@ inline double purchase_chain_ltv(array_view<double> margins, array_view<double> 
     double discount = 1.0;  // 1 / (1 + d)ⁱ
     double total = 0.0;
     for (std::size_t i = 0; i < margins.size(); ++i) {
-        detail::require_finite(fn, detail::element_name("margins", i), margins[i]);
+        detail::require_finite(fn, {"margins", i}, margins[i]);
         if (!certain) {
-            detail::require_probability(fn, detail::element_name("probabilities", i),
-                                        probabilities[i]);
+            detail::require_probability(fn, {"probabilities", i}, probabilities[i]);
             reach *= probabilities[i];
         }
         total += margins[i] * reach * discount;

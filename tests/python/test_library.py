@@ -71,3 +71,33 @@ def test_import_works_with_pythonpath_only():
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0.9"
+
+
+def test_last_error_is_per_thread():
+    # Each thread fails with its own argument value and must read back its own message, while
+    # the others fail concurrently (ctypes releases the GIL during the calls).
+    import threading
+
+    from ltv._library import last_error, lib
+
+    mismatches = []
+    barrier = threading.Barrier(4)
+
+    def worker(k):
+        import ctypes
+
+        out = ctypes.c_double()
+        barrier.wait()
+        for _ in range(2000):
+            status = lib.ltv_retention_rate(-float(k + 1), 1.0, 0.0, ctypes.byref(out))
+            message = last_error()
+            if status != -1 or f"'start' = -{k + 1} " not in message:
+                mismatches.append((k, status, message))
+                return
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert mismatches == []
