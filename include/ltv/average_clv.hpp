@@ -53,17 +53,17 @@ inline double average_clv(const average_clv_inputs& in) {
     if (std::isinf(in.periods) && !(q < 1.0))
         detail::fail(status::domain_error, fn,
                      "an infinite horizon needs retention / (1 + discount_rate) < 1, but it is " +
-                         detail::format_value(q) + " (retention = " +
-                         detail::format_value(in.retention) + ", discount_rate = " +
-                         detail::format_value(in.discount_rate) + ")");
+                         detail::format_value(q) +
+                         " (retention = " + detail::format_value(in.retention) +
+                         ", discount_rate = " + detail::format_value(in.discount_rate) + ")");
     const double per_period = in.average_order_value * in.margin * in.purchases_per_period;
     const double clv = per_period * detail::geometric_sum(q, in.periods);
     // Only reachable with q > 1 (a negative discount rate) over very many periods.
     if (!std::isfinite(clv))
-        detail::fail(status::domain_error, fn,
-                     "the value overflows: retention / (1 + discount_rate) = " +
-                         detail::format_value(q) + " over " + detail::format_value(in.periods) +
-                         " periods");
+        detail::fail(
+            status::domain_error, fn,
+            "the value overflows: retention / (1 + discount_rate) = " + detail::format_value(q) +
+                " over " + detail::format_value(in.periods) + " periods");
     return clv;
 }
 

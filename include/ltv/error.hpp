@@ -27,16 +27,26 @@ enum class status : int {
 /// Short, stable name of a status ("invalid_argument"), used in messages and bindings.
 constexpr const char* status_name(status s) noexcept {
     switch (s) {
-        case status::ok: return "ok";
-        case status::invalid_argument: return "invalid_argument";
-        case status::domain_error: return "domain_error";
-        case status::no_convergence: return "no_convergence";
-        case status::out_of_memory: return "out_of_memory";
-        case status::buffer_too_small: return "buffer_too_small";
-        case status::not_fitted: return "not_fitted";
-        case status::internal: return "internal";
-        case status::io_error: return "io_error";
-        case status::parse_error: return "parse_error";
+        case status::ok:
+            return "ok";
+        case status::invalid_argument:
+            return "invalid_argument";
+        case status::domain_error:
+            return "domain_error";
+        case status::no_convergence:
+            return "no_convergence";
+        case status::out_of_memory:
+            return "out_of_memory";
+        case status::buffer_too_small:
+            return "buffer_too_small";
+        case status::not_fitted:
+            return "not_fitted";
+        case status::internal:
+            return "internal";
+        case status::io_error:
+            return "io_error";
+        case status::parse_error:
+            return "parse_error";
     }
     return "unknown";
 }

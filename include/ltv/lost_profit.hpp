@@ -20,9 +20,8 @@ inline double lost_per_customer(const char* fn, double expected_purchases, doubl
     require_finite(fn, "margin_per_purchase", margin_per_purchase);
     if (purchases_made > expected_purchases)
         fail(status::invalid_argument, fn,
-                     "argument 'purchases_made' = " + format_value(purchases_made) +
-                         " exceeds 'expected_purchases' = " +
-                         format_value(expected_purchases));
+             "argument 'purchases_made' = " + format_value(purchases_made) +
+                 " exceeds 'expected_purchases' = " + format_value(expected_purchases));
     return (expected_purchases - purchases_made) * margin_per_purchase;
 }
 }  // namespace detail
@@ -32,8 +31,8 @@ inline double lost_per_customer(const char* fn, double expected_purchases, doubl
 /// a loss-making customer's churn is a gain).
 inline double lost_profit_per_customer(double expected_purchases, double purchases_made,
                                        double margin_per_purchase) {
-    return detail::lost_per_customer("lost_profit_per_customer", expected_purchases,
-                                     purchases_made, margin_per_purchase);
+    return detail::lost_per_customer("lost_profit_per_customer", expected_purchases, purchases_made,
+                                     margin_per_purchase);
 }
 
 /// Margin lost with `lost_customers` churned customers who each made `purchases_made` purchases.

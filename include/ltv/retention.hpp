@@ -28,10 +28,10 @@ inline double retention_rate(double customers_start, double customers_end, doubl
                          " (the customers at the end include the new ones)");
     const double retained = customers_end - new_customers;
     if (retained > customers_start)
-        detail::fail(status::invalid_argument, fn,
-                     "'end' − 'new' = " + detail::format_value(retained) +
-                         " retained customers exceed 'start' = " +
-                         detail::format_value(customers_start));
+        detail::fail(
+            status::invalid_argument, fn,
+            "'end' − 'new' = " + detail::format_value(retained) +
+                " retained customers exceed 'start' = " + detail::format_value(customers_start));
     return retained / customers_start;
 }
 
@@ -49,10 +49,10 @@ inline double churn_rate(double customers_start, double customers_lost) {
 
 /// A period described by its flows: start, lost and new customers.
 struct retention_flows {
-    double customers_end;  ///< start − lost + new
-    double retained;       ///< start − lost
-    double retention_rate; ///< (end − new) / start = (start − lost) / start
-    double churn_rate;     ///< lost / start = 1 − retention rate
+    double customers_end;   ///< start − lost + new
+    double retained;        ///< start − lost
+    double retention_rate;  ///< (end − new) / start = (start − lost) / start
+    double churn_rate;      ///< lost / start = 1 − retention rate
 };
 
 /// The variant taking (start, lost, new): derives the customers at the end (start − lost + new)

@@ -31,8 +31,8 @@ LTV_API int ltv_retention_rate_batch(const double* customers_start, const double
         ltv::detail::require_array(fn, "out_rates", out_rates, n);
         for (size_t i = 0; i < n; ++i) {
             try {
-                out_rates[i] = ltv::retention_rate(customers_start[i], customers_end[i],
-                                                   new_customers[i]);
+                out_rates[i] =
+                    ltv::retention_rate(customers_start[i], customers_end[i], new_customers[i]);
             } catch (const ltv::error& e) {
                 throw ltv::error(e.code(), "period " + std::to_string(i) + ": " + e.what());
             }
@@ -51,19 +51,20 @@ LTV_API int ltv_retention_from_flows(double customers_start, double customers_lo
                                      double new_customers, double* out_customers_end,
                                      double* out_retention_rate, double* out_churn_rate) {
     return guard("ltv_retention_from_flows", [&] {
-        const auto flows = ltv::retention_from_flows(customers_start, customers_lost, new_customers);
+        const auto flows =
+            ltv::retention_from_flows(customers_start, customers_lost, new_customers);
         if (out_customers_end) *out_customers_end = flows.customers_end;
         if (out_retention_rate) *out_retention_rate = flows.retention_rate;
         if (out_churn_rate) *out_churn_rate = flows.churn_rate;
     });
 }
 
-LTV_API int ltv_lost_profit(double lost_customers, double expected_purchases,
-                            double purchases_made, double margin_per_purchase, double* out_profit) {
+LTV_API int ltv_lost_profit(double lost_customers, double expected_purchases, double purchases_made,
+                            double margin_per_purchase, double* out_profit) {
     return guard("ltv_lost_profit", [&] {
         require_out("ltv_lost_profit", "out_profit", out_profit);
-        *out_profit =
-            ltv::lost_profit(lost_customers, expected_purchases, purchases_made, margin_per_purchase);
+        *out_profit = ltv::lost_profit(lost_customers, expected_purchases, purchases_made,
+                                       margin_per_purchase);
     });
 }
 

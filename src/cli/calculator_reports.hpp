@@ -11,7 +11,8 @@
 namespace ltv::cli {
 
 report retention_report(double start, double end, double added, const std::string& title = "");
-report retention_flows_report(double start, double lost, double added, const std::string& title = "");
+report retention_flows_report(double start, double lost, double added,
+                              const std::string& title = "");
 report churn_report(double start, double lost);
 report lost_profit_report(double lost_customers, double expected_purchases, double purchases_made,
                           double margin, const std::string& title = "");

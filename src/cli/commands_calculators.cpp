@@ -47,9 +47,8 @@ report churn_report(double start, double lost) {
 report lost_profit_report(double lost_customers, double expected_purchases, double purchases_made,
                           double margin, const std::string& title) {
     report r("lost_profit", title.empty() ? "Lost profit from churned customers" : title);
-    r.add("lost_profit", "lost profit", ltv::lost_profit(lost_customers, expected_purchases,
-                                                         purchases_made, margin),
-          kind::money)
+    r.add("lost_profit", "lost profit",
+          ltv::lost_profit(lost_customers, expected_purchases, purchases_made, margin), kind::money)
         .add("lost_per_customer", "lost per customer",
              ltv::lost_profit_per_customer(expected_purchases, purchases_made, margin), kind::money)
         .add("lost_customers", "lost customers", lost_customers, kind::count)
@@ -97,8 +96,7 @@ report average_clv_report(const average_clv_inputs& in, const std::string& title
              in.average_order_value * in.margin * in.purchases_per_period, kind::money)
         .add("average_order_value", "average order value", in.average_order_value, kind::money)
         .add("margin", "margin", in.margin, kind::rate)
-        .add("purchases_per_period", "purchases per period", in.purchases_per_period,
-             kind::number)
+        .add("purchases_per_period", "purchases per period", in.purchases_per_period, kind::number)
         .add("periods", "periods", in.periods, kind::number)
         .add("retention", "retention per period", in.retention, kind::rate)
         .add("discount_rate", "discount rate per period", in.discount_rate, kind::rate);
@@ -119,8 +117,9 @@ void add_retention(CLI::App& app) {
         "Retention rate of a period: (customers at end − new customers) / customers at start");
     cmd->add_option("--start", a->start, "customers at the start of the period")->required();
     auto* end = cmd->add_option("--end", a->end, "customers at the end of the period");
-    auto* lost = cmd->add_option("--lost", a->lost,
-                                 "customers lost in the period (instead of --end: end = start − lost + new)");
+    auto* lost = cmd->add_option(
+        "--lost", a->lost,
+        "customers lost in the period (instead of --end: end = start − lost + new)");
     end->excludes(lost);
     cmd->add_option("--new", a->added, "new customers acquired in the period")
         ->capture_default_str();
@@ -135,9 +134,8 @@ void add_retention(CLI::App& app) {
             throw ltv::error(status::invalid_argument,
                              "retention: give the customers at the end (--end) or the customers "
                              "lost (--lost)");
-        const report r = lost->count() == 0
-                             ? retention_report(a->start, a->end, a->added)
-                             : retention_flows_report(a->start, a->lost, a->added);
+        const report r = lost->count() == 0 ? retention_report(a->start, a->end, a->added)
+                                            : retention_flows_report(a->start, a->lost, a->added);
         print_reports(std::cout, {r}, a->json);
     });
 }
@@ -193,9 +191,9 @@ void add_simple_ltv(CLI::App& app) {
         "Lifetime value as margin × purchases, from per-purchase margins, or of a purchase chain");
     auto* margin = cmd->add_option("--margin", a->margin, "margin per purchase");
     auto* purchases = cmd->add_option("--purchases", a->purchases, "expected number of purchases");
-    auto* margins = cmd->add_option("--margins", a->margins,
-                                    "comma-separated margin of each purchase in order")
-                        ->delimiter(',');
+    auto* margins =
+        cmd->add_option("--margins", a->margins, "comma-separated margin of each purchase in order")
+            ->delimiter(',');
     cmd->add_option("--probabilities", a->probabilities,
                     "comma-separated probability of each purchase given the previous one")
         ->delimiter(',')
@@ -214,9 +212,9 @@ void add_simple_ltv(CLI::App& app) {
         if (margins->count() == 0 && margin->count() == 0)
             throw ltv::error(status::invalid_argument,
                              "simple-ltv: give --margin and --purchases, or --margins");
-        const report r = margins->count() == 0
-                             ? simple_ltv_report(a->margin, a->purchases)
-                             : purchase_chain_report(a->margins, a->probabilities, a->discount_rate);
+        const report r = margins->count() == 0 ? simple_ltv_report(a->margin, a->purchases)
+                                               : purchase_chain_report(a->margins, a->probabilities,
+                                                                       a->discount_rate);
         print_reports(std::cout, {r}, a->json);
     });
 }
@@ -230,8 +228,7 @@ void add_clv(CLI::App& app) {
     auto a = std::make_shared<clv_args>();
     auto* cmd = app.add_subcommand(
         "clv", "CLV from averages: order value × margin × purchases per period over the periods");
-    cmd->add_option("--aov,--average-order-value", a->in.average_order_value,
-                    "average order value")
+    cmd->add_option("--aov,--average-order-value", a->in.average_order_value, "average order value")
         ->required();
     cmd->add_option("--margin", a->in.margin, "margin as a fraction of revenue, 0..1")
         ->capture_default_str();

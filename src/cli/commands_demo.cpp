@@ -91,12 +91,13 @@ std::vector<report> calculator_reports(const std::string& path) {
         std::vector<double> margins, probabilities;
         index = 0;
         for (const auto& step : p.value("steps", nlohmann::json::array())) {
-            const std::string where = path + ": purchase_chain.steps[" + std::to_string(index++) + "]";
+            const std::string where =
+                path + ": purchase_chain.steps[" + std::to_string(index++) + "]";
             margins.push_back(number(step, "margin", where));
             probabilities.push_back(number(step, "probability", where));
         }
-        reports.push_back(purchase_chain_report(margins, probabilities,
-                                                p.value("discount_rate", 0.0), p.value("name", "")));
+        reports.push_back(purchase_chain_report(
+            margins, probabilities, p.value("discount_rate", 0.0), p.value("name", "")));
     }
     if (data.contains("average_clv")) {
         const auto& p = data["average_clv"];

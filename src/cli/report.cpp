@@ -50,10 +50,13 @@ std::string format_text(double value, kind how) {
             if (value == std::floor(value) && std::fabs(value) < 1e15)
                 return group_thousands(printf_string("%.0f", value));
             return group_thousands(printf_string("%.4f", value));
-        case kind::money: return group_thousands(printf_string("%.2f", value));
-        case kind::rate: return printf_string("%.2f", value * 100) + " %";
+        case kind::money:
+            return group_thousands(printf_string("%.2f", value));
+        case kind::rate:
+            return printf_string("%.2f", value * 100) + " %";
         case kind::number:
-        case kind::text: break;
+        case kind::text:
+            break;
     }
     return printf_string("%.6g", value);
 }
@@ -76,7 +79,8 @@ void report::print_text(std::ostream& out) const {
             text = f.value.get<std::string>();
         else
             text = f.value.dump();
-        out << "  " << f.label << std::string(width - display_width(f.label) + 2, ' ') << text << "\n";
+        out << "  " << f.label << std::string(width - display_width(f.label) + 2, ' ') << text
+            << "\n";
     }
 }
 

@@ -87,8 +87,7 @@ static void test_retention_batch(void) {
     CHECK(out[2] == 1.0);
     {
         const double bad_end[3] = {1100, 485, -1};
-        CHECK(ltv_retention_rate_batch(start, bad_end, added, 3, out) ==
-              LTV_ERR_INVALID_ARGUMENT);
+        CHECK(ltv_retention_rate_batch(start, bad_end, added, 3, out) == LTV_ERR_INVALID_ARGUMENT);
         CHECK(contains(ltv_last_error(), "period 2: "));
         CHECK(contains(ltv_last_error(), "'end' = -1"));
     }

@@ -30,7 +30,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;
 }
 
-// Brute-force Σₖ₌₁..N v·r^(k−1)/(1+d)^(k−1) for integer N: the definition the closed form must meet.
+// Brute-force Σₖ₌₁..N v·r^(k−1)/(1+d)^(k−1) for integer N: the definition the closed form must
+// meet.
 double average_clv_by_sum(const ltv::average_clv_inputs& in) {
     const double v = in.average_order_value * in.margin * in.purchases_per_period;
     double total = 0;
@@ -93,15 +94,21 @@ TEST_CASE("purchase_chain_ltv: the wedding photographer") {
 }
 
 TEST_CASE("purchase_chain_ltv: errors name the element") {
-    CHECK(error_message([] { ltv::purchase_chain_ltv({1, 2, 3}, {1, 1.5, 1}); }) ==
-          "purchase_chain_ltv: argument 'probabilities[1]' = 1.5 must lie in [0, 1]");
-    CHECK(contains(error_message([] { ltv::purchase_chain_ltv({1, 2}, {1}); }),
+    CHECK(error_message([] {
+              ltv::purchase_chain_ltv({1, 2, 3}, {1, 1.5, 1});
+          }) == "purchase_chain_ltv: argument 'probabilities[1]' = 1.5 must lie in [0, 1]");
+    CHECK(contains(error_message([] {
+                       ltv::purchase_chain_ltv({1, 2}, {1});
+                   }),
                    "'probabilities' has 1 entries but 'margins' has 2"));
-    CHECK(error_message([&] { ltv::purchase_chain_ltv({1, kInf}, {}); }) ==
-          "purchase_chain_ltv: argument 'margins[1]' = inf is not a finite number");
+    CHECK(error_message([&] {
+              ltv::purchase_chain_ltv({1, kInf}, {});
+          }) == "purchase_chain_ltv: argument 'margins[1]' = inf is not a finite number");
     CHECK(contains(error_message([] { ltv::ltv_from_margins({1}, -1); }),
                    "'discount_rate' = -1 must be greater than -1"));
-    CHECK(contains(error_message([] { ltv::purchase_chain_ltv({nullptr, 3}, {}); }),
+    CHECK(contains(error_message([] {
+                       ltv::purchase_chain_ltv({nullptr, 3}, {});
+                   }),
                    "'margins' is a null pointer but its length is 3"));
 }
 

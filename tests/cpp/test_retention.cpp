@@ -65,8 +65,9 @@ TEST_CASE("retention errors name the argument and the value") {
           std::string::npos);
     CHECK(error_message([&] { ltv::retention_rate(10, nan, 0); }) ==
           "retention_rate: argument 'end' = nan is not a finite number");
-    CHECK(error_message([] { ltv::retention_rate(10, 5, 6); }).find("'end' = 5 is smaller than 'new' = 6") !=
-          std::string::npos);
+    CHECK(error_message([] {
+              ltv::retention_rate(10, 5, 6);
+          }).find("'end' = 5 is smaller than 'new' = 6") != std::string::npos);
     CHECK(error_message([] { ltv::retention_rate(10, 30, 5); }).find("exceed 'start' = 10") !=
           std::string::npos);
     CHECK(error_message([] { ltv::churn_rate(10, 11); }).find("'lost' = 11 exceeds 'start' = 10") !=
