@@ -1,0 +1,167 @@
+// ltv/bgnbd.hpp — the BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005,
+// "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model",
+// Marketing Science 24(2)).
+//
+// While active, a customer buys as a Poisson process with rate λ ~ Gamma(r, α); after each
+// repeat purchase they drop out with probability p ~ Beta(a, b). For (x, t_x, T) (see
+// ltv/rfm_data.hpp) the likelihood is (FHL eq. 6)
+//   L = B(a, b+x)/B(a, b) · Γ(r+x)/Γ(r) · α^r/(α+T)^(r+x)
+//     + δ_{x>0} · B(a+1, b+x−1)/B(a, b) · Γ(r+x)/Γ(r) · α^r/(α+t_x)^(r+x),
+// evaluated in log space (ltv/detail/bg_family.hpp explains the formulas and branches):
+//   P(alive) = 1/(1 + δ_{x>0} · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x))                  (eq. 13)
+//   E[Y(t) | x, t_x, T] = P(alive) · (a+b+x−1)/(a−1)
+//       · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; t/(α+T+t))]          (eq. 10)
+//   E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b; a+b−1; t/(α+t))]            (eq. 9)
+//   P(X(t) = n)                                                                     (eq. 8)
+// a = 1 (a removable 0/0 in eqs. 9-10) is handled by series that do not divide by a−1.
+//
+// Every function validates its arguments and throws ltv::error. Batch functions write
+// data.size() values into the caller's `out` and allocate nothing per customer.
+#pragma once
+
+#include <cstddef>
+
+#include "ltv/detail/bg_family.hpp"
+#include "ltv/fit_report.hpp"
+#include "ltv/rfm_data.hpp"
+
+namespace ltv {
+
+struct bgnbd_params {
+    double r = 0;      ///< shape of the Gamma purchase-rate heterogeneity
+    double alpha = 0;  ///< scale (in time units) of the Gamma purchase-rate heterogeneity
+    double a = 0;      ///< Beta dropout heterogeneity
+    double b = 0;      ///< Beta dropout heterogeneity
+};
+
+struct bgnbd_fit_result {
+    bgnbd_params params;
+    fit_report report;  ///< parameters in the order r, alpha, a, b
+};
+
+namespace detail {
+inline bg_shape shape(const char* fn, const bgnbd_params& p) {
+    const bg_shape s{p.r, p.alpha, p.a, p.b, 0};
+    validate_bg_shape(fn, s);
+    return s;
+}
+
+/// The batch loop shared by all per-customer functions of the BG family.
+template <class F>
+void bg_batch(const char* fn, const rfm_data& data, double* out, F&& f) {
+    validate_rfm(fn, data);
+    require_array(fn, "out", out, data.size());
+    for (std::size_t i = 0; i < data.size(); ++i)
+        out[i] = f(data.frequency[i], data.recency[i], data.age[i]);
+}
+
+inline void require_time(const char* fn, double t) { require_nonnegative(fn, "t", t); }
+}  // namespace detail
+
+/// log L of one customer.
+inline double log_likelihood(const bgnbd_params& params, double x, double t_x, double T) {
+    constexpr const char* fn = "bgnbd_log_likelihood";
+    const auto p = detail::shape(fn, params);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_log_likelihood(p, x, t_x, T);
+}
+
+/// log L of every customer (unweighted) into out[0..n).
+inline void log_likelihood(const bgnbd_params& params, const rfm_data& data, double* out) {
+    constexpr const char* fn = "bgnbd_log_likelihood";
+    const auto p = detail::shape(fn, params);
+    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
+        return detail::bg_log_likelihood(p, x, tx, T);
+    });
+}
+
+/// Σ wᵢ log Lᵢ; when gradient is non-null also its gradient w.r.t. (log r, log α, log a, log b).
+inline double total_log_likelihood(const bgnbd_params& params, const rfm_data& data,
+                                   double* gradient = nullptr) {
+    constexpr const char* fn = "bgnbd_total_log_likelihood";
+    const auto p = detail::shape(fn, params);
+    detail::validate_rfm(fn, data);
+    return detail::bg_total_log_likelihood(p, detail::bg_prepare(data, false), gradient);
+}
+
+/// P(alive at T | x, t_x, T).
+inline double probability_alive(const bgnbd_params& params, double x, double t_x, double T) {
+    constexpr const char* fn = "bgnbd_probability_alive";
+    const auto p = detail::shape(fn, params);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_probability_alive(p, x, t_x, T);
+}
+
+inline void probability_alive(const bgnbd_params& params, const rfm_data& data, double* out) {
+    constexpr const char* fn = "bgnbd_probability_alive";
+    const auto p = detail::shape(fn, params);
+    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
+        return detail::bg_probability_alive(p, x, tx, T);
+    });
+}
+
+/// E[number of purchases in (T, T+t] | x, t_x, T].
+inline double conditional_expected_purchases(const bgnbd_params& params, double t, double x,
+                                             double t_x, double T) {
+    constexpr const char* fn = "bgnbd_conditional_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_conditional_expected(p, t, x, t_x, T);
+}
+
+inline void conditional_expected_purchases(const bgnbd_params& params, double t,
+                                           const rfm_data& data, double* out) {
+    constexpr const char* fn = "bgnbd_conditional_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
+        return detail::bg_conditional_expected(p, t, x, tx, T);
+    });
+}
+
+/// E[Y(tₖ) | x, t_x, T] for several horizons t₀…tₙ₋₁ at once (P(alive) computed once); the
+/// hook ltv/clv.hpp uses.
+inline void conditional_expected_purchases_curve(const bgnbd_params& params, double x, double t_x,
+                                                 double T, const double* times, std::size_t n,
+                                                 double* out) {
+    constexpr const char* fn = "bgnbd_conditional_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::validate_customer(fn, x, t_x, T);
+    detail::require_array(fn, "times", times, n);
+    detail::require_array(fn, "out", out, n);
+    for (std::size_t k = 0; k < n; ++k) detail::require_time(fn, times[k]);
+    const double alive = detail::bg_probability_alive(p, x, t_x, T);
+    for (std::size_t k = 0; k < n; ++k)
+        out[k] = alive * detail::bg_tail(p.r + x, p.a, p.b + x + p.m, times[k] / (p.alpha + T));
+}
+
+/// E[X(t)]: expected repeat purchases in (0, t] of a customer whose first purchase was at 0
+/// (the unconditional expectation; also the forecast for a newly acquired customer).
+inline double expected_purchases(const bgnbd_params& params, double t) {
+    constexpr const char* fn = "bgnbd_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    return detail::bg_expected(p, t);
+}
+
+/// P(X(t) = n) for a customer whose first purchase was at 0.
+inline double probability_of_purchases(const bgnbd_params& params, double t, double n) {
+    constexpr const char* fn = "bgnbd_probability_of_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    detail::require_nonnegative(fn, "n", n);
+    if (n != std::floor(n)) detail::fail_argument(fn, "n", n, "must be an integer");
+    if (t == 0) return n == 0 ? 1.0 : 0.0;  // nothing can happen in an empty interval
+    return detail::bg_probability_of_purchases(p, t, n);
+}
+
+/// Maximum-likelihood fit (see fit_options); throws status::no_convergence when it fails.
+inline bgnbd_fit_result fit_bgnbd(const rfm_data& data, const fit_options& options = {}) {
+    bgnbd_fit_result result;
+    const auto s = detail::bg_fit("bgnbd_fit", data, options, 0, result.report);
+    result.params = {s.r, s.alpha, s.a, s.b};
+    return result;
+}
+
+}  // namespace ltv

@@ -1,0 +1,108 @@
+// ltv/clv.hpp — customer lifetime value from a transaction model and the Gamma-Gamma spend model.
+//
+//   CLV = Σₖ₌₁..N  s · (E[Y(k·L)] − E[Y((k−1)·L)]) / (1 + d)ᵏ
+// with s = E[Z | x, z̄] the Gamma-Gamma conditional expected spend per transaction
+// (ltv/gamma_gamma.hpp), E[Y(t)] the model's conditional expected purchases in (T, T+t],
+// L = period_length in the model's time unit, d the discount rate per period and N the number
+// of periods: purchases of period k are valued at the end of that period (the convention of
+// lifetimes' customer_lifetime_value, so results compare directly).
+//
+// Works with any transaction model whose parameter type has an ADL-visible
+//   conditional_expected_purchases_curve(params, x, t_x, T, times, n, out)
+// (BG/NBD and MBG/NBD provide one; Pareto/NBD will): one call per customer evaluates all N
+// horizons, so model-specific work such as P(alive) is done once.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "ltv/array_view.hpp"
+#include "ltv/detail/validate.hpp"
+#include "ltv/gamma_gamma.hpp"
+#include "ltv/rfm_data.hpp"
+
+namespace ltv {
+
+struct clv_options {
+    int periods = 12;            ///< N ≥ 0 periods
+    double period_length = 4;    ///< L > 0, in the transaction model's time unit
+    double discount_rate = 0;    ///< d > −1 per period
+};
+
+namespace detail {
+
+inline void validate_clv_options(const char* fn, const clv_options& o) {
+    if (o.periods < 0 || o.periods > 100000)
+        fail_argument(fn, "periods", o.periods, "must lie in [0, 100000]");
+    require_positive(fn, "period_length", o.period_length);
+    require_rate(fn, "discount_rate", o.discount_rate);
+}
+
+/// Σ discounted differences of the purchase curve; times/curve/discount hold N entries.
+inline double clv_sum(double spend, const double* curve, const double* discount, int n) {
+    double total = 0, previous = 0;
+    for (int k = 0; k < n; ++k) {
+        total += (curve[k] - previous) * discount[k];
+        previous = curve[k];
+    }
+    return spend * total;
+}
+
+}  // namespace detail
+
+/// CLV of one customer (x, t_x, T, mean repeat spend z̄ = monetary).
+template <class Model>
+double clv(const Model& model, const gamma_gamma_params& spend_model, double x, double t_x,
+           double T, double monetary, const clv_options& options = {}) {
+    constexpr const char* fn = "clv";
+    detail::validate_clv_options(fn, options);
+    const double spend = conditional_expected_average_spend(spend_model, x, monetary);
+    const std::size_t n = static_cast<std::size_t>(options.periods);
+    std::vector<double> times(n), curve(n), discount(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        times[k] = static_cast<double>(k + 1) * options.period_length;
+        discount[k] = std::pow(1 + options.discount_rate, -static_cast<double>(k + 1));
+    }
+    if (n == 0) return 0;
+    conditional_expected_purchases_curve(model, x, t_x, T, times.data(), n, curve.data());
+    return detail::clv_sum(spend, curve.data(), discount.data(), options.periods);
+}
+
+/// CLV of every customer of `data` (monetary[i] = mean repeat spend) into out[0..n).
+/// Allocation happens once per call, not per customer.
+template <class Model>
+void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_data& data,
+         array_view<double> monetary, const clv_options& options, double* out) {
+    constexpr const char* fn = "clv";
+    detail::validate_clv_options(fn, options);
+    detail::validate_rfm(fn, data);
+    detail::require_array(fn, "monetary", monetary.data(), monetary.size());
+    detail::require_array(fn, "out", out, data.size());
+    if (monetary.size() != data.size())
+        detail::fail(status::invalid_argument, fn,
+                     "argument 'monetary' has " + std::to_string(monetary.size()) +
+                         " elements but 'frequency' has " + std::to_string(data.size()));
+    detail::validate_gg(fn, spend_model);
+    detail::require_q_above_one(fn, spend_model);
+    for (std::size_t i = 0; i < monetary.size(); ++i)
+        detail::require_nonnegative(fn, detail::element_name("monetary", i), monetary[i]);
+    const std::size_t n = static_cast<std::size_t>(options.periods);
+    std::vector<double> times(n), curve(n), discount(n);
+    for (std::size_t k = 0; k < n; ++k) {
+        times[k] = static_cast<double>(k + 1) * options.period_length;
+        discount[k] = std::pow(1 + options.discount_rate, -static_cast<double>(k + 1));
+    }
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (n == 0) {
+            out[i] = 0;
+            continue;
+        }
+        conditional_expected_purchases_curve(model, data.frequency[i], data.recency[i],
+                                             data.age[i], times.data(), n, curve.data());
+        const double spend = detail::gg_conditional(spend_model, data.frequency[i], monetary[i]);
+        out[i] = detail::clv_sum(spend, curve.data(), discount.data(), options.periods);
+    }
+}
+
+}  // namespace ltv

@@ -1,0 +1,377 @@
+// ltv/detail/optimize.hpp — unconstrained minimisation of smooth functions of a few parameters.
+//
+// minimize(): BFGS (dense inverse-Hessian update; the models have ≤ 8 parameters) with a
+// strong-Wolfe line search (Nocedal & Wright, "Numerical Optimization", 2nd ed., Algorithms 3.5
+// and 3.6, safeguarded quadratic interpolation). Trial points where the objective is not finite
+// (overflow in a likelihood, a parameter that left the representable range) count as +∞: the
+// line search then shrinks the step instead of failing. When a line search fails the inverse
+// Hessian is reset to a scaled identity (steepest descent); if that fails as well, a Nelder-Mead
+// search is run from the current point and BFGS resumes from its result. The report never says
+// "converged" unless a test was met: ‖∇f‖∞ ≤ gradient_tolerance, or — when no step can decrease
+// f any more (f is flat to machine precision) — ‖∇f‖∞ ≤ stall_gradient_tolerance.
+//
+// numeric_hessian(): central differences of an analytic gradient, symmetrised.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include "ltv/fit_report.hpp"
+
+namespace ltv::detail {
+
+struct minimize_options {
+    int max_iterations = 500;
+    int max_evaluations = 5000;
+    double gradient_tolerance = 1e-8;        ///< converged when ‖∇f‖∞ ≤ this
+    double stall_gradient_tolerance = 1e-5;  ///< accepted only when f cannot decrease any more
+    double max_step = 10;                    ///< largest ‖Δx‖∞ of one line-search trial
+};
+
+/// "1.2e-09": short numbers for convergence messages.
+inline std::string format_short(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+    return buf;
+}
+
+struct minimize_result {
+    std::vector<double> x;
+    double value = std::numeric_limits<double>::infinity();
+    convergence_info info;
+};
+
+namespace optimize_impl {
+
+using vec = Eigen::VectorXd;
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+/// Counts evaluations and maps non-finite values (or gradients) to +∞.
+template <class F>
+struct counted {
+    F& f;
+    int evaluations = 0;
+    double operator()(const vec& x, vec& g) {
+        ++evaluations;
+        double v = f(x.data(), g.data());
+        if (!std::isfinite(v) || !g.allFinite()) return inf;
+        return v;
+    }
+};
+
+struct line_search_result {
+    bool ok = false;       // a point with sufficient decrease was found
+    double step = 0;
+    double value = inf;
+    vec x, g;
+};
+
+/// Strong-Wolfe line search along p from (x0, f0, g0); d0 = g0·p < 0.
+template <class F>
+line_search_result line_search(counted<F>& f, const vec& x0, double f0, const vec& g0,
+                               const vec& p, double step0, double max_step_norm) {
+    constexpr double c1 = 1e-4, c2 = 0.9;
+    const double d0 = g0.dot(p);
+    const double pnorm = p.cwiseAbs().maxCoeff();
+    const double step_max = pnorm > 0 ? max_step_norm / pnorm : inf;
+    line_search_result best;  // best point meeting the sufficient-decrease condition
+    vec x(x0.size()), g(x0.size());
+
+    auto eval = [&](double step, double& d) {
+        x = x0 + step * p;
+        double v = f(x, g);
+        d = std::isfinite(v) ? g.dot(p) : 0;
+        if (std::isfinite(v) && v <= f0 + c1 * step * d0 && v < best.value) {
+            best.ok = true;
+            best.step = step;
+            best.value = v;
+            best.x = x;
+            best.g = g;
+        }
+        return v;
+    };
+
+    // zoom between lo (sufficient decrease, f_lo) and hi.
+    auto zoom = [&](double lo, double f_lo, double d_lo, double hi, double f_hi) {
+        for (int i = 0; i < 40; ++i) {
+            double step;
+            const double width = hi - lo;
+            // Quadratic through (lo, f_lo, d_lo) and (hi, f_hi) when f_hi is finite; bisection
+            // otherwise (f_hi = +∞ carries no shape information). Safeguarded to the interior.
+            if (std::isfinite(f_hi)) {
+                const double denom = 2 * (f_hi - f_lo - d_lo * width);
+                step = denom > 0 ? lo - d_lo * width * width / denom : lo + 0.5 * width;
+                const double lo_b = std::min(lo, hi) + 0.1 * std::abs(width);
+                const double hi_b = std::max(lo, hi) - 0.1 * std::abs(width);
+                if (!(step >= lo_b && step <= hi_b)) step = lo + 0.5 * width;
+            } else {
+                step = lo + 0.25 * width;  // non-finite side: shrink towards lo quickly
+            }
+            double d;
+            const double v = eval(step, d);
+            if (!std::isfinite(v) || v > f0 + c1 * step * d0 || v >= f_lo) {
+                hi = step;
+                f_hi = v;
+            } else {
+                if (std::abs(d) <= -c2 * d0) return;  // strong Wolfe met: best holds it
+                if (d * (hi - lo) >= 0) {
+                    hi = lo;
+                    f_hi = f_lo;
+                }
+                lo = step;
+                f_lo = v;
+                d_lo = d;
+            }
+            if (std::abs(hi - lo) * pnorm < 1e-16 * (1 + x0.cwiseAbs().maxCoeff())) return;
+        }
+    };
+
+    double prev = 0, f_prev = f0, d_prev = d0;
+    double step = std::min(step0, step_max);
+    for (int i = 0; i < 40; ++i) {
+        double d;
+        const double v = eval(step, d);
+        if (!std::isfinite(v)) {
+            // Overflow at this trial: the minimum along p lies before it.
+            zoom(prev, f_prev, d_prev, step, inf);
+            return best;
+        }
+        if (v > f0 + c1 * step * d0 || (i > 0 && v >= f_prev)) {
+            zoom(prev, f_prev, d_prev, step, v);
+            return best;
+        }
+        if (std::abs(d) <= -c2 * d0) return best;  // strong Wolfe at the first try
+        if (d >= 0) {
+            zoom(step, v, d, prev, f_prev);
+            return best;
+        }
+        if (step >= step_max) return best;  // cannot extrapolate further
+        prev = step;
+        f_prev = v;
+        d_prev = d;
+        step = std::min(2 * step, step_max);
+    }
+    return best;
+}
+
+/// Nelder-Mead with the adaptive coefficients of Gao & Han (2012); non-finite values are +∞.
+template <class F>
+vec nelder_mead(counted<F>& f, const vec& x0, int max_evaluations, double& f_best) {
+    const int n = static_cast<int>(x0.size());
+    const double dn = n;
+    const double alpha = 1, beta = 1 + 2 / dn, gamma = 0.75 - 1 / (2 * dn), delta = 1 - 1 / dn;
+    vec g(n);
+    std::vector<vec> s(n + 1, x0);
+    std::vector<double> fs(n + 1);
+    for (int i = 0; i < n; ++i) s[i + 1](i) += 0.5;  // log-parameter scale: a factor e^0.5
+    for (int i = 0; i <= n; ++i) fs[i] = f(s[i], g);
+    const int start = f.evaluations;
+    std::vector<int> idx(n + 1);
+    while (f.evaluations - start < max_evaluations) {
+        for (int i = 0; i <= n; ++i) idx[i] = i;
+        std::sort(idx.begin(), idx.end(), [&](int a, int b) { return fs[a] < fs[b]; });
+        const int lo = idx[0], hi = idx[n], nh = idx[n - 1];
+        if (std::isfinite(fs[hi]) &&
+            fs[hi] - fs[lo] <= 1e-15 * (1 + std::abs(fs[lo])))
+            break;
+        vec c = vec::Zero(n);
+        for (int i = 0; i <= n; ++i)
+            if (i != hi) c += s[i];
+        c /= dn;
+        vec xr = c + alpha * (c - s[hi]);
+        double fr = f(xr, g);
+        if (fr < fs[lo]) {
+            vec xe = c + beta * (xr - c);
+            double fe = f(xe, g);
+            if (fe < fr) { s[hi] = xe; fs[hi] = fe; } else { s[hi] = xr; fs[hi] = fr; }
+            continue;
+        }
+        if (fr < fs[nh]) { s[hi] = xr; fs[hi] = fr; continue; }
+        const bool outside = fr < fs[hi];
+        vec xc = outside ? vec(c + gamma * (xr - c)) : vec(c - gamma * (c - s[hi]));
+        double fc = f(xc, g);
+        if (fc < (outside ? fr : fs[hi])) { s[hi] = xc; fs[hi] = fc; continue; }
+        for (int i = 0; i <= n; ++i) {  // shrink towards the best vertex
+            if (i == lo) continue;
+            s[i] = s[lo] + delta * (s[i] - s[lo]);
+            fs[i] = f(s[i], g);
+        }
+    }
+    int best = 0;
+    for (int i = 1; i <= n; ++i)
+        if (fs[i] < fs[best]) best = i;
+    f_best = fs[best];
+    return s[best];
+}
+
+}  // namespace optimize_impl
+
+/// Minimises f over Rⁿ from x0. f(const double* x, double* grad) returns f(x) and writes ∇f(x)
+/// into grad[0..n); it may return a non-finite value (treated as +∞).
+template <class F>
+minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_options& opt = {}) {
+    using namespace optimize_impl;
+    const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
+    counted<std::remove_reference_t<F>> fc{f};
+    minimize_result res;
+    vec x = Eigen::Map<const vec>(x0.data(), n);
+    vec g(n);
+    double fx = fc(x, g);
+    auto finish = [&](bool converged, std::string message) {
+        res.x.assign(x.data(), x.data() + n);
+        res.value = fx;
+        res.info.converged = converged;
+        res.info.function_evaluations = fc.evaluations;
+        res.info.gradient_norm = std::isfinite(fx) ? g.cwiseAbs().maxCoeff() : inf;
+        res.info.message = std::move(message);
+        return res;
+    };
+    if (!std::isfinite(fx)) return finish(false, "the objective is not finite at the start point");
+
+    Eigen::MatrixXd H = Eigen::MatrixXd::Identity(n, n);
+    bool h_is_identity = true, used_nelder_mead = false;
+    for (int it = 0; it < opt.max_iterations; ++it) {
+        res.info.iterations = it;
+        const double gnorm = g.cwiseAbs().maxCoeff();
+        if (gnorm <= opt.gradient_tolerance)
+            return finish(true, "converged: gradient max-norm " + format_short(gnorm) +
+                                    " <= tolerance");
+        if (fc.evaluations >= opt.max_evaluations)
+            return finish(false, "stopped: evaluation limit reached with gradient max-norm " +
+                                     format_short(gnorm));
+        vec p = -H * g;
+        if (!(g.dot(p) < 0)) {  // H lost positive definiteness numerically: restart
+            H.setIdentity();
+            h_is_identity = true;
+            p = -g;
+        }
+        // First step of steepest descent: length 1 in the max-norm at most (unknown scale).
+        const double step0 = h_is_identity ? std::min(1.0, 1.0 / gnorm) : 1.0;
+        auto ls = line_search(fc, x, fx, g, p, step0, opt.max_step);
+        if (!ls.ok) {
+            if (!h_is_identity) {  // the quasi-Newton direction may be poor: steepest descent
+                H.setIdentity();
+                h_is_identity = true;
+                continue;
+            }
+            // f cannot be decreased along -g at all: f is flat to machine precision here.
+            if (gnorm <= opt.stall_gradient_tolerance)
+                return finish(true, "converged: no further decrease possible (machine "
+                                    "precision), gradient max-norm " + format_short(gnorm));
+            if (!used_nelder_mead) {  // a kink or a badly scaled region: derivative-free try
+                used_nelder_mead = true;
+                double fnm;
+                vec xn = nelder_mead(fc, x, 400 * static_cast<int>(n), fnm);
+                if (fnm < fx) {
+                    x = xn;
+                    fx = fc(x, g);
+                }
+                H.setIdentity();
+                h_is_identity = true;
+                continue;
+            }
+            return finish(false, "stopped: line search failed with gradient max-norm " +
+                                     format_short(gnorm));
+        }
+        const vec s = ls.x - x, y = ls.g - g;
+        x = ls.x;
+        g = ls.g;
+        fx = ls.value;
+        const double sy = s.dot(y);
+        // The BFGS update keeps H positive definite only when the curvature sᵀy is positive;
+        // a point that met only the sufficient-decrease condition may violate it: skip then.
+        if (sy > 1e-12 * s.norm() * y.norm()) {
+            if (h_is_identity) H *= sy / y.dot(y);  // Nocedal & Wright (6.20) initial scaling
+            const double rho = 1 / sy;
+            const vec Hy = H * y;
+            const double yHy = y.dot(Hy);
+            H += (rho * rho * yHy + rho) * s * s.transpose() - rho * (Hy * s.transpose() +
+                                                                      s * Hy.transpose());
+            h_is_identity = false;
+        }
+    }
+    res.info.iterations = opt.max_iterations;
+    return finish(false, "stopped: iteration limit reached with gradient max-norm " +
+                             format_short(g.cwiseAbs().maxCoeff()));
+}
+
+/// Hessian by central differences of an analytic gradient grad(const double* x, double* g):
+/// H(:, i) = (∇f(x + hᵢeᵢ) − ∇f(x − hᵢeᵢ)) / (2hᵢ), hᵢ = rel_step · max(1, |xᵢ|), then
+/// symmetrised. The truncation error is O(h²), the rounding error O(ε‖∇f‖/h).
+template <class G>
+Eigen::MatrixXd numeric_hessian(G&& grad, const std::vector<double>& x, double rel_step = 1e-4) {
+    const Eigen::Index n = static_cast<Eigen::Index>(x.size());
+    Eigen::MatrixXd H(n, n);
+    std::vector<double> xp(x);
+    Eigen::VectorXd gp(n), gm(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double h = rel_step * std::max(1.0, std::abs(x[i]));
+        xp[i] = x[i] + h;
+        grad(xp.data(), gp.data());
+        xp[i] = x[i] - h;
+        grad(xp.data(), gm.data());
+        xp[i] = x[i];
+        H.col(i) = (gp - gm) / (2 * h);
+    }
+    return 0.5 * (H + H.transpose());
+}
+
+/// Runs minimize() from each start in turn and stops at the first that converges; when none
+/// does, returns the run with the lowest objective (its report says it did not converge).
+template <class F>
+minimize_result minimize_multistart(F&& f, const std::vector<std::vector<double>>& starts,
+                                    const minimize_options& opt = {}) {
+    minimize_result best;
+    int evaluations = 0, iterations = 0;
+    for (const auto& x0 : starts) {
+        minimize_result r = minimize(f, x0, opt);
+        evaluations += r.info.function_evaluations;
+        iterations += r.info.iterations;
+        const bool better = !best.info.converged && (r.info.converged || r.value < best.value);
+        if (better) best = std::move(r);
+        if (best.info.converged) break;
+    }
+    best.info.function_evaluations = evaluations;
+    best.info.iterations = iterations;
+    return best;
+}
+
+/// Fills report.parameters / covariance from the optimum `theta` = log(φ) of an objective
+/// whose value is (−LL)/W + penalty: the Hessian of the total is W · H_mean (numeric, from the
+/// analytic gradient `grad`), its inverse the covariance of θ, and by the delta method
+/// Cov(φ) = diag(φ) Cov(θ) diag(φ) (see ltv/fit_report.hpp).
+template <class G>
+void fill_standard_errors(fit_report& report, G&& grad, const std::vector<double>& theta,
+                          const std::vector<const char*>& names, double total_weight) {
+    const std::size_t k = theta.size();
+    report.parameters.clear();
+    for (std::size_t i = 0; i < k; ++i)
+        report.parameters.push_back({names[i], std::exp(theta[i]),
+                                     std::numeric_limits<double>::quiet_NaN()});
+    report.covariance.assign(k * k, std::numeric_limits<double>::quiet_NaN());
+    report.standard_errors_available = false;
+    const Eigen::MatrixXd H = numeric_hessian(grad, theta) * total_weight;
+    if (!H.allFinite()) return;
+    Eigen::LLT<Eigen::MatrixXd> llt(H);
+    if (llt.info() != Eigen::Success) return;  // not positive definite: no standard errors
+    const Eigen::MatrixXd cov_log = llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < k; ++j)
+            report.covariance[i * k + j] = report.parameters[i].value *
+                                           report.parameters[j].value *
+                                           cov_log(static_cast<Eigen::Index>(i),
+                                                   static_cast<Eigen::Index>(j));
+    for (std::size_t i = 0; i < k; ++i)
+        report.parameters[i].standard_error = std::sqrt(report.covariance[i * k + i]);
+    report.standard_errors_available = true;
+}
+
+}  // namespace ltv::detail

@@ -1,0 +1,77 @@
+// ltv/fit_report.hpp — what every maximum-likelihood fit in ltv reports back.
+//
+// Shared by all probabilistic models (BG/NBD, MBG/NBD, Gamma-Gamma; later Pareto/NBD, BG/BB,
+// sBG): the optimiser's convergence record, the log-likelihood at the optimum, and each
+// parameter with its standard error and the covariance matrix.
+//
+// Standard errors: every model is fitted over log-parameters θ = log(φ) so that all stay
+// positive. The covariance of φ is obtained from the inverse of the numeric Hessian of the
+// (total, weighted) objective in θ by the delta method, Cov(φ) = diag(φ) · H_θ⁻¹ · diag(φ).
+// Without a penalizer, H_θ = diag(φ) · H_φ · diag(φ) at a stationary point, so this equals the
+// inverse observed information in the natural parameters (the usual MLE standard errors).
+// With a penalizer, H_θ is the Hessian of the penalized objective (a "penalized information").
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace ltv {
+
+/// The optimiser's account of one minimisation (see ltv/detail/optimize.hpp).
+struct convergence_info {
+    bool converged = false;        ///< true only when a convergence test was actually met
+    int iterations = 0;            ///< quasi-Newton iterations (plus Nelder-Mead ones, if used)
+    int function_evaluations = 0;  ///< objective (+gradient) evaluations
+    double gradient_norm = 0;      ///< max-norm of the objective's gradient at the returned point
+    std::string message;           ///< which test was met, or why it stopped without convergence
+};
+
+/// One fitted parameter.
+struct parameter_estimate {
+    std::string name;            ///< as in the papers: "r", "alpha", "a", "b", "p", "q", "gamma"…
+    double value = 0;            ///< maximum-likelihood (or penalized) estimate
+    double standard_error = 0;   ///< sqrt of the covariance diagonal; NaN when not available
+};
+
+/// Options of every model fit (fit_bgnbd, fit_mbgnbd, fit_gamma_gamma, …).
+struct fit_options {
+    /// L2 penalty coefficient λ ≥ 0: the objective is −LL/W + λ Σ φ² over the natural
+    /// parameters φ (the convention of the lifetimes package, so results compare directly).
+    double penalizer = 0;
+    int max_iterations = 500;
+    /// Convergence when the max-norm of the objective's gradient w.r.t. log-parameters is below
+    /// this; the objective is a per-customer mean, so the value is independent of the data size.
+    double gradient_tolerance = 1e-8;
+    bool standard_errors = true;   ///< compute the Hessian, covariance and standard errors
+    /// Return a result even without convergence (report.convergence.converged = false) instead
+    /// of throwing ltv::error(status::no_convergence).
+    bool allow_no_convergence = false;
+    /// Optional start in natural parameters (model order, e.g. r, alpha, a, b); empty: automatic
+    /// data-driven starts.
+    std::vector<double> initial;
+};
+
+/// The result of a model fit, independent of the model.
+struct fit_report {
+    convergence_info convergence;
+    double log_likelihood = 0;          ///< Σ wᵢ ℓᵢ at the estimate (without the penalty)
+    double objective = 0;               ///< the minimised value: −LL/W + penalizer · Σ φ²
+    double penalizer = 0;               ///< L2 coefficient used
+    double total_weight = 0;            ///< W = Σ wᵢ over the rows used (customers)
+    std::size_t rows_used = 0;          ///< distinct rows that entered the likelihood
+    std::vector<parameter_estimate> parameters;
+    /// Row-major k×k covariance matrix of the natural parameters (order of `parameters`).
+    std::vector<double> covariance;
+    /// False when the Hessian was not positive definite (then SEs and covariance are NaN).
+    bool standard_errors_available = false;
+
+    /// The estimate named `name`, or nullptr.
+    const parameter_estimate* find(const std::string& name) const {
+        for (const auto& p : parameters)
+            if (p.name == name) return &p;
+        return nullptr;
+    }
+};
+
+}  // namespace ltv

@@ -1,0 +1,256 @@
+// ltv/gamma_gamma.hpp — the Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee
+// 2005, "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", JMR 42(4); Fader &
+// Hardie 2013, "The Gamma-Gamma Model of Monetary Value", note).
+//
+// A customer's transaction values are Gamma(p, ν) (shape p, rate ν), ν ~ Gamma(q, rate γ)
+// across customers. For a customer with x > 0 repeat transactions of mean value z̄ the density
+// of z̄ is (FH 2013, eq. 3)
+//   f(z̄ | x) = Γ(px+q)/(Γ(px)Γ(q)) · γ^q z̄^(px−1) x^(px) / (γ + x z̄)^(px+q),
+// evaluated in log space. Customers with x = 0 carry no spend information and are skipped by
+// the likelihood and the fit (they may be passed; report.rows_used counts the rest).
+//   E[Z] = pγ/(q−1) (population mean, q > 1),
+//   E[Z | x, z̄] = p(γ + x z̄)/(px + q − 1)
+//              = (q−1)/(px+q−1) · pγ/(q−1) + px/(px+q−1) · z̄   (a weighted average),
+// which is the population mean when x = 0. Both are undefined for q ≤ 1 (domain_error).
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <vector>
+
+#include <boost/math/special_functions/digamma.hpp>
+
+#include "ltv/array_view.hpp"
+#include "ltv/detail/optimize.hpp"
+#include "ltv/detail/validate.hpp"
+#include "ltv/fit_report.hpp"
+
+namespace ltv {
+
+struct gamma_gamma_params {
+    double p = 0;      ///< shape of a transaction value
+    double q = 0;      ///< shape of the rate ν
+    double gamma = 0;  ///< rate (in money units) of ν
+};
+
+/// Per-customer repeat transactions: count x and mean value z̄ ("monetary value").
+struct spend_data {
+    array_view<double> frequency;  ///< x ≥ 0
+    array_view<double> monetary;   ///< z̄ ≥ 0; > 0 where x > 0 for the likelihood
+    array_view<double> weights;    ///< empty: every row weight 1
+    std::size_t size() const noexcept { return frequency.size(); }
+};
+
+struct gamma_gamma_fit_result {
+    gamma_gamma_params params;
+    fit_report report;  ///< parameters in the order p, q, gamma
+};
+
+namespace detail {
+
+inline void validate_gg(const char* fn, const gamma_gamma_params& g) {
+    require_positive(fn, "p", g.p);
+    require_positive(fn, "q", g.q);
+    require_positive(fn, "gamma", g.gamma);
+}
+
+inline void require_q_above_one(const char* fn, const gamma_gamma_params& g) {
+    if (!(g.q > 1))
+        fail(status::domain_error, fn,
+             "the mean spend is undefined for q <= 1 (q = " + format_value(g.q) +
+                 "): the Gamma-Gamma mean pγ/(q−1) needs q > 1");
+}
+
+/// Validates lengths and values; `likelihood` additionally requires z̄ > 0 where x > 0.
+inline void validate_spend(const char* fn, const spend_data& d, bool likelihood) {
+    require_array(fn, "frequency", d.frequency.data(), d.frequency.size());
+    require_array(fn, "monetary", d.monetary.data(), d.monetary.size());
+    require_array(fn, "weights", d.weights.data(), d.weights.size());
+    const std::size_t n = d.size();
+    if (d.monetary.size() != n || (!d.weights.empty() && d.weights.size() != n))
+        fail(status::invalid_argument, fn,
+             "arguments 'frequency', 'monetary' and 'weights' must have equal lengths (" +
+                 std::to_string(n) + ", " + std::to_string(d.monetary.size()) + ", " +
+                 std::to_string(d.weights.size()) + ")");
+    for (std::size_t i = 0; i < n; ++i) {
+        require_nonnegative(fn, element_name("frequency", i), d.frequency[i]);
+        require_nonnegative(fn, element_name("monetary", i), d.monetary[i]);
+        if (likelihood && d.frequency[i] > 0 && d.monetary[i] == 0)
+            fail_argument(fn, element_name("monetary", i), 0.0,
+                          "must be greater than 0 where frequency > 0 (a Gamma-distributed "
+                          "mean spend is positive)");
+        if (!d.weights.empty()) require_nonnegative(fn, element_name("weights", i), d.weights[i]);
+    }
+}
+
+/// log f(z̄ | x) and, when grad is given, adds w·∂/∂(log p, log q, log γ) into grad.
+inline double gg_log_density(const gamma_gamma_params& g, double x, double z, double w,
+                             double* grad) {
+    using std::lgamma;
+    const double px = g.p * x, lz = std::log(z), lx = std::log(x);
+    const double lgz = std::log(g.gamma + x * z);
+    const double ll = lgamma(px + g.q) - lgamma(px) - lgamma(g.q) + g.q * std::log(g.gamma) +
+                      (px - 1) * lz + px * lx - (px + g.q) * lgz;
+    if (grad) {
+        using boost::math::digamma;
+        const double dpq = digamma(px + g.q);
+        grad[0] += w * g.p * x * (dpq - digamma(px) + lz + lx - lgz);
+        grad[1] += w * g.q * (dpq - digamma(g.q) + std::log(g.gamma) - lgz);
+        grad[2] += w * g.gamma * (g.q / g.gamma - (px + g.q) / (g.gamma + x * z));
+    }
+    return ll;
+}
+
+inline double gg_total(const gamma_gamma_params& g, const spend_data& d, double* grad,
+                       double& total_weight, std::size_t& rows) {
+    double ll = 0;
+    total_weight = 0;
+    rows = 0;
+    if (grad) grad[0] = grad[1] = grad[2] = 0;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+        const double w = d.weights.empty() ? 1.0 : d.weights[i];
+        if (d.frequency[i] == 0 || w == 0) continue;  // no spend information
+        ll += w * gg_log_density(g, d.frequency[i], d.monetary[i], w, grad);
+        total_weight += w;
+        ++rows;
+    }
+    return ll;
+}
+
+inline double gg_conditional(const gamma_gamma_params& g, double x, double z) {
+    return g.p * (g.gamma + x * z) / (g.p * x + g.q - 1);
+}
+
+}  // namespace detail
+
+/// log f(z̄ | x) for one customer with x > 0 repeat transactions of mean value z̄ > 0.
+inline double log_likelihood(const gamma_gamma_params& params, double x, double monetary) {
+    constexpr const char* fn = "gamma_gamma_log_likelihood";
+    detail::validate_gg(fn, params);
+    detail::require_positive(fn, "frequency", x);
+    detail::require_positive(fn, "monetary", monetary);
+    return detail::gg_log_density(params, x, monetary, 1, nullptr);
+}
+
+/// Σ wᵢ log f over rows with x > 0; gradient (optional) w.r.t. (log p, log q, log γ).
+inline double total_log_likelihood(const gamma_gamma_params& params, const spend_data& data,
+                                   double* gradient = nullptr) {
+    constexpr const char* fn = "gamma_gamma_total_log_likelihood";
+    detail::validate_gg(fn, params);
+    detail::validate_spend(fn, data, true);
+    double W;
+    std::size_t rows;
+    return detail::gg_total(params, data, gradient, W, rows);
+}
+
+/// Population mean spend per transaction pγ/(q−1); domain_error for q ≤ 1.
+inline double expected_average_spend(const gamma_gamma_params& params) {
+    constexpr const char* fn = "gamma_gamma_expected_average_spend";
+    detail::validate_gg(fn, params);
+    detail::require_q_above_one(fn, params);
+    return params.p * params.gamma / (params.q - 1);
+}
+
+/// E[Z | x, z̄] = p(γ + x z̄)/(px + q − 1); the population mean when x = 0.
+inline double conditional_expected_average_spend(const gamma_gamma_params& params, double x,
+                                                 double monetary) {
+    constexpr const char* fn = "gamma_gamma_conditional_expected_average_spend";
+    detail::validate_gg(fn, params);
+    detail::require_q_above_one(fn, params);
+    detail::require_nonnegative(fn, "frequency", x);
+    detail::require_nonnegative(fn, "monetary", monetary);
+    return detail::gg_conditional(params, x, monetary);
+}
+
+inline void conditional_expected_average_spend(const gamma_gamma_params& params,
+                                               const spend_data& data, double* out) {
+    constexpr const char* fn = "gamma_gamma_conditional_expected_average_spend";
+    detail::validate_gg(fn, params);
+    detail::require_q_above_one(fn, params);
+    detail::validate_spend(fn, data, false);
+    detail::require_array(fn, "out", out, data.size());
+    for (std::size_t i = 0; i < data.size(); ++i)
+        out[i] = detail::gg_conditional(params, data.frequency[i], data.monetary[i]);
+}
+
+/// Maximum-likelihood fit on the rows with x > 0 (see fit_options); throws no_convergence.
+inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
+                                              const fit_options& opt = {}) {
+    constexpr const char* fn = "gamma_gamma_fit";
+    detail::validate_spend(fn, data, true);
+    detail::require_nonnegative(fn, "penalizer", opt.penalizer);
+    double W;
+    std::size_t rows;
+    detail::gg_total({1, 1, 1}, data, nullptr, W, rows);
+    if (!(W > 0))
+        detail::fail(status::invalid_argument, fn,
+                     "no row has frequency > 0 and positive weight: nothing to fit");
+    double zsum = 0;
+    for (std::size_t i = 0; i < data.size(); ++i)
+        if (data.frequency[i] > 0) zsum += (data.weights.empty() ? 1.0 : data.weights[i]) *
+                                           data.monetary[i];
+    const double zmean = zsum / W, lambda = opt.penalizer;
+    auto objective = [&](const double* theta, double* grad) {
+        const gamma_gamma_params g{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2])};
+        double W2;
+        std::size_t r2;
+        const double ll = detail::gg_total(g, data, grad, W2, r2);
+        const double phi[3] = {g.p, g.q, g.gamma};
+        double value = -ll / W;
+        for (int i = 0; i < 3; ++i) {
+            value += lambda * phi[i] * phi[i];
+            grad[i] = -grad[i] / W + 2 * lambda * phi[i] * phi[i];
+        }
+        return value;
+    };
+    std::vector<std::vector<double>> starts;
+    if (!opt.initial.empty()) {
+        if (opt.initial.size() != 3)
+            detail::fail(status::invalid_argument, fn,
+                         "argument 'initial' must hold 3 values (p, q, gamma), not " +
+                             std::to_string(opt.initial.size()));
+        std::vector<double> s;
+        for (std::size_t i = 0; i < 3; ++i) {
+            detail::require_positive(fn, detail::element_name("initial", i), opt.initial[i]);
+            s.push_back(std::log(opt.initial[i]));
+        }
+        starts.push_back(s);
+    }
+    // Data-driven: p = 1, q = 2 and γ so that the population mean pγ/(q−1) equals mean z̄;
+    // then lifetimes' all-ones start.
+    starts.push_back({0.0, std::log(2.0), std::log(zmean)});
+    starts.push_back({0.0, 0.0, 0.0});
+    detail::minimize_options mo;
+    mo.max_iterations = opt.max_iterations;
+    mo.gradient_tolerance = opt.gradient_tolerance;
+    const auto res = detail::minimize_multistart(objective, starts, mo);
+    gamma_gamma_fit_result out;
+    out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2])};
+    fit_report& rep = out.report;
+    rep.convergence = res.info;
+    rep.penalizer = lambda;
+    rep.total_weight = W;
+    rep.rows_used = rows;
+    rep.objective = res.value;
+    double W3;
+    std::size_t r3;
+    rep.log_likelihood = detail::gg_total(out.params, data, nullptr, W3, r3);
+    const std::vector<const char*> names{"p", "q", "gamma"};
+    if (opt.standard_errors && res.info.converged) {
+        auto grad = [&](const double* theta, double* g) { objective(theta, g); };
+        detail::fill_standard_errors(rep, grad, res.x, names, W);
+    } else {
+        for (std::size_t i = 0; i < 3; ++i)
+            rep.parameters.push_back({names[i], std::exp(res.x[i]),
+                                      std::numeric_limits<double>::quiet_NaN()});
+    }
+    if (!res.info.converged && !opt.allow_no_convergence)
+        detail::fail(status::no_convergence, fn,
+                     res.info.message + " (last point: p = " + detail::format_value(out.params.p) +
+                         ", q = " + detail::format_value(out.params.q) + ", gamma = " +
+                         detail::format_value(out.params.gamma) + ")");
+    return out;
+}
+
+}  // namespace ltv

@@ -1,0 +1,135 @@
+// ltv/mbgnbd.hpp — the MBG/NBD model (Batislam, Denizel & Filiztekin 2007, "Empirical
+// validation and comparison of models for customer base analysis", International Journal of
+// Research in Marketing 24(3); the "modified" BG/NBD, lifetimes' ModifiedBetaGeoFitter).
+//
+// As BG/NBD (ltv/bgnbd.hpp) except that the dropout coin p ~ Beta(a, b) is also tossed at
+// time 0, so a customer without repeat purchases may already be inactive:
+//   L = B(a, b+x+1)/B(a, b) · Γ(r+x)/Γ(r) · α^r/(α+T)^(r+x)
+//     + B(a+1, b+x)/B(a, b) · Γ(r+x)/Γ(r) · α^r/(α+t_x)^(r+x)          (for every x ≥ 0)
+//   P(alive) = 1/(1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x))
+//   E[Y(t) | x, t_x, T] = P(alive) · (a+b+x)/(a−1)
+//       · [1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x+1; a+b+x; t/(α+T+t))]
+//   E[X(t)] = b/(a−1) · [1 − (α/(α+t))^r ₂F₁(r, b+1; a+b; t/(α+t))]
+// Derivations and numerics: ltv/detail/bg_family.hpp (variant m = 1).
+#pragma once
+
+#include "ltv/bgnbd.hpp"
+
+namespace ltv {
+
+struct mbgnbd_params {
+    double r = 0, alpha = 0, a = 0, b = 0;  ///< as in bgnbd_params
+};
+
+struct mbgnbd_fit_result {
+    mbgnbd_params params;
+    fit_report report;  ///< parameters in the order r, alpha, a, b
+};
+
+namespace detail {
+inline bg_shape shape(const char* fn, const mbgnbd_params& p) {
+    const bg_shape s{p.r, p.alpha, p.a, p.b, 1};
+    validate_bg_shape(fn, s);
+    return s;
+}
+}  // namespace detail
+
+inline double log_likelihood(const mbgnbd_params& params, double x, double t_x, double T) {
+    constexpr const char* fn = "mbgnbd_log_likelihood";
+    const auto p = detail::shape(fn, params);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_log_likelihood(p, x, t_x, T);
+}
+
+inline void log_likelihood(const mbgnbd_params& params, const rfm_data& data, double* out) {
+    constexpr const char* fn = "mbgnbd_log_likelihood";
+    const auto p = detail::shape(fn, params);
+    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
+        return detail::bg_log_likelihood(p, x, tx, T);
+    });
+}
+
+inline double total_log_likelihood(const mbgnbd_params& params, const rfm_data& data,
+                                   double* gradient = nullptr) {
+    constexpr const char* fn = "mbgnbd_total_log_likelihood";
+    const auto p = detail::shape(fn, params);
+    detail::validate_rfm(fn, data);
+    return detail::bg_total_log_likelihood(p, detail::bg_prepare(data, false), gradient);
+}
+
+inline double probability_alive(const mbgnbd_params& params, double x, double t_x, double T) {
+    constexpr const char* fn = "mbgnbd_probability_alive";
+    const auto p = detail::shape(fn, params);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_probability_alive(p, x, t_x, T);
+}
+
+inline void probability_alive(const mbgnbd_params& params, const rfm_data& data, double* out) {
+    constexpr const char* fn = "mbgnbd_probability_alive";
+    const auto p = detail::shape(fn, params);
+    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
+        return detail::bg_probability_alive(p, x, tx, T);
+    });
+}
+
+inline double conditional_expected_purchases(const mbgnbd_params& params, double t, double x,
+                                             double t_x, double T) {
+    constexpr const char* fn = "mbgnbd_conditional_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_conditional_expected(p, t, x, t_x, T);
+}
+
+inline void conditional_expected_purchases(const mbgnbd_params& params, double t,
+                                           const rfm_data& data, double* out) {
+    constexpr const char* fn = "mbgnbd_conditional_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
+        return detail::bg_conditional_expected(p, t, x, tx, T);
+    });
+}
+
+/// E[Y(tₖ) | x, t_x, T] for several horizons t₀…tₙ₋₁ at once (P(alive) computed once); the
+/// hook ltv/clv.hpp uses.
+inline void conditional_expected_purchases_curve(const mbgnbd_params& params, double x, double t_x,
+                                                 double T, const double* times, std::size_t n,
+                                                 double* out) {
+    constexpr const char* fn = "mbgnbd_conditional_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::validate_customer(fn, x, t_x, T);
+    detail::require_array(fn, "times", times, n);
+    detail::require_array(fn, "out", out, n);
+    for (std::size_t k = 0; k < n; ++k) detail::require_time(fn, times[k]);
+    const double alive = detail::bg_probability_alive(p, x, t_x, T);
+    for (std::size_t k = 0; k < n; ++k)
+        out[k] = alive * detail::bg_tail(p.r + x, p.a, p.b + x + p.m, times[k] / (p.alpha + T));
+}
+
+inline double expected_purchases(const mbgnbd_params& params, double t) {
+    constexpr const char* fn = "mbgnbd_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    return detail::bg_expected(p, t);
+}
+
+inline double probability_of_purchases(const mbgnbd_params& params, double t, double n) {
+    constexpr const char* fn = "mbgnbd_probability_of_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_time(fn, t);
+    detail::require_nonnegative(fn, "n", n);
+    if (n != std::floor(n)) detail::fail_argument(fn, "n", n, "must be an integer");
+    // At t = 0 only the time-0 dropout is random, and either way no purchase was made yet.
+    if (t == 0) return n == 0 ? 1.0 : 0.0;
+    return detail::bg_probability_of_purchases(p, t, n);
+}
+
+inline mbgnbd_fit_result fit_mbgnbd(const rfm_data& data, const fit_options& options = {}) {
+    mbgnbd_fit_result result;
+    const auto s = detail::bg_fit("mbgnbd_fit", data, options, 1, result.report);
+    result.params = {s.r, s.alpha, s.a, s.b};
+    return result;
+}
+
+}  // namespace ltv

@@ -1,0 +1,307 @@
+// Tests of ltv/bgnbd.hpp (and the shared engine ltv/detail/bg_family.hpp).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ltv/bgnbd.hpp"
+#include "support/model_data.hpp"
+
+namespace {
+const ltv::bgnbd_params published{0.243, 4.414, 0.793, 2.426};  // FHL 2005, section 5
+const ltv::bgnbd_params fitted{0.2425929, 4.4135317, 0.7928862, 2.4257536};
+
+template <class F>
+std::string error_message(F&& f) {
+    try {
+        f();
+    } catch (const ltv::error& e) {
+        return e.what();
+    }
+    return "<no error>";
+}
+}  // namespace
+
+TEST_CASE("bgnbd: fit on CDNOW reproduces Fader, Hardie & Lee (2005)") {
+    const auto d = ltv_test::cdnow();
+    const auto fit = ltv::fit_bgnbd(d.view());
+    // Reference: lifetimes 0.11.3 BetaGeoFitter on the same file (tests/data/SOURCES.md) =
+    // FHL 2005 paper's 0.243, 4.414, 0.793, 2.426, LL −9582.4. 1e-6 relative: the optimum is
+    // located to gradient 1e-8, and the references carry 7-8 digits.
+    CHECK(fit.params.r == doctest::Approx(0.2425929).epsilon(1e-6));
+    CHECK(fit.params.alpha == doctest::Approx(4.4135317).epsilon(1e-6));
+    CHECK(fit.params.a == doctest::Approx(0.7928862).epsilon(1e-6));
+    CHECK(fit.params.b == doctest::Approx(2.4257536).epsilon(1e-6));
+    CHECK(fit.report.log_likelihood == doctest::Approx(-9582.4256).epsilon(1e-8));
+    CHECK(fit.report.convergence.converged);
+    CHECK(fit.report.convergence.gradient_norm <= 1e-8);
+    CHECK(fit.report.total_weight == 2357);
+    // Standard errors: lifetimes' summary for this fit (0.01256, 0.3782, 0.1857, 0.7053), 4
+    // significant digits given → 5e-4 relative.
+    REQUIRE(fit.report.standard_errors_available);
+    CHECK(fit.report.parameters[0].standard_error == doctest::Approx(0.01256).epsilon(5e-4));
+    CHECK(fit.report.parameters[1].standard_error == doctest::Approx(0.3782).epsilon(5e-4));
+    CHECK(fit.report.parameters[2].standard_error == doctest::Approx(0.1857).epsilon(5e-4));
+    CHECK(fit.report.parameters[3].standard_error == doctest::Approx(0.7053).epsilon(5e-4));
+    CHECK(fit.report.find("alpha")->value == fit.params.alpha);
+    // Covariance is symmetric and its diagonal gives the SEs.
+    CHECK(fit.report.covariance[1] == fit.report.covariance[4]);
+    CHECK(std::sqrt(fit.report.covariance[15]) == fit.report.parameters[3].standard_error);
+}
+
+TEST_CASE("bgnbd: predictions at the published parameters (FHL 2005 and Hardie's notes)") {
+    // FHL 2005 section 5 / Hardie's BG/NBD spreadsheet: customer 1 of the CDNOW sample
+    // (x = 2, t_x = 30.43, T = 38.86): E[Y(39)] = 1.226, P(alive) = 0.7266; LL = −9.4586.
+    CHECK(ltv::conditional_expected_purchases(published, 39, 2, 30.43, 38.86) ==
+          doctest::Approx(1.2260).epsilon(1e-4));
+    CHECK(ltv::probability_alive(published, 2, 30.43, 38.86) == doctest::Approx(0.7266).epsilon(1e-4));
+    CHECK(ltv::log_likelihood(published, 2, 30.43, 38.86) == doctest::Approx(-9.4586).epsilon(1e-5));
+    // Same source: x = 7, t_x = 29.43, T = 38.86 → 3.337 purchases, P(alive) = 0.6418.
+    CHECK(ltv::conditional_expected_purchases(published, 39, 7, 29.43, 38.86) ==
+          doctest::Approx(3.337).epsilon(3e-4));
+    CHECK(ltv::probability_alive(published, 7, 29.43, 38.86) == doctest::Approx(0.6418).epsilon(1e-4));
+    // P(X(39) = 0) = (α/(α+39))^r = 0.5737864 (closed form, 7 digits).
+    CHECK(ltv::probability_of_purchases(published, 39, 0) == doctest::Approx(0.5737864).epsilon(2e-7));
+    // Unconditional E[X(t)] at the fitted parameters: lifetimes' expected_number_of_purchases_up_to_time
+    // gives 0.0531847, 0.1506319, 1.0437372, 1.8579717 (Hardie's spreadsheet, its own optimum:
+    // 0.0532, 0.1506, 1.0437, 1.8576). 2e-7 relative for the 7-8 digit references.
+    CHECK(ltv::expected_purchases(fitted, 1) == doctest::Approx(0.0531847).epsilon(2e-6));
+    CHECK(ltv::expected_purchases(fitted, 3) == doctest::Approx(0.1506319).epsilon(1e-6));
+    CHECK(ltv::expected_purchases(fitted, 32) == doctest::Approx(1.0437372).epsilon(2e-7));
+    CHECK(ltv::expected_purchases(fitted, 78) == doctest::Approx(1.8579717).epsilon(2e-7));
+}
+
+TEST_CASE("bgnbd: Hardie's #NUM! stress case stays finite and accurate") {
+    // Hardie, "Implementing the BG/NBD model … avoiding #NUM! errors" at r = 0.25, α = 4,
+    // a = 0.8, b = 2.5, T = 40. x = 0: log L = r·log(α/(α+T)) = 0.25·log(4/44) = −0.59947382
+    // (exact closed form). x = 200, t_x = 38: 100.79569 (the positive value is right: L is a
+    // density in the purchase times, and 200 purchases in 38 weeks make it large).
+    const ltv::bgnbd_params h{0.25, 4, 0.8, 2.5};
+    CHECK(ltv::log_likelihood(h, 0, 0, 40) == doctest::Approx(0.25 * std::log(4.0 / 44.0)).epsilon(1e-14));
+    CHECK(ltv::log_likelihood(h, 0, 0, 40) == doctest::Approx(-0.59947382).epsilon(1e-8));
+    CHECK(ltv::log_likelihood(h, 200, 38, 40) == doctest::Approx(100.79569).epsilon(1e-7));
+    // Up to x = 10 000, against a direct lgamma evaluation of the dominant term: with t_x = 1 ≪ T
+    // the "dropped out after the last purchase" term exceeds the other by ((α+T)/(α+t_x))^(r+x)
+    // = 8^1000 or more, so log L = log[B(a+1, b+x−1)/B(a,b) Γ(r+x)/Γ(r) α^r/(α+t_x)^(r+x)] to
+    // double precision — where the product form of the paper overflows.
+    auto lbeta = [](double u, double v) { return std::lgamma(u) + std::lgamma(v) - std::lgamma(u + v); };
+    for (double x : {1000.0, 10000.0}) {
+        const double T = 40, tx = 1;
+        const double direct = std::lgamma(h.r + x) - std::lgamma(h.r) + h.r * std::log(h.alpha) -
+                              (h.r + x) * std::log(h.alpha + tx) + lbeta(h.a + 1, h.b + x - 1) -
+                              lbeta(h.a, h.b);
+        const double ll = ltv::log_likelihood(h, x, tx, T);
+        CHECK(std::isfinite(ll));
+        CHECK(ll == doctest::Approx(direct).epsilon(1e-12));
+        CHECK(std::isfinite(ltv::log_likelihood(h, x, T, T)));
+    }
+}
+
+TEST_CASE("bgnbd: invariants on CDNOW") {
+    const auto d = ltv_test::cdnow();
+    const std::size_t n = d.x.size();
+    std::vector<double> ll(n), alive(n), ey(n), ey2(n);
+    ltv::log_likelihood(fitted, d.view(), ll.data());
+    double sum = 0;
+    for (double v : ll) sum += v;
+    // Total = Σ per-customer: the grouped, compressed path vs the row-by-row one.
+    CHECK(ltv::total_log_likelihood(fitted, d.view()) == doctest::Approx(sum).epsilon(1e-12));
+    ltv::probability_alive(fitted, d.view(), alive.data());
+    ltv::conditional_expected_purchases(fitted, 39, d.view(), ey.data());
+    ltv::conditional_expected_purchases(fitted, 52, d.view(), ey2.data());
+    for (std::size_t i = 0; i < n; ++i) {
+        CHECK(alive[i] >= 0);
+        CHECK(alive[i] <= 1);
+        CHECK(ey2[i] > ey[i]);  // E[Y(t)] increases with t
+        CHECK(ey[i] == ltv::conditional_expected_purchases(fitted, 39, d.x[i], d.tx[i], d.T[i]));
+    }
+}
+
+TEST_CASE("bgnbd: weighted fit on collapsed duplicates equals the unweighted fit") {
+    const auto d = ltv_test::cdnow();
+    // Collapse identical rows into one weighted row (quadratic, fine for 2357 rows).
+    ltv_test::rfm_columns c;
+    for (std::size_t i = 0; i < d.x.size(); ++i) {
+        bool found = false;
+        for (std::size_t j = 0; j < c.x.size() && !found; ++j)
+            if (c.x[j] == d.x[i] && c.tx[j] == d.tx[i] && c.T[j] == d.T[i]) {
+                c.w[j] += 1;
+                found = true;
+            }
+        if (!found) {
+            c.x.push_back(d.x[i]);
+            c.tx.push_back(d.tx[i]);
+            c.T.push_back(d.T[i]);
+            c.w.push_back(1);
+        }
+    }
+    REQUIRE(c.x.size() < d.x.size());
+    const auto a = ltv::fit_bgnbd(d.view());
+    const auto b = ltv::fit_bgnbd(c.view());
+    // Same objective up to summation order: the optima agree to the optimiser's tolerance.
+    CHECK(b.params.r == doctest::Approx(a.params.r).epsilon(1e-7));
+    CHECK(b.params.alpha == doctest::Approx(a.params.alpha).epsilon(1e-7));
+    CHECK(b.params.a == doctest::Approx(a.params.a).epsilon(1e-7));
+    CHECK(b.params.b == doctest::Approx(a.params.b).epsilon(1e-7));
+    CHECK(b.report.log_likelihood == doctest::Approx(a.report.log_likelihood).epsilon(1e-12));
+    CHECK(ltv::total_log_likelihood(fitted, c.view()) ==
+          doctest::Approx(ltv::total_log_likelihood(fitted, d.view())).epsilon(1e-12));
+}
+
+TEST_CASE("bgnbd: analytic gradient agrees with central finite differences") {
+    const auto d = ltv_test::cdnow();
+    for (const auto& p : {fitted, ltv::bgnbd_params{1.7, 0.3, 3.2, 0.4}, ltv::bgnbd_params{0.05, 40, 1.0, 9}}) {
+        double g[4];
+        ltv::total_log_likelihood(p, d.view(), g);
+        const double theta[4] = {std::log(p.r), std::log(p.alpha), std::log(p.a), std::log(p.b)};
+        for (int k = 0; k < 4; ++k) {
+            const double h = 1e-5;
+            double tp[4], tm[4];
+            for (int j = 0; j < 4; ++j) tp[j] = tm[j] = theta[j];
+            tp[k] += h;
+            tm[k] -= h;
+            auto at = [&](const double* t) {
+                return ltv::total_log_likelihood(
+                    ltv::bgnbd_params{std::exp(t[0]), std::exp(t[1]), std::exp(t[2]), std::exp(t[3])},
+                    d.view());
+            };
+            const double fd = (at(tp) - at(tm)) / (2 * h);
+            CAPTURE(k);
+            // O(h²) truncation plus ~1e-12·|LL|/h rounding: ~1e-5 relative at most.
+            CHECK(g[k] == doctest::Approx(fd).epsilon(1e-5));
+        }
+    }
+}
+
+TEST_CASE("bgnbd: the evaluation branches of E[Y(t)] agree") {
+    using namespace ltv::detail;
+    // tail(A, a, β, s) by series in s, series in z, connection formula and quadrature.
+    struct k { double A, a, beta, s; };
+    for (auto c : {k{2.243, 0.793, 4.426, 0.45}, k{0.243, 0.793, 2.426, 0.3}, k{7.2, 1.8, 9.4, 0.2},
+                   k{3.5, 0.4, 0.9, 0.49}}) {
+        bool ok1, ok2;
+        const double v1 = bg_tail_series_s(c.A, c.a, c.beta, c.s, ok1);
+        const double v2 = bg_tail_series_z(c.A, c.a, c.beta, c.s, ok2);
+        REQUIRE(ok1);
+        REQUIRE(ok2);
+        CHECK(v1 == doctest::Approx(v2).epsilon(1e-13));
+        CHECK(bg_tail_quadrature(c.A, c.a, c.beta, c.s) == doctest::Approx(v1).epsilon(1e-9));
+    }
+    for (auto c : {k{2.243, 0.793, 4.426, 9.0}, k{0.243, 0.793, 2.426, 50.0}, k{3.5, 2.4, 0.9, 4.0}}) {
+        CAPTURE(c.s);
+        const double v3 = bg_tail_connection(c.A, c.a, c.beta, c.s);
+        CHECK(bg_tail_quadrature(c.A, c.a, c.beta, c.s) == doctest::Approx(v3).epsilon(1e-9));
+        CHECK(bg_tail(c.A, c.a, c.beta, c.s) == doctest::Approx(v3).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("bgnbd: a = 1 (the 0/0 point of FHL eqs. 9-10) is continuous") {
+    for (double t : {5.0, 39.0, 400.0}) {
+        const ltv::bgnbd_params at{0.5, 4, 1.0, 2.5}, lo{0.5, 4, 1 - 1e-7, 2.5}, hi{0.5, 4, 1 + 1e-7, 2.5};
+        const double v = ltv::conditional_expected_purchases(at, t, 3, 20, 38);
+        CAPTURE(t);
+        CHECK(std::isfinite(v));
+        // The function is smooth in a: neighbours 1e-7 away differ by O(1e-7).
+        CHECK(v == doctest::Approx(ltv::conditional_expected_purchases(lo, t, 3, 20, 38)).epsilon(1e-6));
+        CHECK(v == doctest::Approx(ltv::conditional_expected_purchases(hi, t, 3, 20, 38)).epsilon(1e-6));
+        CHECK(ltv::expected_purchases(at, t) == doctest::Approx(ltv::expected_purchases(hi, t)).epsilon(1e-6));
+    }
+    // Closed form at a = 1, b = 1, r = 1 for a new customer: E[X(t)] = E_p[(1 − 1/(1+pt/α))/p]
+    // with p ~ U(0,1) = ∫₀¹ s/(1+ps) dp = log(1 + s), s = t/α.
+    CHECK(ltv::expected_purchases(ltv::bgnbd_params{1, 2, 1, 1}, 6) == doctest::Approx(std::log(4.0)).epsilon(1e-13));
+}
+
+TEST_CASE("bgnbd: P(X(t) = n) sums to 1 and has mean E[X(t)]") {
+    for (const auto& p : {fitted, ltv::bgnbd_params{2.0, 3.0, 1.5, 4.0}}) {
+        double total = 0, mean = 0;
+        for (int n = 0; n < 400; ++n) {
+            const double pn = ltv::probability_of_purchases(p, 39, n);
+            CHECK(pn >= 0);
+            total += pn;
+            mean += n * pn;
+        }
+        // Truncation at n = 400 leaves a tail far below 1e-10 for these parameters.
+        CHECK(total == doctest::Approx(1).epsilon(1e-10));
+        CHECK(mean == doctest::Approx(ltv::expected_purchases(p, 39)).epsilon(1e-8));
+    }
+}
+
+TEST_CASE("bgnbd: robustness sweep — finite values and 0 ≤ P(alive) ≤ 1") {
+    const double grid[] = {1e-3, 0.1, 10, 1e3};
+    int evaluated = 0;
+    for (double r : grid)
+        for (double alpha : grid)
+            for (double a : grid)
+                for (double b : grid) {
+                    const ltv::bgnbd_params p{r, alpha, a, b};
+                    for (double T : {0.01, 40.0, 1e4})
+                        for (double x : {0.0, 1.0, 30.0, 10000.0})
+                            for (double frac : {0.0, 0.5, 1.0}) {
+                                const double tx = x == 0 ? 0 : frac * T;
+                                const double ll = ltv::log_likelihood(p, x, tx, T);
+                                const double pa = ltv::probability_alive(p, x, tx, T);
+                                const double ey = ltv::conditional_expected_purchases(p, 39, x, tx, T);
+                                const bool ok = std::isfinite(ll) && pa >= 0 && pa <= 1 &&
+                                                std::isfinite(ey) && ey >= 0;
+                                if (!ok) {
+                                    CAPTURE(r); CAPTURE(alpha); CAPTURE(a); CAPTURE(b);
+                                    CAPTURE(x); CAPTURE(tx); CAPTURE(T);
+                                    CHECK(ok);
+                                }
+                                ++evaluated;
+                            }
+                    CHECK(std::isfinite(ltv::expected_purchases(p, 39)));
+                }
+    CHECK(evaluated == 256 * 36);
+}
+
+TEST_CASE("bgnbd: simulated data recover the true parameters within 3 standard errors") {
+    // Exact simulator (tests/cpp/support/model_data.hpp): 20 000 customers, continuous times.
+    const ltv::bgnbd_params truth{0.6, 5.0, 0.9, 3.0};
+    const auto d = ltv_test::simulate_bg(truth.r, truth.alpha, truth.a, truth.b, 0, 20000, 20, 60, 20240601);
+    const auto fit = ltv::fit_bgnbd(d.view());
+    const double t[4] = {truth.r, truth.alpha, truth.a, truth.b};
+    for (int k = 0; k < 4; ++k) {
+        const auto& e = fit.report.parameters[static_cast<std::size_t>(k)];
+        CAPTURE(e.name);
+        CHECK(std::abs(e.value - t[k]) <= 3 * e.standard_error);
+        CHECK(e.standard_error < 0.2 * t[k]);  // and the data are informative
+    }
+}
+
+TEST_CASE("bgnbd: input validation names the argument, index and value") {
+    const auto d = ltv_test::cdnow();
+    auto bad = d;
+    bad.x[17] = -1;
+    CHECK(error_message([&] { ltv::fit_bgnbd(bad.view()); }) ==
+          "bgnbd_fit: argument 'frequency[17]' = -1 must not be negative");
+    bad = d;
+    bad.x[3] = 1.5;
+    CHECK(error_message([&] { ltv::fit_bgnbd(bad.view()); }) ==
+          "bgnbd_fit: argument 'frequency[3]' = 1.5 must be an integer");
+    CHECK(error_message([&] { ltv::probability_alive(fitted, 2, 41, 40); }) ==
+          "bgnbd_probability_alive: argument 'recency' = 41 must not exceed 'age' = 40");
+    CHECK(error_message([&] { ltv::probability_alive(fitted, 0, 3, 40); }) ==
+          "bgnbd_probability_alive: argument 'recency' = 3 must be 0 when 'frequency' = 0 (no repeat purchase)");
+    CHECK(error_message([&] { ltv::expected_purchases(ltv::bgnbd_params{0.2, -1, 1, 1}, 3); }) ==
+          "bgnbd_expected_purchases: argument 'alpha' = -1 must be greater than 0");
+    CHECK_THROWS_AS(ltv::probability_alive(fitted, 2, 1, 0), ltv::error);  // T = 0
+    std::vector<double> w(d.x.size(), 1.0);
+    w[5] = std::nan("");
+    ltv_test::rfm_columns dw = d;
+    dw.w = w;
+    CHECK(error_message([&] { ltv::fit_bgnbd(dw.view()); }) ==
+          "bgnbd_fit: argument 'weights[5]' = nan is not a finite number");
+    // An iteration limit too small to converge is reported, never hidden.
+    ltv::fit_options o;
+    o.max_iterations = 2;
+    try {
+        ltv::fit_bgnbd(d.view(), o);
+        CHECK(false);
+    } catch (const ltv::error& e) {
+        CHECK(e.code() == ltv::status::no_convergence);
+    }
+    o.allow_no_convergence = true;
+    CHECK_FALSE(ltv::fit_bgnbd(d.view(), o).report.convergence.converged);
+}
