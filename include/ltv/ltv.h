@@ -124,6 +124,115 @@ LTV_API int ltv_average_clv_options_init(ltv_average_clv_options* options);
 /* Σₖ₌₁..N v·q^(k−1) with v = AOV × margin × purchases per period and q = retention/(1+d). */
 LTV_API int ltv_average_clv(const ltv_average_clv_options* options, double* out_clv);
 
+/* ---- probabilistic models: the handle (docs/models.md) ------------------------------------- */
+
+/* An opaque model: its kind, parameters and (after a fit) fit report. Create with
+ * ltv_model_create, release with ltv_model_free (accepts NULL). Fitting and setting parameters
+ * modify it; every other call only reads it and may run concurrently with other reads. */
+typedef struct ltv_model ltv_model;
+
+#define LTV_MODEL_BGNBD 1       /* BG/NBD: r, alpha, a, b */
+#define LTV_MODEL_MBGNBD 2      /* MBG/NBD: r, alpha, a, b */
+#define LTV_MODEL_GAMMA_GAMMA 3 /* Gamma-Gamma spend: p, q, gamma */
+#define LTV_MODEL_PARETO_NBD 4  /* Pareto/NBD: r, alpha, s, beta */
+#define LTV_MODEL_BGBB 5        /* BG/BB: alpha, beta, gamma, delta */
+#define LTV_MODEL_SBG 6         /* shifted-beta-geometric: alpha, beta */
+
+LTV_API int ltv_model_create(int kind, ltv_model** out_model);
+LTV_API int ltv_model_free(ltv_model* model);
+/* A copy with the same kind, parameters and fit report. */
+LTV_API int ltv_model_clone(const ltv_model* model, ltv_model** out_model);
+LTV_API int ltv_model_kind(const ltv_model* model, int* out_kind);
+/* "bgnbd", "mbgnbd", "gg", "pnbd", "bgbb", "sbg" (static storage), and back. */
+LTV_API int ltv_model_kind_name(int kind, const char** out_name);
+LTV_API int ltv_model_kind_from_name(const char* name, int* out_kind);
+LTV_API int ltv_model_num_params(const ltv_model* model, size_t* out_count);
+/* Name of parameter `index` ("r", "alpha", ...); static storage. */
+LTV_API int ltv_model_param_name(const ltv_model* model, size_t index, const char** out_name);
+/* Copies the parameters into out_params[0..capacity); LTV_ERR_BUFFER_TOO_SMALL if capacity is
+ * less than ltv_model_num_params. LTV_ERR_NOT_FITTED if the model has no parameters yet. */
+LTV_API int ltv_model_params(const ltv_model* model, double* out_params, size_t capacity);
+/* Sets all parameters (each finite and > 0); forgets any fit report. */
+LTV_API int ltv_model_set_params(ltv_model* model, const double* params, size_t count);
+/* 1 when the model has parameters (set or fitted), else 0. */
+LTV_API int ltv_model_has_params(const ltv_model* model, int* out_flag);
+/* Threads used by batch predictions: 0 = all cores (the default), 1 = the calling thread only.
+ * Results do not depend on it. */
+LTV_API int ltv_model_set_threads(ltv_model* model, int threads);
+
+/* ---- fitting ------------------------------------------------------------------------------- */
+
+typedef struct ltv_fit_options {
+    size_t struct_size;        /* sizeof(ltv_fit_options); set by ltv_fit_options_init */
+    double penalizer;          /* L2 coefficient λ ≥ 0 on the natural parameters; default 0 */
+    int max_iterations;        /* default 500 */
+    double gradient_tolerance; /* on the per-customer mean objective w.r.t. log-params; 1e-8 */
+    int standard_errors;       /* non-zero: compute the Hessian and standard errors (default 1) */
+    int allow_no_convergence;  /* non-zero: keep a non-converged fit instead of failing (0) */
+    const double* initial;     /* optional start (natural parameters), NULL for automatic */
+    size_t initial_count;      /* length of initial */
+} ltv_fit_options;
+
+LTV_API int ltv_fit_options_init(ltv_fit_options* options);
+
+typedef struct ltv_fit_report {
+    size_t struct_size;            /* set by the caller to sizeof(ltv_fit_report) */
+    int converged;                 /* 1 only when a convergence test was met */
+    int iterations;
+    int function_evaluations;
+    int standard_errors_available; /* 0 when the Hessian was not positive definite */
+    double gradient_norm;
+    double log_likelihood;         /* Σ wᵢ ℓᵢ at the estimate, without the penalty */
+    double objective;              /* −LL/W + penalizer Σ φ² */
+    double penalizer;
+    double total_weight;           /* W: customers (or cohort members) in the fit */
+    size_t rows_used;              /* distinct rows (patterns, cohorts) in the likelihood */
+} ltv_fit_report;
+
+/* LTV_ERR_NOT_FITTED when the model was not fitted (parameters set by hand or nothing yet). */
+LTV_API int ltv_model_fit_report(const ltv_model* model, ltv_fit_report* out_report);
+/* The optimiser's closing message; valid until the model is next modified or freed. */
+LTV_API int ltv_model_fit_message(const ltv_model* model, const char** out_message);
+/* Standard errors (count = number of parameters) and the row-major covariance (count²); NaN
+ * where unavailable. */
+LTV_API int ltv_model_standard_errors(const ltv_model* model, double* out, size_t capacity);
+LTV_API int ltv_model_covariance(const ltv_model* model, double* out, size_t capacity);
+
+/* sBG: fit to survivor curves. survivors holds the curves of n_cohorts cohorts one after the
+ * other, cohort c having cohort_lengths[c] counts (customers active at the start of periods
+ * 0, 1, …; at least 2 each, non-increasing, first > 0). options may be NULL (defaults). */
+LTV_API int ltv_model_fit_survivors(ltv_model* model, const double* survivors,
+                                    const size_t* cohort_lengths, size_t n_cohorts,
+                                    const ltv_fit_options* options);
+
+/* ---- sBG predictions (docs/sbg.md) --------------------------------------------------------- */
+
+/* S(t) for each whole t ≥ 0 in t[0..n): the share of a cohort still active after t periods. */
+LTV_API int ltv_model_survival(const ltv_model* model, const double* t, size_t n, double* out);
+/* rₜ = S(t)/S(t−1) for each whole t ≥ 1. */
+LTV_API int ltv_model_retention_rate(const ltv_model* model, const double* t, size_t n,
+                                     double* out);
+/* DEL(d) = ₂F₁(1, β; α+β; 1/(1+d)), the payment at t = 0 included. */
+LTV_API int ltv_model_discounted_expected_lifetime(const ltv_model* model, double discount_rate,
+                                                   double* out);
+/* DERL(d | renewals[i]) for each i: remaining discounted payments of a customer who has renewed
+ * renewals[i] times (n − 1 in Fader & Hardie's notation). */
+LTV_API int ltv_model_discounted_expected_residual_lifetime(const ltv_model* model,
+                                                            double discount_rate,
+                                                            const double* renewals, size_t n,
+                                                            double* out);
+
+/* ---- model files (JSON) -------------------------------------------------------------------- */
+
+/* Two-call pattern: with buffer == NULL (capacity 0) writes the size needed, terminating NUL
+ * included, to *out_size and returns LTV_OK; with a buffer shorter than that returns
+ * LTV_ERR_BUFFER_TOO_SMALL (and the size); otherwise writes the NUL-terminated JSON. */
+LTV_API int ltv_model_to_json(const ltv_model* model, char* buffer, size_t capacity,
+                              size_t* out_size);
+LTV_API int ltv_model_from_json(const char* json, size_t length, ltv_model** out_model);
+LTV_API int ltv_model_save(const ltv_model* model, const char* path);
+LTV_API int ltv_model_load(const char* path, ltv_model** out_model);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -5,6 +5,7 @@
  * Ends with the plain summary line "N passed, N failed". */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ltv/ltv.h"
@@ -155,6 +156,109 @@ static void test_average_clv(void) {
     CHECK(ltv_average_clv_options_init(NULL) == LTV_ERR_INVALID_ARGUMENT);
 }
 
+/* The model handle, with the sBG model. Data and values: Fader & Hardie (2007), "How to project
+ * customer retention", Table 1 "regular" customers; α = 0.7041, β = 1.1820, LL = −1680.27;
+ * DEL(0.1) = 3.6949, DERL(0.1 | 4 renewals) = 5.8941 (issue #5). */
+static void test_model_sbg(void) {
+    const double survivors[8 + 4] = {1000, 631, 468, 382, 326, 289, 262, 241, 500, 330, 250, 205};
+    const size_t one[1] = {8}, two[2] = {8, 4};
+    const double periods[3] = {0, 1, 8};
+    ltv_model* m = NULL;
+    ltv_model* copy = NULL;
+    ltv_model* loaded = NULL;
+    ltv_fit_options options;
+    ltv_fit_report report;
+    double params[2] = {0, 0}, se[2], cov[4], out[3], value = 0;
+    const char* name = NULL;
+    size_t count = 0, size = 0;
+    int kind = 0, flag = -1;
+    char small[8];
+    char* json = NULL;
+
+    CHECK(ltv_model_free(NULL) == LTV_OK); /* free accepts NULL */
+    CHECK(ltv_model_create(99, &m) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'kind' = 99 is not a model kind"));
+    CHECK(ltv_model_create(LTV_MODEL_SBG, &m) == LTV_OK && m != NULL);
+    CHECK(ltv_model_kind(m, &kind) == LTV_OK && kind == LTV_MODEL_SBG);
+    CHECK(ltv_model_kind_name(kind, &name) == LTV_OK && strcmp(name, "sbg") == 0);
+    CHECK(ltv_model_kind_from_name("bgnbd", &kind) == LTV_OK && kind == LTV_MODEL_BGNBD);
+    CHECK(ltv_model_kind_from_name("nope", &kind) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(ltv_model_num_params(m, &count) == LTV_OK && count == 2);
+    CHECK(ltv_model_param_name(m, 1, &name) == LTV_OK && strcmp(name, "beta") == 0);
+    CHECK(ltv_model_param_name(m, 2, &name) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(ltv_model_has_params(m, &flag) == LTV_OK && flag == 0);
+    CHECK(ltv_model_params(m, params, 2) == LTV_ERR_NOT_FITTED);
+    CHECK(contains(ltv_last_error(), "no parameters yet"));
+    CHECK(ltv_model_survival(m, periods, 3, out) == LTV_ERR_NOT_FITTED);
+
+    CHECK(ltv_fit_options_init(&options) == LTV_OK);
+    CHECK(options.struct_size == sizeof options && options.max_iterations > 0);
+    CHECK(ltv_model_fit_survivors(m, survivors, one, 1, &options) == LTV_OK);
+    CHECK(ltv_model_params(m, params, 2) == LTV_OK);
+    CHECK(close_to(params[0], 0.7041, 2e-4));
+    CHECK(close_to(params[1], 1.1820, 2e-4));
+    CHECK(ltv_model_params(m, params, 1) == LTV_ERR_BUFFER_TOO_SMALL);
+    memset(&report, 0, sizeof report);
+    CHECK(ltv_model_fit_report(m, &report) == LTV_ERR_INVALID_ARGUMENT); /* struct_size unset */
+    report.struct_size = sizeof report;
+    CHECK(ltv_model_fit_report(m, &report) == LTV_OK);
+    CHECK(report.converged == 1);
+    CHECK(close_to(report.log_likelihood, -1680.27, 1e-5));
+    CHECK(report.total_weight == 1000.0);
+    CHECK(ltv_model_fit_message(m, &name) == LTV_OK && contains(name, "converged"));
+    CHECK(ltv_model_standard_errors(m, se, 2) == LTV_OK && se[0] > 0 && se[1] > 0);
+    CHECK(ltv_model_covariance(m, cov, 4) == LTV_OK && close_to(cov[0], se[0] * se[0], 1e-12));
+
+    CHECK(ltv_model_survival(m, periods, 3, out) == LTV_OK);
+    CHECK(out[0] == 1.0 && out[1] < 1.0 && close_to(out[2] * 1000, 220.1, 1e-3));
+    CHECK(ltv_model_discounted_expected_lifetime(m, 0.1, &value) == LTV_OK);
+    CHECK(close_to(value, 3.6949, 5e-5));
+    {
+        const double renewals[1] = {4};
+        CHECK(ltv_model_discounted_expected_residual_lifetime(m, 0.1, renewals, 1, &value) ==
+              LTV_OK);
+        CHECK(close_to(value, 5.8941, 5e-5));
+    }
+    CHECK(ltv_model_retention_rate(m, periods, 3, out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'t' = 0 must be at least 1"));
+
+    /* JSON: the two-call pattern, then a round trip. */
+    CHECK(ltv_model_to_json(m, NULL, 0, &size) == LTV_OK && size > 10);
+    CHECK(ltv_model_to_json(m, small, sizeof small, &size) == LTV_ERR_BUFFER_TOO_SMALL);
+    json = (char*)malloc(size);
+    CHECK(json != NULL && ltv_model_to_json(m, json, size, &size) == LTV_OK);
+    CHECK(json != NULL && contains(json, "\"model\": \"sbg\""));
+    CHECK(json != NULL && ltv_model_from_json(json, strlen(json), &loaded) == LTV_OK);
+    CHECK(loaded != NULL && ltv_model_params(loaded, out, 2) == LTV_OK && out[0] == params[0]);
+    free(json);
+    CHECK(ltv_model_from_json("{", 1, &copy) == LTV_ERR_PARSE);
+    CHECK(ltv_model_load("/nonexistent/model.json", &copy) == LTV_ERR_IO);
+    CHECK(contains(ltv_last_error(), "/nonexistent/model.json"));
+
+    /* Two cohorts; a clone keeps the fit; bad curves are refused with the index. */
+    CHECK(ltv_model_clone(m, &copy) == LTV_OK);
+    CHECK(ltv_model_fit_survivors(m, survivors, two, 2, NULL) == LTV_OK);
+    report.struct_size = sizeof report;
+    CHECK(ltv_model_fit_report(m, &report) == LTV_OK && report.total_weight == 1500.0);
+    CHECK(ltv_model_fit_report(copy, &report) == LTV_OK && report.total_weight == 1000.0);
+    {
+        const double bad[3] = {1000, 631, 700};
+        const size_t three[1] = {3};
+        CHECK(ltv_model_fit_survivors(m, bad, three, 1, NULL) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "'survivors[2]' = 700 exceeds the previous count 631"));
+    }
+    {
+        const double p[2] = {1.0, -2.0};
+        CHECK(ltv_model_set_params(copy, p, 2) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "params[1] (beta)"));
+        CHECK(ltv_model_set_params(copy, p, 1) == LTV_ERR_INVALID_ARGUMENT);
+    }
+    CHECK(ltv_model_set_threads(m, -1) == LTV_ERR_INVALID_ARGUMENT);
+    ltv_model_free(m);
+    ltv_model_free(copy);
+    ltv_model_free(loaded);
+}
+
 int main(void) {
     test_version();
     test_retention();
@@ -162,6 +266,7 @@ int main(void) {
     test_retention_batch();
     test_lost_profit_and_ltv();
     test_average_clv();
+    test_model_sbg();
     printf("c99 api: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

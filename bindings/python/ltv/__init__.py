@@ -20,6 +20,7 @@ from .calculators import (
     retention_rate,
     simple_ltv,
 )
+from .models import Model, ShiftedBetaGeo, load_model, model_from_json
 from .errors import (
     BufferTooSmallError,
     DomainError,
@@ -48,6 +49,10 @@ __all__ = [
     "retention_from_flows",
     "retention_rate",
     "simple_ltv",
+    "Model",
+    "ShiftedBetaGeo",
+    "load_model",
+    "model_from_json",
     "LtvError",
     "InvalidArgumentError",
     "DomainError",

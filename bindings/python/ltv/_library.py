@@ -39,6 +39,45 @@ class AverageClvOptions(ctypes.Structure):
     ]
 
 
+class FitOptions(ctypes.Structure):
+    """Mirror of ``ltv_fit_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("penalizer", ctypes.c_double),
+        ("max_iterations", ctypes.c_int),
+        ("gradient_tolerance", ctypes.c_double),
+        ("standard_errors", ctypes.c_int),
+        ("allow_no_convergence", ctypes.c_int),
+        ("initial", ctypes.POINTER(ctypes.c_double)),
+        ("initial_count", ctypes.c_size_t),
+    ]
+
+
+class FitReport(ctypes.Structure):
+    """Mirror of ``ltv_fit_report`` (the caller sets struct_size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("converged", ctypes.c_int),
+        ("iterations", ctypes.c_int),
+        ("function_evaluations", ctypes.c_int),
+        ("standard_errors_available", ctypes.c_int),
+        ("gradient_norm", ctypes.c_double),
+        ("log_likelihood", ctypes.c_double),
+        ("objective", ctypes.c_double),
+        ("penalizer", ctypes.c_double),
+        ("total_weight", ctypes.c_double),
+        ("rows_used", ctypes.c_size_t),
+    ]
+
+
+_model = ctypes.c_void_p  # ltv_model*
+_model_out = ctypes.POINTER(ctypes.c_void_p)
+_int_p = ctypes.POINTER(ctypes.c_int)
+_size_p = ctypes.POINTER(ctypes.c_size_t)
+_str_out = ctypes.POINTER(ctypes.c_char_p)
+
 # name -> argtypes (restype is c_int, the status)
 _SIGNATURES = {
     "ltv_retention_rate": [_double, _double, _double, _c_double_p],
@@ -51,6 +90,36 @@ _SIGNATURES = {
     "ltv_purchase_chain_ltv": [_c_double_p, _c_double_p, _size_t, _double, _c_double_p],
     "ltv_average_clv_options_init": [ctypes.POINTER(AverageClvOptions)],
     "ltv_average_clv": [ctypes.POINTER(AverageClvOptions), _c_double_p],
+    # the model handle
+    "ltv_model_create": [ctypes.c_int, _model_out],
+    "ltv_model_free": [_model],
+    "ltv_model_clone": [_model, _model_out],
+    "ltv_model_kind": [_model, _int_p],
+    "ltv_model_kind_name": [ctypes.c_int, _str_out],
+    "ltv_model_kind_from_name": [ctypes.c_char_p, _int_p],
+    "ltv_model_num_params": [_model, _size_p],
+    "ltv_model_param_name": [_model, _size_t, _str_out],
+    "ltv_model_params": [_model, _c_double_p, _size_t],
+    "ltv_model_set_params": [_model, _c_double_p, _size_t],
+    "ltv_model_has_params": [_model, _int_p],
+    "ltv_model_set_threads": [_model, ctypes.c_int],
+    "ltv_fit_options_init": [ctypes.POINTER(FitOptions)],
+    "ltv_model_fit_report": [_model, ctypes.POINTER(FitReport)],
+    "ltv_model_fit_message": [_model, _str_out],
+    "ltv_model_standard_errors": [_model, _c_double_p, _size_t],
+    "ltv_model_covariance": [_model, _c_double_p, _size_t],
+    "ltv_model_to_json": [_model, ctypes.c_char_p, _size_t, _size_p],
+    "ltv_model_from_json": [ctypes.c_char_p, _size_t, _model_out],
+    "ltv_model_save": [_model, ctypes.c_char_p],
+    "ltv_model_load": [ctypes.c_char_p, _model_out],
+    # sBG
+    "ltv_model_fit_survivors": [_model, _c_double_p, _size_p, _size_t, ctypes.POINTER(FitOptions)],
+    "ltv_model_survival": [_model, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_retention_rate": [_model, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_discounted_expected_lifetime": [_model, _double, _c_double_p],
+    "ltv_model_discounted_expected_residual_lifetime": [
+        _model, _double, _c_double_p, _size_t, _c_double_p,
+    ],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status

@@ -1,0 +1,285 @@
+// src/c_api/model.cpp — the model handle: lifetime, parameters, fit reports, JSON files.
+// Model-specific fits and predictions live in model_<name>.cpp.
+#include "model.hpp"
+
+#include <cstring>
+#include <limits>
+
+using ltv::capi::guard;
+using ltv::capi::require_model;
+using ltv::capi::require_out;
+
+extern "C" {
+
+LTV_API int ltv_model_create(int kind, ltv_model** out_model) {
+    constexpr const char* fn = "ltv_model_create";
+    return guard(fn, [&] {
+        require_out(fn, "out_model", out_model);
+        const auto& info = ltv::model_info(kind);  // throws for unknown kinds
+        auto* m = new ltv_model;
+        m->state.kind = info.kind;
+        *out_model = m;
+    });
+}
+
+LTV_API int ltv_model_free(ltv_model* model) {
+    delete model;
+    return LTV_OK;
+}
+
+LTV_API int ltv_model_clone(const ltv_model* model, ltv_model** out_model) {
+    constexpr const char* fn = "ltv_model_clone";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_model", out_model);
+        *out_model = new ltv_model(m);
+    });
+}
+
+LTV_API int ltv_model_kind(const ltv_model* model, int* out_kind) {
+    constexpr const char* fn = "ltv_model_kind";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_kind", out_kind);
+        *out_kind = static_cast<int>(m.state.kind);
+    });
+}
+
+LTV_API int ltv_model_kind_name(int kind, const char** out_name) {
+    constexpr const char* fn = "ltv_model_kind_name";
+    return guard(fn, [&] {
+        require_out(fn, "out_name", out_name);
+        *out_name = ltv::model_info(kind).name;
+    });
+}
+
+LTV_API int ltv_model_kind_from_name(const char* name, int* out_kind) {
+    constexpr const char* fn = "ltv_model_kind_from_name";
+    return guard(fn, [&] {
+        require_out(fn, "out_kind", out_kind);
+        if (name == nullptr)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'name' is a null pointer");
+        *out_kind = static_cast<int>(ltv::model_kind_from_name(name));
+    });
+}
+
+LTV_API int ltv_model_num_params(const ltv_model* model, size_t* out_count) {
+    constexpr const char* fn = "ltv_model_num_params";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_count", out_count);
+        *out_count = ltv::model_info(m.state.kind).params.size();
+    });
+}
+
+LTV_API int ltv_model_param_name(const ltv_model* model, size_t index, const char** out_name) {
+    constexpr const char* fn = "ltv_model_param_name";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_name", out_name);
+        const auto& names = ltv::model_info(m.state.kind).params;
+        if (index >= names.size())
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'index' = " + std::to_string(index) +
+                                 " is out of range; the model has " +
+                                 std::to_string(names.size()) + " parameters");
+        *out_name = names[index];
+    });
+}
+
+namespace {
+void copy_out(const char* fn, const std::vector<double>& values, double* out, size_t capacity) {
+    ltv::detail::require_array(fn, "out", out, capacity);
+    if (capacity < values.size())
+        throw ltv::error(ltv::status::buffer_too_small,
+                         std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
+                             " values but " + std::to_string(values.size()) + " are needed");
+    std::copy(values.begin(), values.end(), out);
+}
+}  // namespace
+
+LTV_API int ltv_model_params(const ltv_model* model, double* out_params, size_t capacity) {
+    constexpr const char* fn = "ltv_model_params";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        copy_out(fn, ltv::capi::require_params(fn, m), out_params, capacity);
+    });
+}
+
+LTV_API int ltv_model_set_params(ltv_model* model, const double* params, size_t count) {
+    constexpr const char* fn = "ltv_model_set_params";
+    return guard(fn, [&] {
+        auto& m = require_model(fn, model);
+        const auto& names = ltv::model_info(m.state.kind).params;
+        ltv::detail::require_array(fn, "params", params, count);
+        if (count != names.size())
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": " + std::to_string(count) +
+                                 " parameters given; the " + ltv::model_info(m.state.kind).title +
+                                 " model has " + std::to_string(names.size()));
+        for (size_t i = 0; i < count; ++i)
+            ltv::detail::require_positive(fn, std::string("params[") + std::to_string(i) + "] (" +
+                                                  names[i] + ")",
+                                          params[i]);
+        m.state.params.assign(params, params + count);
+        m.state.fitted = false;
+        m.state.report = ltv::fit_report{};
+    });
+}
+
+LTV_API int ltv_model_has_params(const ltv_model* model, int* out_flag) {
+    constexpr const char* fn = "ltv_model_has_params";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_flag", out_flag);
+        *out_flag = m.state.params.empty() ? 0 : 1;
+    });
+}
+
+LTV_API int ltv_model_set_threads(ltv_model* model, int threads) {
+    constexpr const char* fn = "ltv_model_set_threads";
+    return guard(fn, [&] {
+        auto& m = require_model(fn, model);
+        if (threads < 0)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'threads' = " + std::to_string(threads) +
+                                 " must be ≥ 0 (0 = all cores)");
+        m.threads = threads;
+    });
+}
+
+LTV_API int ltv_fit_options_init(ltv_fit_options* options) {
+    constexpr const char* fn = "ltv_fit_options_init";
+    return guard(fn, [&] {
+        require_out(fn, "options", options);
+        const ltv::fit_options d;
+        std::memset(options, 0, sizeof *options);
+        options->struct_size = sizeof *options;
+        options->penalizer = d.penalizer;
+        options->max_iterations = d.max_iterations;
+        options->gradient_tolerance = d.gradient_tolerance;
+        options->standard_errors = d.standard_errors ? 1 : 0;
+        options->allow_no_convergence = d.allow_no_convergence ? 1 : 0;
+    });
+}
+
+namespace {
+const ltv::fit_report& require_report(const char* fn, const ltv_model& m) {
+    if (!m.state.fitted)
+        throw ltv::error(ltv::status::not_fitted,
+                         std::string(fn) + ": the model was not fitted, so it has no fit report");
+    return m.state.report;
+}
+}  // namespace
+
+LTV_API int ltv_model_fit_report(const ltv_model* model, ltv_fit_report* out_report) {
+    constexpr const char* fn = "ltv_model_fit_report";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_report", out_report);
+        if (out_report->struct_size < sizeof(ltv_fit_report))
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": out_report->struct_size = " +
+                                 std::to_string(out_report->struct_size) +
+                                 " is smaller than sizeof(ltv_fit_report) = " +
+                                 std::to_string(sizeof(ltv_fit_report)) + "; set it first");
+        const auto& r = require_report(fn, m);
+        out_report->converged = r.convergence.converged ? 1 : 0;
+        out_report->iterations = r.convergence.iterations;
+        out_report->function_evaluations = r.convergence.function_evaluations;
+        out_report->standard_errors_available = r.standard_errors_available ? 1 : 0;
+        out_report->gradient_norm = r.convergence.gradient_norm;
+        out_report->log_likelihood = r.log_likelihood;
+        out_report->objective = r.objective;
+        out_report->penalizer = r.penalizer;
+        out_report->total_weight = r.total_weight;
+        out_report->rows_used = r.rows_used;
+    });
+}
+
+LTV_API int ltv_model_fit_message(const ltv_model* model, const char** out_message) {
+    constexpr const char* fn = "ltv_model_fit_message";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_message", out_message);
+        *out_message = require_report(fn, m).convergence.message.c_str();
+    });
+}
+
+LTV_API int ltv_model_standard_errors(const ltv_model* model, double* out, size_t capacity) {
+    constexpr const char* fn = "ltv_model_standard_errors";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        std::vector<double> se;
+        for (const auto& p : require_report(fn, m).parameters) se.push_back(p.standard_error);
+        copy_out(fn, se, out, capacity);
+    });
+}
+
+LTV_API int ltv_model_covariance(const ltv_model* model, double* out, size_t capacity) {
+    constexpr const char* fn = "ltv_model_covariance";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        copy_out(fn, require_report(fn, m).covariance, out, capacity);
+    });
+}
+
+LTV_API int ltv_model_to_json(const ltv_model* model, char* buffer, size_t capacity,
+                              size_t* out_size) {
+    constexpr const char* fn = "ltv_model_to_json";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_size", out_size);
+        ltv::capi::require_params(fn, m);
+        const std::string text = ltv::model_to_json(m.state);
+        *out_size = text.size() + 1;
+        if (buffer == nullptr && capacity == 0) return;
+        ltv::detail::require_array(fn, "buffer", buffer, capacity);
+        if (capacity < text.size() + 1)
+            throw ltv::error(ltv::status::buffer_too_small,
+                             std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
+                                 " bytes but " + std::to_string(text.size() + 1) + " are needed");
+        std::memcpy(buffer, text.c_str(), text.size() + 1);
+    });
+}
+
+LTV_API int ltv_model_from_json(const char* json, size_t length, ltv_model** out_model) {
+    constexpr const char* fn = "ltv_model_from_json";
+    return guard(fn, [&] {
+        require_out(fn, "out_model", out_model);
+        ltv::detail::require_array(fn, "json", json, length);
+        auto state = ltv::model_from_json(std::string(json, length));
+        auto* m = new ltv_model;
+        m->state = std::move(state);
+        *out_model = m;
+    });
+}
+
+LTV_API int ltv_model_save(const ltv_model* model, const char* path) {
+    constexpr const char* fn = "ltv_model_save";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        if (path == nullptr)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'path' is a null pointer");
+        ltv::capi::require_params(fn, m);
+        ltv::save_model(m.state, path);
+    });
+}
+
+LTV_API int ltv_model_load(const char* path, ltv_model** out_model) {
+    constexpr const char* fn = "ltv_model_load";
+    return guard(fn, [&] {
+        require_out(fn, "out_model", out_model);
+        if (path == nullptr)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'path' is a null pointer");
+        auto state = ltv::load_model(path);
+        auto* m = new ltv_model;
+        m->state = std::move(state);
+        *out_model = m;
+    });
+}
+
+}  // extern "C"
