@@ -222,6 +222,61 @@ LTV_API int ltv_model_discounted_expected_residual_lifetime(const ltv_model* mod
                                                             const double* renewals, size_t n,
                                                             double* out);
 
+/* ---- transaction models on (frequency, recency, T): BG/NBD, MBG/NBD (docs/bgnbd.md) -------- */
+/* Arrays of n customers: frequency x (repeat purchases, whole numbers), recency t_x (time of the
+ * last repeat purchase since the first), T (time since the first purchase), all in one time
+ * unit; t_x = 0 when x = 0. weights (may be NULL) counts identical rows. */
+
+LTV_API int ltv_model_fit_rfm(ltv_model* model, const double* frequency, const double* recency,
+                              const double* T, const double* weights, size_t n,
+                              const ltv_fit_options* options);
+/* Per-customer log-likelihood into out[0..n). */
+LTV_API int ltv_model_log_likelihood(const ltv_model* model, const double* frequency,
+                                     const double* recency, const double* T, size_t n,
+                                     double* out);
+/* P(alive | x, t_x, T). */
+LTV_API int ltv_model_p_alive(const ltv_model* model, const double* frequency,
+                              const double* recency, const double* T, size_t n, double* out);
+/* E[purchases in (T, T + t] | x, t_x, T]. */
+LTV_API int ltv_model_expected_purchases(const ltv_model* model, double t,
+                                         const double* frequency, const double* recency,
+                                         const double* T, size_t n, double* out);
+/* E[X(t[i])]: expected repeat purchases in (0, t] of a new customer (unconditional). */
+LTV_API int ltv_model_expected_purchases_new_customer(const ltv_model* model, const double* t,
+                                                      size_t n, double* out);
+/* P(X(t) = counts[i]) for a new customer. */
+LTV_API int ltv_model_probability_of_purchases(const ltv_model* model, double t,
+                                               const double* counts, size_t n, double* out);
+
+/* ---- Gamma-Gamma spend (docs/gamma-gamma.md) ----------------------------------------------- */
+/* frequency x and mean repeat-transaction value monetary (≥ 0); the fit uses rows with x > 0. */
+LTV_API int ltv_model_fit_spend(ltv_model* model, const double* frequency, const double* monetary,
+                                const double* weights, size_t n, const ltv_fit_options* options);
+/* E[spend per transaction | x, monetary]; the population mean pγ/(q − 1) where x = 0.
+ * LTV_ERR_DOMAIN when q ≤ 1 (the mean is undefined). */
+LTV_API int ltv_model_expected_spend(const ltv_model* model, const double* frequency,
+                                     const double* monetary, size_t n, double* out);
+LTV_API int ltv_model_spend_log_likelihood(const ltv_model* model, const double* frequency,
+                                           const double* monetary, size_t n, double* out);
+
+/* ---- customer lifetime value (docs/clv.md) ------------------------------------------------- */
+
+typedef struct ltv_clv_options {
+    size_t struct_size;   /* sizeof(ltv_clv_options); set by ltv_clv_options_init */
+    int periods;          /* N periods, default 12 */
+    double period_length; /* L, in the transaction model's time unit (4.345 weeks = a month) */
+    double discount_rate; /* d per period, default 0 */
+} ltv_clv_options;
+
+LTV_API int ltv_clv_options_init(ltv_clv_options* options);
+/* CLV = Σₖ₌₁..N E[spend] · (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ per customer; options may be
+ * NULL (12 periods of length 4, d = 0). */
+LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
+                                        const ltv_model* spend_model, const double* frequency,
+                                        const double* recency, const double* T,
+                                        const double* monetary, size_t n,
+                                        const ltv_clv_options* options, double* out);
+
 /* ---- model files (JSON) -------------------------------------------------------------------- */
 
 /* Two-call pattern: with buffer == NULL (capacity 0) writes the size needed, terminating NUL

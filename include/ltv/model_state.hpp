@@ -92,7 +92,7 @@ struct model_state {
     std::vector<double> params;  ///< in the order of model_info(kind).params
     bool fitted = false;         ///< params came from a fit, and `report` describes it
     fit_report report;
-    std::string time_unit;       ///< unit of the durations the model was fitted on ("" unknown)
+    std::string time_unit;  ///< unit of the durations the model was fitted on ("" unknown)
 };
 
 namespace detail {
@@ -151,7 +151,8 @@ inline std::string model_to_json(const model_state& m, int indent = 2) {
         nlohmann::ordered_json cov = nlohmann::ordered_json::array();
         for (std::size_t a = 0; a < k && r.covariance.size() == k * k; ++a) {
             nlohmann::ordered_json row = nlohmann::ordered_json::array();
-            for (std::size_t b = 0; b < k; ++b) row.push_back(detail::json_value(r.covariance[a * k + b]));
+            for (std::size_t b = 0; b < k; ++b)
+                row.push_back(detail::json_value(r.covariance[a * k + b]));
             cov.push_back(row);
         }
         fit["covariance"] = cov;
@@ -170,11 +171,13 @@ inline model_state model_from_json(const std::string& text) {
         detail::fail(status::parse_error, fn, std::string("not valid JSON: ") + e.what());
     }
     if (!j.is_object() || j.value("format", "") != "ltv-model")
-        detail::fail(status::parse_error, fn, "not an ltv model file (no \"format\": \"ltv-model\")");
+        detail::fail(status::parse_error, fn,
+                     "not an ltv model file (no \"format\": \"ltv-model\")");
     if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
         j["format_version"].get<int>() > 1)
         detail::fail(status::parse_error, fn,
-                     "unsupported format_version " + j.value("format_version", nlohmann::json()).dump() +
+                     "unsupported format_version " +
+                         j.value("format_version", nlohmann::json()).dump() +
                          " (this ltv reads version 1)");
     if (!j.contains("model") || !j["model"].is_string())
         detail::fail(status::parse_error, fn, "missing key 'model'");
@@ -237,7 +240,8 @@ inline model_state model_from_json(const std::string& text) {
 /// Writes model_to_json(m) to `path`; io_error names the path on failure.
 inline void save_model(const model_state& m, const std::string& path) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) detail::fail(status::io_error, "save_model", "cannot open '" + path + "' for writing");
+    if (!out)
+        detail::fail(status::io_error, "save_model", "cannot open '" + path + "' for writing");
     out << model_to_json(m) << "\n";
     out.flush();
     if (!out) detail::fail(status::io_error, "save_model", "cannot write '" + path + "'");

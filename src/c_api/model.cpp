@@ -82,8 +82,8 @@ LTV_API int ltv_model_param_name(const ltv_model* model, size_t index, const cha
         if (index >= names.size())
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": argument 'index' = " + std::to_string(index) +
-                                 " is out of range; the model has " +
-                                 std::to_string(names.size()) + " parameters");
+                                 " is out of range; the model has " + std::to_string(names.size()) +
+                                 " parameters");
         *out_name = names[index];
     });
 }
@@ -119,9 +119,8 @@ LTV_API int ltv_model_set_params(ltv_model* model, const double* params, size_t 
                                  " parameters given; the " + ltv::model_info(m.state.kind).title +
                                  " model has " + std::to_string(names.size()));
         for (size_t i = 0; i < count; ++i)
-            ltv::detail::require_positive(fn, std::string("params[") + std::to_string(i) + "] (" +
-                                                  names[i] + ")",
-                                          params[i]);
+            ltv::detail::require_positive(
+                fn, std::string("params[") + std::to_string(i) + "] (" + names[i] + ")", params[i]);
         m.state.params.assign(params, params + count);
         m.state.fitted = false;
         m.state.report = ltv::fit_report{};

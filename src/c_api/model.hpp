@@ -15,13 +15,15 @@ namespace ltv::capi {
 
 inline const ltv_model& require_model(const char* fn, const ltv_model* m) {
     if (m == nullptr)
-        throw error(status::invalid_argument, std::string(fn) + ": argument 'model' is a null pointer");
+        throw error(status::invalid_argument,
+                    std::string(fn) + ": argument 'model' is a null pointer");
     return *m;
 }
 
 inline ltv_model& require_model(const char* fn, ltv_model* m) {
     if (m == nullptr)
-        throw error(status::invalid_argument, std::string(fn) + ": argument 'model' is a null pointer");
+        throw error(status::invalid_argument,
+                    std::string(fn) + ": argument 'model' is a null pointer");
     return *m;
 }
 
@@ -39,7 +41,8 @@ inline void require_kind(const char* fn, const ltv_model& m, std::initializer_li
                          const char* what) {
     for (model_kind k : ok)
         if (m.state.kind == k) return;
-    throw error(status::invalid_argument, std::string(fn) + ": " + what + " is not available for the " +
+    throw error(status::invalid_argument, std::string(fn) + ": " + what +
+                                              " is not available for the " +
                                               model_info(m.state.kind).title + " model");
 }
 
@@ -65,7 +68,8 @@ inline fit_options to_fit_options(const char* fn, const ltv_fit_options* o) {
     if (o->initial_count) f.initial.assign(o->initial, o->initial + o->initial_count);
     if (f.max_iterations <= 0)
         throw error(status::invalid_argument, std::string(fn) + ": options->max_iterations = " +
-                                                  std::to_string(f.max_iterations) + " must be > 0");
+                                                  std::to_string(f.max_iterations) +
+                                                  " must be > 0");
     detail::require_positive(fn, "options->gradient_tolerance", f.gradient_tolerance);
     return f;
 }

@@ -259,6 +259,103 @@ static void test_model_sbg(void) {
     ltv_model_free(loaded);
 }
 
+/* Reads tests/data/cdnow_customers_summary.csv (ID,frequency,recency,T; 2357 rows). */
+static size_t read_cdnow(double* x, double* tx, double* T, size_t capacity) {
+    char line[256];
+    size_t n = 0;
+    FILE* f = fopen(LTV_TEST_DATA_DIR "/cdnow_customers_summary.csv", "r");
+    if (f == NULL) return 0;
+    if (fgets(line, sizeof line, f) == NULL) { /* header */
+        fclose(f);
+        return 0;
+    }
+    while (n < capacity && fgets(line, sizeof line, f) != NULL) {
+        double id;
+        if (sscanf(line, "%lf,%lf,%lf,%lf", &id, &x[n], &tx[n], &T[n]) == 4) ++n;
+    }
+    fclose(f);
+    return n;
+}
+
+/* BG/NBD and Gamma-Gamma through the handle. Values: Fader, Hardie & Lee (2005) (fit on CDNOW,
+ * LL −9582.4256) and their published parameters' predictions for x = 2, t_x = 30.43,
+ * T = 38.86 (E[Y(39)] = 1.2260, P(alive) = 0.7266), issue #4. */
+static void test_model_bgnbd(void) {
+    static double x[2400], tx[2400], T[2400], out[2400];
+    const double published[4] = {0.243, 4.414, 0.793, 2.426};
+    const double one_x[1] = {2}, one_tx[1] = {30.43}, one_T[1] = {38.86};
+    const double times[2] = {1, 78};
+    ltv_model* m = NULL;
+    ltv_model* gg = NULL;
+    ltv_fit_report report;
+    ltv_clv_options clv_options;
+    double params[4], se[4], value = 0;
+    size_t n = read_cdnow(x, tx, T, 2400);
+    CHECK(n == 2357);
+    CHECK(ltv_model_create(LTV_MODEL_BGNBD, &m) == LTV_OK);
+    CHECK(ltv_model_fit_rfm(m, x, tx, T, NULL, n, NULL) == LTV_OK);
+    CHECK(ltv_model_params(m, params, 4) == LTV_OK);
+    CHECK(close_to(params[0], 0.2425929, 1e-5) && close_to(params[3], 2.4257536, 1e-5));
+    report.struct_size = sizeof report;
+    CHECK(ltv_model_fit_report(m, &report) == LTV_OK);
+    CHECK(close_to(report.log_likelihood, -9582.4256, 1e-8));
+    CHECK(ltv_model_standard_errors(m, se, 4) == LTV_OK && close_to(se[0], 0.01256, 2e-3));
+    CHECK(ltv_model_log_likelihood(m, x, tx, T, n, out) == LTV_OK);
+    {
+        double sum = 0;
+        size_t i;
+        for (i = 0; i < n; ++i) sum += out[i];
+        CHECK(close_to(sum, report.log_likelihood, 1e-12)); /* total = Σ individual */
+    }
+    CHECK(ltv_model_expected_purchases_new_customer(m, times, 2, out) == LTV_OK);
+    CHECK(close_to(out[0], 0.0531847, 2e-6) && close_to(out[1], 1.8579717, 2e-6));
+
+    CHECK(ltv_model_set_params(m, published, 4) == LTV_OK);
+    CHECK(ltv_model_fit_report(m, &report) == LTV_ERR_NOT_FITTED); /* set by hand */
+    CHECK(ltv_model_expected_purchases(m, 39, one_x, one_tx, one_T, 1, &value) == LTV_OK);
+    CHECK(fabs(value - 1.2260) < 5e-5);
+    CHECK(ltv_model_p_alive(m, one_x, one_tx, one_T, 1, &value) == LTV_OK);
+    CHECK(fabs(value - 0.7266) < 5e-5);
+    {
+        const double zero[1] = {0};
+        CHECK(ltv_model_probability_of_purchases(m, 39, zero, 1, &value) == LTV_OK);
+        CHECK(close_to(value, 0.5737864, 1e-6));
+    }
+    {
+        const double bad_x[2] = {1, -3};
+        CHECK(ltv_model_p_alive(m, bad_x, tx, T, 2, out) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "'frequency[1]' = -3"));
+    }
+    CHECK(ltv_model_fit_survivors(m, x, &n, 1, NULL) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "not available for the BG/NBD model"));
+
+    /* Gamma-Gamma and CLV. */
+    {
+        const double fx[3] = {2, 1, 0}, z[3] = {20, 30, 0};
+        double clv[3];
+        CHECK(ltv_model_create(LTV_MODEL_GAMMA_GAMMA, &gg) == LTV_OK);
+        {
+            const double g[3] = {6.2488, 3.7446, 15.4477};
+            CHECK(ltv_model_set_params(gg, g, 3) == LTV_OK);
+        }
+        CHECK(ltv_model_expected_spend(gg, fx, z, 3, out) == LTV_OK);
+        CHECK(close_to(out[2], 6.2488 * 15.4477 / 2.7446, 1e-14)); /* x = 0: population mean */
+        CHECK(ltv_clv_options_init(&clv_options) == LTV_OK && clv_options.periods == 12);
+        clv_options.period_length = 4.345;
+        CHECK(ltv_customer_lifetime_value(m, gg, fx, fx, T, z, 3, &clv_options, clv) == LTV_OK);
+        CHECK(clv[0] > 0 && clv[1] > 0 && clv[2] > 0);
+        CHECK(ltv_customer_lifetime_value(gg, m, fx, fx, T, z, 3, NULL, clv) ==
+              LTV_ERR_INVALID_ARGUMENT);
+        {
+            const double g[3] = {1, 0.5, 1};
+            CHECK(ltv_model_set_params(gg, g, 3) == LTV_OK);
+            CHECK(ltv_model_expected_spend(gg, fx, z, 3, out) == LTV_ERR_DOMAIN);
+        }
+    }
+    ltv_model_free(m);
+    ltv_model_free(gg);
+}
+
 int main(void) {
     test_version();
     test_retention();
@@ -267,6 +364,7 @@ int main(void) {
     test_lost_profit_and_ltv();
     test_average_clv();
     test_model_sbg();
+    test_model_bgnbd();
     printf("c99 api: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

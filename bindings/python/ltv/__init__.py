@@ -20,7 +20,16 @@ from .calculators import (
     retention_rate,
     simple_ltv,
 )
-from .models import Model, ShiftedBetaGeo, load_model, model_from_json
+from .models import (
+    BetaGeo,
+    GammaGamma,
+    Model,
+    ModifiedBetaGeo,
+    ShiftedBetaGeo,
+    customer_lifetime_value,
+    load_model,
+    model_from_json,
+)
 from .errors import (
     BufferTooSmallError,
     DomainError,
@@ -50,7 +59,11 @@ __all__ = [
     "retention_rate",
     "simple_ltv",
     "Model",
+    "BetaGeo",
+    "ModifiedBetaGeo",
+    "GammaGamma",
     "ShiftedBetaGeo",
+    "customer_lifetime_value",
     "load_model",
     "model_from_json",
     "LtvError",

@@ -72,6 +72,17 @@ class FitReport(ctypes.Structure):
     ]
 
 
+class ClvOptions(ctypes.Structure):
+    """Mirror of ``ltv_clv_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("periods", ctypes.c_int),
+        ("period_length", ctypes.c_double),
+        ("discount_rate", ctypes.c_double),
+    ]
+
+
 _model = ctypes.c_void_p  # ltv_model*
 _model_out = ctypes.POINTER(ctypes.c_void_p)
 _int_p = ctypes.POINTER(ctypes.c_int)
@@ -112,6 +123,28 @@ _SIGNATURES = {
     "ltv_model_from_json": [ctypes.c_char_p, _size_t, _model_out],
     "ltv_model_save": [_model, ctypes.c_char_p],
     "ltv_model_load": [ctypes.c_char_p, _model_out],
+    # transaction models on (frequency, recency, T), Gamma-Gamma, CLV
+    "ltv_model_fit_rfm": [
+        _model, _c_double_p, _c_double_p, _c_double_p, _c_double_p, _size_t,
+        ctypes.POINTER(FitOptions),
+    ],
+    "ltv_model_log_likelihood": [_model, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_p_alive": [_model, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_expected_purchases": [
+        _model, _double, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p,
+    ],
+    "ltv_model_expected_purchases_new_customer": [_model, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_probability_of_purchases": [_model, _double, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_fit_spend": [
+        _model, _c_double_p, _c_double_p, _c_double_p, _size_t, ctypes.POINTER(FitOptions),
+    ],
+    "ltv_model_expected_spend": [_model, _c_double_p, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_spend_log_likelihood": [_model, _c_double_p, _c_double_p, _size_t, _c_double_p],
+    "ltv_clv_options_init": [ctypes.POINTER(ClvOptions)],
+    "ltv_customer_lifetime_value": [
+        _model, _model, _c_double_p, _c_double_p, _c_double_p, _c_double_p, _size_t,
+        ctypes.POINTER(ClvOptions), _c_double_p,
+    ],
     # sBG
     "ltv_model_fit_survivors": [_model, _c_double_p, _size_p, _size_t, ctypes.POINTER(FitOptions)],
     "ltv_model_survival": [_model, _c_double_p, _size_t, _c_double_p],

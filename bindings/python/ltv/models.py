@@ -12,7 +12,7 @@ import os
 import numpy as np
 
 from ._arrays import as_double, as_double_array, is_scalar, pointer
-from ._library import FitOptions, FitReport, call, lib
+from ._library import ClvOptions, FitOptions, FitReport, call, lib
 from .errors import InvalidArgumentError
 
 _KINDS = {}  # kind number -> class, filled by @_register
@@ -186,6 +186,146 @@ def _scalar_or_array(value, result):
     return float(result[0]) if is_scalar(value) else result
 
 
+def _columns(n_expected=None, **named):
+    """Converts named columns to float64 arrays of one common length; scalars broadcast."""
+    scalar = all(is_scalar(v) for v in named.values())
+    arrays = {k: as_double_array(v, k) for k, v in named.items()}
+    lengths = {len(a) for a in arrays.values()}
+    n = max(lengths) if lengths else 0
+    if lengths - {1, n}:
+        raise InvalidArgumentError(
+            "arguments have different lengths: "
+            + ", ".join(f"'{k}' has {len(a)}" for k, a in arrays.items())
+        )
+    arrays = {k: (np.full(n, a[0]) if len(a) == 1 and n != 1 else a) for k, a in arrays.items()}
+    return scalar, n, arrays
+
+
+class _RfmModel(Model):
+    """Transaction models on per-customer (frequency, recency, T) summaries."""
+
+    def fit(self, frequency, recency, T, weights=None, *, initial=None, max_iterations=None):
+        """Maximum-likelihood fit; ``weights`` counts identical rows. Returns self."""
+        _, n, c = _columns(frequency=frequency, recency=recency, T=T)
+        w = None
+        if weights is not None:
+            w = as_double_array(weights, "weights")
+            if len(w) != n:
+                raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
+        options = self._fit_options(initial, max_iterations)
+        call("ltv_model_fit_rfm", self._handle, pointer(c["frequency"]), pointer(c["recency"]),
+             pointer(c["T"]), pointer(w) if w is not None else None, n, ctypes.byref(options))
+        return self
+
+    def _per_customer(self, name, frequency, recency, T, *leading):
+        scalar, n, c = _columns(frequency=frequency, recency=recency, T=T)
+        out = np.empty(n)
+        call(name, self._handle, *leading, pointer(c["frequency"]), pointer(c["recency"]),
+             pointer(c["T"]), n, pointer(out))
+        return float(out[0]) if scalar else out
+
+    def individual_log_likelihood(self, frequency, recency, T):
+        """Log-likelihood of each customer at the current parameters."""
+        return self._per_customer("ltv_model_log_likelihood", frequency, recency, T)
+
+    def p_alive(self, frequency, recency, T):
+        """P(the customer is still alive | x, t_x, T)."""
+        return self._per_customer("ltv_model_p_alive", frequency, recency, T)
+
+    def expected_purchases(self, t, frequency, recency, T):
+        """E[purchases in (T, T + t] | x, t_x, T], t in the data's time unit."""
+        return self._per_customer("ltv_model_expected_purchases", frequency, recency, T,
+                                  as_double(t, "t"))
+
+    def expected_purchases_new_customer(self, t):
+        """E[X(t)]: expected repeat purchases in (0, t] of a newly acquired customer."""
+        arr = as_double_array(t, "t")
+        out = _batch("ltv_model_expected_purchases_new_customer", self, len(arr), pointer(arr),
+                     len(arr))
+        return _scalar_or_array(t, out)
+
+    def probability_of_purchases(self, n, t):
+        """P(X(t) = n) for a newly acquired customer."""
+        arr = as_double_array(n, "n")
+        out = _batch("ltv_model_probability_of_purchases", self, len(arr), as_double(t, "t"),
+                     pointer(arr), len(arr))
+        return _scalar_or_array(n, out)
+
+
+@_register
+class BetaGeo(_RfmModel):
+    """BG/NBD (Fader, Hardie & Lee 2005), parameters ``r, alpha, a, b``."""
+
+    _kind = 1
+
+
+@_register
+class ModifiedBetaGeo(_RfmModel):
+    """MBG/NBD (Batislam, Denizel & Filiztekin 2007), parameters ``r, alpha, a, b``."""
+
+    _kind = 2
+
+
+@_register
+class GammaGamma(Model):
+    """Gamma-Gamma spend model (Fader, Hardie & Lee 2005), parameters ``p, q, gamma``."""
+
+    _kind = 3
+
+    def fit(self, frequency, monetary_value, weights=None, *, initial=None, max_iterations=None):
+        """Fits on the customers with frequency > 0 (monetary_value = mean repeat spend)."""
+        _, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
+        w = None if weights is None else as_double_array(weights, "weights")
+        if w is not None and len(w) != n:
+            raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
+        options = self._fit_options(initial, max_iterations)
+        call("ltv_model_fit_spend", self._handle, pointer(c["frequency"]),
+             pointer(c["monetary_value"]), pointer(w) if w is not None else None, n,
+             ctypes.byref(options))
+        return self
+
+    def expected_spend(self, frequency, monetary_value):
+        """E[spend per transaction | x, z̄]; the population mean for x = 0."""
+        scalar, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
+        out = np.empty(n)
+        call("ltv_model_expected_spend", self._handle, pointer(c["frequency"]),
+             pointer(c["monetary_value"]), n, pointer(out))
+        return float(out[0]) if scalar else out
+
+    def individual_log_likelihood(self, frequency, monetary_value):
+        scalar, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
+        out = np.empty(n)
+        call("ltv_model_spend_log_likelihood", self._handle, pointer(c["frequency"]),
+             pointer(c["monetary_value"]), n, pointer(out))
+        return float(out[0]) if scalar else out
+
+
+def customer_lifetime_value(transaction_model, spend_model, frequency, recency, T,
+                            monetary_value, periods=12, period_length=1.0, discount_rate=0.0):
+    """CLV per customer: Σₖ₌₁..periods E[spend] (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ.
+
+    ``period_length`` L is in the transaction model's time unit: with weekly data,
+    ``period_length=4.345`` gives monthly periods, and ``discount_rate`` is then monthly.
+    """
+    if not isinstance(transaction_model, _RfmModel):
+        raise InvalidArgumentError("'transaction_model' must be a fitted transaction model")
+    if not isinstance(spend_model, GammaGamma):
+        raise InvalidArgumentError("'spend_model' must be a fitted GammaGamma model")
+    scalar, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
+    options = ClvOptions()
+    call("ltv_clv_options_init", ctypes.byref(options))
+    if int(periods) != periods:
+        raise InvalidArgumentError(f"argument 'periods' = {periods!r} must be a whole number")
+    options.periods = int(periods)
+    options.period_length = as_double(period_length, "period_length")
+    options.discount_rate = as_double(discount_rate, "discount_rate")
+    out = np.empty(n)
+    call("ltv_customer_lifetime_value", transaction_model._handle, spend_model._handle,
+         pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),
+         pointer(c["monetary_value"]), n, ctypes.byref(options), pointer(out))
+    return float(out[0]) if scalar else out
+
+
 @_register
 class ShiftedBetaGeo(Model):
     """sBG contractual retention model (Fader & Hardie 2007), parameters ``alpha, beta``.
@@ -248,4 +388,13 @@ class ShiftedBetaGeo(Model):
         return _scalar_or_array(renewals, result)
 
 
-__all__ = ["Model", "ShiftedBetaGeo", "load_model", "model_from_json"]
+__all__ = [
+    "Model",
+    "BetaGeo",
+    "ModifiedBetaGeo",
+    "GammaGamma",
+    "ShiftedBetaGeo",
+    "customer_lifetime_value",
+    "load_model",
+    "model_from_json",
+]

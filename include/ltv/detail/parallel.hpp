@@ -27,8 +27,9 @@ inline unsigned resolve_threads(int threads) {
 
 template <class Body>
 void parallel_for(std::size_t n, int threads, Body&& body) {
-    const unsigned t = n < parallel_threshold ? 1u : std::min<unsigned>(resolve_threads(threads),
-                                                                        static_cast<unsigned>(n));
+    const unsigned t = n < parallel_threshold
+                           ? 1u
+                           : std::min<unsigned>(resolve_threads(threads), static_cast<unsigned>(n));
     if (t <= 1) {
         body(std::size_t{0}, n);
         return;
