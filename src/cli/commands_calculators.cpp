@@ -8,6 +8,7 @@
 #include "ltv/lost_profit.hpp"
 #include "ltv/retention.hpp"
 #include "ltv/simple_ltv.hpp"
+#include "model_reports.hpp"
 
 namespace ltv::cli {
 
@@ -107,6 +108,9 @@ namespace {
 
 struct retention_args {
     double start = NAN, end = NAN, added = 0, lost = NAN;
+    std::vector<double> survivors, holdout;
+    std::size_t project = 0;
+    double discount_rate = 0.1;
     bool json = false;
 };
 
@@ -115,7 +119,7 @@ void add_retention(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "retention",
         "Retention rate of a period: (customers at end − new customers) / customers at start");
-    cmd->add_option("--start", a->start, "customers at the start of the period")->required();
+    auto* start = cmd->add_option("--start", a->start, "customers at the start of the period");
     auto* end = cmd->add_option("--end", a->end, "customers at the end of the period");
     auto* lost = cmd->add_option(
         "--lost", a->lost,
@@ -123,13 +127,42 @@ void add_retention(CLI::App& app) {
     end->excludes(lost);
     cmd->add_option("--new", a->added, "new customers acquired in the period")
         ->capture_default_str();
+    auto* survivors =
+        cmd->add_option("--survivors", a->survivors,
+                        "customers of a cohort active at the start of periods 0, 1, 2, …: fits "
+                        "the sBG model and projects the curve")
+            ->delimiter(',')
+            ->excludes(start);
+    cmd->add_option("--holdout", a->holdout,
+                    "observed counts of the periods after --survivors, to report the errors of "
+                    "the projection")
+        ->delimiter(',')
+        ->needs(survivors);
+    cmd->add_option("--project", a->project, "periods to project (default: the observed ones + 5)")
+        ->needs(survivors);
+    cmd->add_option("--discount-rate", a->discount_rate,
+                    "discount rate per period for DEL and DERL")
+        ->capture_default_str()
+        ->needs(survivors);
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->footer(
         "Examples:\n  ltv retention --start 1000 --end 1100 --new 200\n"
-        "  ltv retention --start 550 --lost 65 --new 32 --json");
+        "  ltv retention --start 550 --lost 65 --new 32 --json\n"
+        "  ltv retention --survivors 1000,631,468,382,326,289,262,241 --project 12");
     // Whether an option was given is asked of CLI11, not read from a sentinel value, so that an
     // explicit "nan" reaches the library's validation.
-    cmd->callback([a, end, lost] {
+    cmd->callback([a, start, end, lost, survivors] {
+        if (survivors->count() > 0) {
+            const std::size_t project =
+                a->project > 0 ? a->project : a->survivors.size() - 1 + a->holdout.size() + 5;
+            print_reports(std::cout,
+                          sbg_curve_reports(a->survivors, a->holdout, project, a->discount_rate),
+                          a->json);
+            return;
+        }
+        if (start->count() == 0)
+            throw ltv::error(status::invalid_argument,
+                             "retention: give --start (with --end or --lost), or --survivors");
         if (end->count() == 0 && lost->count() == 0)
             throw ltv::error(status::invalid_argument,
                              "retention: give the customers at the end (--end) or the customers "

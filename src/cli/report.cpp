@@ -61,19 +61,49 @@ std::string format_text(double value, kind how) {
     return printf_string("%.6g", value);
 }
 
+report& report::add_table(std::string key, std::string label, std::vector<std::string> columns,
+                          std::vector<std::vector<double>> rows, std::vector<kind> kinds) {
+    kinds.resize(columns.size(), kind::number);
+    tables_.push_back(
+        {std::move(key), std::move(label), std::move(columns), std::move(rows), std::move(kinds)});
+    return *this;
+}
+
 nlohmann::ordered_json report::to_json() const {
     nlohmann::ordered_json object = nlohmann::ordered_json::object();
     for (const auto& f : fields_) object[f.key] = f.value;
+    for (const auto& t : tables_) {
+        nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+        for (const auto& row : t.rows) {
+            nlohmann::ordered_json r = nlohmann::ordered_json::object();
+            for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
+                const double v = row[c];
+                if (t.kinds[c] == kind::count && v == std::floor(v) && std::fabs(v) < 9e15)
+                    r[t.columns[c]] = static_cast<long long>(v);
+                else if (std::isfinite(v))
+                    r[t.columns[c]] = v;
+                else
+                    r[t.columns[c]] = nullptr;  // JSON has no NaN: missing values are null
+            }
+            rows.push_back(r);
+        }
+        object[t.key] = rows;
+    }
     return object;
 }
 
 void report::print_text(std::ostream& out) const {
     std::size_t width = 0;
     for (const auto& f : fields_) width = std::max(width, display_width(f.label));
+    // Fields without a label are JSON-only (e.g. standard errors already shown beside the
+    // parameters).
     out << title_ << "\n";
     for (const auto& f : fields_) {
+        if (f.label.empty()) continue;
         std::string text;
-        if (f.value.is_number())
+        if (!f.text.empty())
+            text = f.text;
+        else if (f.value.is_number())
             text = format_text(f.value.get<double>(), f.how);
         else if (f.value.is_string())
             text = f.value.get<std::string>();
@@ -81,6 +111,29 @@ void report::print_text(std::ostream& out) const {
             text = f.value.dump();
         out << "  " << f.label << std::string(width - display_width(f.label) + 2, ' ') << text
             << "\n";
+    }
+    for (const auto& t : tables_) {
+        out << "  " << t.label << "\n";
+        std::vector<std::vector<std::string>> cells;
+        std::vector<std::size_t> widths;
+        for (const auto& c : t.columns) widths.push_back(display_width(c));
+        for (const auto& row : t.rows) {
+            std::vector<std::string> line;
+            for (std::size_t c = 0; c < t.columns.size(); ++c) {
+                line.push_back(
+                    c < row.size() && !std::isnan(row[c]) ? format_text(row[c], t.kinds[c]) : "");
+                widths[c] = std::max(widths[c], display_width(line.back()));
+            }
+            cells.push_back(std::move(line));
+        }
+        auto print_row = [&](const std::vector<std::string>& line) {
+            out << "   ";
+            for (std::size_t c = 0; c < line.size(); ++c)
+                out << " " << std::string(widths[c] - display_width(line[c]), ' ') << line[c];
+            out << "\n";
+        };
+        print_row(t.columns);
+        for (const auto& line : cells) print_row(line);
     }
 }
 

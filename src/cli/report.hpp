@@ -19,6 +19,7 @@ struct field {
     std::string label;  // text label
     nlohmann::ordered_json value;
     kind how;
+    std::string text = "";  // text-mode rendering of a JSON value ("" = compact JSON)
 };
 
 class report {
@@ -31,10 +32,16 @@ public:
         return *this;
     }
     /// Raw JSON (arrays, nested objects); printed as compact JSON in text mode.
-    report& add_json(std::string key, std::string label, nlohmann::ordered_json value) {
-        fields_.push_back({std::move(key), std::move(label), std::move(value), kind::text});
+    report& add_json(std::string key, std::string label, nlohmann::ordered_json value,
+                     std::string text = "") {
+        fields_.push_back(
+            {std::move(key), std::move(label), std::move(value), kind::text, std::move(text)});
         return *this;
     }
+
+    /// A table: printed aligned in text mode, as an array of row objects in JSON.
+    report& add_table(std::string key, std::string label, std::vector<std::string> columns,
+                      std::vector<std::vector<double>> rows, std::vector<kind> kinds);
 
     const std::string& key() const { return key_; }
     /// Renames the report (its key in a multi-report JSON object).
@@ -46,8 +53,15 @@ public:
     void print_text(std::ostream& out) const;
 
 private:
+    struct table {
+        std::string key, label;
+        std::vector<std::string> columns;
+        std::vector<std::vector<double>> rows;
+        std::vector<kind> kinds;
+    };
     std::string key_, title_;
     std::vector<field> fields_;
+    std::vector<table> tables_;
 };
 
 /// Text for people: 1 234 567 for counts, 7 800 000.00 for money, 82.36 % for rates.

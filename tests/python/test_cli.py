@@ -78,3 +78,34 @@ def test_version_and_demo():
     assert data["retention_1"]["retention_rate"] == pytest.approx(0.9, rel=1e-15)
     missing = run("demo", "--data", "/nonexistent")
     assert missing.returncode == 1 and "cannot find the example data" in missing.stderr
+
+
+def test_retention_survivors_fits_sbg_and_projects():
+    # Fader & Hardie (2007) "regular" cohort: α = 0.7041, β = 1.1820, LL = −1680.27; the
+    # hold-out years 8–12 are projected within 2 % (issue #5).
+    result = run("retention", "--survivors", "1000,631,468,382,326,289,262,241",
+                 "--holdout", "223,207,194,183,173", "--json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["fit"]["params"]["alpha"] == pytest.approx(0.7041, rel=2e-4)
+    assert out["fit"]["converged"] is True
+    assert out["fit"]["log_likelihood"] == pytest.approx(-1680.27, rel=1e-5)
+    periods = out["projection"]["periods"]
+    assert [p["period"] for p in periods[:3]] == [0, 1, 2]
+    for p in periods[8:13]:
+        assert abs(p["error"]) < 0.02
+    assert out["value"]["del"] == pytest.approx(3.6949, rel=5e-5)
+    derl = {row["renewals"]: row["DERL"] for row in out["value"]["derl"]}
+    assert derl[4] == pytest.approx(5.8941, rel=5e-5)
+    text = run("retention", "--survivors", "1000,631,468,382,326,289,262,241").stdout
+    assert "alpha = 0.704" in text and "DERL" in text
+
+
+def test_retention_survivors_errors():
+    result = run("retention", "--survivors", "1000,631,700")
+    assert result.returncode == 1
+    assert "'survivors[2]' = 700 exceeds the previous count 631" in result.stderr
+    result = run("retention", "--survivors", "1000,631", "--start", "5")
+    assert result.returncode == 2
+    result = run("retention", "--new", "3")
+    assert result.returncode == 1 and "--survivors" in result.stderr

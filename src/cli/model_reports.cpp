@@ -1,0 +1,101 @@
+// src/cli/model_reports.cpp — reports of fitted models.
+#include "model_reports.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "ltv/sbg.hpp"
+
+namespace ltv::cli {
+
+report fit_report_of(const model_state& m, const std::string& title) {
+    const auto& info = model_info(m.kind);
+    report r("fit", title.empty() ? std::string(info.title) + " fit" : title);
+    r.add("model", "model", info.name);
+    std::vector<std::vector<double>> rows;
+    for (std::size_t i = 0; i < m.params.size(); ++i) {
+        const double se = m.fitted && i < m.report.parameters.size()
+                              ? m.report.parameters[i].standard_error
+                              : std::numeric_limits<double>::quiet_NaN();
+        rows.push_back({m.params[i], se});
+    }
+    if (m.fitted) {
+        r.add("log_likelihood", "log-likelihood", m.report.log_likelihood, kind::number)
+            .add_json("converged", "converged", m.report.convergence.converged,
+                      m.report.convergence.converged ? "yes" : "no")
+            .add("iterations", "iterations", m.report.convergence.iterations, kind::count)
+            .add("gradient_norm", "gradient max-norm", m.report.convergence.gradient_norm,
+                 kind::number)
+            .add("customers", "customers (total weight)", m.report.total_weight, kind::count)
+            .add("message", "optimiser", m.report.convergence.message);
+    }
+    // Parameters as a small table: name, estimate, standard error.
+    nlohmann::ordered_json params = nlohmann::ordered_json::object(),
+                           ses = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < m.params.size(); ++i) {
+        params[info.params[i]] = m.params[i];
+        const double se = rows[i][1];
+        ses[info.params[i]] = std::isfinite(se) ? nlohmann::ordered_json(se) : nullptr;
+    }
+    std::string text;
+    for (std::size_t i = 0; i < m.params.size(); ++i) {
+        text += std::string(text.empty() ? "" : ", ") + info.params[i] + " = " +
+                format_text(m.params[i], kind::number);
+        if (std::isfinite(rows[i][1])) text += " ± " + format_text(rows[i][1], kind::number);
+    }
+    r.add_json("params", m.fitted ? "parameters (± SE)" : "parameters", params, text);
+    if (m.fitted) r.add_json("standard_errors", "", ses, "");
+    return r;
+}
+
+std::vector<report> sbg_curve_reports(const std::vector<double>& survivors,
+                                      const std::vector<double>& holdout, std::size_t project,
+                                      double discount_rate, const std::string& name) {
+    const auto fit = fit_sbg(survivors);
+    model_state m;
+    m.kind = model_kind::sbg;
+    m.params = {fit.params.alpha, fit.params.beta};
+    m.fitted = true;
+    m.report = fit.report;
+    std::vector<report> out;
+    out.push_back(fit_report_of(m, name.empty() ? "sBG fit" : "sBG fit — " + name));
+
+    const std::size_t periods = std::max(project, survivors.size() - 1 + holdout.size());
+    const auto projected = sbg_project_survivors(fit.params, survivors[0], periods);
+    std::vector<std::vector<double>> rows;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t t = 0; t <= periods; ++t) {
+        double observed = nan;
+        if (t < survivors.size())
+            observed = survivors[t];
+        else if (t - survivors.size() < holdout.size())
+            observed = holdout[t - survivors.size()];
+        const double error =
+            std::isnan(observed) || observed == 0 ? nan : (projected[t] - observed) / observed;
+        const double retention =
+            t == 0 ? nan : sbg_retention_rate(fit.params, static_cast<double>(t));
+        rows.push_back({static_cast<double>(t), observed, projected[t], error, retention});
+    }
+    report projection("projection", name.empty() ? "sBG projection" : "sBG projection — " + name);
+    projection.add("fitted_periods", "periods fitted", static_cast<double>(survivors.size() - 1),
+                   kind::count);
+    projection.add_table("periods", "active customers by period",
+                         {"period", "observed", "projected", "error", "retention"}, rows,
+                         {kind::count, kind::count, kind::money, kind::rate, kind::rate});
+    out.push_back(projection);
+
+    report value("value", "Discounted expected lifetime");
+    value.add("discount_rate", "discount rate per period", discount_rate, kind::rate)
+        .add("del", "DEL (new customer, payments)",
+             sbg_discounted_expected_lifetime(fit.params, discount_rate), kind::number);
+    std::vector<std::vector<double>> derl;
+    for (double k : {0.0, 1.0, 2.0, 4.0, 9.0})
+        derl.push_back(
+            {k, sbg_discounted_expected_residual_lifetime(fit.params, discount_rate, k)});
+    value.add_table("derl", "DERL by renewals so far", {"renewals", "DERL"}, derl,
+                    {kind::count, kind::number});
+    out.push_back(value);
+    return out;
+}
+
+}  // namespace ltv::cli
