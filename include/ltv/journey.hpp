@@ -1,0 +1,272 @@
+// ltv/journey.hpp — purchase histories, purchase cycles and customer journey statuses.
+//
+// Definitions
+//   purchase history  per customer, the sorted distinct purchase days (same-day purchases
+//                     merged) with the day's net amount, built from a transaction_log.
+//   gap               days between two consecutive purchase days of a customer.
+//   purchase cycle    per customer: mean gap (Boost.Accumulators) and exact median gap;
+//                     business-wide: the p-th percentile (default p = 0.8) of all gaps of all
+//                     customers, linear interpolation between order statistics (numpy's default,
+//                     "type 7"). Rationale for 80 %: four in five repeat purchases happen within
+//                     the cycle, so a customer silent for longer is unusual, not just slow.
+//   journey status as of a date D (only purchases on or before D count; silence = D − last
+//   purchase day):
+//     lead      a known contact (from a contacts list) without a purchase up to D
+//     lost      silence > lost threshold (default 3 × cycle: three missed cycles make a return
+//               unlikely; configurable as a multiple or in days)
+//     sleeping  cycle < silence ≤ lost threshold
+//     returned  silence ≤ cycle, and the gap before the last purchase was > cycle (the customer
+//               came back after being sleeping or lost; the next purchase within the cycle
+//               makes them a fan again)
+//     newbie    silence ≤ cycle, exactly one purchase
+//     fan       silence ≤ cycle, two or more purchases, last gap ≤ cycle
+//   Boundaries are inclusive on the active side: silence == cycle is still active.
+//   Status counts at month ends use one cycle for all months (given, or from the whole log) so
+//   that the months are comparable.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/accumulators/accumulators.hpp>
+#include <boost/accumulators/statistics/count.hpp>
+#include <boost/accumulators/statistics/mean.hpp>
+#include <boost/accumulators/statistics/stats.hpp>
+
+#include "ltv/array_view.hpp"
+#include "ltv/date.hpp"
+#include "ltv/transactions.hpp"
+
+namespace ltv {
+
+/// Distinct purchase days per customer (compressed rows: days[offsets[c] .. offsets[c+1])).
+struct purchase_history {
+    customer_ids customers;
+    std::vector<std::uint32_t> offsets{0};
+    std::vector<day_number> days;
+    std::vector<double> amounts;  ///< net amount of each purchase day
+
+    std::size_t size() const noexcept { return offsets.size() - 1; }
+    array_view<day_number> days_of(std::uint32_t c) const noexcept {
+        return {days.data() + offsets[c], offsets[c + 1] - offsets[c]};
+    }
+};
+
+/// Builds the history of every customer of the log (any row order).
+inline purchase_history build_history(const transaction_log& log) {
+    purchase_history h;
+    h.customers = log.customers;
+    std::vector<std::uint32_t> order(log.rows.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        const auto& x = log.rows[a];
+        const auto& y = log.rows[b];
+        return x.customer != y.customer ? x.customer < y.customer : x.day < y.day;
+    });
+    h.offsets.assign(log.customers.size() + 1, 0);
+    std::uint32_t prev_c = customer_ids::npos;
+    day_number prev_d = 0;
+    for (const std::uint32_t i : order) {
+        const auto& t = log.rows[i];
+        if (t.customer == prev_c && t.day == prev_d) {
+            h.amounts.back() += t.amount;
+            continue;
+        }
+        h.days.push_back(t.day);
+        h.amounts.push_back(t.amount);
+        ++h.offsets[t.customer + 1];
+        prev_c = t.customer;
+        prev_d = t.day;
+    }
+    for (std::size_t c = 1; c < h.offsets.size(); ++c) h.offsets[c] += h.offsets[c - 1];
+    return h;
+}
+
+/// The p-th quantile (0 ≤ p ≤ 1) of values by linear interpolation between order statistics
+/// (numpy.percentile's default). Throws domain_error for an empty sample.
+inline double quantile(std::vector<double> values, double p) {
+    detail::require_probability("quantile", "p", p);
+    if (values.empty()) detail::fail(status::domain_error, "quantile", "the sample is empty");
+    const double h = p * static_cast<double>(values.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lo), values.end());
+    const double a = values[lo];
+    if (lo + 1 >= values.size()) return a;
+    const double b = *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lo) + 1, values.end());
+    return a + (h - static_cast<double>(lo)) * (b - a);
+}
+
+struct customer_cycle {
+    std::int32_t gaps = 0;   ///< number of gaps (purchase days − 1)
+    double mean_gap = 0;     ///< NaN without gaps
+    double median_gap = 0;   ///< NaN without gaps
+};
+
+/// Mean and exact median gap of each customer (purchases up to `as_of` if given).
+inline std::vector<customer_cycle> purchase_cycles(const purchase_history& h,
+                                                   std::optional<day_number> as_of = std::nullopt) {
+    namespace acc = boost::accumulators;
+    std::vector<customer_cycle> out(h.size());
+    std::vector<double> gaps;
+    for (std::uint32_t c = 0; c < h.size(); ++c) {
+        const auto d = h.days_of(c);
+        acc::accumulator_set<double, acc::stats<acc::tag::count, acc::tag::mean>> a;
+        gaps.clear();
+        for (std::size_t i = 1; i < d.size() && (!as_of || d[i] <= *as_of); ++i) {
+            const double g = d[i] - d[i - 1];
+            a(g);
+            gaps.push_back(g);
+        }
+        auto& r = out[c];
+        r.gaps = static_cast<std::int32_t>(acc::count(a));
+        if (gaps.empty()) {
+            r.mean_gap = r.median_gap = std::nan("");
+        } else {
+            r.mean_gap = acc::mean(a);
+            r.median_gap = quantile(gaps, 0.5);
+        }
+    }
+    return out;
+}
+
+/// Business-wide purchase cycle: the p-th percentile of all gaps (purchases up to as_of).
+/// Throws domain_error when no customer bought twice.
+inline double business_cycle(const purchase_history& h, double p = 0.8,
+                             std::optional<day_number> as_of = std::nullopt) {
+    std::vector<double> gaps;
+    for (std::uint32_t c = 0; c < h.size(); ++c) {
+        const auto d = h.days_of(c);
+        for (std::size_t i = 1; i < d.size() && (!as_of || d[i] <= *as_of); ++i)
+            gaps.push_back(static_cast<double>(d[i] - d[i - 1]));
+    }
+    if (gaps.empty())
+        detail::fail(status::domain_error, "business_cycle",
+                     "no customer has two purchase days, so there is no gap to take a percentile of");
+    return quantile(std::move(gaps), p);
+}
+
+enum class journey_status : int { lead = 0, newbie, fan, sleeping, lost, returned };
+constexpr int journey_status_count = 6;
+
+inline const char* to_string(journey_status s) noexcept {
+    switch (s) {
+        case journey_status::lead: return "lead";
+        case journey_status::newbie: return "newbie";
+        case journey_status::fan: return "fan";
+        case journey_status::sleeping: return "sleeping";
+        case journey_status::lost: return "lost";
+        case journey_status::returned: return "returned";
+    }
+    return "?";
+}
+
+struct journey_options {
+    std::optional<double> cycle_days;  ///< default: business_cycle(history, cycle_percentile)
+    double cycle_percentile = 0.8;
+    double lost_multiple = 3.0;        ///< lost threshold = lost_multiple × cycle ...
+    std::optional<double> lost_days;   ///< ... unless given in days
+    std::vector<std::string> contacts; ///< known contacts: leads unless they bought by the date
+};
+
+struct journey_result {
+    double cycle_days = 0;
+    double lost_days = 0;
+    std::vector<std::string> customer;     ///< customers with a purchase up to the date, then leads
+    std::vector<journey_status> status;
+    std::vector<double> days_since_last;   ///< NaN for leads
+    std::size_t counts[journey_status_count] = {};
+};
+
+namespace detail {
+
+inline void resolve_thresholds(const purchase_history& h, const journey_options& o,
+                               std::optional<day_number> as_of, double& cycle, double& lost) {
+    cycle = o.cycle_days ? *o.cycle_days : business_cycle(h, o.cycle_percentile, as_of);
+    require_nonnegative("journey", "cycle_days", cycle);
+    lost = o.lost_days ? *o.lost_days : o.lost_multiple * cycle;
+    require_nonnegative("journey", "lost_days", lost);
+    if (lost < cycle)
+        fail(status::invalid_argument, "journey",
+             "lost threshold " + format_value(lost) + " days is shorter than the cycle " +
+                 format_value(cycle) + " days");
+}
+
+/// Status of one customer's sorted purchase days as of `as_of`; nullopt if none by then.
+inline std::optional<journey_status> status_of(array_view<day_number> d, day_number as_of, double cycle,
+                                               double lost, double* silence = nullptr) {
+    const auto n = static_cast<std::size_t>(std::upper_bound(d.begin(), d.end(), as_of) - d.begin());
+    if (n == 0) return std::nullopt;
+    const double s = static_cast<double>(as_of - d[n - 1]);
+    if (silence) *silence = s;
+    if (s > lost) return journey_status::lost;
+    if (s > cycle) return journey_status::sleeping;
+    if (n == 1) return journey_status::newbie;
+    if (static_cast<double>(d[n - 1] - d[n - 2]) > cycle) return journey_status::returned;
+    return journey_status::fan;
+}
+
+}  // namespace detail
+
+/// Journey status of every customer as of a date.
+inline journey_result journey(const purchase_history& h, day_number as_of, const journey_options& o = {}) {
+    journey_result r;
+    detail::resolve_thresholds(h, o, as_of, r.cycle_days, r.lost_days);
+    for (std::uint32_t c = 0; c < h.size(); ++c) {
+        double silence = 0;
+        const auto s = detail::status_of(h.days_of(c), as_of, r.cycle_days, r.lost_days, &silence);
+        if (!s) continue;
+        r.customer.emplace_back(h.customers[c]);
+        r.status.push_back(*s);
+        r.days_since_last.push_back(silence);
+        ++r.counts[static_cast<int>(*s)];
+    }
+    for (const auto& contact : o.contacts) {
+        const auto c = h.customers.find(contact);
+        if (c != customer_ids::npos && !h.days_of(c).empty() && h.days_of(c)[0] <= as_of) continue;
+        r.customer.push_back(contact);
+        r.status.push_back(journey_status::lead);
+        r.days_since_last.push_back(std::nan(""));
+        ++r.counts[static_cast<int>(journey_status::lead)];
+    }
+    return r;
+}
+
+struct monthly_status_counts {
+    double cycle_days = 0;
+    double lost_days = 0;
+    std::vector<day_number> month_end;                        ///< last day of each month
+    std::vector<std::array<std::size_t, journey_status_count>> counts;  ///< per month, by status
+};
+
+/// Status counts at the end of each calendar month from the first to the last purchase month
+/// (or to `until`), with one cycle for all months: given, or the business cycle of the whole log.
+inline monthly_status_counts monthly_journey(const purchase_history& h, const journey_options& o = {},
+                                             std::optional<day_number> until = std::nullopt) {
+    monthly_status_counts m;
+    if (h.days.empty()) return m;
+    detail::resolve_thresholds(h, o, std::nullopt, m.cycle_days, m.lost_days);
+    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
+    const day_number last = until ? *until : *hi;
+    for (day_number start = month_start(*lo); start <= last; start = add_months(start, 1)) {
+        const day_number end = add_months(start, 1) - 1;
+        m.month_end.push_back(end);
+        std::array<std::size_t, journey_status_count> n{};
+        for (std::uint32_t c = 0; c < h.size(); ++c)
+            if (const auto s = detail::status_of(h.days_of(c), end, m.cycle_days, m.lost_days))
+                ++n[static_cast<std::size_t>(*s)];
+        for (const auto& contact : o.contacts) {
+            const auto c = h.customers.find(contact);
+            if (c == customer_ids::npos || h.days_of(c).empty() || h.days_of(c)[0] > end)
+                ++n[static_cast<std::size_t>(journey_status::lead)];
+        }
+        m.counts.push_back(n);
+    }
+    return m;
+}
+
+}  // namespace ltv
