@@ -10,6 +10,8 @@ namespace ltv::cli {
 
 /// retention, churn, lost-profit, simple-ltv, clv (ltv/retention.hpp … ltv/average_clv.hpp).
 void add_calculator_commands(CLI::App& app);
+/// fit, predict: the probabilistic models on summary files.
+void add_model_commands(CLI::App& app);
 /// demo: the main job on the bundled example data.
 void add_demo_command(CLI::App& app);
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
         std::cout << "ltv " << ltv::version_string << "\n";
     });
     ltv::cli::add_calculator_commands(app);
+    ltv::cli::add_model_commands(app);
     ltv::cli::add_demo_command(app);
 
     try {

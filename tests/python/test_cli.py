@@ -109,3 +109,48 @@ def test_retention_survivors_errors():
     assert result.returncode == 2
     result = run("retention", "--new", "3")
     assert result.returncode == 1 and "--survivors" in result.stderr
+
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "data")
+
+
+def test_fit_and_predict_on_summary_files(tmp_path):
+    # FHL 2005 BG/NBD on CDNOW: r = 0.2425929, LL = −9582.4256; Gamma-Gamma on the 946 repeat
+    # buyers: p = 6.24880 (issue #4). Both naming conventions of summary files are read.
+    bg, gg = tmp_path / "bg.json", tmp_path / "gg.json"
+    out = json.loads(run("fit", "--model", "bgnbd", os.path.join(DATA, "cdnow_customers_summary.csv"),
+                         "-o", str(bg), "--time-unit", "week", "--json").stdout)
+    assert out["params"]["r"] == pytest.approx(0.2425929, rel=1e-5)
+    assert out["log_likelihood"] == pytest.approx(-9582.4256, rel=1e-8)
+    assert out["standard_errors"]["r"] == pytest.approx(0.01256, rel=2e-3)
+    assert json.loads(bg.read_text())["time_unit"] == "week"
+    summary = os.path.join(DATA, "cdnow_customers_summary_with_transactions.csv")
+    out = json.loads(run("fit", "--model", "gg", summary, "-o", str(gg), "--json").stdout)
+    assert out["params"]["p"] == pytest.approx(6.24880, rel=2e-5)
+    result = run("predict", "--model", str(bg), "--spend-model", str(gg), summary,
+                 "--horizon", "39", "--period-length", "4.345", "--discount-rate", "0.01")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "customer_id,expected_purchases,p_alive,expected_spend,clv"
+    assert len(lines) == 2358
+    first = lines[1].split(",")
+    assert first[0] == "1"
+    assert float(first[3]) == pytest.approx(24.66, abs=5e-3)  # Gamma-Gamma note, first customer
+    records = json.loads(run("predict", "--model", str(bg), summary, "--horizon", "39", "--json").stdout)
+    assert len(records) == 2357 and 0 <= records[0]["p_alive"] <= 1
+
+
+def test_fit_errors_name_file_line_and_column(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("frequency,recency,T\n1,2,5\n2,abc,5\n")
+    result = run("fit", "--model", "bgnbd", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:3: column 2 ('recency'): cannot parse 'abc'" in result.stderr
+    missing = tmp_path / "missing.csv"
+    missing.write_text("frequency,T\n1,5\n")
+    result = run("fit", "--model", "bgnbd", str(missing))
+    assert result.returncode == 1 and "no column named 'recency' or 't_x'" in result.stderr
+    result = run("fit", "--model", "nope", str(missing))
+    assert result.returncode == 1 and "unknown model 'nope'" in result.stderr
+    result = run("predict", "--model", str(tmp_path / "none.json"), str(missing), "--horizon", "1")
+    assert result.returncode == 1 and "cannot open" in result.stderr
