@@ -222,10 +222,11 @@ LTV_API int ltv_model_discounted_expected_residual_lifetime(const ltv_model* mod
                                                             const double* renewals, size_t n,
                                                             double* out);
 
-/* ---- transaction models on (frequency, recency, T): BG/NBD, MBG/NBD (docs/bgnbd.md) -------- */
+/* ---- transaction models on (frequency, recency, T): BG/NBD, MBG/NBD, Pareto/NBD, BG/BB ------ */
 /* Arrays of n customers: frequency x (repeat purchases, whole numbers), recency t_x (time of the
  * last repeat purchase since the first), T (time since the first purchase), all in one time
- * unit; t_x = 0 when x = 0. weights (may be NULL) counts identical rows. */
+ * unit; t_x = 0 when x = 0. For BG/BB, T is the number of purchase opportunities n and all three
+ * are whole numbers. weights (may be NULL) counts identical rows (BG/BB: donors per pattern). */
 
 LTV_API int ltv_model_fit_rfm(ltv_model* model, const double* frequency, const double* recency,
                               const double* T, const double* weights, size_t n,
@@ -247,6 +248,11 @@ LTV_API int ltv_model_expected_purchases_new_customer(const ltv_model* model, co
 /* P(X(t) = counts[i]) for a new customer. */
 LTV_API int ltv_model_probability_of_purchases(const ltv_model* model, double t,
                                                const double* counts, size_t n, double* out);
+
+/* DERT: discounted expected residual transactions. Pareto/NBD: continuous discount rate δ
+ * (docs/pareto-nbd.md); BG/BB: discount rate d per period (docs/bgbb.md). */
+LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const double* frequency,
+                           const double* recency, const double* T, size_t n, double* out);
 
 /* ---- Gamma-Gamma spend (docs/gamma-gamma.md) ----------------------------------------------- */
 /* frequency x and mean repeat-transaction value monetary (≥ 0); the fit uses rows with x > 0. */

@@ -7,7 +7,9 @@
 #include "ltv/bgnbd.hpp"
 #include "ltv/clv.hpp"
 #include "ltv/gamma_gamma.hpp"
+#include "ltv/bgbb.hpp"
 #include "ltv/mbgnbd.hpp"
+#include "ltv/pareto_nbd.hpp"
 #include "model.hpp"
 
 using ltv::capi::guard;
@@ -24,6 +26,10 @@ auto with_rfm_model(const char* fn, const ltv_model& m, F&& f) {
             return f(ltv::bgnbd_params{p[0], p[1], p[2], p[3]});
         case ltv::model_kind::mbgnbd:
             return f(ltv::mbgnbd_params{p[0], p[1], p[2], p[3]});
+        case ltv::model_kind::pareto_nbd:
+            return f(ltv::pareto_nbd_params{p[0], p[1], p[2], p[3]});
+        case ltv::model_kind::bgbb:
+            return f(ltv::bgbb_params{p[0], p[1], p[2], p[3]});
         default:
             break;
     }
@@ -67,10 +73,52 @@ LTV_API int ltv_model_fit_rfm(ltv_model* model, const double* frequency, const d
                                      std::move(r.report));
                 return;
             }
+            case ltv::model_kind::pareto_nbd: {
+                auto r = ltv::fit_pareto_nbd(data, opt);
+                ltv::capi::store_fit(m, {r.params.r, r.params.alpha, r.params.s, r.params.beta},
+                                     std::move(r.report));
+                return;
+            }
+            case ltv::model_kind::bgbb: {
+                auto r = ltv::fit_bgbb(data, opt);
+                ltv::capi::store_fit(
+                    m, {r.params.alpha, r.params.beta, r.params.gamma, r.params.delta},
+                    std::move(r.report));
+                return;
+            }
             default:
                 throw ltv::error(ltv::status::invalid_argument,
                                  std::string(fn) + ": the " + ltv::model_info(m.state.kind).title +
                                      " model is not fitted on (frequency, recency, T)");
+        }
+    });
+}
+
+LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const double* frequency,
+                           const double* recency, const double* T, size_t n, double* out) {
+    constexpr const char* fn = "ltv_model_dert";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        ltv::capi::require_kind(fn, m, {ltv::model_kind::pareto_nbd, ltv::model_kind::bgbb},
+                                "DERT");
+        const auto data = rfm(frequency, recency, T, nullptr, n);
+        const auto& p = ltv::capi::require_params(fn, m);
+        if (m.state.kind == ltv::model_kind::pareto_nbd)
+            ltv::discounted_expected_residual_transactions(
+                ltv::pareto_nbd_params{p[0], p[1], p[2], p[3]}, discount_rate, data, out);
+        else {
+            ltv::detail::validate_rfm(fn, data);
+            ltv::detail::require_array(fn, "out", out, n);
+            const ltv::bgbb_params b{p[0], p[1], p[2], p[3]};
+            for (size_t i = 0; i < n; ++i) {
+                try {
+                    out[i] = ltv::discounted_expected_residual_transactions(
+                        b, discount_rate, frequency[i], recency[i], T[i]);
+                } catch (const ltv::error& e) {
+                    throw ltv::error(e.code(), std::string(e.what()) + " (at row " +
+                                                   std::to_string(i) + ")");
+                }
+            }
         }
     });
 }

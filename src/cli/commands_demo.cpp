@@ -11,9 +11,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <numeric>
+
 #include "calculator_reports.hpp"
 #include "commands.hpp"
+#include "ltv/bgnbd.hpp"
+#include "ltv/clv.hpp"
 #include "ltv/error.hpp"
+#include "ltv/gamma_gamma.hpp"
+#include "ltv/mbgnbd.hpp"
+#include "ltv/pareto_nbd.hpp"
+#include "ltv/summary.hpp"
+#include "model_reports.hpp"
 
 namespace ltv::cli {
 namespace {
@@ -114,6 +124,137 @@ std::vector<report> calculator_reports(const std::string& path) {
     return reports;
 }
 
+model_state as_state(model_kind kind, std::vector<double> params, fit_report report) {
+    model_state m;
+    m.kind = kind;
+    m.params = std::move(params);
+    m.fitted = true;
+    m.report = std::move(report);
+    m.time_unit = "week";
+    return m;
+}
+
+/// BG/NBD, MBG/NBD and Pareto/NBD fitted side by side on CDNOW's first 39 weeks, checked on the
+/// next 39, with Gamma-Gamma and the top customers by CLV.
+std::vector<report> cdnow_model_reports(const std::string& path) {
+    read_options read;
+    read.delimiter = ' ';
+    read.customer = "customer_id";
+    read.date = "date";
+    read.amount = "dollar_value";
+    summary_options opt;
+    opt.calibration_end = make_day(1997, 9, 30);
+    opt.observation_end = make_day(1998, 6, 30);
+    opt.unit = time_unit::week();
+    const summary_table s = summarize(path, read, opt);
+    const rfm_data d{s.frequency, s.recency, s.T, {}};
+    const double holdout_weeks = s.duration_holdout;
+    const double actual = std::accumulate(s.frequency_holdout.begin(), s.frequency_holdout.end(), 0.0);
+
+    std::vector<report> out;
+    report cmp("model_comparison", "Models on CDNOW: calibration 1997-01-01..1997-09-30, holdout to 1998-06-30");
+    cmp.add("customers", "customers", static_cast<double>(s.size()), kind::count)
+        .add("holdout_weeks", "holdout length (weeks)", holdout_weeks, kind::number)
+        .add("holdout_purchases", "repeat purchases in the holdout", actual, kind::count);
+    std::vector<double> expected(s.size());
+    auto compare = [&](const char* key, const char* label, const auto& params, const fit_report& r) {
+        conditional_expected_purchases(params, holdout_weeks, d, expected.data());
+        const double predicted = std::accumulate(expected.begin(), expected.end(), 0.0);
+        cmp.add(std::string(key) + "_log_likelihood", std::string(label) + " log-likelihood",
+                r.log_likelihood, kind::number)
+            .add(std::string(key) + "_holdout_predicted",
+                 std::string(label) + " predicted holdout purchases", predicted, kind::money);
+    };
+    const auto bg = fit_bgnbd(d);
+    const auto mbg = fit_mbgnbd(d);
+    const auto pnbd = fit_pareto_nbd(d);
+    compare("bgnbd", "BG/NBD", bg.params, bg.report);
+    compare("mbgnbd", "MBG/NBD", mbg.params, mbg.report);
+    compare("pnbd", "Pareto/NBD", pnbd.params, pnbd.report);
+    out.push_back(fit_report_of(as_state(model_kind::bgnbd,
+                                         {bg.params.r, bg.params.alpha, bg.params.a, bg.params.b},
+                                         bg.report),
+                                "BG/NBD on CDNOW (weeks)"));
+    out.back().set_key("bgnbd");
+    out.push_back(fit_report_of(as_state(model_kind::pareto_nbd,
+                                         {pnbd.params.r, pnbd.params.alpha, pnbd.params.s,
+                                          pnbd.params.beta},
+                                         pnbd.report),
+                                "Pareto/NBD on CDNOW (weeks)"));
+    out.back().set_key("pnbd");
+    out.push_back(cmp);
+
+    // Gamma-Gamma needs a positive mean spend: repeat buyers whose repeat purchases are all $0
+    // (CDNOW has a few) are left out of the fit, and said so.
+    std::vector<double> gx, gz;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (s.frequency[i] > 0 && s.monetary_value[i] > 0) {
+            gx.push_back(s.frequency[i]);
+            gz.push_back(s.monetary_value[i]);
+        }
+    const std::size_t repeat = static_cast<std::size_t>(
+        std::count_if(s.frequency.begin(), s.frequency.end(), [](double x) { return x > 0; }));
+    const auto gg = fit_gamma_gamma(spend_data{gx, gz, {}});
+    out.push_back(fit_report_of(as_state(model_kind::gamma_gamma,
+                                         {gg.params.p, gg.params.q, gg.params.gamma}, gg.report),
+                                "Gamma-Gamma spend on CDNOW's repeat buyers"));
+    out.back().set_key("gamma_gamma");
+    out.back().add("excluded_zero_spend", "repeat buyers left out (mean spend 0)",
+                   static_cast<double>(repeat - gx.size()), kind::count);
+
+    clv_options co;
+    co.periods = 12;
+    co.period_length = 4.345;  // weeks per month
+    co.discount_rate = 0.01;   // per month
+    std::vector<double> clv_value(s.size()), alive(s.size()), next_year(s.size());
+    clv(bg.params, gg.params, d, s.monetary_value, co, clv_value.data());
+    probability_alive(bg.params, d, alive.data());
+    conditional_expected_purchases(bg.params, 52, d, next_year.data());
+    std::vector<std::size_t> order(s.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    const std::size_t top = std::min<std::size_t>(10, order.size());
+    std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(top), order.end(),
+                      [&](std::size_t a, std::size_t b) { return clv_value[a] > clv_value[b]; });
+    std::vector<std::vector<double>> rows;
+    for (std::size_t k = 0; k < top; ++k) {
+        const std::size_t i = order[k];
+        rows.push_back({std::stod(s.customer[i]), s.frequency[i], s.recency[i], s.T[i],
+                        s.monetary_value[i], alive[i], next_year[i], clv_value[i]});
+    }
+    report best("top_clv", "Top customers by 12-month CLV (BG/NBD + Gamma-Gamma, 1 % a month)");
+    best.add_table("customers", "customers",
+                   {"customer", "x", "t_x", "T", "zbar", "P(alive)", "E[52 weeks]", "CLV"}, rows,
+                   {kind::number, kind::count, kind::number, kind::number, kind::money, kind::rate,
+                    kind::number, kind::money});
+    out.push_back(best);
+    return out;
+}
+
+/// sBG fitted to the published retention curves, with the held-out years.
+std::vector<report> retention_model_reports(const std::string& path) {
+    std::ifstream file(path);
+    nlohmann::json data;
+    try {
+        data = nlohmann::json::parse(file);
+    } catch (const nlohmann::json::exception& e) {
+        throw ltv::error(status::parse_error, path + ": " + e.what());
+    }
+    std::vector<report> out;
+    const double d = data.value("discount_rate", 0.1);
+    for (const auto& c : data.value("cohorts", nlohmann::json::array())) {
+        const std::string name = c.value("name", "cohort");
+        auto reports = sbg_curve_reports(c.at("survivors").get<std::vector<double>>(),
+                                         c.value("holdout", std::vector<double>{}), 12, d, name);
+        for (auto& r : reports) {
+            std::string key = r.key() + "_" + name;
+            std::replace(key.begin(), key.end(), ' ', '_');
+            r.set_key(key);
+            out.push_back(std::move(r));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
@@ -122,9 +263,16 @@ void add_demo_command(CLI::App& app) {
     cmd->add_option("--data", a->data_dir, "directory with the example data");
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->callback([a] {
-        const std::string path = find_examples(a->data_dir, "calculators.json");
-        if (!a->json) std::cout << "ltv demo — the seed calculators on " << path << "\n\n";
-        print_reports(std::cout, calculator_reports(path), a->json);
+        const std::string calculators = find_examples(a->data_dir, "calculators.json");
+        const std::string cdnow = find_examples(a->data_dir, "CDNOW_master.txt");
+        const std::string cohorts = find_examples(a->data_dir, "retention_cohorts.json");
+        std::vector<report> reports = calculator_reports(calculators);
+        for (auto& r : cdnow_model_reports(cdnow)) reports.push_back(std::move(r));
+        for (auto& r : retention_model_reports(cohorts)) reports.push_back(std::move(r));
+        if (!a->json)
+            std::cout << "ltv demo — the bundled examples in "
+                      << calculators.substr(0, calculators.rfind('/')) << "\n\n";
+        print_reports(std::cout, reports, a->json);
     });
 }
 

@@ -14,14 +14,17 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "commands.hpp"
+#include "ltv/bgbb.hpp"
 #include "ltv/bgnbd.hpp"
 #include "ltv/clv.hpp"
 #include "ltv/gamma_gamma.hpp"
 #include "ltv/mbgnbd.hpp"
 #include "ltv/model_state.hpp"
+#include "ltv/pareto_nbd.hpp"
 #include "ltv/sbg.hpp"
 #include "ltv/summary_csv.hpp"
 #include "model_reports.hpp"
@@ -32,6 +35,7 @@ namespace {
 const csv_column col_frequency{{"frequency", "x"}, true};
 const csv_column col_recency{{"recency", "t_x"}, true};
 const csv_column col_age{{"T", "age"}, true};
+const csv_column col_periods{{"periods", "n_periods", "n", "T"}, true};
 const csv_column col_monetary{{"monetary_value", "zbar", "monetary"}, true};
 const csv_column col_weights{{"weights", "weight", "count"}, false};
 const std::vector<std::string> id_columns{"customer_id", "id"};
@@ -88,6 +92,25 @@ model_state fit_file(const fit_args& a) {
             });
             break;
         }
+        case model_kind::pareto_nbd:
+        case model_kind::bgbb: {
+            const bool bgbb = m.kind == model_kind::bgbb;
+            const auto t = read_table(
+                a.path, {col_frequency, col_recency, bgbb ? col_periods : col_age, col_weights});
+            const rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
+            with_rows_named(t, [&] {
+                if (bgbb) {
+                    auto r = fit_bgbb(d, opt);
+                    m.params = {r.params.alpha, r.params.beta, r.params.gamma, r.params.delta};
+                    m.report = std::move(r.report);
+                } else {
+                    auto r = fit_pareto_nbd(d, opt);
+                    m.params = {r.params.r, r.params.alpha, r.params.s, r.params.beta};
+                    m.report = std::move(r.report);
+                }
+            });
+            break;
+        }
         case model_kind::gamma_gamma: {
             const auto t = read_table(a.path, {col_frequency, col_monetary, col_weights});
             const spend_data d{t.columns[0], t.columns[1], t.columns[2]};
@@ -109,10 +132,6 @@ model_state fit_file(const fit_args& a) {
             m.report = std::move(r.report);
             break;
         }
-        default:
-            throw ltv::error(status::invalid_argument,
-                             "fit: the " + std::string(model_info(m.kind).title) +
-                                 " model is not available in this version");
     }
     m.fitted = true;
     return m;
@@ -121,7 +140,7 @@ model_state fit_file(const fit_args& a) {
 void add_fit(CLI::App& app) {
     auto a = std::make_shared<fit_args>();
     auto* cmd = app.add_subcommand("fit", "Fit a probabilistic model to a per-customer summary");
-    cmd->add_option("--model", a->model, "bgnbd, mbgnbd, gg (Gamma-Gamma) or sbg")->required();
+    cmd->add_option("--model", a->model, "bgnbd, mbgnbd, pnbd (Pareto/NBD), bgbb, gg (Gamma-Gamma) or sbg")->required();
     cmd->add_option("summary", a->path,
                     "summary CSV (frequency, recency, T[, monetary_value][, weights]; or x, t_x, "
                     "T, zbar), '-' for stdin; for sbg a column 'active'");
@@ -151,6 +170,7 @@ struct predict_args {
     double horizon = 0;
     int periods = 12;
     double period_length = 1.0, discount_rate = 0;
+    double dert_discount = -1;  // < 0: no DERT column
     bool json = false;
 };
 
@@ -176,6 +196,8 @@ void with_rfm_params(const model_state& m, F&& f) {
     switch (m.kind) {
         case model_kind::bgnbd: f(bgnbd_params{p[0], p[1], p[2], p[3]}); return;
         case model_kind::mbgnbd: f(mbgnbd_params{p[0], p[1], p[2], p[3]}); return;
+        case model_kind::pareto_nbd: f(pareto_nbd_params{p[0], p[1], p[2], p[3]}); return;
+        case model_kind::bgbb: f(bgbb_params{p[0], p[1], p[2], p[3]}); return;
         default: break;
     }
     throw ltv::error(status::invalid_argument,
@@ -199,6 +221,9 @@ void add_predict(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--discount-rate", a->discount_rate, "CLV discount rate per period")
         ->capture_default_str();
+    cmd->add_option("--dert-discount", a->dert_discount,
+                    "Pareto/NBD, BG/BB: add a DERT column at this discount rate (continuous δ per "
+                    "time unit for Pareto/NBD, d per period for BG/BB)");
     cmd->add_option("-o,--output", a->output, "write the CSV to this file instead of stdout");
     cmd->add_flag("--json", a->json, "print JSON records instead of CSV");
     cmd->footer(
@@ -206,6 +231,10 @@ void add_predict(CLI::App& app) {
         "--periods 12 --period-length 4.345");
     cmd->callback([a] {
         const model_state m = load_model(a->model_path);
+        const bool with_dert = a->dert_discount >= 0;
+        if (with_dert && m.kind != model_kind::pareto_nbd && m.kind != model_kind::bgbb)
+            throw ltv::error(status::invalid_argument,
+                             "predict: --dert-discount needs a Pareto/NBD or BG/BB model");
         const bool spend = !a->spend_path.empty();
         model_state g;
         if (spend) {
@@ -215,16 +244,31 @@ void add_predict(CLI::App& app) {
                                  "predict: --spend-model " + a->spend_path +
                                      " is not a Gamma-Gamma model");
         }
-        std::vector<csv_column> wanted{col_frequency, col_recency, col_age};
+        std::vector<csv_column> wanted{col_frequency, col_recency,
+                                       m.kind == model_kind::bgbb ? col_periods : col_age};
         if (spend) wanted.push_back(col_monetary);
         const auto t = read_table(a->path, wanted);
         const rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
         const std::size_t n = t.rows;
-        std::vector<double> expected(n), alive(n), spend_value, clv_value;
+        std::vector<double> expected(n), alive(n), spend_value, clv_value, dert;
         with_rows_named(t, [&] {
             with_rfm_params(m, [&](const auto& p) {
                 conditional_expected_purchases(p, a->horizon, d, expected.data());
                 probability_alive(p, d, alive.data());
+                if constexpr (std::is_same_v<std::decay_t<decltype(p)>, pareto_nbd_params>) {
+                    if (with_dert) {
+                        dert.resize(n);
+                        discounted_expected_residual_transactions(p, a->dert_discount, d,
+                                                                  dert.data());
+                    }
+                } else if constexpr (std::is_same_v<std::decay_t<decltype(p)>, bgbb_params>) {
+                    if (with_dert) {
+                        dert.resize(n);
+                        for (std::size_t i = 0; i < n; ++i)
+                            dert[i] = discounted_expected_residual_transactions(
+                                p, a->dert_discount, d.frequency[i], d.recency[i], d.age[i]);
+                    }
+                }
                 if (spend) {
                     const gamma_gamma_params gg{g.params[0], g.params[1], g.params[2]};
                     spend_value.resize(n);
@@ -255,6 +299,7 @@ void add_predict(CLI::App& app) {
                 if (ids) r["customer_id"] = t.ids[i];
                 r["expected_purchases"] = expected[i];
                 r["p_alive"] = alive[i];
+                if (with_dert) r["dert"] = dert[i];
                 if (spend) {
                     r["expected_spend"] = spend_value[i];
                     r["clv"] = clv_value[i];
@@ -264,10 +309,12 @@ void add_predict(CLI::App& app) {
             out << rows.dump(2) << "\n";
         } else {
             if (ids) out << "customer_id,";
-            out << "expected_purchases,p_alive" << (spend ? ",expected_spend,clv" : "") << "\n";
+            out << "expected_purchases,p_alive" << (with_dert ? ",dert" : "")
+                << (spend ? ",expected_spend,clv" : "") << "\n";
             for (std::size_t i = 0; i < n; ++i) {
                 if (ids) out << csv_field(t.ids[i]) << ',';
                 out << number_text(expected[i]) << ',' << number_text(alive[i]);
+                if (with_dert) out << ',' << number_text(dert[i]);
                 if (spend) out << ',' << number_text(spend_value[i]) << ',' << number_text(clv_value[i]);
                 out << '\n';
             }

@@ -84,7 +84,8 @@ std::vector<report> sbg_curve_reports(const std::vector<double>& survivors,
                          {kind::count, kind::count, kind::money, kind::rate, kind::rate});
     out.push_back(projection);
 
-    report value("value", "Discounted expected lifetime");
+    report value("value", name.empty() ? "Discounted expected lifetime"
+                                       : "Discounted expected lifetime — " + name);
     value.add("discount_rate", "discount rate per period", discount_rate, kind::rate)
         .add("del", "DEL (new customer, payments)",
              sbg_discounted_expected_lifetime(fit.params, discount_rate), kind::number);

@@ -76,6 +76,17 @@ def test_version_and_demo():
     assert "82.36 %" in demo.stdout and "7 800 000.00" in demo.stdout
     data = json.loads(run("demo", "--json").stdout)
     assert data["retention_1"]["retention_rate"] == pytest.approx(0.9, rel=1e-15)
+    # The models part: BG/NBD and Pareto/NBD on the full CDNOW log, compared on the holdout;
+    # top customers by CLV; sBG on Fader & Hardie's (2007) cohorts.
+    assert data["bgnbd"]["converged"] is True and data["pnbd"]["converged"] is True
+    comparison = data["model_comparison"]
+    assert comparison["customers"] == 23570
+    assert comparison["holdout_purchases"] > 0
+    assert len(data["top_clv"]["customers"]) == 10
+    clv = [row["CLV"] for row in data["top_clv"]["customers"]]
+    assert clv == sorted(clv, reverse=True)
+    assert data["fit_regular"]["params"]["alpha"] == pytest.approx(0.7041, rel=2e-4)
+    assert data["fit_high_end"]["params"]["beta"] == pytest.approx(3.8061, rel=2e-4)
     missing = run("demo", "--data", "/nonexistent")
     assert missing.returncode == 1 and "cannot find the example data" in missing.stderr
 
@@ -154,3 +165,24 @@ def test_fit_errors_name_file_line_and_column(tmp_path):
     assert result.returncode == 1 and "unknown model 'nope'" in result.stderr
     result = run("predict", "--model", str(tmp_path / "none.json"), str(missing), "--horizon", "1")
     assert result.returncode == 1 and "cannot open" in result.stderr
+
+
+def test_fit_predict_bgbb_and_pnbd(tmp_path):
+    # BG/BB on the donations (FHS 2010: α = 1.20352, LL = −33 225.581) and Pareto/NBD on CDNOW
+    # (r = 0.55328, LL = −9594.974), both from issue #5.
+    donations = os.path.join(DATA, "donations.csv")
+    model = tmp_path / "bgbb.json"
+    out = json.loads(run("fit", "--model", "bgbb", donations, "-o", str(model), "--json").stdout)
+    assert out["params"]["alpha"] == pytest.approx(1.20352, rel=1e-4)
+    assert out["log_likelihood"] == pytest.approx(-33225.581, abs=1e-3)
+    rows = json.loads(run("predict", "--model", str(model), donations, "--horizon", "5",
+                          "--dert-discount", "0.1", "--json").stdout)
+    assert len(rows) == 22 and all(r["dert"] > 0 for r in rows)
+    out = json.loads(run("fit", "--model", "pnbd", os.path.join(DATA, "cdnow_customers_summary.csv"),
+                         "--json").stdout)
+    assert out["params"]["r"] == pytest.approx(0.55328, rel=1e-4)
+    assert out["log_likelihood"] == pytest.approx(-9594.974, abs=1e-3)
+    bg = tmp_path / "bg.json"
+    run("fit", "--model", "bgnbd", os.path.join(DATA, "cdnow_customers_summary.csv"), "-o", str(bg))
+    result = run("predict", "--model", str(bg), donations, "--horizon", "1", "--dert-discount", "0.1")
+    assert result.returncode == 1 and "needs a Pareto/NBD or BG/BB model" in result.stderr

@@ -135,6 +135,9 @@ _SIGNATURES = {
     ],
     "ltv_model_expected_purchases_new_customer": [_model, _c_double_p, _size_t, _c_double_p],
     "ltv_model_probability_of_purchases": [_model, _double, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_dert": [
+        _model, _double, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p,
+    ],
     "ltv_model_fit_spend": [
         _model, _c_double_p, _c_double_p, _c_double_p, _size_t, ctypes.POINTER(FitOptions),
     ],

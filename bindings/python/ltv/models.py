@@ -267,6 +267,49 @@ class ModifiedBetaGeo(_RfmModel):
 
 
 @_register
+class ParetoNBD(_RfmModel):
+    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), parameters ``r, alpha, s, beta``."""
+
+    _kind = 4
+
+    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T):
+        """DERT with continuous discounting at rate δ per unit of time (Fader, Hardie & Lee
+        2005): multiply by the expected spend for a residual CLV."""
+        return self._per_customer("ltv_model_dert", frequency, recency, T,
+                                  as_double(discount_rate, "discount_rate"))
+
+
+@_register
+class BetaGeoBetaBinom(_RfmModel):
+    """BG/BB (Fader, Hardie & Shang 2010), parameters ``alpha, beta, gamma, delta``.
+
+    Data are (frequency x, recency t_x, n_periods n) patterns, usually with ``weights`` = the
+    number of customers with that pattern; predictions' ``t`` is a number of future periods.
+    """
+
+    _kind = 5
+
+    def fit(self, frequency, recency, n_periods, weights=None, *, initial=None,
+            max_iterations=None):
+        return super().fit(frequency, recency, n_periods, weights, initial=initial,
+                           max_iterations=max_iterations)
+
+    def p_alive(self, frequency, recency, n_periods):
+        """P(alive at period n + 1 | x, t_x, n) (FHS 2010, eq. 11)."""
+        return super().p_alive(frequency, recency, n_periods)
+
+    def expected_purchases(self, t, frequency, recency, n_periods):
+        """E[transactions in the next t periods | x, t_x, n]."""
+        return super().expected_purchases(t, frequency, recency, n_periods)
+
+    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency,
+                                                  n_periods):
+        """DERT(d | x, t_x, n) with discount rate d per period (FHS 2010, eq. 14)."""
+        return self._per_customer("ltv_model_dert", frequency, recency, n_periods,
+                                  as_double(discount_rate, "discount_rate"))
+
+
+@_register
 class GammaGamma(Model):
     """Gamma-Gamma spend model (Fader, Hardie & Lee 2005), parameters ``p, q, gamma``."""
 
@@ -393,6 +436,8 @@ __all__ = [
     "BetaGeo",
     "ModifiedBetaGeo",
     "GammaGamma",
+    "ParetoNBD",
+    "BetaGeoBetaBinom",
     "ShiftedBetaGeo",
     "customer_lifetime_value",
     "load_model",

@@ -1,0 +1,550 @@
+// ltv/bgbb.hpp — the beta-geometric/beta-Bernoulli (BG/BB) model of discrete-time repeat
+// transactions (Fader, Hardie & Shang 2010, "Customer-base analysis in a discrete-time
+// noncontractual setting", Marketing Science 29(6)).
+//
+// At each of n transaction opportunities after the first, an active customer transacts with
+// probability p ~ Beta(α, β); at the end of every opportunity (the first one included) they
+// become inactive for good with probability θ ~ Beta(γ, δ). A customer is summarised by
+// (x, t_x, n): x transactions in n opportunities, the last at opportunity t_x (x = 0 ⇒ t_x = 0,
+// otherwise x ≤ t_x ≤ n). In ltv::rfm_data: frequency = x, recency = t_x, age = n, weights =
+// number of customers with that pattern. The likelihood is (FHS eq. 5)
+//   L = B(α+x, β+n−x)/B(α,β) · B(γ, δ+n)/B(γ,δ)
+//     + Σ_{i=0}^{n−t_x−1} B(α+x, β+t_x−x+i)/B(α,β) · B(γ+1, δ+t_x+i)/B(γ,δ),
+// evaluated in log space relative to its i = 0 term (see detail::bgbb_core). Predictions:
+//   P(alive at n+1 | x, t_x, n) = B(α+x, β+n−x)/B(α,β) · B(γ, δ+n+1)/B(γ,δ) / L      (eq. 11)
+//   E[X(n, n+n*) | x, t_x, n]   = B(α+x+1, β+n−x)/B(α,β) / L · Σ_{k=1}^{n*} B(γ, δ+n+k)/B(γ,δ)
+//                                                                                      (eq. 13)
+//   E[X(n)]      = α/(α+β) · Σ_{t=1}^{n} B(γ, δ+t)/B(γ,δ)                               (eq. 8)
+//   P(X(n) = x)  = C(n,x) B(α+x, β+n−x)/B(α,β) · B(γ, δ+n)/B(γ,δ)
+//                + Σ_{i=x}^{n−1} C(i,x) B(α+x, β+i−x)/B(α,β) · B(γ+1, δ+i)/B(γ,δ)       (eq. 7)
+//   DERT(d)      = B(α+x+1, β+n−x)/B(α,β) · B(γ, δ+n+1)/(B(γ,δ)(1+d)) / L
+//                  · ₂F₁(1, δ+n+1; γ+δ+n+1; 1/(1+d))                                   (eq. 14)
+// (DERT counts transactions from opportunity n+1 on, the one at n+k discounted by (1+d)^−k.)
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <boost/math/quadrature/tanh_sinh.hpp>
+#include <boost/math/special_functions/digamma.hpp>
+
+#include "ltv/detail/bg_family.hpp"
+#include "ltv/detail/optimize.hpp"
+#include "ltv/detail/parallel.hpp"
+#include "ltv/detail/validate.hpp"
+#include "ltv/fit_report.hpp"
+#include "ltv/hyp2f1.hpp"
+#include "ltv/rfm_data.hpp"
+
+namespace ltv {
+
+struct bgbb_params {
+    double alpha = 0;  ///< transaction probability p ~ Beta(alpha, beta)
+    double beta = 0;
+    double gamma = 0;  ///< dropout probability θ ~ Beta(gamma, delta)
+    double delta = 0;
+};
+
+struct bgbb_fit_result {
+    bgbb_params params;
+    fit_report report;  ///< parameters in the order alpha, beta, gamma, delta
+};
+
+namespace detail {
+
+inline void validate_bgbb_params(const char* fn, const bgbb_params& p) {
+    require_positive(fn, "alpha", p.alpha);
+    require_positive(fn, "beta", p.beta);
+    require_positive(fn, "gamma", p.gamma);
+    require_positive(fn, "delta", p.delta);
+}
+
+/// A count of opportunities given as a double: whole, ≥ 0, at most 1e7 (the likelihood sums
+/// over opportunities one by one).
+inline void require_periods(const char* fn, const arg_name& name, double v) {
+    require_nonnegative(fn, name, v);
+    if (v != std::floor(v)) fail_argument(fn, name, v, "must be a whole number of periods");
+    if (v > 1e7) fail_argument(fn, name, v, "is too large (at most 1e7 periods)");
+}
+
+/// One pattern (x, t_x, n); `row` names array elements in messages.
+inline void validate_bgbb_customer(const char* fn, double x, double t_x, double n,
+                                   std::size_t row = arg_name::scalar) {
+    const arg_name nx{"frequency", row}, nt{"recency", row}, nn{"age", row};
+    require_periods(fn, nx, x);
+    require_periods(fn, nt, t_x);
+    require_periods(fn, nn, n);
+    if (n < 1) fail_argument(fn, nn, n, "must be at least 1 (opportunities observed)");
+    if (t_x > n)
+        fail(status::invalid_argument, fn,
+             "argument '" + nt.str() + "' = " + format_value(t_x) + " must not exceed '" +
+                 nn.str() + "' = " + format_value(n));
+    if (x == 0 && t_x != 0)
+        fail(status::invalid_argument, fn,
+             "argument '" + nt.str() + "' = " + format_value(t_x) + " must be 0 when '" +
+                 nx.str() + "' = 0 (no repeat transaction)");
+    if (x > t_x)
+        fail(status::invalid_argument, fn,
+             "argument '" + nx.str() + "' = " + format_value(x) + " must not exceed '" +
+                 nt.str() + "' = " + format_value(t_x) +
+                 " (at most one transaction per period, the last at t_x)");
+}
+
+inline void validate_bgbb_data(const char* fn, const rfm_data& d) {
+    require_array(fn, "frequency", d.frequency.data(), d.frequency.size());
+    require_array(fn, "recency", d.recency.data(), d.recency.size());
+    require_array(fn, "age", d.age.data(), d.age.size());
+    require_array(fn, "weights", d.weights.data(), d.weights.size());
+    const std::size_t n = d.size();
+    auto same = [&](const char* name, std::size_t m) {
+        if (m != n)
+            fail(status::invalid_argument, fn,
+                 std::string("argument '") + name + "' has " + std::to_string(m) +
+                     " elements but 'frequency' has " + std::to_string(n));
+    };
+    same("recency", d.recency.size());
+    same("age", d.age.size());
+    if (!d.weights.empty()) same("weights", d.weights.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        validate_bgbb_customer(fn, d.frequency[i], d.recency[i], d.age[i], i);
+        if (!d.weights.empty()) require_nonnegative(fn, arg_name{"weights", i}, d.weights[i]);
+    }
+}
+
+/// lnΓ(a+k) − lnΓ(a) and its derivative ψ(a+k) − ψ(a), k a whole number ≥ 0: a sum of logs
+/// for small k (exact to rounding, no lgamma cancellation when a ≫ k), lgamma/digamma beyond.
+inline double lgamma_shift(double a, double k, double* dpsi) {
+    if (k <= 32) {
+        double v = 0, d = 0;
+        for (double j = 0; j < k; ++j) {
+            v += std::log(a + j);
+            d += 1 / (a + j);
+        }
+        if (dpsi) *dpsi = d;
+        return v;
+    }
+    if (dpsi) *dpsi = boost::math::digamma(a + k) - boost::math::digamma(a);
+    return std::lgamma(a + k) - std::lgamma(a);
+}
+
+/// Online log-sum-exp: Σ exp(vᵢ) as max + log(Σ exp(vᵢ − max)).
+struct log_sum {
+    double m = -std::numeric_limits<double>::infinity(), s = 0;
+    void add(double v) {
+        if (v <= m) {
+            s += std::exp(v - m);
+        } else {
+            s = s * std::exp(m - v) + 1;
+            m = v;
+        }
+    }
+    double value() const { return m + std::log(s); }
+};
+
+/// The pieces of one pattern's likelihood, all relative to base = log of the i = 0 term,
+///   base = ln[B(α+x, β+t_x−x)/B(α,β)] + ln[B(γ+1, δ+t_x)/B(γ,δ)].
+/// With k = n − t_x and running products (ratios of successive Beta functions, each < 1)
+///   AB_i = Πⱼ<ᵢ (β+t_x−x+j)/(α+β+t_x+j),   GD_i = Πⱼ<ᵢ (δ+t_x+j)/(γ+δ+t_x+j+1),
+/// L/e^base = Σ_{i<k} AB_i GD_i + AB_k GD_k (γ+δ+n)/γ (the last: alive through n). The terms are
+/// accumulated in logs (a log-sum-exp), so nothing under- or overflows for any n. With grad,
+/// also ∂ log L/∂(α, β, γ, δ) in natural parameters.
+struct bgbb_core {
+    double log_L = 0;      ///< log L
+    double log_first = 0;  ///< log of the "alive through n" term (the first of eq. 5)
+};
+
+inline bgbb_core bgbb_evaluate(const bgbb_params& p, double x, double t, double n,
+                               double* grad) {
+    const double a = p.alpha, b = p.beta, g = p.gamma, d = p.delta;
+    const bool want = grad != nullptr;
+    double dax, db, dab, dd, dgd;  // ψ differences
+    double base = lgamma_shift(a, x, want ? &dax : nullptr) +
+                  lgamma_shift(b, t - x, want ? &db : nullptr) -
+                  lgamma_shift(a + b, t, want ? &dab : nullptr) + std::log(g) -
+                  std::log(g + d + t) + lgamma_shift(d, t, want ? &dd : nullptr) -
+                  lgamma_shift(g + d, t, want ? &dgd : nullptr);
+    // Running logs of AB_i, GD_i and their derivatives.
+    double lab = 0, lgd = 0;
+    double ab_a = 0, ab_b = 0, gd_g = 0, gd_d = 0;
+    const double k = n - t;
+    log_sum acc;
+    // Σ wᵢ · ∂ log termᵢ with wᵢ = termᵢ / Σ: accumulated as Σ termᵢ·∂ (relative to acc.m).
+    double sa = 0, sb = 0, sg = 0, sd = 0;
+    auto add = [&](double lv, double da, double dbb, double dg, double ddd) {
+        const double old_m = acc.m;
+        acc.add(lv);
+        if (want) {
+            const double scale = std::exp(old_m - acc.m);  // rescale earlier sums if m moved
+            const double wv = std::exp(lv - acc.m);
+            sa = sa * scale + wv * da;
+            sb = sb * scale + wv * dbb;
+            sg = sg * scale + wv * dg;
+            sd = sd * scale + wv * ddd;
+        }
+    };
+    for (double i = 0; i < k; ++i) {
+        add(lab + lgd, ab_a, ab_b, gd_g, gd_d);
+        const double u = b + t - x + i, v = a + b + t + i, w = d + t + i, z = g + d + t + i + 1;
+        lab += std::log(u / v);
+        lgd += std::log(w / z);
+        if (want) {
+            ab_a -= 1 / v;
+            ab_b += 1 / u - 1 / v;
+            gd_g -= 1 / z;
+            gd_d += 1 / w - 1 / z;
+        }
+    }
+    const double last = lab + lgd + std::log((g + d + n) / g);
+    add(last, ab_a, ab_b, gd_g + 1 / (g + d + n) - 1 / g, gd_d + 1 / (g + d + n));
+    bgbb_core out;
+    out.log_L = base + acc.value();
+    out.log_first = base + last;
+    if (want) {
+        const double inv = 1 / acc.s;
+        grad[0] = dax - dab + sa * inv;
+        grad[1] = db - dab + sb * inv;
+        grad[2] = 1 / g - 1 / (g + d + t) - dgd + sg * inv;
+        grad[3] = -1 / (g + d + t) + dd - dgd + sd * inv;
+    }
+    return out;
+}
+
+/// P(alive at n+1) = first term · (δ+n)/(γ+δ+n) / L.
+inline double bgbb_alive(const bgbb_params& p, const bgbb_core& c, double n) {
+    const double v = std::exp(c.log_first - c.log_L) * (p.delta + n) / (p.gamma + p.delta + n);
+    return std::min(1.0, std::max(0.0, v));
+}
+
+/// Σ_{k=1}^{N} S_k with S_1 = 1, S_{k+1} = S_k (c+k−1)/(c+g+k−1), c = δ+n+1: the expected
+/// number of the next N opportunities at which a customer alive at n+1 is still alive. Direct
+/// sum up to 10⁶ terms; beyond, the telescoped closed form
+///   (c+g−1)/(g−1) · [1 − Γ(c+N)Γ(c+g−1)/(Γ(c)Γ(c+g+N−1))]   (γ ≠ 1; γ = 1 gives a log).
+inline double bgbb_alive_sum(double c, double g, double N) {
+    if (N <= 1e6) {
+        double s = 0, term = 1;
+        for (double k = 1; k <= N; ++k) {
+            s += term;
+            term *= (c + k - 1) / (c + g + k - 1);
+            if (term < 1e-18 * s) break;  // the rest cannot change the sum
+        }
+        return s;
+    }
+    const double lq = std::lgamma(c + N) - std::lgamma(c) - std::lgamma(c + g + N - 1) +
+                      std::lgamma(c + g - 1);
+    if (std::abs(g - 1) < 1e-9) return (c + g - 1) * (-lq);  // lq → (1−g)·log(…): the limit
+    return (c + g - 1) * (-std::expm1(lq)) / (g - 1);
+}
+
+/// Σ_{k≥1} S_k (1+d)^−k with S_k as above (c = δ+n+1): the discounted expected number of
+/// future opportunities at which a customer alive at n+1 is alive. Since S_k = E[(1−θ)^{k−1}]
+/// for θ ~ Beta(γ, c), it equals z ₂F₁(1, c; c+γ; z) = E_θ[1/(d+θ)], z = 1/(1+d). Branches:
+///  (i) the series itself: positive terms with ratio z(c+k−1)/(c+γ+k−1) < z, so it converges
+///      geometrically without cancellation; used when ≤ 20 000 terms suffice (d ≳ 2e-3);
+///  (ii) ltv::hyp2f1 (its 1−z connection formula) for smaller d and moderate parameters;
+///  (iii) tanh-sinh quadrature of E_θ[1/(d+θ)] for what (ii) cannot do (c or γ large).
+inline double bgbb_discounted_sum(double c, double g, double d) {
+    const double z = 1 / (1 + d), lz = -std::log1p(d);
+    if (-lz * 20000 > 40) {
+        double sum = 0, term = z;
+        for (double k = 1; k < 20000; ++k) {
+            sum += term;
+            const double ratio = z * (c + k - 1) / (c + g + k - 1);
+            term *= ratio;
+            if (term <= 1e-17 * (1 - ratio) * sum) break;
+        }
+        return sum + term;
+    }
+    if (c + g < 200) {
+        const double v = z * hyp2f1(1, c, c + g, z);
+        if (std::isfinite(v) && v > 0) return v;
+    }
+    const double lb = std::lgamma(g) + std::lgamma(c) - std::lgamma(g + c);
+    auto f = [&](double t, double tc) {
+        const double q = t < 0.5 ? 1 - t : tc;  // 1 − θ without cancellation near 1
+        if (t <= 0 || q <= 0) return 0.0;
+        const double v = std::exp((g - 1) * std::log(t) + (c - 1) * std::log(q) - lb) / (d + t);
+        return std::isfinite(v) ? v : 0.0;
+    };
+    boost::math::quadrature::tanh_sinh<double> integrator;
+    return integrator.integrate(f, 0.0, 1.0, 1e-13);
+}
+
+}  // namespace detail
+
+/// log L of one pattern (x, t_x, n).
+inline double log_likelihood(const bgbb_params& params, double x, double t_x, double n) {
+    constexpr const char* fn = "bgbb_log_likelihood";
+    detail::validate_bgbb_params(fn, params);
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    return detail::bgbb_evaluate(params, x, t_x, n, nullptr).log_L;
+}
+
+/// log L of every row (unweighted) into out[0..size).
+inline void log_likelihood(const bgbb_params& params, const rfm_data& data, double* out) {
+    constexpr const char* fn = "bgbb_log_likelihood";
+    detail::validate_bgbb_params(fn, params);
+    detail::validate_bgbb_data(fn, data);
+    detail::require_array(fn, "out", out, data.size());
+    for (std::size_t i = 0; i < data.size(); ++i)
+        out[i] = detail::bgbb_evaluate(params, data.frequency[i], data.recency[i], data.age[i],
+                                       nullptr)
+                     .log_L;
+}
+
+namespace detail {
+/// Σ w log L over prepared (grouped, merged) rows; gradient w.r.t. log-parameters.
+inline double bgbb_total(const bgbb_params& p, const bg_prepared& d, double* grad) {
+    double ll = 0, g[4] = {0, 0, 0, 0};
+    double gi[4];
+    for (std::size_t k = 0; k < d.xs.size(); ++k)
+        for (std::size_t i = d.start[k]; i < d.start[k + 1]; ++i) {
+            const double w = d.w[i];
+            ll += w * bgbb_evaluate(p, d.xs[k], d.tx[i], d.T[i], grad ? gi : nullptr).log_L;
+            if (grad)
+                for (int j = 0; j < 4; ++j) g[j] += w * gi[j];
+        }
+    if (grad) {
+        grad[0] = g[0] * p.alpha;
+        grad[1] = g[1] * p.beta;
+        grad[2] = g[2] * p.gamma;
+        grad[3] = g[3] * p.delta;
+    }
+    return ll;
+}
+}  // namespace detail
+
+/// Σ wᵢ log Lᵢ; when gradient is non-null also its gradient w.r.t. (log α, log β, log γ, log δ).
+inline double total_log_likelihood(const bgbb_params& params, const rfm_data& data,
+                                   double* gradient = nullptr) {
+    constexpr const char* fn = "bgbb_total_log_likelihood";
+    detail::validate_bgbb_params(fn, params);
+    detail::validate_bgbb_data(fn, data);
+    return detail::bgbb_total(params, detail::bg_prepare(data, false), gradient);
+}
+
+/// P(alive at opportunity n+1 | x, t_x, n) (FHS eq. 11).
+inline double probability_alive(const bgbb_params& params, double x, double t_x, double n) {
+    constexpr const char* fn = "bgbb_probability_alive";
+    detail::validate_bgbb_params(fn, params);
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    return detail::bgbb_alive(params, detail::bgbb_evaluate(params, x, t_x, n, nullptr), n);
+}
+
+namespace detail {
+template <class F>
+void bgbb_batch(const char* fn, const bgbb_params& p, const rfm_data& data, double* out,
+                int threads, F&& f) {
+    validate_bgbb_params(fn, p);
+    validate_bgbb_data(fn, data);
+    require_array(fn, "out", out, data.size());
+    parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+            out[i] = f(data.frequency[i], data.recency[i], data.age[i]);
+    });
+}
+
+}  // namespace detail
+
+/// Batch P(alive at n+1); threads ≤ 0: all cores (large batches only, see detail/parallel.hpp).
+inline void probability_alive(const bgbb_params& params, const rfm_data& data, double* out,
+                              int threads = 1) {
+    detail::bgbb_batch("bgbb_probability_alive", params, data, out, threads,
+                       [&](double x, double t, double n) {
+                           return detail::bgbb_alive(
+                               params, detail::bgbb_evaluate(params, x, t, n, nullptr), n);
+                       });
+}
+
+/// E[number of transactions in opportunities n+1 … n+n* | x, t_x, n] (FHS eq. 13).
+inline double conditional_expected_purchases(const bgbb_params& params, double n_star, double x,
+                                             double t_x, double n) {
+    constexpr const char* fn = "bgbb_conditional_expected_purchases";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_periods(fn, "n_star", n_star);
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    const auto c = detail::bgbb_evaluate(params, x, t_x, n, nullptr);
+    return detail::bgbb_alive(params, c, n) * (params.alpha + x) /
+           (params.alpha + params.beta + n) *
+           detail::bgbb_alive_sum(params.delta + n + 1, params.gamma, n_star);
+}
+
+inline void conditional_expected_purchases(const bgbb_params& params, double n_star,
+                                           const rfm_data& data, double* out, int threads = 1) {
+    constexpr const char* fn = "bgbb_conditional_expected_purchases";
+    detail::require_periods(fn, "n_star", n_star);
+    detail::bgbb_batch(fn, params, data, out, threads, [&](double x, double t, double n) {
+        const auto c = detail::bgbb_evaluate(params, x, t, n, nullptr);
+        return detail::bgbb_alive(params, c, n) * (params.alpha + x) /
+               (params.alpha + params.beta + n) *
+               detail::bgbb_alive_sum(params.delta + n + 1, params.gamma, n_star);
+    });
+}
+
+/// E[X(n, n+tₖ) | x, t_x, n] for whole-period horizons t₀…tₘ₋₁ (the hook of ltv/clv.hpp; with
+/// BG/BB use clv_options::period_length = 1 or another whole number).
+inline void conditional_expected_purchases_curve(const bgbb_params& params, double x, double t_x,
+                                                 double n, const double* times, std::size_t m,
+                                                 double* out) {
+    constexpr const char* fn = "bgbb_conditional_expected_purchases";
+    detail::validate_bgbb_params(fn, params);
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    detail::require_array(fn, "times", times, m);
+    detail::require_array(fn, "out", out, m);
+    for (std::size_t k = 0; k < m; ++k) detail::require_periods(fn, {"times", k}, times[k]);
+    const auto core = detail::bgbb_evaluate(params, x, t_x, n, nullptr);
+    const double scale = detail::bgbb_alive(params, core, n) * (params.alpha + x) /
+                         (params.alpha + params.beta + n);
+    const double c = params.delta + n + 1, g = params.gamma;
+    // Cumulative sums continue from the previous horizon when the horizons increase (the usual
+    // CLV case); otherwise each is summed afresh.
+    double done = 0, sum = 0, term = 1;
+    for (std::size_t k = 0; k < m; ++k) {
+        const double N = times[k];
+        if (N < done || N - done > 1e6) {
+            out[k] = scale * detail::bgbb_alive_sum(c, g, N);
+            continue;
+        }
+        for (; done < N; ++done) {
+            sum += term;
+            term *= (c + done) / (c + g + done);
+        }
+        out[k] = scale * sum;
+    }
+}
+
+/// E[X(n)]: expected transactions in the first n opportunities of a new customer (FHS eq. 8).
+inline double expected_purchases(const bgbb_params& params, double n) {
+    constexpr const char* fn = "bgbb_expected_purchases";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_periods(fn, "n", n);
+    // Σ_{t=1}^{n} B(γ, δ+t)/B(γ,δ) = δ/(γ+δ) · Σ_{k=1}^{n} S_k with c = δ+1.
+    return params.alpha / (params.alpha + params.beta) * params.delta /
+           (params.gamma + params.delta) * detail::bgbb_alive_sum(params.delta + 1, params.gamma, n);
+}
+
+/// P(X(n) = x) for a new customer (FHS eq. 7); every term in log space.
+inline double probability_of_purchases(const bgbb_params& params, double n, double x) {
+    constexpr const char* fn = "bgbb_probability_of_purchases";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_periods(fn, "n", n);
+    detail::require_periods(fn, "x", x);
+    if (x > n) return 0;
+    const double a = params.alpha, b = params.beta, g = params.gamma, d = params.delta;
+    auto lbeta = [](double u, double v) { return std::lgamma(u) + std::lgamma(v) - std::lgamma(u + v); };
+    auto lchoose = [](double N, double k) {
+        return std::lgamma(N + 1) - std::lgamma(k + 1) - std::lgamma(N - k + 1);
+    };
+    const double lab = lbeta(a, b), lgd = lbeta(g, d);
+    detail::log_sum acc;
+    acc.add(lchoose(n, x) + lbeta(a + x, b + n - x) - lab + lbeta(g, d + n) - lgd);
+    for (double i = x; i < n; ++i)
+        acc.add(lchoose(i, x) + lbeta(a + x, b + i - x) - lab + lbeta(g + 1, d + i) - lgd);
+    return std::min(1.0, std::exp(acc.value()));
+}
+
+/// DERT(d | x, t_x, n): discounted expected transactions from opportunity n+1 on, the one at
+/// n+k discounted by (1+d)^−k (FHS eq. 14). d = 0 requires γ > 1 (otherwise infinite).
+inline double discounted_expected_residual_transactions(const bgbb_params& params,
+                                                        double discount_rate, double x,
+                                                        double t_x, double n) {
+    constexpr const char* fn = "bgbb_discounted_expected_residual_transactions";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_nonnegative(fn, "discount_rate", discount_rate);
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    const double c = params.delta + n + 1, g = params.gamma;
+    double series;  // Σ_{k≥1} S_k (1+d)^−k (see detail::bgbb_discounted_sum)
+    if (discount_rate == 0) {
+        // Gauss's sum at z = 1: (c+γ−1)/(γ−1), finite only for γ > 1.
+        if (!(g > 1))
+            detail::fail(status::domain_error, fn,
+                         "without discounting the expected residual transactions are infinite "
+                         "for gamma = " +
+                             detail::format_value(g) + " <= 1; give a discount rate > 0");
+        series = (c + g - 1) / (g - 1);
+    } else {
+        series = detail::bgbb_discounted_sum(c, g, discount_rate);
+    }
+    const auto core = detail::bgbb_evaluate(params, x, t_x, n, nullptr);
+    return detail::bgbb_alive(params, core, n) * (params.alpha + x) /
+           (params.alpha + params.beta + n) * series;
+}
+
+/// Maximum-likelihood fit (weights = pattern counts); see fit_options. Throws
+/// status::no_convergence when it fails (unless options.allow_no_convergence).
+inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options = {}) {
+    constexpr const char* fn = "bgbb_fit";
+    detail::validate_bgbb_data(fn, data);
+    detail::require_nonnegative(fn, "penalizer", options.penalizer);
+    const detail::bg_prepared d = detail::bg_prepare(data, true);
+    if (!(d.total_weight > 0))
+        detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
+    const double W = d.total_weight, lambda = options.penalizer;
+    auto objective = [&](const double* theta, double* grad) {
+        const bgbb_params p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
+                            std::exp(theta[3])};
+        double g[4];
+        const double ll = detail::bgbb_total(p, d, g);
+        const double phi[4] = {p.alpha, p.beta, p.gamma, p.delta};
+        double value = -ll / W;
+        for (int i = 0; i < 4; ++i) {
+            value += lambda * phi[i] * phi[i];
+            grad[i] = -g[i] / W + 2 * lambda * phi[i] * phi[i];
+        }
+        return value;
+    };
+    std::vector<std::vector<double>> starts;
+    if (!options.initial.empty()) {
+        if (options.initial.size() != 4)
+            detail::fail(status::invalid_argument, fn,
+                         "argument 'initial' must hold 4 values (alpha, beta, gamma, delta), not " +
+                             std::to_string(options.initial.size()));
+        static const char* names[4] = {"initial[0] (alpha)", "initial[1] (beta)",
+                                       "initial[2] (gamma)", "initial[3] (delta)"};
+        std::vector<double> s(4);
+        for (std::size_t i = 0; i < 4; ++i) {
+            detail::require_positive(fn, names[i], options.initial[i]);
+            s[i] = std::log(options.initial[i]);
+        }
+        starts.push_back(s);
+    }
+    // Uniform mixing distributions, then a "loyal" and a "churny" guess.
+    starts.push_back({0.0, 0.0, 0.0, 0.0});
+    starts.push_back({0.0, 0.0, std::log(0.5), std::log(3.0)});
+    starts.push_back({std::log(0.5), std::log(2.0), std::log(2.0), std::log(0.5)});
+    detail::minimize_options mo;
+    mo.max_iterations = options.max_iterations;
+    mo.gradient_tolerance = options.gradient_tolerance;
+    const auto res = detail::minimize_multistart(objective, starts, mo);
+    bgbb_fit_result out;
+    out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]), std::exp(res.x[3])};
+    fit_report& report = out.report;
+    report.convergence = res.info;
+    report.penalizer = lambda;
+    report.total_weight = W;
+    report.rows_used = d.tx.size();
+    report.objective = res.value;
+    report.log_likelihood = detail::bgbb_total(out.params, d, nullptr);
+    const std::vector<const char*> names{"alpha", "beta", "gamma", "delta"};
+    if (options.standard_errors && res.info.converged) {
+        auto grad = [&](const double* theta, double* g) { objective(theta, g); };
+        detail::fill_standard_errors(report, grad, res.x, names, W);
+    } else {
+        for (std::size_t i = 0; i < 4; ++i)
+            report.parameters.push_back(
+                {names[i], std::exp(res.x[i]), std::numeric_limits<double>::quiet_NaN()});
+    }
+    if (!res.info.converged && !options.allow_no_convergence)
+        detail::fail(status::no_convergence, fn,
+                     res.info.message + " (last point: alpha = " +
+                         detail::format_value(out.params.alpha) + ", beta = " +
+                         detail::format_value(out.params.beta) + ", gamma = " +
+                         detail::format_value(out.params.gamma) + ", delta = " +
+                         detail::format_value(out.params.delta) + ")");
+    return out;
+}
+
+}  // namespace ltv
