@@ -356,6 +356,60 @@ static void test_model_bgnbd(void) {
     ltv_model_free(gg);
 }
 
+/* BG/BB on the donations patterns (Fader, Hardie & Shang 2010; issue #5: α = 1.20352,
+ * β = 0.749716, γ = 0.656718, δ = 2.78344, LL = −33 225.581), and DERT of Pareto/NBD and BG/BB. */
+static void test_model_bgbb_pnbd(void) {
+    double x[32], tx[32], n[32], w[32], params[4], value = 0;
+    size_t rows = 0;
+    char line[256];
+    ltv_model* m = NULL;
+    ltv_fit_report report;
+    FILE* f = fopen(LTV_TEST_DATA_DIR "/donations.csv", "r");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    if (fgets(line, sizeof line, f) != NULL) /* header: frequency,recency,periods,weights */
+        while (rows < 32 && fgets(line, sizeof line, f) != NULL)
+            if (sscanf(line, "%lf,%lf,%lf,%lf", &x[rows], &tx[rows], &n[rows], &w[rows]) == 4)
+                ++rows;
+    fclose(f);
+    CHECK(rows == 22);
+    CHECK(ltv_model_create(LTV_MODEL_BGBB, &m) == LTV_OK);
+    CHECK(ltv_model_fit_rfm(m, x, tx, n, w, rows, NULL) == LTV_OK);
+    CHECK(ltv_model_params(m, params, 4) == LTV_OK);
+    CHECK(close_to(params[0], 1.20352, 1e-4) && close_to(params[3], 2.78344, 1e-4));
+    report.struct_size = sizeof report;
+    CHECK(ltv_model_fit_report(m, &report) == LTV_OK);
+    CHECK(close_to(report.log_likelihood, -33225.581, 1e-7));
+    CHECK(report.total_weight == 11104.0);
+    {
+        const double px[1] = {6}, ptx[1] = {6}, pn[1] = {6};
+        CHECK(ltv_model_p_alive(m, px, ptx, pn, 1, &value) == LTV_OK);
+        CHECK(fabs(value - 0.93) < 5e-3);
+        CHECK(ltv_model_dert(m, 0.1, px, ptx, pn, 1, &value) == LTV_OK && value > 0);
+    }
+    {
+        const double bad_x[1] = {5}, bad_tx[1] = {4}, bad_n[1] = {6};
+        CHECK(ltv_model_p_alive(m, bad_x, bad_tx, bad_n, 1, &value) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "must not exceed"));
+    }
+    ltv_model_free(m);
+
+    /* Pareto/NBD at the published CDNOW parameters: P(alive) = 0.9979 for x = 26, t_x = 30.86,
+     * T = 31 (Fader, Hardie & Lee 2005, via issue #5). */
+    CHECK(ltv_model_create(LTV_MODEL_PARETO_NBD, &m) == LTV_OK);
+    {
+        const double p[4] = {0.55328, 10.5776, 0.60621, 11.6679};
+        const double px[1] = {26}, ptx[1] = {30.86}, pT[1] = {31};
+        CHECK(ltv_model_set_params(m, p, 4) == LTV_OK);
+        CHECK(ltv_model_p_alive(m, px, ptx, pT, 1, &value) == LTV_OK);
+        CHECK(fabs(value - 0.9979) < 1e-4);
+        CHECK(ltv_model_expected_purchases(m, 52, px, ptx, pT, 1, &value) == LTV_OK);
+        CHECK(fabs(value - 25.46) < 5e-3);
+        CHECK(ltv_model_dert(m, 0.001, px, ptx, pT, 1, &value) == LTV_OK && value > 0);
+    }
+    ltv_model_free(m);
+}
+
 int main(void) {
     test_version();
     test_retention();
@@ -365,6 +419,7 @@ int main(void) {
     test_average_clv();
     test_model_sbg();
     test_model_bgnbd();
+    test_model_bgbb_pnbd();
     printf("c99 api: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
