@@ -41,12 +41,15 @@ inline double log_likelihood(const mbgnbd_params& params, double x, double t_x, 
     return detail::bg_log_likelihood(p, x, t_x, T);
 }
 
-inline void log_likelihood(const mbgnbd_params& params, const rfm_data& data, double* out) {
+/// threads as for BG/NBD (ltv/bgnbd.hpp): ≤ 0 all cores; results do not depend on it.
+inline void log_likelihood(const mbgnbd_params& params, const rfm_data& data, double* out,
+                           int threads) {
     constexpr const char* fn = "mbgnbd_log_likelihood";
-    const auto p = detail::shape(fn, params);
-    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
-        return detail::bg_log_likelihood(p, x, tx, T);
-    });
+    detail::bg_log_likelihood_batch(fn, detail::shape(fn, params), data, out, threads);
+}
+
+inline void log_likelihood(const mbgnbd_params& params, const rfm_data& data, double* out) {
+    log_likelihood(params, data, out, 0);
 }
 
 inline double total_log_likelihood(const mbgnbd_params& params, const rfm_data& data,
@@ -64,12 +67,14 @@ inline double probability_alive(const mbgnbd_params& params, double x, double t_
     return detail::bg_probability_alive(p, x, t_x, T);
 }
 
-inline void probability_alive(const mbgnbd_params& params, const rfm_data& data, double* out) {
+inline void probability_alive(const mbgnbd_params& params, const rfm_data& data, double* out,
+                              int threads) {
     constexpr const char* fn = "mbgnbd_probability_alive";
-    const auto p = detail::shape(fn, params);
-    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
-        return detail::bg_probability_alive(p, x, tx, T);
-    });
+    detail::bg_probability_alive_batch(fn, detail::shape(fn, params), data, out, threads);
+}
+
+inline void probability_alive(const mbgnbd_params& params, const rfm_data& data, double* out) {
+    probability_alive(params, data, out, 0);
 }
 
 inline double conditional_expected_purchases(const mbgnbd_params& params, double t, double x,
@@ -81,14 +86,18 @@ inline double conditional_expected_purchases(const mbgnbd_params& params, double
     return detail::bg_conditional_expected(p, t, x, t_x, T);
 }
 
+/// As the BG/NBD batch (tabulated for large batches, see ltv/bgnbd.hpp).
 inline void conditional_expected_purchases(const mbgnbd_params& params, double t,
-                                           const rfm_data& data, double* out) {
+                                           const rfm_data& data, double* out, int threads) {
     constexpr const char* fn = "mbgnbd_conditional_expected_purchases";
     const auto p = detail::shape(fn, params);
     detail::require_time(fn, t);
-    detail::bg_batch(fn, data, out, [&](double x, double tx, double T) {
-        return detail::bg_conditional_expected(p, t, x, tx, T);
-    });
+    detail::bg_conditional_expected_batch(fn, p, t, data, out, threads);
+}
+
+inline void conditional_expected_purchases(const mbgnbd_params& params, double t,
+                                           const rfm_data& data, double* out) {
+    conditional_expected_purchases(params, t, data, out, 0);
 }
 
 /// E[Y(tₖ) | x, t_x, T] for several horizons t₀…tₙ₋₁ at once (P(alive) computed once); the
@@ -105,6 +114,19 @@ inline void conditional_expected_purchases_curve(const mbgnbd_params& params, do
     const double alive = detail::bg_probability_alive(p, x, t_x, T);
     for (std::size_t k = 0; k < n; ++k)
         out[k] = alive * detail::bg_tail(p.r + x, p.a, p.b + x + p.m, times[k] / (p.alpha + T));
+}
+
+/// The CLV hook, as discounted_expected_purchases for BG/NBD (ltv/bgnbd.hpp).
+inline void discounted_expected_purchases(const mbgnbd_params& params, const rfm_data& data,
+                                          int periods, double period_length,
+                                          double discount_rate, double* out, int threads = 0) {
+    constexpr const char* fn = "mbgnbd_discounted_expected_purchases";
+    const auto p = detail::shape(fn, params);
+    if (periods < 0) detail::fail_argument(fn, "periods", periods, "must not be negative");
+    detail::require_positive(fn, "period_length", period_length);
+    detail::require_rate(fn, "discount_rate", discount_rate);
+    detail::bg_discounted_purchases_batch(fn, p, data, periods, period_length, discount_rate,
+                                          out, threads);
 }
 
 inline double expected_purchases(const mbgnbd_params& params, double t) {

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 
 #include "ltv/array_view.hpp"
@@ -31,27 +32,64 @@ struct rfm_data {
 
 namespace detail {
 
+/// Checks one customer and throws a message naming the first violated convention; `row` is used
+/// in messages (SIZE_MAX: a scalar call). Names are arg_name values: no string is built unless a
+/// check fails.
+inline void validate_customer_detailed(const char* fn, double x, double t_x, double T,
+                                       std::size_t row) {
+    const arg_name freq{"frequency", row}, rec{"recency", row}, age{"age", row};
+    require_nonnegative(fn, freq, x);
+    if (x != std::floor(x)) fail_argument(fn, freq, x, "must be an integer");
+    require_nonnegative(fn, rec, t_x);
+    require_positive(fn, age, T);
+    if (t_x > T)
+        fail(status::invalid_argument, fn,
+             "argument '" + rec.str() + "' = " + format_value(t_x) + " must not exceed '" +
+                 age.str() + "' = " + format_value(T));
+    if (x == 0 && t_x != 0)
+        fail(status::invalid_argument, fn,
+             "argument '" + rec.str() + "' = " + format_value(t_x) + " must be 0 when '" +
+                 freq.str() + "' = 0 (no repeat purchase)");
+}
+
+/// The conventions of validate_customer as one branch-free predicate (no calls, no
+/// short-circuit jumps, which mispredict on mixed x = 0 / x > 0 data): NaN fails every
+/// comparison, so it is rejected too. For 0 ≤ x < 2⁵², (x + 2⁵²) − 2⁵² rounds x to the nearest
+/// integer exactly, so it equals x iff x is an integer; larger finite x (all integers) are
+/// left to the detailed check.
+inline bool customer_valid_fast(double x, double t_x, double T) noexcept {
+    constexpr double two52 = 4503599627370496.0;
+    const bool x_ok = (x >= 0) & (x < two52) & ((x + two52) - two52 == x);
+    const bool t_ok = (t_x >= 0) & (T > 0) & (T <= std::numeric_limits<double>::max()) &
+                      (t_x <= T);
+    return x_ok & t_ok & ((x != 0) | (t_x == 0));
+}
+
 /// Checks one customer; `row` is used in messages (SIZE_MAX: a scalar call).
 inline void validate_customer(const char* fn, double x, double t_x, double T,
                               std::size_t row = static_cast<std::size_t>(-1)) {
-    const bool scalar = row == static_cast<std::size_t>(-1);
-    auto name = [&](const char* n) { return scalar ? std::string(n) : element_name(n, row); };
-    require_nonnegative(fn, name("frequency"), x);
-    if (x != std::floor(x)) fail_argument(fn, name("frequency"), x, "must be an integer");
-    require_nonnegative(fn, name("recency"), t_x);
-    require_positive(fn, name("age"), T);
-    if (t_x > T)
-        fail(status::invalid_argument, fn,
-             "argument '" + name("recency") + "' = " + format_value(t_x) +
-                 " must not exceed '" + name("age") + "' = " + format_value(T));
-    if (x == 0 && t_x != 0)
-        fail(status::invalid_argument, fn,
-             "argument '" + name("recency") + "' = " + format_value(t_x) +
-                 " must be 0 when '" + name("frequency") + "' = 0 (no repeat purchase)");
+    if (!customer_valid_fast(x, t_x, T)) validate_customer_detailed(fn, x, t_x, T, row);
 }
 
-/// Checks the arrays of an rfm_data: equal lengths, non-null, every row valid.
-inline void validate_rfm(const char* fn, const rfm_data& d) {
+/// Checks rows [begin, end) of an rfm_data whose array lengths are already known to agree, in
+/// row order (a row's customer checks, then its weight), so the first error is the lowest row's.
+inline void validate_rfm_rows(const char* fn, const rfm_data& d, std::size_t begin,
+                              std::size_t end) {
+    const double* x = d.frequency.data();
+    const double* tx = d.recency.data();
+    const double* T = d.age.data();
+    const double* w = d.weights.empty() ? nullptr : d.weights.data();
+    for (std::size_t i = begin; i < end; ++i) {
+        if (!customer_valid_fast(x[i], tx[i], T[i]))
+            validate_customer_detailed(fn, x[i], tx[i], T[i], i);
+        // w ≥ 0 and finite (NaN fails both comparisons).
+        if (w && !(w[i] >= 0 && w[i] <= std::numeric_limits<double>::max()))
+            require_nonnegative(fn, arg_name{"weights", i}, w[i]);
+    }
+}
+
+/// Checks the arrays of an rfm_data: equal lengths, non-null.
+inline void validate_rfm_shape(const char* fn, const rfm_data& d) {
     require_array(fn, "frequency", d.frequency.data(), d.frequency.size());
     require_array(fn, "recency", d.recency.data(), d.recency.size());
     require_array(fn, "age", d.age.data(), d.age.size());
@@ -66,10 +104,13 @@ inline void validate_rfm(const char* fn, const rfm_data& d) {
     same("recency", d.recency.size());
     same("age", d.age.size());
     if (!d.weights.empty()) same("weights", d.weights.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        validate_customer(fn, d.frequency[i], d.recency[i], d.age[i], i);
-        if (!d.weights.empty()) require_nonnegative(fn, element_name("weights", i), d.weights[i]);
-    }
+}
+
+/// Checks the arrays of an rfm_data: equal lengths, non-null, every row valid. The error
+/// reported is the one of the lowest failing row (see validate_rfm_rows).
+inline void validate_rfm(const char* fn, const rfm_data& d) {
+    validate_rfm_shape(fn, d);
+    validate_rfm_rows(fn, d, 0, d.size());
 }
 
 }  // namespace detail

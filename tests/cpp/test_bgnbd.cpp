@@ -1,6 +1,7 @@
 // Tests of ltv/bgnbd.hpp (and the shared engine ltv/detail/bg_family.hpp).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -304,4 +305,158 @@ TEST_CASE("bgnbd: input validation names the argument, index and value") {
     }
     o.allow_no_convergence = true;
     CHECK_FALSE(ltv::fit_bgnbd(d.view(), o).report.convergence.converged);
+}
+
+// ---- large batches and large fits (the performance paths of issue #4) -------------------------
+
+namespace {
+/// Largest |a − b| / |b| over rows i = 0, step, 2·step, … (0 when b is 0 and a equals it).
+template <class F>
+double max_relative_difference(const std::vector<double>& batch, std::size_t step, F&& scalar) {
+    double worst = 0;
+    for (std::size_t i = 0; i < batch.size(); i += step) {
+        const double s = scalar(i);
+        const double d = std::abs(batch[i] - s);
+        worst = std::max(worst, s != 0 ? d / std::abs(s) : d);
+    }
+    return worst;
+}
+}  // namespace
+
+TEST_CASE("bgnbd: large batches — thread count never changes a bit; tables agree with scalar") {
+    // 60 000 customers (≥ detail::bg_table_min_rows): the frequent x values go through the
+    // tabulated curve, the rare ones through the exact formulas.
+    const auto d = ltv_test::simulate_bg(0.243, 4.414, 0.793, 2.426, 0, 60000, 1, 78, 7);
+    const std::size_t n = d.x.size();
+    std::vector<double> ey1(n), pa1(n), ll1(n), ey(n), pa(n), ll(n);
+    ltv::conditional_expected_purchases(fitted, 39, d.view(), ey1.data(), 1);
+    ltv::probability_alive(fitted, d.view(), pa1.data(), 1);
+    ltv::log_likelihood(fitted, d.view(), ll1.data(), 1);
+    for (int threads : {2, 3, 0}) {
+        CAPTURE(threads);
+        ltv::conditional_expected_purchases(fitted, 39, d.view(), ey.data(), threads);
+        ltv::probability_alive(fitted, d.view(), pa.data(), threads);
+        ltv::log_likelihood(fitted, d.view(), ll.data(), threads);
+        CHECK(ey == ey1);  // bit for bit
+        CHECK(pa == pa1);
+        CHECK(ll == ll1);
+    }
+    // The overloads without `threads` (all cores) give the same bits too.
+    ltv::conditional_expected_purchases(fitted, 39, d.view(), ey.data());
+    CHECK(ey == ey1);
+    // P(alive) and log L are evaluated exactly as the scalar functions do.
+    std::size_t alive_mismatch = 0, ll_mismatch = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        alive_mismatch += pa1[i] != ltv::probability_alive(fitted, d.x[i], d.tx[i], d.T[i]);
+        ll_mismatch += ll1[i] != ltv::log_likelihood(fitted, d.x[i], d.tx[i], d.T[i]);
+    }
+    CHECK(alive_mismatch == 0);
+    CHECK(ll_mismatch == 0);
+    // Tabulated E[Y]: agreement to rounding (observed ≈ 2e-14, the noise level of the exact
+    // series themselves; 1e-13 checked). Also for a horizon far outside the data's s range.
+    for (double t : {39.0, 1.0, 500.0}) {
+        CAPTURE(t);
+        ltv::conditional_expected_purchases(fitted, t, d.view(), ey.data(), 2);
+        CHECK(max_relative_difference(ey, 3, [&](std::size_t i) {
+                  return ltv::conditional_expected_purchases(fitted, t, d.x[i], d.tx[i], d.T[i]);
+              }) <= 1e-13);
+    }
+    ltv::conditional_expected_purchases(fitted, 0, d.view(), ey.data(), 2);
+    CHECK(std::all_of(ey.begin(), ey.end(), [](double v) { return v == 0; }));
+}
+
+TEST_CASE("bgnbd: the curve table passes its checks and matches bg_tail") {
+    using namespace ltv::detail;
+    for (double x : {0.0, 1.0, 7.0, 30.0}) {
+        CAPTURE(x);
+        const double A = fitted.r + x, beta = fitted.b + x, a = fitted.a;
+        bg_curve_table tb;
+        const bool ok = bg_build_curve_table_adaptive(tb, 1, 0.05, 9.0, [&](double s) {
+            return bg_tail(A, a, beta, s) / s;
+        });
+        CHECK(ok);
+        if (!ok) continue;
+        for (double s = 0.05; s <= 9.0; s *= 1.0371) {
+            const double exact = bg_tail(A, a, beta, s);
+            CHECK(bg_tail_lookup(&tb, A, a, beta, s) == doctest::Approx(exact).epsilon(1e-13));
+        }
+        // Outside the table: the exact formula.
+        CHECK(bg_tail_lookup(&tb, A, a, beta, 20.0) == bg_tail(A, a, beta, 20.0));
+    }
+    // A curve no degree-11 polynomial per interval can follow to rounding is rejected (the
+    // batch then evaluates that x exactly): a function with a pole just beside the range.
+    bg_curve_table bad;
+    CHECK_FALSE(bg_build_curve_table_adaptive(bad, 1, 0.05, 9.0,
+                                              [](double s) { return 1 / (s - 0.02); }));
+}
+
+TEST_CASE("bgnbd: batch errors name the lowest failing row and leave out untouched") {
+    const auto d = ltv_test::simulate_bg(0.243, 4.414, 0.793, 2.426, 0, 50000, 1, 78, 11);
+    auto bad = d;
+    bad.x[40000] = -1;
+    bad.tx[30000] = bad.T[30000] + 1;
+    std::vector<double> out(d.x.size(), 42.0);
+    for (int threads : {1, 2, 4}) {
+        CAPTURE(threads);
+        const std::string msg = error_message([&] {
+            ltv::conditional_expected_purchases(fitted, 39, bad.view(), out.data(), threads);
+        });
+        CHECK(msg.find("argument 'recency[30000]'") != std::string::npos);
+        CHECK(error_message([&] { ltv::probability_alive(fitted, bad.view(), out.data(), threads); })
+                  .find("'recency[30000]'") != std::string::npos);
+    }
+    CHECK(std::all_of(out.begin(), out.end(), [](double v) { return v == 42.0; }));
+}
+
+TEST_CASE("bgnbd: merging identical rows — skipped for continuous times, kept for discrete") {
+    using namespace ltv::detail;
+    const auto d = ltv_test::simulate_bg(0.243, 4.414, 0.793, 2.426, 0, 100000, 1, 78, 5);
+    const bg_shape p{fitted.r, fitted.alpha, fitted.a, fitted.b, 0};
+    // Continuous times: no two rows are equal; the large groups skip the sort.
+    const auto merged = bg_prepare(d.view(), true), plain = bg_prepare(d.view(), false);
+    CHECK(merged.tx.size() == d.x.size());
+    double g1[4], g2[4];
+    CHECK(bg_total_log_likelihood(p, merged, g1) ==
+          doctest::Approx(bg_total_log_likelihood(p, plain, g2)).epsilon(1e-12));
+    // Whole weeks: many identical rows, which are merged (and change nothing but rounding).
+    auto w = d;
+    for (std::size_t i = 0; i < w.x.size(); ++i) {
+        w.T[i] = std::ceil(w.T[i]);
+        w.tx[i] = std::min(std::round(w.tx[i]), w.T[i]);
+    }
+    const auto wm = bg_prepare(w.view(), true), wp = bg_prepare(w.view(), false);
+    CHECK(wm.tx.size() < w.x.size() / 4);
+    CHECK(wm.total_weight == wp.total_weight);
+    CHECK(bg_total_log_likelihood(p, wm, g1) ==
+          doctest::Approx(bg_total_log_likelihood(p, wp, g2)).epsilon(1e-12));
+    for (int k = 0; k < 4; ++k) CHECK(g1[k] == doctest::Approx(g2[k]).epsilon(1e-9));
+}
+
+TEST_CASE("bgnbd: subsample-then-polish fit agrees with the direct fit") {
+    // 220 000 continuous rows (≥ detail::bg_subsample_min_rows): the default path fits a
+    // 50 000-row subsample first; both paths must meet the same gradient test.
+    const auto d = ltv_test::simulate_bg(0.5, 6.0, 0.8, 2.5, 0, 220000, 5, 60, 3);
+    ltv::fit_options o;
+    o.standard_errors = false;
+    ltv::fit_report fast, direct;
+    const auto a = ltv::detail::bg_fit("bgnbd_fit", d.view(), o, 0, fast, true);
+    const auto b = ltv::detail::bg_fit("bgnbd_fit", d.view(), o, 0, direct, false);
+    CHECK(fast.convergence.converged);
+    CHECK(direct.convergence.converged);
+    CHECK(fast.convergence.gradient_norm <= o.gradient_tolerance);
+    // Both are the maximum to within the tolerance: parameters to ~1e-7, LL to ~1e-13.
+    CHECK(a.r == doctest::Approx(b.r).epsilon(1e-6));
+    CHECK(a.alpha == doctest::Approx(b.alpha).epsilon(1e-6));
+    CHECK(a.a == doctest::Approx(b.a).epsilon(1e-6));
+    CHECK(a.b == doctest::Approx(b.b).epsilon(1e-6));
+    CHECK(fast.log_likelihood == doctest::Approx(direct.log_likelihood).epsilon(1e-11));
+    // The reported LL is that of the returned parameters.
+    CHECK(fast.log_likelihood ==
+          doctest::Approx(ltv::total_log_likelihood(ltv::bgnbd_params{a.r, a.alpha, a.a, a.b},
+                                                    d.view()))
+              .epsilon(1e-12));
+    CHECK(fast.rows_used == d.x.size());  // continuous: nothing to merge
+    // The public entry point takes the fast path and agrees as well.
+    const auto pub = ltv::fit_bgnbd(d.view(), o);
+    CHECK(pub.params.r == a.r);
 }

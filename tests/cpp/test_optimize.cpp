@@ -67,3 +67,38 @@ TEST_CASE("optimize: numeric Hessian of a quadratic is exact") {
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 3; ++j) CHECK(H(i, j) == doctest::Approx(A[i][j]).epsilon(1e-9));
 }
+
+TEST_CASE("optimize: minimize_with the identity is minimize; a warm start saves iterations") {
+    // A badly scaled convex quadratic-plus-quartic: f = Σ cᵢ (xᵢ − 1)² + (x₀ − 1)⁴.
+    const double c[3] = {1, 30, 900};
+    auto f = [&](const double* x, double* g) {
+        double v = 0;
+        for (int i = 0; i < 3; ++i) {
+            v += c[i] * (x[i] - 1) * (x[i] - 1);
+            g[i] = 2 * c[i] * (x[i] - 1);
+        }
+        v += std::pow(x[0] - 1, 4);
+        g[0] += 4 * std::pow(x[0] - 1, 3);
+        return v;
+    };
+    const std::vector<double> x0{-2.0, 3.0, 0.5};
+    const auto cold = ltv::detail::minimize(f, x0);
+    Eigen::MatrixXd H = Eigen::MatrixXd::Identity(3, 3);
+    const auto same = ltv::detail::minimize_with(f, x0, {}, H, true);
+    CHECK(cold.x == same.x);  // bit for bit: minimize() is minimize_with(identity)
+    CHECK(cold.info.function_evaluations == same.info.function_evaluations);
+    CHECK(cold.info.converged);
+    // H now approximates the inverse Hessian diag(1/(2cᵢ)); restart nearby with it.
+    CHECK(H(2, 2) == doctest::Approx(1 / 1800.0).epsilon(0.05));
+    const std::vector<double> near{1.01, 0.99, 1.001};
+    Eigen::MatrixXd Hw = H;
+    const auto warm = ltv::detail::minimize_warm(f, near, {}, Hw);
+    const auto fresh = ltv::detail::minimize(f, near);
+    CHECK(warm.info.converged);
+    CHECK(warm.x[2] == doctest::Approx(1).epsilon(1e-9));
+    CHECK(warm.info.function_evaluations < fresh.info.function_evaluations);
+    // A wrongly sized or non-finite H falls back to the identity.
+    Eigen::MatrixXd wrong(2, 2);
+    wrong.setConstant(std::nan(""));
+    CHECK(ltv::detail::minimize_with(f, x0, {}, wrong, false).x == cold.x);
+}

@@ -25,14 +25,22 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <exception>
 #include <limits>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/math/quadrature/tanh_sinh.hpp>
 #include <boost/math/special_functions/beta.hpp>
 #include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 
 #include "ltv/detail/optimize.hpp"
+#include "ltv/detail/parallel.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/error.hpp"
 #include "ltv/fit_report.hpp"
@@ -93,9 +101,9 @@ inline bg_x_terms bg_terms(const bg_shape& p, double x, bool gradient) {
     return t;
 }
 
-/// Log-likelihood of one customer.
-inline double bg_log_likelihood(const bg_shape& p, double x, double t_x, double T) {
-    const bg_x_terms k = bg_terms(p, x, false);
+/// Log-likelihood of one customer given its x-only terms k = bg_terms(p, x, false).
+inline double bg_log_likelihood_given(const bg_shape& p, const bg_x_terms& k, double x,
+                                      double t_x, double T) {
     const double lT = std::log(p.alpha + T);
     double ll = k.K + p.r * std::log(p.alpha) - (p.r + x) * lT;
     if (k.second) {
@@ -105,16 +113,33 @@ inline double bg_log_likelihood(const bg_shape& p, double x, double t_x, double 
     return ll;
 }
 
-/// P(alive | x, t_x, T) = 1/(1 + δ e^D) = σ(−D), computed without overflow.
+/// Log-likelihood of one customer.
+inline double bg_log_likelihood(const bg_shape& p, double x, double t_x, double T) {
+    return bg_log_likelihood_given(p, bg_terms(p, x, false), x, t_x, T);
+}
+
+/// c_x = log(a/(b+x+m−1)), the x-only part of D (batches cache it per x; the scalar and the
+/// cached paths use this one expression, hence identical bits).
+inline double bg_alive_constant(const bg_shape& p, double x) {
+    return std::log(p.a) - std::log(p.b + x + p.m - 1);
+}
+
+/// P(alive | x, t_x, T) = 1/(1 + δ e^D) = σ(−D) given c_x, computed without overflow. The log
+/// ratio is one logarithm of the quotient (α+T)/(α+t_x) ≥ 1 rather than a difference of two:
+/// half the cost, and the absolute error stays at the rounding level of a log near its
+/// argument (≈ 1e-16 · (1 + log ratio)) instead of that of log(α+T) for large T.
+inline double bg_probability_alive_given(const bg_shape& p, double c_x, double x, double t_x,
+                                         double T) {
+    const double D = c_x + (p.r + x) * std::log((p.alpha + T) / (p.alpha + t_x));
+    // σ(−D) = e/(1+e) with e = e^−D for D > 0, 1/(1+e) with e = e^D otherwise: one exp of
+    // −|D| ≤ 0 (never overflows) and a select instead of a hard-to-predict branch.
+    const double e = std::exp(-std::abs(D));
+    return D > 0 ? e / (1 + e) : 1 / (1 + e);
+}
+
 inline double bg_probability_alive(const bg_shape& p, double x, double t_x, double T) {
     if (p.m == 0 && x == 0) return 1;  // BG/NBD: nobody drops out before the first repurchase
-    const double D = std::log(p.a) - std::log(p.b + x + p.m - 1) +
-                     (p.r + x) * (std::log(p.alpha + T) - std::log(p.alpha + t_x));
-    if (D > 0) {
-        const double e = std::exp(-D);
-        return e / (1 + e);
-    }
-    return 1 / (1 + std::exp(D));
+    return bg_probability_alive_given(p, bg_alive_constant(p, x), x, t_x, T);
 }
 
 // ---- tail(A, a, β, s) = E_{p~Beta(a,β)}[(1 − (1+ps)^−A)/p] ---------------------------------
@@ -183,7 +208,10 @@ inline double bg_tail_connection(double A, double a, double beta, double s) {
 /// (a or β < 1) from the integral; tanh-sinh handles what remains.
 inline double bg_tail_quadrature(double A, double a, double beta, double s) {
     const double h0 = A * s, h1 = -std::expm1(-A * std::log1p(s));
-    const double log_beta = std::lgamma(a) + std::lgamma(beta) - std::lgamma(a + beta);
+    // Boost's lgamma: glibc's std::lgamma writes the global signgam, a data race when batches
+    // evaluate this fallback on several threads.
+    using boost::math::lgamma;
+    const double log_beta = lgamma(a) + lgamma(beta) - lgamma(a + beta);
     auto integrand = [&](double x, double xc) {
         // Boost passes xc = distance to the nearer end: −x near 0, 1 − x near 1.
         const double p = x, q = x < 0.5 ? 1 - x : xc;
@@ -194,7 +222,12 @@ inline double bg_tail_quadrature(double A, double a, double beta, double s) {
         const double v = std::exp(log_pdf) * R;
         return std::isfinite(v) ? v : 0.0;
     };
-    boost::math::quadrature::tanh_sinh<double> integrator(12);
+    // One integrator for the process: building one allocates its abscissa tables, which must
+    // not happen per customer. tanh_sinh::integrate only reads the object and calls its
+    // implementation's const, thread-safe integrate (further refinement levels are added under
+    // a mutex, with the same values a fresh object computes), so sharing it changes no result.
+    // (Not `const`: Boost 1.74 misplaces the const qualifier of the two-argument overload.)
+    static boost::math::quadrature::tanh_sinh<double> integrator(12);
     double integral = 0;
     try {
         integral = integrator.integrate(integrand, 0.0, 1.0, 1e-12);
@@ -274,6 +307,45 @@ struct bg_prepared {
     double total_weight = 0;
 };
 
+/// Whether merging identical (t_x, T) rows pays for the sort it needs, for the rows
+/// order[i..j) of one x group. Small groups are always merged (the sort is cheap). For large
+/// ones a deterministic pseudo-random sample of m distinct rows is checked for equal pairs: with
+/// k distinct (t_x, T) among g rows, about m²/(2k) sampled pairs coincide, so the merge would
+/// shrink the group by g/k ≈ 2g·pairs/m². Continuous times (no pair) skip the O(g log g) sort;
+/// merging is kept when it would remove at least a fifth of the rows. Sampling at random rather
+/// than at a stride keeps the test valid for data sorted in any order.
+inline bool bg_merge_pays(const rfm_data& d, const std::vector<std::size_t>& order,
+                          std::size_t i, std::size_t j) {
+    const std::size_t g = j - i;
+    constexpr std::size_t small = 16384, m = 2048;
+    if (g < small) return true;
+    std::vector<std::size_t> pick(m);
+    std::uint64_t state = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(g);
+    for (auto& k : pick) {  // splitmix64
+        state += 0x9E3779B97F4A7C15ull;
+        std::uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        k = i + static_cast<std::size_t>((z ^ (z >> 31)) % g);
+    }
+    std::sort(pick.begin(), pick.end());
+    pick.erase(std::unique(pick.begin(), pick.end()), pick.end());
+    std::vector<std::pair<double, double>> v;
+    v.reserve(pick.size());
+    for (std::size_t k : pick) v.emplace_back(d.age[order[k]], d.recency[order[k]]);
+    std::sort(v.begin(), v.end());
+    double pairs = 0;
+    for (std::size_t a = 0; a < v.size();) {  // a run of r equal rows holds r(r−1)/2 pairs
+        std::size_t b = a + 1;
+        while (b < v.size() && v[b] == v[a]) ++b;
+        const double r = static_cast<double>(b - a);
+        pairs += r * (r - 1) / 2;
+        a = b;
+    }
+    const double ms = static_cast<double>(v.size());
+    return 2 * static_cast<double>(g) * pairs >= 1.25 * ms * ms;
+}
+
 inline bg_prepared bg_prepare(const rfm_data& d, bool compress) {
     bg_prepared out;
     const std::size_t n = d.size();
@@ -299,24 +371,26 @@ inline bg_prepared bg_prepare(const rfm_data& d, bool compress) {
     out.tx.reserve(n);
     out.T.reserve(n);
     out.w.reserve(n);
-    std::vector<std::size_t> group;
     for (std::size_t i = 0; i < n;) {
         const double x = d.frequency[order[i]];
         std::size_t j = i;
         while (j < n && d.frequency[order[j]] == x) ++j;
-        group.assign(order.begin() + static_cast<std::ptrdiff_t>(i),
-                     order.begin() + static_cast<std::ptrdiff_t>(j));
-        if (compress)  // identical (t_x, T) become adjacent and are merged below
-            std::sort(group.begin(), group.end(), [&](std::size_t u, std::size_t v) {
-                return d.age[u] < d.age[v] || (d.age[u] == d.age[v] && d.recency[u] < d.recency[v]);
-            });
+        const bool merge = compress && bg_merge_pays(d, order, i, j);
+        if (merge)  // identical (t_x, T) become adjacent and are merged below
+            std::sort(order.begin() + static_cast<std::ptrdiff_t>(i),
+                      order.begin() + static_cast<std::ptrdiff_t>(j),
+                      [&](std::size_t u, std::size_t v) {
+                          return d.age[u] < d.age[v] ||
+                                 (d.age[u] == d.age[v] && d.recency[u] < d.recency[v]);
+                      });
         const std::size_t first = out.tx.size();
         double wsum = 0;
-        for (std::size_t u : group) {
+        for (std::size_t q = i; q < j; ++q) {
+            const std::size_t u = order[q];
             const double wu = weight(u);
             if (wu == 0) continue;  // a zero-weight row contributes nothing
             wsum += wu;
-            if (compress && out.tx.size() > first && out.T.back() == d.age[u] &&
+            if (merge && out.tx.size() > first && out.T.back() == d.age[u] &&
                 out.tx.back() == d.recency[u]) {
                 out.w.back() += wu;
                 continue;
@@ -332,6 +406,32 @@ inline bg_prepared bg_prepare(const rfm_data& d, bool compress) {
             out.total_weight += wsum;
         }
         i = j;
+    }
+    out.start.push_back(out.tx.size());
+    return out;
+}
+
+/// Every k-th prepared row (k ≥ 1, rows counted across groups), weights unchanged: a
+/// stratified subsample (the rows are grouped by x, and within a merged group sorted by T) for
+/// a cheap first fit.
+inline bg_prepared bg_subsample(const bg_prepared& d, std::size_t k) {
+    bg_prepared out;
+    for (std::size_t g = 0; g < d.xs.size(); ++g) {
+        const std::size_t first = out.tx.size();
+        double wsum = 0;
+        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
+            if (i % k != 0) continue;
+            out.tx.push_back(d.tx[i]);
+            out.T.push_back(d.T[i]);
+            out.w.push_back(d.w[i]);
+            wsum += d.w[i];
+        }
+        if (out.tx.size() > first) {
+            out.xs.push_back(d.xs[g]);
+            out.wx.push_back(wsum);
+            out.start.push_back(first);
+            out.total_weight += wsum;
+        }
     }
     out.start.push_back(out.tx.size());
     return out;
@@ -390,28 +490,503 @@ inline double bg_total_log_likelihood(const bg_shape& p, const bg_prepared& d, d
     return ll;
 }
 
+// ---- batch predictions ----------------------------------------------------------------------
+//
+// A batch scores every customer with the formulas above; four things make large batches fast
+// without changing what is computed:
+//  * validation is a branch-light predicate per row (rfm_data.hpp), the message is only built
+//    for the row that fails;
+//  * per-x constants (log(a/(b+x+m−1)) of P(alive)) are computed once per batch (bit-identical
+//    to the scalar expression, which is evaluated the same way);
+//  * the rows are split into contiguous blocks, one per thread (detail/parallel.hpp): every
+//    customer is computed by the same code whatever the split, so results do not depend on the
+//    number of threads;
+//  * for x values shared by many customers of a large batch, the purchase curve is tabulated.
+//
+// Tabulation. Customers with the same x share A = r+x, β = b+x+m, so E[Y(t)] = P(alive) · f(s)
+// with one function f(s) = tail(A, a, β, s) of s = t/(α+T). As a function of complex s,
+// f is analytic except on the cut s ∈ (−∞, −1] (the branch points s = −1/p, p ∈ (0, 1], of
+// (1+ps)^−A); likewise F(s₁) = Σₖ₌₁..N dₖ (f(k s₁) − f((k−1) s₁)) — the discounted sum of a CLV,
+// with s₁ = L/(α+T) — is analytic off s₁ ∈ (−∞, −1/N]. With v = 1 + κ s (κ = 1 for f, N for F)
+// the cut is v ≤ 0. The table splits v ≥ 1 into 2^B intervals per octave, read off v's exponent
+// and top B mantissa bits (no log needed): an interval [m, m(1 + 2^−B)) has centre/half-width
+// ≥ 2^(B+1)+1, so the cut lies outside the Bernstein ellipse of ρ ≥ 2^(B+2)+2 ≈ 34 (B = 3) and the
+// Chebyshev coefficients of the smooth g(s) = f(s)/s decay like ρ^−k: degree 11 reaches the
+// rounding level (34^−11 ≈ 1.5e−17). g is tabulated instead of f so that the relative accuracy
+// holds down to s → 0 (f ≈ A s there). Each interval's polynomial comes from exact values at
+// 12 Chebyshev nodes and is accepted only if (a) its last two Chebyshev coefficients are below
+// bg_table_tolerance relative to the values and (b) it reproduces exact values at two off-node
+// check points to 2·bg_table_tolerance; any failure (large A, extreme parameters, non-finite
+// values) rejects the whole table and that x is evaluated exactly. A table is only built when it
+// is cheaper than the exact evaluations it replaces (bg_table_pays), and only for batches of at
+// least bg_table_min_rows rows: smaller batches are bit-identical to the scalar functions, large
+// ones agree with them to ~1e−15 relative (tests/cpp/test_bgnbd.cpp checks 1e−13).
+
+/// Rows below which batches never tabulate (and are thus bit-identical to scalar calls).
+constexpr std::size_t bg_table_min_rows = 20000;
+/// Relative size of the neglected Chebyshev coefficients accepted for a table interval.
+constexpr double bg_table_tolerance = 1e-14;
+
+/// g(s) for s ≥ 0 as a piecewise polynomial in v = 1 + κ s (see above).
+struct bg_curve_table {
+    static constexpr int degree = 11;  // eval() is written out for this degree
+    static constexpr int stride = degree + 3;  // centre, 1/half-width, a₀ … a_degree
+    double kappa = 1;
+    unsigned shift = 49;                      // 52 − B
+    std::uint64_t first = 0, last = 0;        // interval indices covered (inclusive)
+    std::vector<double> data;                 // stride doubles per interval
+
+    static std::uint64_t bits(double v) noexcept {
+        std::uint64_t u;
+        std::memcpy(&u, &v, sizeof u);
+        return u;
+    }
+    static double from_bits(std::uint64_t u) noexcept {
+        double v;
+        std::memcpy(&v, &u, sizeof v);
+        return v;
+    }
+    /// Interval index of v ≥ 1: exponent and top B mantissa bits (monotone in v; +∞ and NaN map
+    /// above every finite v and thus outside any table).
+    std::uint64_t index(double v) const noexcept { return bits(v) >> shift; }
+
+    /// g(s) into g; false when s lies outside the table.
+    bool eval(double s, double& g) const noexcept {
+        const double v = 1 + kappa * s;
+        const std::uint64_t k = index(v);
+        if (k < first || k > last) return false;
+        const double* c = data.data() + (k - first) * stride;
+        const double t = (v - c[0]) * c[1];  // ∈ [−1, 1]
+        // Estrin's scheme for degree 11: the same polynomial as Horner's rule (rounding aside;
+        // the terms decay fast, so either is accurate to a few ulps) with a dependency chain of
+        // 5 operations instead of 22, which lets consecutive customers overlap.
+        const double* a = c + 2;
+        const double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4;
+        const double p01 = a[0] + a[1] * t, p23 = a[2] + a[3] * t, p45 = a[4] + a[5] * t;
+        const double p67 = a[6] + a[7] * t, p89 = a[8] + a[9] * t, pab = a[10] + a[11] * t;
+        g = (p01 + p23 * t2) + (p45 + p67 * t2) * t4 + (p89 + pab * t2) * t8;
+        return true;
+    }
+};
+
+/// Number of table intervals covering s ∈ [s_lo, s_hi] (0 when the range is unusable).
+inline std::uint64_t bg_table_intervals(double kappa, double s_lo, double s_hi, unsigned B) {
+    const double v_lo = 1 + kappa * s_lo, v_hi = 1 + kappa * s_hi;
+    // v beyond 2^40 would need ≥ 40·2^B intervals; such batches evaluate exactly.
+    if (!(v_lo >= 1 && v_hi >= v_lo && v_hi < 1099511627776.0)) return 0;
+    const unsigned shift = 52 - B;
+    return (bg_curve_table::bits(v_hi) >> shift) - (bg_curve_table::bits(v_lo) >> shift) + 1;
+}
+
+/// Builds tb for g on s ∈ [s_lo, s_hi] (g(s) = f(s)/s evaluated exactly for s > 0); false when
+/// a check of the comment above fails.
+template <class G>
+bool bg_build_curve_table(bg_curve_table& tb, double kappa, double s_lo, double s_hi,
+                          unsigned B, G&& g) {
+    constexpr int D = bg_curve_table::degree, nodes = D + 1;
+    const double pi = 3.14159265358979323846;
+    if (bg_table_intervals(kappa, s_lo, s_hi, B) == 0) return false;
+    tb.kappa = kappa;
+    tb.shift = 52 - B;
+    tb.first = tb.index(1 + kappa * s_lo);
+    tb.last = tb.index(1 + kappa * s_hi);
+    const std::size_t count = static_cast<std::size_t>(tb.last - tb.first + 1);
+    tb.data.assign(count * bg_curve_table::stride, 0.0);
+    // Chebyshev points of the first kind tⱼ = cos(π(j+½)/nodes), the DCT matrix cos(πk(j+½)/nodes)
+    // and the monomial coefficients of T₀ … T_D (T_{k+1} = 2t T_k − T_{k−1}).
+    double tj[nodes], dct[nodes][nodes], cheb[nodes][nodes] = {};
+    for (int j = 0; j < nodes; ++j) tj[j] = std::cos(pi * (j + 0.5) / nodes);
+    for (int k = 0; k < nodes; ++k)
+        for (int j = 0; j < nodes; ++j) dct[k][j] = std::cos(pi * k * (j + 0.5) / nodes);
+    cheb[0][0] = 1;
+    cheb[1][1] = 1;
+    for (int k = 1; k + 1 < nodes; ++k)
+        for (int i = 0; i < nodes; ++i)
+            cheb[k + 1][i] = (i > 0 ? 2 * cheb[k][i - 1] : 0.0) - cheb[k - 1][i];
+    // Off-node check points (irrational-looking, inside (−1, 1)).
+    const double checks[2] = {-0.5772156649, 0.3183098862};
+    for (std::size_t q = 0; q < count; ++q) {
+        const std::uint64_t k = tb.first + q;
+        const double lo = bg_curve_table::from_bits(k << tb.shift);
+        const double hi = bg_curve_table::from_bits((k + 1) << tb.shift);
+        const double centre = 0.5 * (lo + hi), half = 0.5 * (hi - lo);  // exact in binary
+        auto s_at = [&](double t) { return (centre + half * t - 1) / kappa; };
+        double f[nodes], scale = 0;
+        for (int j = 0; j < nodes; ++j) {
+            const double s = s_at(tj[j]);
+            f[j] = s > 0 ? g(s) : std::numeric_limits<double>::quiet_NaN();
+            if (!std::isfinite(f[j])) return false;
+            scale = std::max(scale, std::abs(f[j]));
+        }
+        double a[nodes];
+        for (int kk = 0; kk < nodes; ++kk) {
+            double sum = 0;
+            for (int j = 0; j < nodes; ++j) sum += f[j] * dct[kk][j];
+            a[kk] = (kk == 0 ? 1.0 : 2.0) * sum / nodes;
+        }
+        // (a) decay: the interpolant's neglected tail is of the order of its last coefficients.
+        if (!(std::abs(a[D]) + std::abs(a[D - 1]) <= bg_table_tolerance * scale)) return false;
+        double* c = tb.data.data() + q * bg_curve_table::stride;
+        c[0] = centre;
+        c[1] = 1 / half;  // a power of two: exact
+        for (int i = 0; i < nodes; ++i) {
+            double m = 0;
+            for (int kk = i; kk < nodes; ++kk) m += a[kk] * cheb[kk][i];
+            c[2 + i] = m;
+        }
+        // (b) exact values at points that are not nodes, through the same evaluation path.
+        for (double t : checks) {
+            const double s = s_at(t);
+            double approx;
+            // Only where the look-up lands in this interval (the next one is not built yet).
+            if (tb.index(1 + kappa * s) != k || !tb.eval(s, approx)) continue;
+            const double exact = g(s);
+            if (!(std::abs(approx - exact) <= 2 * bg_table_tolerance * scale)) return false;
+        }
+    }
+    return true;
+}
+
+/// Builds the table with 8 intervals per octave, or 32 when degree 11 is not enough at 8
+/// (strongly curved f, e.g. large A); false when neither works.
+template <class G>
+bool bg_build_curve_table_adaptive(bg_curve_table& tb, double kappa, double s_lo, double s_hi,
+                                   G&& g) {
+    if (bg_build_curve_table(tb, kappa, s_lo, s_hi, 3, g)) return true;
+    return bg_build_curve_table(tb, kappa, s_lo, s_hi, 5, g);
+}
+
+/// Exact evaluations a table over the range costs (nodes and check points; bg_tail calls).
+inline double bg_table_cost(double kappa, double s_lo, double s_hi) {
+    const double intervals = static_cast<double>(bg_table_intervals(kappa, s_lo, s_hi, 3));
+    return intervals * (bg_curve_table::degree + 3);
+}
+
+/// True when building is worth it: the exact evaluations it replaces are at least 4× its cost
+/// (the factor leaves room for the retry with 32 intervals per octave).
+inline bool bg_table_pays(double exact_evaluations, double table_cost) {
+    return table_cost > 0 && exact_evaluations >= 4 * table_cost;
+}
+
+/// Runs task(0 … tasks−1) on up to `threads` threads (task k on thread k mod t). Each task must
+/// write only its own outputs; the first exception by task order is rethrown after joining.
+template <class Task>
+void bg_run_tasks(std::size_t tasks, int threads, Task&& task) {
+    const unsigned t = static_cast<unsigned>(
+        std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(tasks, 1)));
+    std::vector<std::exception_ptr> errors(tasks);
+    auto run = [&](unsigned j) {
+        for (std::size_t k = j; k < tasks; k += t) try {
+                task(k);
+            } catch (...) {
+                errors[k] = std::current_exception();
+            }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned j = 1; j < t; ++j) pool.emplace_back(run, j);
+    run(0);
+    for (auto& th : pool) th.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+/// What a batch needs to know about its rows beyond validity.
+struct bg_batch_scan {
+    static constexpr std::size_t x_cap = 4096;  // x ≥ this are always evaluated exactly
+    double T_min = std::numeric_limits<double>::infinity(), T_max = 0;
+    std::vector<std::size_t> count;             // customers per integer x < x_cap
+};
+
+/// Validates every row (the error is the lowest failing row's, whatever the threads) and, when
+/// `scan` is given, collects T's range and the customers per x.
+inline void bg_validate_batch(const char* fn, const rfm_data& d, int threads,
+                              bg_batch_scan* scan) {
+    validate_rfm_shape(fn, d);
+    std::mutex merge;
+    if (scan) scan->count.assign(bg_batch_scan::x_cap, 0);
+    parallel_for(d.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        validate_rfm_rows(fn, d, lo, hi);
+        if (!scan) return;
+        std::vector<std::size_t> count(bg_batch_scan::x_cap, 0);  // once per block
+        double T_min = std::numeric_limits<double>::infinity(), T_max = 0;
+        for (std::size_t i = lo; i < hi; ++i) {
+            const double x = d.frequency[i], T = d.age[i];
+            T_min = std::min(T_min, T);
+            T_max = std::max(T_max, T);
+            if (x < static_cast<double>(bg_batch_scan::x_cap)) ++count[static_cast<std::size_t>(x)];
+        }
+        // min, max and integer sums do not depend on the merge order.
+        const std::lock_guard<std::mutex> lock(merge);
+        scan->T_min = std::min(scan->T_min, T_min);
+        scan->T_max = std::max(scan->T_max, T_max);
+        for (std::size_t k = 0; k < count.size(); ++k) scan->count[k] += count[k];
+    });
+}
+
+/// P(alive) with c_x = log(a) − log(b+x+m−1) looked up per x: the same operations as
+/// bg_probability_alive, hence bit-identical results.
+struct bg_alive_cache {
+    static constexpr std::size_t size = 1024;
+    std::vector<double> c;
+    explicit bg_alive_cache(const bg_shape& p) : c(size) {
+        for (std::size_t k = 0; k < size; ++k) c[k] = bg_alive_constant(p, static_cast<double>(k));
+    }
+    double operator()(const bg_shape& p, double x, double t_x, double T) const {
+        if (p.m == 0 && x == 0) return 1;
+        const double cx = x < static_cast<double>(size) ? c[static_cast<std::size_t>(x)]
+                                                        : bg_alive_constant(p, x);
+        return bg_probability_alive_given(p, cx, x, t_x, T);
+    }
+};
+
+/// out[i] = P(alive) of every customer.
+inline void bg_probability_alive_batch(const char* fn, const bg_shape& p, const rfm_data& data,
+                                       double* out, int threads) {
+    bg_validate_batch(fn, data, threads, nullptr);
+    require_array(fn, "out", out, data.size());
+    const bg_alive_cache alive(p);
+    parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+            out[i] = alive(p, data.frequency[i], data.recency[i], data.age[i]);
+    });
+}
+
+/// log L of every customer: the x-only terms (six log-gammas) are computed once per x < 1024
+/// before the parallel loop — the same values, so bit-identical to bg_log_likelihood, and the
+/// threads do not call lgamma (whose glibc version writes the global signgam) for those rows.
+inline void bg_log_likelihood_batch(const char* fn, const bg_shape& p, const rfm_data& data,
+                                    double* out, int threads) {
+    bg_validate_batch(fn, data, threads, nullptr);
+    require_array(fn, "out", out, data.size());
+    std::vector<bg_x_terms> terms(1024);
+    for (std::size_t k = 0; k < terms.size(); ++k)
+        terms[k] = bg_terms(p, static_cast<double>(k), false);
+    parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+            const double x = data.frequency[i];
+            out[i] = x < static_cast<double>(terms.size())
+                         ? bg_log_likelihood_given(p, terms[static_cast<std::size_t>(x)], x,
+                                                   data.recency[i], data.age[i])
+                         : bg_log_likelihood(p, x, data.recency[i], data.age[i]);
+        }
+    });
+}
+
+/// f(s) = tail from a table when it covers s (clamped as bg_tail clamps), else exactly.
+inline double bg_tail_lookup(const bg_curve_table* tb, double A, double a, double beta,
+                             double s) {
+    double g;
+    if (tb && s > 0 && tb->eval(s, g)) return std::min(std::max(s * g, 0.0), A * s);
+    return bg_tail(A, a, beta, s);
+}
+
+/// The tables of one batch, indexed by x (nullptr: evaluate exactly).
+struct bg_table_set {
+    std::vector<bg_curve_table> tables;
+    std::vector<const bg_curve_table*> by_x;
+};
+
+/// Builds, for every x with enough customers, a table of g(s) = tail(r+x, a, b+x+m, s)/s on
+/// [s_lo, s_hi] (kappa = 1), keeping only the tables that pass their checks.
+inline void bg_build_tail_tables(bg_table_set& set, const bg_shape& p, const bg_batch_scan& scan,
+                                 double s_lo, double s_hi, double evaluations_per_customer,
+                                 int threads) {
+    set.by_x.assign(scan.count.size(), nullptr);
+    const double cost = bg_table_cost(1, s_lo, s_hi);
+    std::vector<std::size_t> xs;
+    for (std::size_t x = 0; x < scan.count.size(); ++x)
+        if (bg_table_pays(static_cast<double>(scan.count[x]) * evaluations_per_customer, cost))
+            xs.push_back(x);
+    set.tables.assign(xs.size(), bg_curve_table{});
+    std::vector<char> ok(xs.size(), 0);
+    bg_run_tasks(xs.size(), threads, [&](std::size_t k) {
+        const double x = static_cast<double>(xs[k]);
+        const double A = p.r + x, beta = p.b + x + p.m;
+        ok[k] = bg_build_curve_table_adaptive(set.tables[k], 1, s_lo, s_hi, [&](double s) {
+            return bg_tail(A, p.a, beta, s) / s;
+        });
+    });
+    for (std::size_t k = 0; k < xs.size(); ++k)
+        if (ok[k]) set.by_x[xs[k]] = &set.tables[k];
+}
+
+/// out[i] = E[Y(t) | xᵢ, t_xᵢ, Tᵢ] for every customer.
+inline void bg_conditional_expected_batch(const char* fn, const bg_shape& p, double t,
+                                          const rfm_data& data, double* out, int threads) {
+    const std::size_t n = data.size();
+    bg_batch_scan scan;
+    const bool tabulate = n >= bg_table_min_rows && t > 0;
+    bg_validate_batch(fn, data, threads, tabulate ? &scan : nullptr);
+    require_array(fn, "out", out, n);
+    const bg_alive_cache alive(p);
+    bg_table_set set;
+    if (tabulate && n > 0)
+        bg_build_tail_tables(set, p, scan, t / (p.alpha + scan.T_max),
+                             t / (p.alpha + scan.T_min), 1, threads);
+    parallel_for(n, threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+            const double x = data.frequency[i], T = data.age[i];
+            const bg_curve_table* tb =
+                x < static_cast<double>(set.by_x.size()) ? set.by_x[static_cast<std::size_t>(x)]
+                                                         : nullptr;
+            out[i] = alive(p, x, data.recency[i], T) *
+                     bg_tail_lookup(tb, p.r + x, p.a, p.b + x + p.m, t / (p.alpha + T));
+        }
+    });
+}
+
+/// out[i] = Σₖ₌₁..N (1+d)^−k (E[Y(kL)] − E[Y((k−1)L)]) for every customer: the CLV per unit of
+/// spend (ltv/clv.hpp). Exact rows repeat clv()'s arithmetic (times (k+1)·L, the curve, then the
+/// discounted differences in order), so that spend × out[i] is bit-identical to the scalar clv.
+inline void bg_discounted_purchases_batch(const char* fn, const bg_shape& p, const rfm_data& data,
+                                          int periods, double period_length,
+                                          double discount_rate, double* out, int threads) {
+    const std::size_t n = data.size(), N = periods > 0 ? static_cast<std::size_t>(periods) : 0;
+    bg_batch_scan scan;
+    const bool tabulate = n >= bg_table_min_rows && N > 0;
+    bg_validate_batch(fn, data, threads, tabulate ? &scan : nullptr);
+    require_array(fn, "out", out, n);
+    std::vector<double> times(N), discount(N);
+    for (std::size_t k = 0; k < N; ++k) {
+        times[k] = static_cast<double>(k + 1) * period_length;
+        discount[k] = std::pow(1 + discount_rate, -static_cast<double>(k + 1));
+    }
+    const bg_alive_cache alive(p);
+    // Tables: f per x (kappa = 1) for the node values of F per x (kappa = N, s₁ = L/(α+T)).
+    bg_table_set f_set, F_set;
+    if (tabulate && n > 0) {
+        const double dN = static_cast<double>(N);
+        const double s1_lo = period_length / (p.alpha + scan.T_max);
+        const double s1_hi = period_length / (p.alpha + scan.T_min);
+        // F's intervals reach beyond [s1_lo, s1_hi]; f must cover k·s₁ over all of them.
+        const unsigned shift = 52 - 3;
+        const double v_lo = bg_curve_table::from_bits(
+            (bg_curve_table::bits(1 + dN * s1_lo) >> shift) << shift);
+        const double v_hi = bg_curve_table::from_bits(
+            ((bg_curve_table::bits(1 + dN * s1_hi) >> shift) + 1) << shift);
+        const double f_lo = (v_lo - 1) / dN, f_hi = v_hi - 1;
+        // Cost of F in bg_tail units: each node needs N table look-ups (≈ 1/20 of a bg_tail).
+        const double F_cost = bg_table_cost(dN, s1_lo, s1_hi) * dN / 20;
+        const double f_cost = bg_table_cost(1, f_lo, f_hi);
+        f_set.by_x.assign(scan.count.size(), nullptr);
+        F_set.by_x.assign(scan.count.size(), nullptr);
+        std::vector<std::size_t> xs;
+        for (std::size_t x = 0; x < scan.count.size(); ++x)
+            if (F_cost > 0 && f_cost > 0 &&
+                bg_table_pays(static_cast<double>(scan.count[x]) * dN, f_cost + F_cost))
+                xs.push_back(x);
+        f_set.tables.assign(xs.size(), bg_curve_table{});
+        F_set.tables.assign(xs.size(), bg_curve_table{});
+        std::vector<char> ok(xs.size(), 0);
+        bg_run_tasks(xs.size(), threads, [&](std::size_t k) {
+            const double x = static_cast<double>(xs[k]);
+            const double A = p.r + x, beta = p.b + x + p.m;
+            bg_curve_table& f = f_set.tables[k];
+            if (!bg_build_curve_table_adaptive(f, 1, f_lo, f_hi, [&](double s) {
+                    return bg_tail(A, p.a, beta, s) / s;
+                }))
+                return;
+            // F(s₁)/s₁ = Σₖ dₖ (f(k s₁) − f((k−1) s₁)) / s₁ with f from its table.
+            ok[k] = bg_build_curve_table_adaptive(F_set.tables[k], dN, s1_lo, s1_hi, [&](double s1) {
+                double total = 0, previous = 0;
+                for (std::size_t j = 0; j < N; ++j) {
+                    const double now = bg_tail_lookup(&f, A, p.a, beta,
+                                                      static_cast<double>(j + 1) * s1);
+                    total += (now - previous) * discount[j];
+                    previous = now;
+                }
+                return total / s1;
+            });
+        });
+        for (std::size_t k = 0; k < xs.size(); ++k)
+            if (ok[k]) F_set.by_x[xs[k]] = &F_set.tables[k];
+    }
+    parallel_for(n, threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+            const double x = data.frequency[i], t_x = data.recency[i], T = data.age[i];
+            if (N == 0) {
+                out[i] = 0;
+                continue;
+            }
+            const double pa = alive(p, x, t_x, T);
+            const bg_curve_table* tb =
+                x < static_cast<double>(F_set.by_x.size()) ? F_set.by_x[static_cast<std::size_t>(x)]
+                                                           : nullptr;
+            const double s1 = period_length / (p.alpha + T);
+            double g;
+            if (tb && tb->eval(s1, g)) {
+                out[i] = pa * (s1 * g);
+                continue;
+            }
+            // Exact: conditional_expected_purchases_curve + clv_sum without the spend factor.
+            const double A = p.r + x, beta = p.b + x + p.m;
+            double total = 0, previous = 0;
+            for (std::size_t k = 0; k < N; ++k) {
+                const double now = pa * bg_tail(A, p.a, beta, times[k] / (p.alpha + T));
+                total += (now - previous) * discount[k];
+                previous = now;
+            }
+            out[i] = total;
+        }
+    });
+}
+
+/// Prepared rows from which a fit first runs on a subsample (bg_fit).
+constexpr std::size_t bg_subsample_min_rows = 200000;
+/// Approximate size of that subsample.
+constexpr std::size_t bg_subsample_rows = 50000;
+
 /// Maximum-likelihood fit over log-parameters; see fit_options for the objective.
+///
+/// Large data (≥ bg_subsample_min_rows prepared rows) are fitted in two phases: the multistart
+/// search runs on a stratified subsample of ~bg_subsample_rows rows (bg_subsample), whose
+/// optimum is close to the full one (it differs by sampling noise, O(1/√rows)); BFGS on the
+/// full data then starts there with the subsample's inverse-Hessian approximation
+/// (minimize_warm), so that a few full passes reach the same convergence test as a direct fit.
+/// Should that polish not converge, the direct multistart on the full data runs as before. The
+/// estimate therefore satisfies the same gradient tolerance as the direct path and differs from
+/// it only within that tolerance. The report's iterations and evaluations add up both phases.
+/// `allow_subsample` = false forces the direct path (tests compare the two).
 inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& opt, int m,
-                       fit_report& report) {
+                       fit_report& report, bool allow_subsample = true) {
     validate_rfm(fn, data);
     require_nonnegative(fn, "penalizer", opt.penalizer);
     const bg_prepared d = bg_prepare(data, true);
     if (!(d.total_weight > 0))
         fail(status::invalid_argument, fn, "the data have no rows with positive weight");
     const double W = d.total_weight, lambda = opt.penalizer;
-    auto objective = [&](const double* theta, double* grad) {
-        const bg_shape p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
-                         std::exp(theta[3]), m};
-        double g[4];
-        const double ll = bg_total_log_likelihood(p, d, g);
-        const double phi[4] = {p.r, p.alpha, p.a, p.b};
-        double value = -ll / W;
-        for (int i = 0; i < 4; ++i) {
-            value += lambda * phi[i] * phi[i];
-            grad[i] = -g[i] / W + 2 * lambda * phi[i] * phi[i];
-        }
-        return value;
+    // The last few log-likelihoods by point: the report's LL at the optimum is then taken from
+    // the evaluation that produced it (the same arithmetic, so the same bits) instead of
+    // another pass over the data.
+    struct cached_ll {
+        double theta[4];
+        double ll;
+        bool used;
+    } cache[8] = {};
+    std::size_t cache_next = 0;
+    auto make_objective = [&](const bg_prepared& rows, bool remember) {
+        return [&rows, &cache, &cache_next, remember, lambda, m](const double* theta,
+                                                                double* grad) {
+            const bg_shape p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
+                             std::exp(theta[3]), m};
+            double g[4];
+            const double ll = bg_total_log_likelihood(p, rows, g);
+            if (remember) {
+                cached_ll& c = cache[cache_next++ % 8];
+                std::copy(theta, theta + 4, c.theta);
+                c.ll = ll;
+                c.used = true;
+            }
+            const double phi[4] = {p.r, p.alpha, p.a, p.b};
+            double value = -ll / rows.total_weight;
+            for (int i = 0; i < 4; ++i) {
+                value += lambda * phi[i] * phi[i];
+                grad[i] = -g[i] / rows.total_weight + 2 * lambda * phi[i] * phi[i];
+            }
+            return value;
+        };
     };
+    auto objective = make_objective(d, true);
     // Starts: the caller's, then a data-driven one (r = 1 and α matching the mean purchase
     // rate Σx/ΣT, a = 1, b = 3: P(drop after a purchase) ≈ 0.25), then lifetimes' all-ones.
     double sx = 0, sT = 0;
@@ -442,7 +1017,42 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     minimize_options mo;
     mo.max_iterations = opt.max_iterations;
     mo.gradient_tolerance = opt.gradient_tolerance;
-    const minimize_result res = minimize_multistart(objective, starts, mo);
+    minimize_result res;
+    bool done = false;
+    int evaluations = 0, iterations = 0;
+    if (allow_subsample && d.tx.size() >= bg_subsample_min_rows) {
+        // Phase 1: the multistart of minimize_multistart on the subsample, keeping the inverse
+        // Hessian of the run it selects.
+        const bg_prepared sub = bg_subsample(d, d.tx.size() / bg_subsample_rows);
+        auto sub_objective = make_objective(sub, false);
+        minimize_result best;
+        Eigen::MatrixXd H_best;
+        for (const auto& x0 : starts) {
+            Eigen::MatrixXd H = Eigen::MatrixXd::Identity(4, 4);
+            minimize_result r = minimize_with(sub_objective, x0, mo, H, true);
+            evaluations += r.info.function_evaluations;
+            iterations += r.info.iterations;
+            if (r.info.converged) {
+                best = std::move(r);
+                H_best = H;
+                break;
+            }
+        }
+        // Phase 2: polish on the full data.
+        if (best.info.converged) {
+            res = minimize_warm(objective, best.x, mo, H_best);
+            evaluations += res.info.function_evaluations;
+            iterations += res.info.iterations;
+            done = res.info.converged;
+        }
+    }
+    if (!done) {
+        res = minimize_multistart(objective, starts, mo);
+        evaluations += res.info.function_evaluations;
+        iterations += res.info.iterations;
+    }
+    res.info.function_evaluations = evaluations;
+    res.info.iterations = iterations;
     const bg_shape best{std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]),
                         std::exp(res.x[3]), m};
     report = fit_report{};
@@ -451,7 +1061,10 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     report.total_weight = W;
     report.rows_used = d.tx.size();
     report.objective = res.value;
-    report.log_likelihood = bg_total_log_likelihood(best, d, nullptr);
+    const cached_ll* hit = nullptr;
+    for (const cached_ll& c : cache)
+        if (c.used && std::equal(c.theta, c.theta + 4, res.x.begin())) hit = &c;
+    report.log_likelihood = hit ? hit->ll : bg_total_log_likelihood(best, d, nullptr);
     const std::vector<const char*> names{"r", "alpha", "a", "b"};
     if (opt.standard_errors && res.info.converged) {
         auto grad = [&](const double* theta, double* g) { objective(theta, g); };

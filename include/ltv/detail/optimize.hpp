@@ -214,10 +214,13 @@ vec nelder_mead(counted<F>& f, const vec& x0, int max_evaluations, double& f_bes
 
 }  // namespace optimize_impl
 
-/// Minimises f over Rⁿ from x0. f(const double* x, double* grad) returns f(x) and writes ∇f(x)
-/// into grad[0..n); it may return a non-finite value (treated as +∞).
+/// Minimises f over Rⁿ from x0 with the inverse-Hessian approximation H (n×n); `h_is_identity`
+/// says that H is the unscaled identity (the first step is then a bounded steepest-descent step
+/// and H is rescaled by Nocedal & Wright (6.20) after it). On return H holds the final
+/// approximation, which can warm-start a related problem (minimize_warm).
 template <class F>
-minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_options& opt = {}) {
+minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimize_options& opt,
+                              Eigen::MatrixXd& H, bool h_is_identity) {
     using namespace optimize_impl;
     const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
     counted<std::remove_reference_t<F>> fc{f};
@@ -236,8 +239,11 @@ minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_op
     };
     if (!std::isfinite(fx)) return finish(false, "the objective is not finite at the start point");
 
-    Eigen::MatrixXd H = Eigen::MatrixXd::Identity(n, n);
-    bool h_is_identity = true, used_nelder_mead = false;
+    if (H.rows() != n || H.cols() != n || !H.allFinite()) {
+        H = Eigen::MatrixXd::Identity(n, n);
+        h_is_identity = true;
+    }
+    bool used_nelder_mead = false;
     for (int it = 0; it < opt.max_iterations; ++it) {
         res.info.iterations = it;
         const double gnorm = g.cwiseAbs().maxCoeff();
@@ -301,6 +307,24 @@ minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_op
     res.info.iterations = opt.max_iterations;
     return finish(false, "stopped: iteration limit reached with gradient max-norm " +
                              format_short(g.cwiseAbs().maxCoeff()));
+}
+
+/// Minimises f over Rⁿ from x0. f(const double* x, double* grad) returns f(x) and writes ∇f(x)
+/// into grad[0..n); it may return a non-finite value (treated as +∞).
+template <class F>
+minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_options& opt = {}) {
+    const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
+    Eigen::MatrixXd H = Eigen::MatrixXd::Identity(n, n);
+    return minimize_with(f, x0, opt, H, true);
+}
+
+/// minimize() started with the inverse-Hessian approximation H of a closely related problem
+/// (e.g. the same objective on a subsample, whose minimiser is close): the first step is then a
+/// quasi-Newton step, and a few iterations usually reach the tolerance. H is updated in place.
+template <class F>
+minimize_result minimize_warm(F&& f, const std::vector<double>& x0, const minimize_options& opt,
+                              Eigen::MatrixXd& H) {
+    return minimize_with(f, x0, opt, H, false);
 }
 
 /// Hessian by central differences of an analytic gradient grad(const double* x, double* g):
