@@ -294,6 +294,273 @@ LTV_API int ltv_model_from_json(const char* json, size_t length, ltv_model** out
 LTV_API int ltv_model_save(const ltv_model* model, const char* path);
 LTV_API int ltv_model_load(const char* path, ltv_model** out_model);
 
+/* ---- transaction logs: summaries, journey, RFM, cohorts ------------------------------------ */
+/* docs/summaries.md, docs/journey.md, docs/rfm.md, docs/cohorts.md.
+ *
+ * Dates cross the ABI as int32 day numbers: days since 1970-01-01 in the proleptic Gregorian
+ * calendar (1970-01-01 = 0, 1969-12-31 = −1). LTV_NO_DATE marks "not set" in option structs.
+ * Customer ids are UTF-8 byte strings. In memory they are passed packed: customer i is
+ * id_chars[id_offsets[i] .. id_offsets[i + 1]), so id_offsets has n + 1 non-decreasing entries
+ * (numpy/Arrow-style; no NUL terminators). Messages about malformed input name file, line,
+ * column and value: "orders.csv:17: column 2 ('date'): cannot parse '2023-13-01' as a date …". */
+
+#define LTV_NO_DATE INT32_MIN
+
+/* Parses a date written YYYY-MM-DD, YYYYMMDD or as an ISO 8601 date-time (the time is checked
+ * and dropped) into a day number. LTV_ERR_PARSE names the text. */
+LTV_API int ltv_parse_date(const char* text, int32_t* out_day);
+
+/* How transactions within one period merge into one purchase occasion. */
+#define LTV_MERGE_NONE 0  /* every transaction is an occasion */
+#define LTV_MERGE_DAY 1   /* the default */
+#define LTV_MERGE_WEEK 2  /* ISO weeks, Monday to Sunday */
+#define LTV_MERGE_MONTH 3 /* calendar months */
+
+/* How a transaction log file is read. Columns: a position (0-based, ≥ 0) wins over a name; names
+ * match header fields case-insensitively. */
+typedef struct ltv_read_options {
+    size_t struct_size;          /* sizeof(ltv_read_options); set by ltv_read_options_init */
+    int delimiter;               /* 0 = detect (default); ' ' = whitespace-separated; else the byte */
+    int header;                  /* 1 (default): the first non-blank line names the columns */
+    const char* customer_column; /* header name, default "customer_id" */
+    const char* date_column;     /* header name, default "date" */
+    const char* amount_column;   /* header name, default "amount"; NULL with amount_index −1:
+                                    no amounts (all 0) */
+    int customer_index;          /* 0-based position, −1 (default) = by name */
+    int date_index;
+    int amount_index;
+    int amount_optional;         /* 1 (default): an amount column chosen by name that the header
+                                    lacks means amounts of 0; 0: it is an error */
+    const char* date_format;     /* NULL or "auto" (YYYY-MM-DD, YYYYMMDD, ISO date-time), "iso",
+                                    "compact", "iso_datetime", or a pattern such as "%d/%m/%Y" */
+    int lenient;                 /* 0 (default): the first malformed row fails with LTV_ERR_PARSE;
+                                    1: malformed rows are skipped and counted */
+    size_t max_reported_errors;  /* lenient: messages kept for the report, default 20 */
+    /* Optional progress callback after every block read: bytes read so far, total bytes (0 if
+     * unknown). It must not call back into ltv on the same handle. */
+    void (*progress)(uint64_t bytes_read, uint64_t total_bytes, void* user);
+    void* progress_user;
+} ltv_read_options;
+
+LTV_API int ltv_read_options_init(ltv_read_options* options);
+
+/* What a read did. The caller sets struct_size; any report pointer may be NULL. */
+typedef struct ltv_read_report {
+    size_t struct_size;     /* set by the caller to sizeof(ltv_read_report) */
+    uint64_t rows;          /* transactions read */
+    uint64_t skipped;       /* malformed rows skipped (lenient mode) */
+    uint64_t blank_lines;
+    uint64_t lines;         /* physical lines */
+    uint64_t bytes;
+    int delimiter;          /* the delimiter used; ' ' = whitespace-separated */
+    int customer_column;    /* resolved 0-based positions; −1 = none */
+    int date_column;
+    int amount_column;
+    size_t errors_reported; /* messages in `errors` (at most max_reported_errors) */
+    const char* errors;     /* the first skipped rows' messages, one per line ("" if none); owned
+                               by the handle read into, valid until it is next modified or freed */
+} ltv_read_report;
+
+/* Per-customer summaries (frequency, recency, T, monetary_value; lifetimes' definitions). */
+typedef struct ltv_summary_options {
+    size_t struct_size;     /* sizeof(ltv_summary_options); set by ltv_summary_options_init */
+    int32_t observation_end; /* inclusive; LTV_NO_DATE (default) = the last transaction day */
+    int32_t calibration_end; /* inclusive end of calibration; LTV_NO_DATE (default) = no holdout */
+    int merge;               /* LTV_MERGE_*, default LTV_MERGE_DAY */
+    double time_unit_days;   /* durations in units of this many days: 1 (default), 7 = weeks,
+                                30 = Fader–Hardie months */
+} ltv_summary_options;
+
+LTV_API int ltv_summary_options_init(ltv_summary_options* options);
+
+/* A computed summary table: one row per customer in first-seen order. */
+typedef struct ltv_summary_table ltv_summary_table;
+
+#define LTV_SUMMARY_FREQUENCY 0              /* repeat occasions */
+#define LTV_SUMMARY_RECENCY 1                /* last − first occasion, in the unit */
+#define LTV_SUMMARY_T 2                      /* (calibration or observation) end − first occasion */
+#define LTV_SUMMARY_MONETARY_VALUE 3         /* mean value of the repeat occasions; 0 if none */
+#define LTV_SUMMARY_TRANSACTIONS 4           /* transactions up to the (calibration) end */
+#define LTV_SUMMARY_TOTAL_AMOUNT 5           /* their summed amount */
+#define LTV_SUMMARY_FREQUENCY_HOLDOUT 6      /* occasions in the holdout (split only) */
+#define LTV_SUMMARY_MONETARY_VALUE_HOLDOUT 7 /* mean occasion value in the holdout (split only) */
+#define LTV_SUMMARY_FIRST_PURCHASE 8         /* day numbers: ltv_summary_table_days only */
+#define LTV_SUMMARY_LAST_PURCHASE 9
+
+typedef struct ltv_summary_info {
+    size_t struct_size;              /* set by the caller to sizeof(ltv_summary_info) */
+    size_t customers;                /* rows of the table */
+    int32_t observation_end;
+    int32_t calibration_end;         /* LTV_NO_DATE without a holdout */
+    int has_holdout;
+    int merge;                       /* LTV_MERGE_* */
+    double time_unit_days;
+    double duration_holdout;         /* observation − calibration end in the unit; 0 if no split */
+    uint64_t transactions_after_end; /* ignored: dated after observation_end */
+    uint64_t customers_holdout_only; /* excluded: first purchase in the holdout */
+    uint64_t unverified_transactions; /* see docs/summaries.md (0 for exact results) */
+} ltv_summary_info;
+
+LTV_API int ltv_summary_table_free(ltv_summary_table* table);
+LTV_API int ltv_summary_table_info(const ltv_summary_table* table, ltv_summary_info* out_info);
+/* Copies column LTV_SUMMARY_FREQUENCY … LTV_SUMMARY_MONETARY_VALUE_HOLDOUT into out[0..customers);
+ * LTV_ERR_BUFFER_TOO_SMALL when capacity < customers; holdout columns need a split. */
+LTV_API int ltv_summary_table_column(const ltv_summary_table* table, int column, double* out,
+                                     size_t capacity);
+/* LTV_SUMMARY_FIRST_PURCHASE or LTV_SUMMARY_LAST_PURCHASE as day numbers. */
+LTV_API int ltv_summary_table_days(const ltv_summary_table* table, int column, int32_t* out,
+                                   size_t capacity);
+/* The customer ids, packed. Two-call pattern: with chars == NULL (chars_capacity 0) writes the
+ * byte count to *out_chars_size and returns LTV_OK; then fills chars (no NUL terminators) and
+ * offsets[0..customers] (offsets_capacity ≥ customers + 1). */
+LTV_API int ltv_summary_table_ids(const ltv_summary_table* table, char* chars,
+                                  size_t chars_capacity, size_t* offsets, size_t offsets_capacity,
+                                  size_t* out_chars_size);
+
+/* Summarizes a file in one call; exact for any row order (rows out of date order for their
+ * customer are re-read in a second pass). read, options and out_report may be NULL. */
+LTV_API int ltv_summarize_file(const char* path, const ltv_read_options* read,
+                               const ltv_summary_options* options, ltv_summary_table** out_table,
+                               ltv_read_report* out_report);
+
+/* The incremental summary state: compact per-customer records updated batch by batch, saved to
+ * and restored from a file between runs. Exact when the batches cover date ranges in order (e.g.
+ * nightly files) or each customer's rows arrive in date order; rows within one batch of
+ * ltv_summary_add may be in any order. ltv_summary_counts reports unverified transactions
+ * otherwise (docs/summaries.md). options may be NULL (defaults). */
+typedef struct ltv_summary ltv_summary;
+
+LTV_API int ltv_summary_create(const ltv_summary_options* options, ltv_summary** out_summary);
+LTV_API int ltv_summary_free(ltv_summary* summary);
+/* Adds n transactions from memory: packed ids (see above), day numbers, amounts (NULL = 0). */
+LTV_API int ltv_summary_add(ltv_summary* summary, const char* id_chars, const size_t* id_offsets,
+                            const int32_t* days, const double* amounts, size_t n);
+/* The same with NUL-terminated ids. */
+LTV_API int ltv_summary_add_strings(ltv_summary* summary, const char* const* ids,
+                                    const int32_t* days, const double* amounts, size_t n);
+/* Adds every row of a file in file order. read and out_report may be NULL. */
+LTV_API int ltv_summary_add_file(ltv_summary* summary, const char* path,
+                                 const ltv_read_options* read, ltv_read_report* out_report);
+/* Customers, transactions added and transactions that could not be verified; any may be NULL. */
+LTV_API int ltv_summary_counts(const ltv_summary* summary, size_t* out_customers,
+                               uint64_t* out_transactions, uint64_t* out_unverified);
+/* The summary as of now, as a new table (free it with ltv_summary_table_free). */
+LTV_API int ltv_summary_result(const ltv_summary* summary, ltv_summary_table** out_table);
+/* Versioned binary state file (magic "LTVSUMST", checksummed); load reports damage as
+ * LTV_ERR_PARSE naming the file. */
+LTV_API int ltv_summary_save(const ltv_summary* summary, const char* path);
+LTV_API int ltv_summary_load(const char* path, ltv_summary** out_summary);
+
+/* A whole transaction log in memory, for journey statuses, RFM and cohorts. Per-customer outputs
+ * below have one entry per customer of the log in first-seen order (ltv_transactions_ids). */
+typedef struct ltv_transactions ltv_transactions;
+
+LTV_API int ltv_transactions_create(ltv_transactions** out_log);
+LTV_API int ltv_transactions_free(ltv_transactions* log);
+LTV_API int ltv_transactions_add(ltv_transactions* log, const char* id_chars,
+                                 const size_t* id_offsets, const int32_t* days,
+                                 const double* amounts, size_t n);
+LTV_API int ltv_transactions_add_file(ltv_transactions* log, const char* path,
+                                      const ltv_read_options* read, ltv_read_report* out_report);
+/* Customers and rows; either may be NULL. */
+LTV_API int ltv_transactions_counts(const ltv_transactions* log, size_t* out_customers,
+                                    size_t* out_rows);
+/* The customer ids, packed; the same two-call pattern as ltv_summary_table_ids. */
+LTV_API int ltv_transactions_ids(const ltv_transactions* log, char* chars, size_t chars_capacity,
+                                 size_t* offsets, size_t offsets_capacity, size_t* out_chars_size);
+/* The summary of the log (exact for any row order). options may be NULL. */
+LTV_API int ltv_transactions_summarize(const ltv_transactions* log,
+                                       const ltv_summary_options* options,
+                                       ltv_summary_table** out_table);
+
+/* Journey statuses (docs/journey.md). */
+#define LTV_JOURNEY_NONE (-1) /* no purchase by the date and not a contact */
+#define LTV_JOURNEY_LEAD 0
+#define LTV_JOURNEY_NEWBIE 1
+#define LTV_JOURNEY_FAN 2
+#define LTV_JOURNEY_SLEEPING 3
+#define LTV_JOURNEY_LOST 4
+#define LTV_JOURNEY_RETURNED 5
+#define LTV_JOURNEY_STATUSES 6
+
+typedef struct ltv_journey_options {
+    size_t struct_size;       /* sizeof(ltv_journey_options); set by ltv_journey_options_init */
+    double cycle_days;        /* purchase cycle; < 0 (default −1): the business cycle of the log */
+    double cycle_percentile;  /* percentile of all gaps for the business cycle, default 0.8 */
+    double lost_multiple;     /* lost after lost_multiple × cycle days of silence, default 3 */
+    double lost_days;         /* < 0 (default −1): lost_multiple × cycle */
+    const char* const* contacts; /* known contacts (NUL-terminated ids): leads until they buy */
+    size_t n_contacts;
+} ltv_journey_options;
+
+typedef struct ltv_journey_summary {
+    size_t struct_size;  /* set by the caller to sizeof(ltv_journey_summary) */
+    double cycle_days;
+    double lost_days;
+    size_t counts[LTV_JOURNEY_STATUSES]; /* customers by status, contacts outside the log included */
+} ltv_journey_summary;
+
+LTV_API int ltv_journey_options_init(ltv_journey_options* options);
+/* "lead", "newbie", "fan", "sleeping", "lost", "returned", "none" (static storage). */
+LTV_API int ltv_journey_status_name(int status, const char** out_name);
+/* Status of every customer of the log as of the day as_of (purchases on or before it count):
+ * out_status (LTV_JOURNEY_*) and out_days_since_last (NaN without a purchase) hold `capacity` ≥
+ * customers entries, or are NULL. options and out_summary may be NULL. */
+LTV_API int ltv_transactions_journey(const ltv_transactions* log, int32_t as_of,
+                                     const ltv_journey_options* options, int32_t* out_status,
+                                     double* out_days_since_last, size_t capacity,
+                                     ltv_journey_summary* out_summary);
+/* Status counts at every month end from the first purchase month to `until` (LTV_NO_DATE: the
+ * last purchase), with one cycle for all months. Two-call pattern on the number of months:
+ * *out_months is always written; with out_month_end and out_counts NULL (capacity 0) nothing
+ * else is. out_counts is row-major, LTV_JOURNEY_STATUSES counts per month. out_cycle_days and
+ * out_lost_days may be NULL. */
+LTV_API int ltv_transactions_monthly_journey(const ltv_transactions* log,
+                                             const ltv_journey_options* options, int32_t until,
+                                             int32_t* out_month_end, size_t* out_counts,
+                                             size_t capacity, size_t* out_months,
+                                             double* out_cycle_days, double* out_lost_days);
+
+/* RFM scores 1–5 and the default segments (docs/rfm.md). */
+#define LTV_RFM_SEGMENTS 11
+
+/* Name of default segment `segment` (0 = "Champions" … 10 = "Hibernating"); static storage. */
+LTV_API int ltv_rfm_segment_name(int segment, const char** out_name);
+/* Per customer of the log as of as_of: days since the last purchase, purchase days, total net
+ * amount, the R, F, M scores and the segment index. Customers without a purchase by then get
+ * NaN, scores 0 and segment −1. Every output may be NULL; the others hold capacity ≥ customers. */
+LTV_API int ltv_transactions_rfm(const ltv_transactions* log, int32_t as_of,
+                                 double* out_recency_days, double* out_frequency,
+                                 double* out_monetary, int32_t* out_r, int32_t* out_f,
+                                 int32_t* out_m, int32_t* out_segment, size_t capacity);
+
+/* Cohort retention by acquisition month (docs/cohorts.md), up to `until` (LTV_NO_DATE: the last
+ * purchase). n cohorts: out_cohort_start[n] (first day of each month), out_size[n] (customers
+ * acquired), out_active and out_active_or_later n × n row-major (row c, column k = month c + k;
+ * NaN beyond the last month and for empty cohorts). Two-call pattern: *out_cohorts is always
+ * written; with every output NULL (capacity 0) nothing else is; capacity counts cohorts. */
+LTV_API int ltv_transactions_cohorts(const ltv_transactions* log, int32_t until,
+                                     int32_t* out_cohort_start, size_t* out_size,
+                                     double* out_active, double* out_active_or_later,
+                                     size_t capacity, size_t* out_cohorts);
+
+typedef struct ltv_period_retention {
+    size_t struct_size;     /* set by the caller to sizeof(ltv_period_retention) */
+    size_t customers_start; /* active at start: a purchase in (start − window, start] */
+    size_t new_customers;   /* first purchase in (start, end] */
+    size_t customers_end;   /* active at end */
+    size_t retained;        /* active at both */
+    size_t reactivated;     /* active at end, neither new nor active at start */
+    double retention_rate;  /* (customers_end − new) / customers_start */
+    double retained_share;  /* retained / customers_start */
+} ltv_period_retention;
+
+/* Retention of the period (start, end] measured on the log, with an activity window of
+ * window_days ≥ 1. LTV_ERR_DOMAIN when nobody was active at the start. */
+LTV_API int ltv_transactions_period_retention(const ltv_transactions* log, int32_t start,
+                                              int32_t end, int window_days,
+                                              ltv_period_retention* out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -14,5 +14,7 @@ void add_calculator_commands(CLI::App& app);
 void add_model_commands(CLI::App& app);
 /// demo: the main job on the bundled example data.
 void add_demo_command(CLI::App& app);
+/// summarize, status, rfm, cohorts: transaction logs (ltv/summary.hpp … ltv/cohorts.hpp).
+void add_transaction_commands(CLI::App& app);
 
 }  // namespace ltv::cli

@@ -1,14 +1,18 @@
 // src/cli/commands_calculators.cpp — `ltv retention|churn|lost-profit|simple-ltv|clv`.
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include "calculator_reports.hpp"
 #include "commands.hpp"
+#include "ltv/cohorts.hpp"
 #include "ltv/lost_profit.hpp"
 #include "ltv/retention.hpp"
 #include "ltv/simple_ltv.hpp"
 #include "model_reports.hpp"
+#include "transaction_reports.hpp"
 
 namespace ltv::cli {
 
@@ -108,6 +112,10 @@ namespace {
 
 struct retention_args {
     double start = NAN, end = NAN, added = 0, lost = NAN;
+    // retention: counts, or dates with --transactions (parsed in the callback)
+    std::string start_text, end_text, transactions;
+    int window_days = 0;
+    transaction_input in;
     std::vector<double> survivors, holdout;
     std::size_t project = 0;
     double discount_rate = 0.1;
@@ -119,8 +127,12 @@ void add_retention(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "retention",
         "Retention rate of a period: (customers at end − new customers) / customers at start");
-    auto* start = cmd->add_option("--start", a->start, "customers at the start of the period");
-    auto* end = cmd->add_option("--end", a->end, "customers at the end of the period");
+    auto* start = cmd->add_option("--start", a->start_text,
+                                  "customers at the start of the period (with --transactions: the "
+                                  "start date)");
+    auto* end = cmd->add_option("--end", a->end_text,
+                                "customers at the end of the period (with --transactions: the end "
+                                "date)");
     auto* lost = cmd->add_option(
         "--lost", a->lost,
         "customers lost in the period (instead of --end: end = start − lost + new)");
@@ -144,14 +156,50 @@ void add_retention(CLI::App& app) {
                     "discount rate per period for DEL and DERL")
         ->capture_default_str()
         ->needs(survivors);
+    auto* transactions =
+        cmd->add_option("--transactions", a->transactions,
+                        "measure the period (--start DATE, --end DATE] on a transaction log "
+                        "('-' for stdin)")
+            ->excludes(survivors)
+            ->excludes(lost);
+    cmd->add_option("--window", a->window_days,
+                    "--transactions: a customer is active at a date with a purchase in the "
+                    "preceding DAYS days (default: the period's length)")
+        ->needs(transactions);
+    add_transaction_input_options(cmd, a->in);
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->footer(
         "Examples:\n  ltv retention --start 1000 --end 1100 --new 200\n"
         "  ltv retention --start 550 --lost 65 --new 32 --json\n"
-        "  ltv retention --survivors 1000,631,468,382,326,289,262,241 --project 12");
+        "  ltv retention --survivors 1000,631,468,382,326,289,262,241 --project 12\n"
+        "  ltv retention --transactions orders.csv --start 2024-01-01 --end 2024-06-30");
     // Whether an option was given is asked of CLI11, not read from a sentinel value, so that an
     // explicit "nan" reaches the library's validation.
-    cmd->callback([a, start, end, lost, survivors] {
+    cmd->callback([a, start, end, lost, survivors, transactions] {
+        if (transactions->count() > 0) {
+            if (start->count() == 0 || end->count() == 0)
+                throw ltv::error(status::invalid_argument,
+                                 "retention: --transactions needs --start DATE and --end DATE");
+            const day_number s = date_option("--start", a->start_text);
+            const day_number e = date_option("--end", a->end_text);
+            const int window = a->window_days > 0 ? a->window_days : std::max(e - s, 1);
+            const transaction_log log = load_log(a->transactions, a->in);
+            print_reports(std::cout,
+                          {period_retention_report(
+                              period_retention(build_history(log), s, e, window), s, e, window)},
+                          a->json);
+            return;
+        }
+        // Counts: numbers, as CLI11 would check them (a usage error, exit 2, if not).
+        auto count_option = [](const char* name, const std::string& text, double& out) {
+            const char* begin = text.c_str();
+            char* stop = nullptr;
+            out = std::strtod(begin, &stop);
+            if (text.empty() || stop != begin + text.size())
+                throw CLI::ValidationError(name, "'" + text + "' is not a number");
+        };
+        if (start->count() > 0) count_option("--start", a->start_text, a->start);
+        if (end->count() > 0) count_option("--end", a->end_text, a->end);
         if (survivors->count() > 0) {
             const std::size_t project =
                 a->project > 0 ? a->project : a->survivors.size() - 1 + a->holdout.size() + 5;

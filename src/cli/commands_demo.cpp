@@ -24,6 +24,7 @@
 #include "ltv/pareto_nbd.hpp"
 #include "ltv/summary.hpp"
 #include "model_reports.hpp"
+#include "transaction_reports.hpp"
 
 namespace ltv::cli {
 namespace {
@@ -149,15 +150,18 @@ std::vector<report> cdnow_model_reports(const std::string& path) {
     const summary_table s = summarize(path, read, opt);
     const rfm_data d{s.frequency, s.recency, s.T, {}};
     const double holdout_weeks = s.duration_holdout;
-    const double actual = std::accumulate(s.frequency_holdout.begin(), s.frequency_holdout.end(), 0.0);
+    const double actual =
+        std::accumulate(s.frequency_holdout.begin(), s.frequency_holdout.end(), 0.0);
 
     std::vector<report> out;
-    report cmp("model_comparison", "Models on CDNOW: calibration 1997-01-01..1997-09-30, holdout to 1998-06-30");
+    report cmp("model_comparison",
+               "Models on CDNOW: calibration 1997-01-01..1997-09-30, holdout to 1998-06-30");
     cmp.add("customers", "customers", static_cast<double>(s.size()), kind::count)
         .add("holdout_weeks", "holdout length (weeks)", holdout_weeks, kind::number)
         .add("holdout_purchases", "repeat purchases in the holdout", actual, kind::count);
     std::vector<double> expected(s.size());
-    auto compare = [&](const char* key, const char* label, const auto& params, const fit_report& r) {
+    auto compare = [&](const char* key, const char* label, const auto& params,
+                       const fit_report& r) {
         conditional_expected_purchases(params, holdout_weeks, d, expected.data());
         const double predicted = std::accumulate(expected.begin(), expected.end(), 0.0);
         cmp.add(std::string(key) + "_log_likelihood", std::string(label) + " log-likelihood",
@@ -171,16 +175,15 @@ std::vector<report> cdnow_model_reports(const std::string& path) {
     compare("bgnbd", "BG/NBD", bg.params, bg.report);
     compare("mbgnbd", "MBG/NBD", mbg.params, mbg.report);
     compare("pnbd", "Pareto/NBD", pnbd.params, pnbd.report);
-    out.push_back(fit_report_of(as_state(model_kind::bgnbd,
-                                         {bg.params.r, bg.params.alpha, bg.params.a, bg.params.b},
-                                         bg.report),
-                                "BG/NBD on CDNOW (weeks)"));
+    out.push_back(
+        fit_report_of(as_state(model_kind::bgnbd,
+                               {bg.params.r, bg.params.alpha, bg.params.a, bg.params.b}, bg.report),
+                      "BG/NBD on CDNOW (weeks)"));
     out.back().set_key("bgnbd");
-    out.push_back(fit_report_of(as_state(model_kind::pareto_nbd,
-                                         {pnbd.params.r, pnbd.params.alpha, pnbd.params.s,
-                                          pnbd.params.beta},
-                                         pnbd.report),
-                                "Pareto/NBD on CDNOW (weeks)"));
+    out.push_back(fit_report_of(
+        as_state(model_kind::pareto_nbd,
+                 {pnbd.params.r, pnbd.params.alpha, pnbd.params.s, pnbd.params.beta}, pnbd.report),
+        "Pareto/NBD on CDNOW (weeks)"));
     out.back().set_key("pnbd");
     out.push_back(cmp);
 
@@ -195,9 +198,9 @@ std::vector<report> cdnow_model_reports(const std::string& path) {
     const std::size_t repeat = static_cast<std::size_t>(
         std::count_if(s.frequency.begin(), s.frequency.end(), [](double x) { return x > 0; }));
     const auto gg = fit_gamma_gamma(spend_data{gx, gz, {}});
-    out.push_back(fit_report_of(as_state(model_kind::gamma_gamma,
-                                         {gg.params.p, gg.params.q, gg.params.gamma}, gg.report),
-                                "Gamma-Gamma spend on CDNOW's repeat buyers"));
+    out.push_back(fit_report_of(
+        as_state(model_kind::gamma_gamma, {gg.params.p, gg.params.q, gg.params.gamma}, gg.report),
+        "Gamma-Gamma spend on CDNOW's repeat buyers"));
     out.back().set_key("gamma_gamma");
     out.back().add("excluded_zero_spend", "repeat buyers left out (mean spend 0)",
                    static_cast<double>(repeat - gx.size()), kind::count);
@@ -267,6 +270,7 @@ void add_demo_command(CLI::App& app) {
         const std::string cdnow = find_examples(a->data_dir, "CDNOW_master.txt");
         const std::string cohorts = find_examples(a->data_dir, "retention_cohorts.json");
         std::vector<report> reports = calculator_reports(calculators);
+        for (auto& r : transaction_demo_reports(cdnow)) reports.push_back(std::move(r));
         for (auto& r : cdnow_model_reports(cdnow)) reports.push_back(std::move(r));
         for (auto& r : retention_model_reports(cohorts)) reports.push_back(std::move(r));
         if (!a->json)

@@ -140,7 +140,9 @@ model_state fit_file(const fit_args& a) {
 void add_fit(CLI::App& app) {
     auto a = std::make_shared<fit_args>();
     auto* cmd = app.add_subcommand("fit", "Fit a probabilistic model to a per-customer summary");
-    cmd->add_option("--model", a->model, "bgnbd, mbgnbd, pnbd (Pareto/NBD), bgbb, gg (Gamma-Gamma) or sbg")->required();
+    cmd->add_option("--model", a->model,
+                    "bgnbd, mbgnbd, pnbd (Pareto/NBD), bgbb, gg (Gamma-Gamma) or sbg")
+        ->required();
     cmd->add_option("summary", a->path,
                     "summary CSV (frequency, recency, T[, monetary_value][, weights]; or x, t_x, "
                     "T, zbar), '-' for stdin; for sbg a column 'active'");
@@ -156,7 +158,8 @@ void add_fit(CLI::App& app) {
         "  ltv fit --model gg summary.csv -o gg.json --json");
     cmd->callback([a] {
         if (a->path.empty() && a->survivors.empty())
-            throw ltv::error(status::invalid_argument, "fit: give a summary file (or --survivors for sbg)");
+            throw ltv::error(status::invalid_argument,
+                             "fit: give a summary file (or --survivors for sbg)");
         const model_state m = fit_file(*a);
         if (!a->output.empty()) save_model(m, a->output);
         report r = fit_report_of(m);
@@ -194,11 +197,20 @@ template <class F>
 void with_rfm_params(const model_state& m, F&& f) {
     const auto& p = m.params;
     switch (m.kind) {
-        case model_kind::bgnbd: f(bgnbd_params{p[0], p[1], p[2], p[3]}); return;
-        case model_kind::mbgnbd: f(mbgnbd_params{p[0], p[1], p[2], p[3]}); return;
-        case model_kind::pareto_nbd: f(pareto_nbd_params{p[0], p[1], p[2], p[3]}); return;
-        case model_kind::bgbb: f(bgbb_params{p[0], p[1], p[2], p[3]}); return;
-        default: break;
+        case model_kind::bgnbd:
+            f(bgnbd_params{p[0], p[1], p[2], p[3]});
+            return;
+        case model_kind::mbgnbd:
+            f(mbgnbd_params{p[0], p[1], p[2], p[3]});
+            return;
+        case model_kind::pareto_nbd:
+            f(pareto_nbd_params{p[0], p[1], p[2], p[3]});
+            return;
+        case model_kind::bgbb:
+            f(bgbb_params{p[0], p[1], p[2], p[3]});
+            return;
+        default:
+            break;
     }
     throw ltv::error(status::invalid_argument,
                      "predict: the " + std::string(model_info(m.kind).title) +
@@ -209,7 +221,8 @@ void add_predict(CLI::App& app) {
     auto a = std::make_shared<predict_args>();
     auto* cmd = app.add_subcommand(
         "predict", "Per-customer predictions: expected purchases, P(alive), expected spend, CLV");
-    cmd->add_option("--model", a->model_path, "transaction model file (from ltv fit -o)")->required();
+    cmd->add_option("--model", a->model_path, "transaction model file (from ltv fit -o)")
+        ->required();
     cmd->add_option("--spend-model", a->spend_path,
                     "Gamma-Gamma model file: adds expected spend and CLV (needs monetary_value)");
     cmd->add_option("summary", a->path, "summary CSV, '-' for stdin")->required();
@@ -240,9 +253,9 @@ void add_predict(CLI::App& app) {
         if (spend) {
             g = load_model(a->spend_path);
             if (g.kind != model_kind::gamma_gamma)
-                throw ltv::error(status::invalid_argument,
-                                 "predict: --spend-model " + a->spend_path +
-                                     " is not a Gamma-Gamma model");
+                throw ltv::error(
+                    status::invalid_argument,
+                    "predict: --spend-model " + a->spend_path + " is not a Gamma-Gamma model");
         }
         std::vector<csv_column> wanted{col_frequency, col_recency,
                                        m.kind == model_kind::bgbb ? col_periods : col_age};
@@ -315,7 +328,8 @@ void add_predict(CLI::App& app) {
                 if (ids) out << csv_field(t.ids[i]) << ',';
                 out << number_text(expected[i]) << ',' << number_text(alive[i]);
                 if (with_dert) out << ',' << number_text(dert[i]);
-                if (spend) out << ',' << number_text(spend_value[i]) << ',' << number_text(clv_value[i]);
+                if (spend)
+                    out << ',' << number_text(spend_value[i]) << ',' << number_text(clv_value[i]);
                 out << '\n';
             }
         }

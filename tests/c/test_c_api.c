@@ -410,6 +410,237 @@ static void test_model_bgbb_pnbd(void) {
     ltv_model_free(m);
 }
 
+/* Transaction logs (issue #3): summaries from a file and from memory, the incremental state
+ * with save/load, journey statuses, RFM, cohorts and period retention, and malformed input. */
+static void test_transactions(void) {
+    ltv_read_options ro;
+    ltv_summary_options so;
+    ltv_read_report rep;
+    ltv_summary_info info;
+    ltv_summary_table* t = NULL;
+    ltv_summary* st = NULL;
+    ltv_summary* st2 = NULL;
+    ltv_transactions* log = NULL;
+    int32_t day = 0, end = 0;
+    size_t n = 0, bytes = 0, i = 0, found = (size_t)-1;
+    double* col = NULL;
+    char* chars = NULL;
+    size_t* offsets = NULL;
+
+    /* Dates: 1970-01-01 = 0; 2014-01-05 = 16075 (date -d 2014-01-05 +%s / 86400). */
+    CHECK(ltv_parse_date("1970-01-01", &day) == LTV_OK && day == 0);
+    CHECK(ltv_parse_date("20140105", &day) == LTV_OK && day == 16075);
+    CHECK(ltv_parse_date("2014-01-05T10:30:00Z", &day) == LTV_OK && day == 16075);
+    CHECK(ltv_parse_date("2014-02-30", &day) == LTV_ERR_PARSE);
+    CHECK(contains(ltv_last_error(), "cannot parse '2014-02-30' as a date"));
+
+    /* CDNOW_sample: whitespace-separated, no header; field 2 = id, 3 = date, 5 = amount; observed
+     * to 1997-09-30 in weeks. Reference: tests/data/cdnow_customers_summary_with_transactions.csv
+     * (lifetimes), customer 1: x = 2, t_x = 30.43, T = 38.86, zbar = 22.35 (rounded to 2 d.p.,
+     * hence tolerance 0.005 / 0.01). */
+    CHECK(ltv_read_options_init(&ro) == LTV_OK);
+    ro.delimiter = ' ';
+    ro.header = 0;
+    ro.customer_index = 1;
+    ro.date_index = 2;
+    ro.amount_index = 4;
+    CHECK(ltv_summary_options_init(&so) == LTV_OK);
+    CHECK(ltv_parse_date("1997-09-30", &so.observation_end) == LTV_OK);
+    so.time_unit_days = 7;
+    rep.struct_size = sizeof rep;
+    CHECK(ltv_summarize_file(LTV_TEST_DATA_DIR "/CDNOW_sample.txt", &ro, &so, &t, &rep) == LTV_OK);
+    CHECK(rep.rows == 6919 && rep.skipped == 0 && rep.delimiter == ' ');
+    CHECK(rep.customer_column == 1 && rep.date_column == 2 && rep.amount_column == 4);
+    CHECK(rep.errors != NULL && rep.errors[0] == '\0');
+    info.struct_size = sizeof info;
+    CHECK(ltv_summary_table_info(t, &info) == LTV_OK);
+    CHECK(info.customers == 2357 && info.has_holdout == 0);
+    CHECK(info.transactions_after_end == 1959); /* awk '$3 > 19970930' CDNOW_sample.txt | wc -l */
+    n = info.customers;
+    /* Two-call ids. */
+    CHECK(ltv_summary_table_ids(t, NULL, 0, NULL, 0, &bytes) == LTV_OK && bytes == 4 * n);
+    chars = (char*)malloc(bytes);
+    offsets = (size_t*)malloc((n + 1) * sizeof *offsets);
+    col = (double*)malloc(n * sizeof *col);
+    CHECK(ltv_summary_table_ids(t, chars, bytes, offsets, n, &bytes) == LTV_ERR_BUFFER_TOO_SMALL);
+    CHECK(contains(ltv_last_error(), "'offsets' holds"));
+    CHECK(ltv_summary_table_ids(t, chars, bytes, offsets, n + 1, &bytes) == LTV_OK);
+    for (i = 0; i < n; ++i)
+        if (offsets[i + 1] - offsets[i] == 4 && memcmp(chars + offsets[i], "0001", 4) == 0) found = i;
+    CHECK(found != (size_t)-1);
+    if (found != (size_t)-1) {
+        CHECK(ltv_summary_table_column(t, LTV_SUMMARY_FREQUENCY, col, n) == LTV_OK);
+        CHECK(col[found] == 2.0);
+        CHECK(ltv_summary_table_column(t, LTV_SUMMARY_RECENCY, col, n) == LTV_OK);
+        CHECK(fabs(col[found] - 30.43) <= 0.005);
+        CHECK(ltv_summary_table_column(t, LTV_SUMMARY_T, col, n) == LTV_OK);
+        CHECK(fabs(col[found] - 38.86) <= 0.005);
+        CHECK(ltv_summary_table_column(t, LTV_SUMMARY_MONETARY_VALUE, col, n) == LTV_OK);
+        CHECK(fabs(col[found] - 22.35) <= 0.01);
+    }
+    CHECK(ltv_summary_table_column(t, LTV_SUMMARY_FREQUENCY, col, n - 1) == LTV_ERR_BUFFER_TOO_SMALL);
+    CHECK(ltv_summary_table_column(t, LTV_SUMMARY_FREQUENCY_HOLDOUT, col, n) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "no calibration/holdout split"));
+    CHECK(ltv_summary_table_column(t, 42, col, n) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'column' = 42"));
+    ltv_summary_table_free(t);
+    t = NULL;
+    free(chars);
+    free(offsets);
+    free(col);
+
+    /* The incremental state from memory, packed and C-string ids; save/load round trip. The
+     * small log below is checked by hand: a buys 2014-01-05 (10), 01-20 (20), 03-02 (30) → as of
+     * 03-05 frequency 2, recency 56 days, T 59 days, monetary (20 + 30) / 2 = 25. */
+    {
+        const char* ids[9] = {"a", "a", "a", "b", "c", "c", "d", "e", "f"};
+        const char* dates[9] = {"2014-01-05", "2014-01-20", "2014-03-02", "2014-01-31", "2014-02-20",
+                                "2014-02-28", "2014-02-25", "2014-02-10", "2014-04-01"};
+        const double amounts[9] = {10, 20, 30, 5, 7, 8, 1, 2, 3};
+        const char packed[] = "aaabccdef";
+        const size_t packed_offsets[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        const size_t bad_offsets[10] = {0, 1, 2, 3, 3, 5, 6, 7, 8, 9};
+        const char* contacts[2] = {"f", "zz"};
+        int32_t days[9], status[6], r[6], f[6], m[6], seg[6];
+        double silence[6], value[6], active[9];
+        int32_t cohort_start[3];
+        size_t cohort_size[3], months = 0, cohorts = 0;
+        size_t customers = 0;
+        uint64_t transactions = 0, unverified = 0;
+        ltv_journey_options jo;
+        ltv_journey_summary js;
+        ltv_period_retention pr;
+        const char* name = NULL;
+        for (i = 0; i < 9; ++i) CHECK(ltv_parse_date(dates[i], &days[i]) == LTV_OK);
+        CHECK(ltv_parse_date("2014-03-05", &end) == LTV_OK);
+        CHECK(ltv_summary_options_init(&so) == LTV_OK);
+        so.observation_end = end;
+        CHECK(ltv_summary_create(&so, &st) == LTV_OK);
+        CHECK(ltv_summary_add(st, packed, bad_offsets, days, amounts, 9) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "customer id 3 is empty"));
+        CHECK(ltv_summary_add(st, packed, packed_offsets, days, amounts, 4) == LTV_OK);
+        CHECK(ltv_summary_add_strings(st, ids + 4, days + 4, amounts + 4, 5) == LTV_OK);
+        CHECK(ltv_summary_counts(st, &customers, &transactions, &unverified) == LTV_OK);
+        CHECK(customers == 6 && transactions == 9 && unverified == 0);
+        CHECK(ltv_summary_save(st, "ltv_c_api_test_state.bin") == LTV_OK);
+        CHECK(ltv_summary_load("ltv_c_api_test_state.bin", &st2) == LTV_OK);
+        CHECK(ltv_summary_load("no/such/state.bin", &st2) == LTV_ERR_IO);
+        CHECK(contains(ltv_last_error(), "no/such/state.bin"));
+        CHECK(ltv_summary_result(st2, &t) == LTV_OK);
+        info.struct_size = sizeof info;
+        CHECK(ltv_summary_table_info(t, &info) == LTV_OK);
+        CHECK(info.customers == 5 && info.transactions_after_end == 1); /* f: after the end */
+        {
+            double v[5];
+            CHECK(ltv_summary_table_column(t, LTV_SUMMARY_FREQUENCY, v, 5) == LTV_OK && v[0] == 2);
+            CHECK(ltv_summary_table_column(t, LTV_SUMMARY_RECENCY, v, 5) == LTV_OK && v[0] == 56);
+            CHECK(ltv_summary_table_column(t, LTV_SUMMARY_T, v, 5) == LTV_OK && v[0] == 59);
+            CHECK(ltv_summary_table_column(t, LTV_SUMMARY_MONETARY_VALUE, v, 5) == LTV_OK &&
+                  close_to(v[0], 25, 1e-15));
+        }
+        ltv_summary_table_free(t);
+        ltv_summary_free(st);
+        ltv_summary_free(st2);
+        ltv_summary_free(NULL);
+        ltv_summary_table_free(NULL);
+        remove("ltv_c_api_test_state.bin");
+
+        /* Journey as of 2014-03-05 with cycle 10 days (lost after 30): a returned (silence 3,
+         * gap 41 before), b lost (33), c fan (5, gap 8), d newbie (8), e sleeping (23), f no
+         * purchase yet but a contact → lead; contact "zz" outside the log is a lead too. */
+        CHECK(ltv_transactions_create(&log) == LTV_OK);
+        CHECK(ltv_transactions_add(log, packed, packed_offsets, days, amounts, 9) == LTV_OK);
+        CHECK(ltv_transactions_counts(log, &customers, &n) == LTV_OK && customers == 6 && n == 9);
+        CHECK(ltv_journey_options_init(&jo) == LTV_OK);
+        jo.cycle_days = 10;
+        jo.contacts = contacts;
+        jo.n_contacts = 2;
+        js.struct_size = sizeof js;
+        CHECK(ltv_transactions_journey(log, end, &jo, status, silence, 6, &js) == LTV_OK);
+        CHECK(status[0] == LTV_JOURNEY_RETURNED && status[1] == LTV_JOURNEY_LOST);
+        CHECK(status[2] == LTV_JOURNEY_FAN && status[3] == LTV_JOURNEY_NEWBIE);
+        CHECK(status[4] == LTV_JOURNEY_SLEEPING && status[5] == LTV_JOURNEY_LEAD);
+        CHECK(silence[0] == 3 && silence[1] == 33 && isnan(silence[5]));
+        CHECK(js.cycle_days == 10 && js.lost_days == 30 && js.counts[LTV_JOURNEY_LEAD] == 2);
+        CHECK(ltv_journey_status_name(LTV_JOURNEY_SLEEPING, &name) == LTV_OK &&
+              strcmp(name, "sleeping") == 0);
+        CHECK(ltv_transactions_journey(log, end, &jo, status, silence, 5, &js) ==
+              LTV_ERR_BUFFER_TOO_SMALL);
+        CHECK(ltv_transactions_monthly_journey(log, &jo, LTV_NO_DATE, NULL, NULL, 0, &months, NULL,
+                                               NULL) == LTV_OK);
+        CHECK(months == 4); /* 2014-01 … 2014-04 */
+
+        /* RFM as of 03-05: recency a 3, b 33, c 5, d 8, e 23 days; purchase days a 3, c 2, others
+         * 1. Scores 1 + floor(5 × worse / 5): R a5 b1 c4 d3 e2, F a5 c4 others 1 → Champions,
+         * Lost, Loyal Customers, About To Sleep, Hibernating; f has none (segment −1). */
+        CHECK(ltv_transactions_rfm(log, end, value, NULL, NULL, r, f, m, seg, 6) == LTV_OK);
+        CHECK(r[0] == 5 && r[1] == 1 && r[2] == 4 && r[3] == 3 && r[4] == 2 && r[5] == 0);
+        CHECK(f[0] == 5 && f[1] == 1 && f[2] == 4 && f[3] == 1 && f[4] == 1);
+        CHECK(seg[0] == 0 && seg[1] == 9 && seg[2] == 1 && seg[3] == 6 && seg[4] == 10 && seg[5] == -1);
+        CHECK(value[1] == 33 && isnan(value[5]));
+        CHECK(ltv_rfm_segment_name(seg[2], &name) == LTV_OK && strcmp(name, "Loyal Customers") == 0);
+        CHECK(ltv_rfm_segment_name(11, &name) == LTV_ERR_INVALID_ARGUMENT);
+
+        /* Cohorts to 2014-03-31: Jan (a, b), Feb (c, d, e), Mar (nobody). a bought in March. */
+        CHECK(ltv_parse_date("2014-03-31", &day) == LTV_OK);
+        CHECK(ltv_transactions_cohorts(log, day, NULL, NULL, NULL, NULL, 0, &cohorts) == LTV_OK);
+        CHECK(cohorts == 3);
+        CHECK(ltv_transactions_cohorts(log, day, cohort_start, cohort_size, active, NULL, 3,
+                                       &cohorts) == LTV_OK);
+        CHECK(cohort_size[0] == 2 && cohort_size[1] == 3 && cohort_size[2] == 0);
+        CHECK(active[0] == 1 && active[1] == 0 && active[2] == 0.5);
+        CHECK(active[3] == 1 && active[4] == 0 && isnan(active[5]) && isnan(active[6]));
+        CHECK(ltv_parse_date("2014-01-01", &day) == LTV_OK && cohort_start[0] == day);
+
+        /* Period (01-31, 03-05], window 30 days: active at start a, b; at end a, c, d, e; new c,
+         * d, e → (4 − 3) / 2 = 0.5. */
+        CHECK(ltv_parse_date("2014-01-31", &day) == LTV_OK);
+        pr.struct_size = sizeof pr;
+        CHECK(ltv_transactions_period_retention(log, day, end, 30, &pr) == LTV_OK);
+        CHECK(pr.customers_start == 2 && pr.customers_end == 4 && pr.new_customers == 3);
+        CHECK(pr.retained == 1 && close_to(pr.retention_rate, 0.5, 1e-15));
+        CHECK(ltv_transactions_period_retention(log, end, day, 30, &pr) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "must be after start"));
+        ltv_transactions_free(log);
+        ltv_transactions_free(NULL);
+    }
+
+    /* Malformed input: the message names file, line, column and value; lenient mode skips. */
+    {
+        FILE* bad = fopen("ltv_c_api_test_bad.csv", "w");
+        CHECK(bad != NULL);
+        if (bad != NULL) {
+            fputs("customer_id,date,amount\na,2014-01-05,10\nb,2014-13-01,5\nc,2014-01-07,x\n", bad);
+            fclose(bad);
+        }
+        CHECK(ltv_read_options_init(&ro) == LTV_OK);
+        CHECK(ltv_summarize_file("ltv_c_api_test_bad.csv", &ro, NULL, &t, NULL) == LTV_ERR_PARSE);
+        CHECK(contains(ltv_last_error(),
+                       "ltv_c_api_test_bad.csv:3: column 2 ('date'): cannot parse '2014-13-01'"));
+        ro.lenient = 1;
+        rep.struct_size = sizeof rep;
+        CHECK(ltv_summarize_file("ltv_c_api_test_bad.csv", &ro, NULL, &t, &rep) == LTV_OK);
+        CHECK(rep.rows == 1 && rep.skipped == 2 && rep.errors_reported == 2);
+        CHECK(contains(rep.errors, ":4: column 3 ('amount'): cannot parse 'x' as a number"));
+        ltv_summary_table_free(t);
+        ro.lenient = 0;
+        ro.customer_column = "client";
+        CHECK(ltv_summarize_file("ltv_c_api_test_bad.csv", &ro, NULL, &t, NULL) == LTV_ERR_PARSE);
+        CHECK(contains(ltv_last_error(), "no customer column named 'client'"));
+        ro.customer_column = "customer_id";
+        ro.date_format = "dd/mm";
+        CHECK(ltv_summarize_file("ltv_c_api_test_bad.csv", &ro, NULL, &t, NULL) ==
+              LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "date_format = 'dd/mm'"));
+        remove("ltv_c_api_test_bad.csv");
+        CHECK(ltv_summarize_file("no/such/file.csv", NULL, NULL, &t, NULL) == LTV_ERR_IO);
+        CHECK(contains(ltv_last_error(), "cannot open 'no/such/file.csv'"));
+        so.struct_size = 3;
+        CHECK(ltv_summary_create(&so, &st) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "ltv_summary_options_init"));
+    }
+}
+
 int main(void) {
     test_version();
     test_retention();
@@ -420,6 +651,7 @@ int main(void) {
     test_model_sbg();
     test_model_bgnbd();
     test_model_bgbb_pnbd();
+    test_transactions();
     printf("c99 api: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

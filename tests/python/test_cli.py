@@ -86,6 +86,13 @@ def test_version_and_demo():
     clv = [row["CLV"] for row in data["top_clv"]["customers"]]
     assert clv == sorted(clv, reverse=True)
     assert data["fit_regular"]["params"]["alpha"] == pytest.approx(0.7041, rel=2e-4)
+    # The transaction-log part: CDNOW_master has 69 659 transactions of 23 570 customers
+    # (SOURCES.md); every customer has exactly one status, and the cohorts are Jan–Mar 1997.
+    assert data["transactions"]["customers"] == 23570
+    status = data["status"]
+    assert sum(status[k] for k in ("newbie", "fan", "sleeping", "lost", "returned")) == 23570
+    assert [row["cohort"] for row in data["cohorts"]["cohorts"]] == [199701, 199702, 199703]
+    assert 0 < data["log_retention"]["retention_rate"] <= 1
     assert data["fit_high_end"]["params"]["beta"] == pytest.approx(3.8061, rel=2e-4)
     missing = run("demo", "--data", "/nonexistent")
     assert missing.returncode == 1 and "cannot find the example data" in missing.stderr

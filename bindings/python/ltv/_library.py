@@ -83,6 +83,128 @@ class ClvOptions(ctypes.Structure):
     ]
 
 
+# ---- transaction logs (ltv.h "transaction logs" section) ----------------------------------------
+_progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p)
+
+
+class ReadOptions(ctypes.Structure):
+    """Mirror of ``ltv_read_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("delimiter", ctypes.c_int),
+        ("header", ctypes.c_int),
+        ("customer_column", ctypes.c_char_p),
+        ("date_column", ctypes.c_char_p),
+        ("amount_column", ctypes.c_char_p),
+        ("customer_index", ctypes.c_int),
+        ("date_index", ctypes.c_int),
+        ("amount_index", ctypes.c_int),
+        ("amount_optional", ctypes.c_int),
+        ("date_format", ctypes.c_char_p),
+        ("lenient", ctypes.c_int),
+        ("max_reported_errors", ctypes.c_size_t),
+        ("progress", _progress_fn),
+        ("progress_user", ctypes.c_void_p),
+    ]
+
+
+class ReadReport(ctypes.Structure):
+    """Mirror of ``ltv_read_report`` (the caller sets struct_size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("rows", ctypes.c_uint64),
+        ("skipped", ctypes.c_uint64),
+        ("blank_lines", ctypes.c_uint64),
+        ("lines", ctypes.c_uint64),
+        ("bytes", ctypes.c_uint64),
+        ("delimiter", ctypes.c_int),
+        ("customer_column", ctypes.c_int),
+        ("date_column", ctypes.c_int),
+        ("amount_column", ctypes.c_int),
+        ("errors_reported", ctypes.c_size_t),
+        ("errors", ctypes.c_char_p),
+    ]
+
+
+class SummaryOptions(ctypes.Structure):
+    """Mirror of ``ltv_summary_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("observation_end", ctypes.c_int32),
+        ("calibration_end", ctypes.c_int32),
+        ("merge", ctypes.c_int),
+        ("time_unit_days", ctypes.c_double),
+    ]
+
+
+class SummaryInfo(ctypes.Structure):
+    """Mirror of ``ltv_summary_info`` (the caller sets struct_size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("customers", ctypes.c_size_t),
+        ("observation_end", ctypes.c_int32),
+        ("calibration_end", ctypes.c_int32),
+        ("has_holdout", ctypes.c_int),
+        ("merge", ctypes.c_int),
+        ("time_unit_days", ctypes.c_double),
+        ("duration_holdout", ctypes.c_double),
+        ("transactions_after_end", ctypes.c_uint64),
+        ("customers_holdout_only", ctypes.c_uint64),
+        ("unverified_transactions", ctypes.c_uint64),
+    ]
+
+
+class JourneyOptions(ctypes.Structure):
+    """Mirror of ``ltv_journey_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("cycle_days", ctypes.c_double),
+        ("cycle_percentile", ctypes.c_double),
+        ("lost_multiple", ctypes.c_double),
+        ("lost_days", ctypes.c_double),
+        ("contacts", ctypes.POINTER(ctypes.c_char_p)),
+        ("n_contacts", ctypes.c_size_t),
+    ]
+
+
+class JourneySummary(ctypes.Structure):
+    """Mirror of ``ltv_journey_summary`` (the caller sets struct_size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("cycle_days", ctypes.c_double),
+        ("lost_days", ctypes.c_double),
+        ("counts", ctypes.c_size_t * 6),
+    ]
+
+
+class PeriodRetention(ctypes.Structure):
+    """Mirror of ``ltv_period_retention`` (the caller sets struct_size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("customers_start", ctypes.c_size_t),
+        ("new_customers", ctypes.c_size_t),
+        ("customers_end", ctypes.c_size_t),
+        ("retained", ctypes.c_size_t),
+        ("reactivated", ctypes.c_size_t),
+        ("retention_rate", ctypes.c_double),
+        ("retained_share", ctypes.c_double),
+    ]
+
+
+_handle = ctypes.c_void_p  # ltv_summary*, ltv_summary_table*, ltv_transactions*
+_handle_out = ctypes.POINTER(ctypes.c_void_p)
+_i32_p = ctypes.POINTER(ctypes.c_int32)
+_u64_p = ctypes.POINTER(ctypes.c_uint64)
+_char_p = ctypes.c_void_p  # packed id bytes (a numpy/bytes buffer address)
+
+
 _model = ctypes.c_void_p  # ltv_model*
 _model_out = ctypes.POINTER(ctypes.c_void_p)
 _int_p = ctypes.POINTER(ctypes.c_int)
@@ -155,6 +277,60 @@ _SIGNATURES = {
     "ltv_model_discounted_expected_lifetime": [_model, _double, _c_double_p],
     "ltv_model_discounted_expected_residual_lifetime": [
         _model, _double, _c_double_p, _size_t, _c_double_p,
+    ],
+    # transaction logs: reading, summaries, journey, RFM, cohorts
+    "ltv_parse_date": [ctypes.c_char_p, _i32_p],
+    "ltv_read_options_init": [ctypes.POINTER(ReadOptions)],
+    "ltv_summary_options_init": [ctypes.POINTER(SummaryOptions)],
+    "ltv_summary_table_free": [_handle],
+    "ltv_summary_table_info": [_handle, ctypes.POINTER(SummaryInfo)],
+    "ltv_summary_table_column": [_handle, ctypes.c_int, _c_double_p, _size_t],
+    "ltv_summary_table_days": [_handle, ctypes.c_int, _i32_p, _size_t],
+    "ltv_summary_table_ids": [_handle, _char_p, _size_t, _size_p, _size_t, _size_p],
+    "ltv_summarize_file": [
+        ctypes.c_char_p, ctypes.POINTER(ReadOptions), ctypes.POINTER(SummaryOptions), _handle_out,
+        ctypes.POINTER(ReadReport),
+    ],
+    "ltv_summary_create": [ctypes.POINTER(SummaryOptions), _handle_out],
+    "ltv_summary_free": [_handle],
+    "ltv_summary_add": [_handle, _char_p, _size_p, _i32_p, _c_double_p, _size_t],
+    "ltv_summary_add_strings": [_handle, ctypes.POINTER(ctypes.c_char_p), _i32_p, _c_double_p, _size_t],
+    "ltv_summary_add_file": [
+        _handle, ctypes.c_char_p, ctypes.POINTER(ReadOptions), ctypes.POINTER(ReadReport),
+    ],
+    "ltv_summary_counts": [_handle, _size_p, _u64_p, _u64_p],
+    "ltv_summary_result": [_handle, _handle_out],
+    "ltv_summary_save": [_handle, ctypes.c_char_p],
+    "ltv_summary_load": [ctypes.c_char_p, _handle_out],
+    "ltv_transactions_create": [_handle_out],
+    "ltv_transactions_free": [_handle],
+    "ltv_transactions_add": [_handle, _char_p, _size_p, _i32_p, _c_double_p, _size_t],
+    "ltv_transactions_add_file": [
+        _handle, ctypes.c_char_p, ctypes.POINTER(ReadOptions), ctypes.POINTER(ReadReport),
+    ],
+    "ltv_transactions_counts": [_handle, _size_p, _size_p],
+    "ltv_transactions_ids": [_handle, _char_p, _size_t, _size_p, _size_t, _size_p],
+    "ltv_transactions_summarize": [_handle, ctypes.POINTER(SummaryOptions), _handle_out],
+    "ltv_journey_options_init": [ctypes.POINTER(JourneyOptions)],
+    "ltv_journey_status_name": [ctypes.c_int, _str_out],
+    "ltv_transactions_journey": [
+        _handle, ctypes.c_int32, ctypes.POINTER(JourneyOptions), _i32_p, _c_double_p, _size_t,
+        ctypes.POINTER(JourneySummary),
+    ],
+    "ltv_transactions_monthly_journey": [
+        _handle, ctypes.POINTER(JourneyOptions), ctypes.c_int32, _i32_p, _size_p, _size_t, _size_p,
+        _c_double_p, _c_double_p,
+    ],
+    "ltv_rfm_segment_name": [ctypes.c_int, _str_out],
+    "ltv_transactions_rfm": [
+        _handle, ctypes.c_int32, _c_double_p, _c_double_p, _c_double_p, _i32_p, _i32_p, _i32_p,
+        _i32_p, _size_t,
+    ],
+    "ltv_transactions_cohorts": [
+        _handle, ctypes.c_int32, _i32_p, _size_p, _c_double_p, _c_double_p, _size_t, _size_p,
+    ],
+    "ltv_transactions_period_retention": [
+        _handle, ctypes.c_int32, ctypes.c_int32, ctypes.c_int, ctypes.POINTER(PeriodRetention),
     ],
 }
 

@@ -1,0 +1,776 @@
+"""Transaction logs: per-customer summaries, journey statuses, RFM and cohorts.
+
+docs/summaries.md, docs/journey.md, docs/rfm.md and docs/cohorts.md define every quantity.
+
+Inputs
+    customer ids   a sequence, numpy array or pandas Series of strings or integers (integers,
+                   and floats holding whole numbers, are written in decimal: 1 → "1").
+    dates          ISO strings ("2014-01-05", "20140105", "2014-01-05 10:30:00"), datetime.date /
+                   datetime objects, numpy datetime64 or a pandas datetime Series (a time of day
+                   is dropped; a time zone is not applied: the date is taken as written), or
+                   integers = days since 1970-01-01.
+    amounts        numbers, or None (all 0).
+
+Entry points
+    summarize(ids, dates, amounts, ...)  → Summary (lifetimes' summary_data_from_transaction_data)
+    summarize_file(path, ...)            → Summary, read straight from a CSV/TSV/whitespace file
+    read_transactions(path, ...)         → TransactionLog: the whole log in memory, with
+                                           .summarize(), .status(), .monthly_status(), .rfm(),
+                                           .cohorts() and .retention()
+    SummaryState(...)                    incremental: .add(), .add_file(), .result(), .save(),
+                                           SummaryState.load()
+    status(), rfm(), cohorts(), period_retention(): one-call versions on in-memory columns.
+
+Errors raise the binding's exceptions with the library's message; malformed files name file,
+line, column and value (ParseError).
+"""
+
+import ctypes
+import os
+from collections import namedtuple
+
+import numpy as np
+
+from ._arrays import as_double_array, pointer
+from ._library import (
+    JourneyOptions,
+    JourneySummary,
+    PeriodRetention,
+    ReadOptions,
+    ReadReport,
+    SummaryInfo,
+    SummaryOptions,
+    call,
+    lib,
+)
+from .errors import InvalidArgumentError
+
+NO_DATE = -(2**31)  # LTV_NO_DATE
+
+_size_p = ctypes.POINTER(ctypes.c_size_t)
+_i32_p = ctypes.POINTER(ctypes.c_int32)
+
+_MERGE = {"none": 0, "transaction": 0, "day": 1, "d": 1, "days": 1, "week": 2, "w": 2, "weeks": 2,
+          "month": 3, "m": 3, "months": 3}
+_UNITS = {"day": 1.0, "d": 1.0, "days": 1.0, "week": 7.0, "w": 7.0, "weeks": 7.0,
+          "month": 30.0, "m": 30.0, "months": 30.0}
+
+STATUSES = ("lead", "newbie", "fan", "sleeping", "lost", "returned")
+
+ReadInfo = namedtuple(
+    "ReadInfo",
+    "rows skipped blank_lines lines bytes delimiter customer_column date_column amount_column errors",
+)
+ReadInfo.__doc__ = """What a file read did: rows read, malformed rows skipped (lenient mode) and the
+first skipped rows' messages in ``errors``; resolved 0-based columns (-1 = none)."""
+
+RetentionResult = namedtuple(
+    "RetentionResult",
+    "retention_rate retained_share customers_start customers_end new_customers retained reactivated",
+)
+
+
+# ---- conversions --------------------------------------------------------------------------------
+
+def _checked(array, dtype):
+    """array as a C-contiguous array of dtype (checked before a pointer is taken)."""
+    array = np.ascontiguousarray(array, dtype=dtype)
+    assert array.flags["C_CONTIGUOUS"] and array.dtype == dtype
+    return array
+
+
+def _ptr(array, ctype):
+    if not array.flags["C_CONTIGUOUS"]:
+        raise InvalidArgumentError("internal: array passed to C must be C-contiguous")
+    return array.ctypes.data_as(ctypes.POINTER(ctype))
+
+
+def _to_numpy(values):
+    if hasattr(values, "dt") and getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)  # the date as written, not converted
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    array = np.asarray(values)
+    if array.ndim == 0:
+        array = array.reshape(1)
+    return array
+
+
+def parse_date(text):
+    """Day number (days since 1970-01-01) of a date written YYYY-MM-DD, YYYYMMDD or ISO
+    date-time."""
+    out = ctypes.c_int32()
+    call("ltv_parse_date", str(text).encode("utf-8"), ctypes.byref(out))
+    return out.value
+
+
+def _days(values, name):
+    """int32 day numbers from dates (see the module docstring)."""
+    array = _to_numpy(values)
+    if array.ndim != 1:
+        raise InvalidArgumentError(f"argument '{name}' must be one-dimensional, got shape {array.shape}")
+    if np.issubdtype(array.dtype, np.datetime64):
+        days = array.astype("datetime64[D]")
+        bad = np.isnat(days)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidArgumentError(f"argument '{name}[{i}]' is NaT (a missing date)")
+        days = days.astype(np.int64)
+    elif np.issubdtype(array.dtype, np.integer):
+        days = array.astype(np.int64)
+    elif array.dtype.kind in "US" or array.dtype == object:
+        days = np.empty(len(array), dtype=np.int64)
+        texts = None
+        if array.dtype.kind in "US" or all(isinstance(v, str) for v in array):
+            texts = array.astype(str)
+            fast = len(texts) > 0 and bool(np.all(np.char.str_len(texts) == 10))
+            if fast:
+                try:
+                    days = texts.astype("datetime64[D]").astype(np.int64)
+                except ValueError:
+                    fast = False
+            if not fast:
+                for i, text in enumerate(texts):
+                    try:
+                        days[i] = parse_date(text)
+                    except Exception as exc:
+                        raise type(exc)(f"argument '{name}[{i}]': {exc}") from None
+        else:  # datetime.date / datetime / pandas Timestamp objects
+            for i, v in enumerate(array):
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    raise InvalidArgumentError(f"argument '{name}[{i}]' is missing")
+                if isinstance(v, str):
+                    days[i] = parse_date(v)
+                    continue
+                try:
+                    if getattr(v, "tzinfo", None) is not None:
+                        v = v.replace(tzinfo=None)
+                    days[i] = np.datetime64(v, "D").astype(np.int64)
+                except (TypeError, ValueError):
+                    raise InvalidArgumentError(
+                        f"argument '{name}[{i}]' = {v!r} is not a date"
+                    ) from None
+    else:
+        raise InvalidArgumentError(
+            f"argument '{name}' must hold dates (strings, datetime64, date objects or day "
+            f"numbers), got an array of dtype {array.dtype}"
+        )
+    if len(days) and (days.min() < -(2**31) + 1 or days.max() > 2**31 - 1):
+        raise InvalidArgumentError(f"argument '{name}' holds dates out of range")
+    return _checked(days, np.int32)
+
+
+def _day(value, name):
+    """One day number, or NO_DATE for None."""
+    if value is None:
+        return NO_DATE
+    return int(_days([value], name)[0])
+
+
+def _ids(values, name):
+    """Packed UTF-8 ids: (bytes, offsets as size_t array, count)."""
+    array = _to_numpy(values)
+    if array.ndim != 1:
+        raise InvalidArgumentError(f"argument '{name}' must be one-dimensional, got shape {array.shape}")
+    if np.issubdtype(array.dtype, np.floating):
+        if np.isnan(array).any():
+            i = int(np.argmax(np.isnan(array)))
+            raise InvalidArgumentError(f"argument '{name}[{i}]' is missing (NaN)")
+        if np.all(array == np.floor(array)):
+            array = array.astype(np.int64)
+    if np.issubdtype(array.dtype, np.integer) or array.dtype.kind in "US":
+        texts = array.astype(str).tolist()
+    else:
+        texts = []
+        for i, v in enumerate(array.tolist()):
+            if v is None or (isinstance(v, float) and np.isnan(v)):
+                raise InvalidArgumentError(f"argument '{name}[{i}]' is missing")
+            if isinstance(v, float) and v == int(v):
+                v = int(v)
+            texts.append(v.decode("utf-8") if isinstance(v, bytes) else str(v))
+    encoded = [t.encode("utf-8") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.uintp)
+    if encoded:
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.uintp, count=len(encoded)), out=offsets[1:])
+    return b"".join(encoded), _checked(offsets, np.uintp), len(encoded)
+
+
+def _rows(customer_ids, dates, amounts):
+    chars, offsets, n = _ids(customer_ids, "customer_ids")
+    days = _days(dates, "dates")
+    if len(days) != n:
+        raise InvalidArgumentError(
+            f"arguments 'customer_ids' and 'dates' have different lengths {n} and {len(days)}"
+        )
+    amount_array = None
+    if amounts is not None:
+        amount_array = as_double_array(amounts, "amounts")
+        if len(amount_array) != n:
+            raise InvalidArgumentError(
+                f"arguments 'customer_ids' and 'amounts' have different lengths {n} and "
+                f"{len(amount_array)}"
+            )
+    return chars, offsets, days, amount_array, n
+
+
+def _amount_ptr(array):
+    return pointer(array) if array is not None else None
+
+
+def _time_unit(unit):
+    if isinstance(unit, str):
+        key = unit.strip().lower()
+        if key in _UNITS:
+            return _UNITS[key]
+        try:
+            return float(key[:-1] if key.endswith("d") else key)
+        except ValueError:
+            raise InvalidArgumentError(
+                f"unknown time unit {unit!r} (expected day, week, month or a number of days)"
+            ) from None
+    return float(unit)
+
+
+def _merge(merge):
+    key = "none" if merge is None else str(merge).strip().lower()
+    if key not in _MERGE:
+        raise InvalidArgumentError(f"unknown merge period {merge!r} (expected none, day, week or month)")
+    return _MERGE[key]
+
+
+def _summary_options(observation_end, time_unit, calibration_end, merge):
+    o = SummaryOptions()
+    call("ltv_summary_options_init", ctypes.byref(o))
+    o.observation_end = _day(observation_end, "observation_end")
+    o.calibration_end = _day(calibration_end, "calibration_end")
+    o.merge = _merge(merge)
+    o.time_unit_days = _time_unit(time_unit)
+    return o
+
+
+_DEFAULT = object()
+
+
+def _column(options, role, value, default):
+    if value is None:
+        setattr(options, f"{role}_column", None)
+        setattr(options, f"{role}_index", -1)
+    elif isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        setattr(options, f"{role}_index", int(value))
+    elif isinstance(value, str):
+        setattr(options, f"{role}_column", value.encode("utf-8"))
+    else:
+        raise InvalidArgumentError(
+            f"argument '{role}' = {value!r} must be a column name or a 0-based position"
+        )
+
+
+def _read_options(delimiter=None, header=True, customer="customer_id", date="date",
+                  amount=_DEFAULT, date_format=None, lenient=False, max_reported_errors=20):
+    o = ReadOptions()
+    call("ltv_read_options_init", ctypes.byref(o))
+    if delimiter is None:
+        o.delimiter = 0
+    elif delimiter in ("whitespace", " "):
+        o.delimiter = ord(" ")
+    elif isinstance(delimiter, str) and len(delimiter) == 1:
+        o.delimiter = ord(delimiter)
+    else:
+        raise InvalidArgumentError(
+            f"argument 'delimiter' = {delimiter!r} must be one character, 'whitespace' or None"
+        )
+    o.header = 1 if header else 0
+    _column(o, "customer", customer, "customer_id")
+    _column(o, "date", date, "date")
+    if amount is not _DEFAULT:
+        _column(o, "amount", amount, "amount")
+        o.amount_optional = 0
+    if date_format is not None:
+        o.date_format = str(date_format).encode("utf-8")
+    o.lenient = 1 if lenient else 0
+    o.max_reported_errors = int(max_reported_errors)
+    return o
+
+
+def _new_report():
+    r = ReadReport()
+    r.struct_size = ctypes.sizeof(ReadReport)
+    return r
+
+
+def _read_info(r):
+    errors = r.errors.decode("utf-8", errors="replace").splitlines() if r.errors else []
+    return ReadInfo(r.rows, r.skipped, r.blank_lines, r.lines, r.bytes, chr(r.delimiter),
+                    r.customer_column, r.date_column, r.amount_column, errors)
+
+
+def _packed_ids(function, handle, count):
+    size = ctypes.c_size_t()
+    call(function, handle, None, 0, None, 0, ctypes.byref(size))
+    chars = ctypes.create_string_buffer(max(size.value, 1))
+    offsets = np.empty(count + 1, dtype=np.uintp)
+    call(function, handle, chars, size.value, _ptr(offsets, ctypes.c_size_t), count + 1,
+         ctypes.byref(size))
+    raw = chars.raw[: size.value]
+    out = np.empty(count, dtype=object)
+    bounds = offsets.tolist()
+    for i in range(count):
+        out[i] = raw[bounds[i]:bounds[i + 1]].decode("utf-8", errors="replace")
+    return out
+
+
+def _as_dates(days):
+    return np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+
+
+def _date_or_none(day):
+    return None if day == NO_DATE else np.datetime64(int(day), "D")
+
+
+# ---- summaries ----------------------------------------------------------------------------------
+
+class Summary:
+    """A per-customer summary (one row per customer, first-seen order).
+
+    Columns (numpy arrays): ``customer_id``, ``frequency``, ``recency``, ``T``,
+    ``monetary_value``, ``first_purchase`` / ``last_purchase`` (datetime64[D]), ``transactions``,
+    ``total_amount``; with a calibration/holdout split also ``frequency_holdout``,
+    ``monetary_value_holdout`` and ``duration_holdout``. Attributes: ``observation_end``,
+    ``calibration_end``, ``time_unit_days``, ``transactions_after_end``,
+    ``customers_holdout_only``, ``unverified_transactions``, ``report`` (a ReadInfo for files).
+    """
+
+    _core = ("frequency", "recency", "T", "monetary_value")
+    _holdout = ("frequency_holdout", "monetary_value_holdout", "duration_holdout")
+    _extra = ("first_purchase", "last_purchase", "transactions", "total_amount")
+
+    def __init__(self, table_handle, report=None):
+        try:
+            info = SummaryInfo()
+            info.struct_size = ctypes.sizeof(SummaryInfo)
+            call("ltv_summary_table_info", table_handle, ctypes.byref(info))
+            n = info.customers
+            self.customer_id = _packed_ids("ltv_summary_table_ids", table_handle, n)
+
+            def column(k):
+                out = np.empty(n, dtype=np.float64)
+                call("ltv_summary_table_column", table_handle, k, pointer(out), n)
+                return out
+
+            def days(k):
+                out = np.empty(n, dtype=np.int32)
+                call("ltv_summary_table_days", table_handle, k, _ptr(out, ctypes.c_int32), n)
+                return _as_dates(out)
+
+            self.frequency, self.recency, self.T, self.monetary_value = (column(k) for k in range(4))
+            self.transactions = column(4).astype(np.int64)
+            self.total_amount = column(5)
+            self.first_purchase, self.last_purchase = days(8), days(9)
+            self.has_holdout = bool(info.has_holdout)
+            if self.has_holdout:
+                self.frequency_holdout = column(6)
+                self.monetary_value_holdout = column(7)
+                self.duration_holdout = np.full(n, info.duration_holdout)
+            self.observation_end = _date_or_none(info.observation_end)
+            self.calibration_end = _date_or_none(info.calibration_end)
+            self.time_unit_days = info.time_unit_days
+            self.merge = {0: "none", 1: "day", 2: "week", 3: "month"}[info.merge]
+            self.transactions_after_end = info.transactions_after_end
+            self.customers_holdout_only = info.customers_holdout_only
+            self.unverified_transactions = info.unverified_transactions
+            self.report = report
+        finally:
+            lib.ltv_summary_table_free(table_handle)
+
+    def __len__(self):
+        return len(self.customer_id)
+
+    def __repr__(self):
+        split = f", calibration_end={self.calibration_end}" if self.has_holdout else ""
+        return (f"Summary({len(self)} customers, observation_end={self.observation_end}{split}, "
+                f"time_unit_days={self.time_unit_days:g})")
+
+    @property
+    def columns(self):
+        return list(self._core) + (list(self._holdout) if self.has_holdout else [])
+
+    def to_pandas(self, extra=False):
+        """A DataFrame indexed by customer_id with lifetimes' columns (frequency, recency, T,
+        monetary_value[, frequency_holdout, monetary_value_holdout, duration_holdout]); extra=True
+        adds first_purchase, last_purchase, transactions and total_amount."""
+        import pandas as pd
+
+        names = self.columns + (list(self._extra) if extra else [])
+        frame = pd.DataFrame({k: getattr(self, k) for k in names},
+                             index=pd.Index(self.customer_id, name="customer_id"))
+        return frame
+
+
+def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit="week",
+              calibration_end=None, merge="day"):
+    """Per-customer summary of transactions in memory (exact for any row order).
+
+    observation_end / calibration_end: dates (None: the last transaction / no holdout split);
+    time_unit: "day", "week" (default), "month" (30 days) or a number of days; merge: "day"
+    (default), "week", "month" or "none" — transactions merged into one purchase occasion.
+    """
+    state = SummaryState(observation_end=observation_end, time_unit=time_unit,
+                         calibration_end=calibration_end, merge=merge)
+    state.add(customer_ids, dates, amounts)
+    return state.result()
+
+
+def summarize_file(path, observation_end=None, time_unit="week", calibration_end=None,
+                   merge="day", **read):
+    """Summary of a transaction file, exact for any row order. ``read`` options: delimiter
+    (None = detect, "whitespace", ",", "\\t", ...), header (True), customer / date / amount
+    (column name or 0-based position; amount=None for no amounts), date_format (None = auto,
+    "iso", "compact", "iso_datetime" or a pattern like "%d/%m/%Y"), lenient (False),
+    max_reported_errors. The result's ``.report`` says what was read."""
+    options = _summary_options(observation_end, time_unit, calibration_end, merge)
+    read_options = _read_options(**read)
+    report = _new_report()
+    handle = ctypes.c_void_p()
+    call("ltv_summarize_file", os.fsencode(path), ctypes.byref(read_options),
+         ctypes.byref(options), ctypes.byref(handle), ctypes.byref(report))
+    info = _read_info(report)
+    return Summary(handle, info)
+
+
+class SummaryState:
+    """The incremental summary: add batches (in memory or files), take the result at any time,
+    save it between runs and load it back (docs/summaries.md for when results are exact)."""
+
+    def __init__(self, observation_end=None, time_unit="week", calibration_end=None, merge="day",
+                 _handle=None):
+        if _handle is None:
+            options = _summary_options(observation_end, time_unit, calibration_end, merge)
+            _handle = ctypes.c_void_p()
+            call("ltv_summary_create", ctypes.byref(options), ctypes.byref(_handle))
+        self._handle = _handle
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None and lib is not None:
+            lib.ltv_summary_free(handle)
+            self._handle = None
+
+    def add(self, customer_ids, dates, amounts=None):
+        """Adds a batch of transactions (any order within the batch). Returns self."""
+        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
+        call("ltv_summary_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
+             _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+        return self
+
+    def add_file(self, path, **read):
+        """Adds every row of a file (read options as for summarize_file); returns a ReadInfo."""
+        read_options = _read_options(**read)
+        report = _new_report()
+        call("ltv_summary_add_file", self._handle, os.fsencode(path), ctypes.byref(read_options),
+             ctypes.byref(report))
+        return _read_info(report)
+
+    def _counts(self):
+        customers, transactions, unverified = ctypes.c_size_t(), ctypes.c_uint64(), ctypes.c_uint64()
+        call("ltv_summary_counts", self._handle, ctypes.byref(customers),
+             ctypes.byref(transactions), ctypes.byref(unverified))
+        return customers.value, transactions.value, unverified.value
+
+    @property
+    def customers(self):
+        return self._counts()[0]
+
+    @property
+    def transactions(self):
+        return self._counts()[1]
+
+    @property
+    def unverified_transactions(self):
+        return self._counts()[2]
+
+    def result(self):
+        """The Summary as of now."""
+        handle = ctypes.c_void_p()
+        call("ltv_summary_result", self._handle, ctypes.byref(handle))
+        return Summary(handle)
+
+    def save(self, path):
+        call("ltv_summary_save", self._handle, os.fsencode(path))
+
+    @classmethod
+    def load(cls, path):
+        handle = ctypes.c_void_p()
+        call("ltv_summary_load", os.fsencode(path), ctypes.byref(handle))
+        return cls(_handle=handle)
+
+
+# ---- whole logs: journey, RFM, cohorts ----------------------------------------------------------
+
+class _Table:
+    """Named numpy columns with to_pandas()."""
+
+    _names = ()
+
+    def __len__(self):
+        return len(getattr(self, self._names[0]))
+
+    def to_pandas(self):
+        import pandas as pd
+
+        return pd.DataFrame({k: getattr(self, k) for k in self._names[1:]},
+                            index=pd.Index(getattr(self, self._names[0]), name=self._names[0]))
+
+
+class StatusResult(_Table):
+    """Journey status per customer as of a date: ``customer_id``, ``status`` (names),
+    ``days_since_last`` (NaN for leads); ``counts`` (dict by status), ``cycle_days``,
+    ``lost_days``. Customers without a purchase by then are left out unless they are contacts
+    (leads)."""
+
+    _names = ("customer_id", "status", "days_since_last")
+
+
+class RfmResult(_Table):
+    """RFM per customer with a purchase by the date: ``customer_id``, ``recency_days``,
+    ``frequency`` (purchase days), ``monetary`` (total net amount), ``r``, ``f``, ``m``
+    (scores 1–5), ``score`` (100 r + 10 f + m) and ``segment``."""
+
+    _names = ("customer_id", "recency_days", "frequency", "monetary", "r", "f", "m", "score",
+              "segment")
+
+
+class CohortTable:
+    """Cohort retention by acquisition month: ``cohort`` (datetime64[D], first day of each month),
+    ``size`` (customers acquired), ``active`` and ``active_or_later`` (cohorts × months since
+    acquisition, NaN beyond the data)."""
+
+    def __init__(self, cohort, size, active, active_or_later):
+        self.cohort, self.size, self.active, self.active_or_later = cohort, size, active, active_or_later
+
+    def __len__(self):
+        return len(self.cohort)
+
+    def to_pandas(self, which="active"):
+        """DataFrame: one row per cohort month (index "YYYY-MM"), column "size", then one column
+        per month since acquisition 0, 1, 2, … holding the share (``which`` = "active" or
+        "active_or_later")."""
+        import pandas as pd
+
+        values = getattr(self, which)
+        frame = pd.DataFrame(values, columns=list(range(values.shape[1])),
+                             index=pd.Index([str(c)[:7] for c in self.cohort], name="cohort"))
+        frame.insert(0, "size", self.size)
+        return frame
+
+
+class TransactionLog:
+    """A whole transaction log in memory (for journey statuses, RFM, cohorts, period retention).
+
+    ``TransactionLog(customer_ids, dates, amounts)`` from columns, or ``read_transactions(path)``.
+    ``report`` holds the last file read's ReadInfo.
+    """
+
+    def __init__(self, customer_ids=None, dates=None, amounts=None):
+        handle = ctypes.c_void_p()
+        call("ltv_transactions_create", ctypes.byref(handle))
+        self._handle = handle
+        self.report = None
+        if customer_ids is not None or dates is not None:
+            self.add(customer_ids, dates, amounts)
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None and lib is not None:
+            lib.ltv_transactions_free(handle)
+            self._handle = None
+
+    def add(self, customer_ids, dates, amounts=None):
+        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
+        call("ltv_transactions_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
+             _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+        return self
+
+    def add_file(self, path, **read):
+        read_options = _read_options(**read)
+        report = _new_report()
+        call("ltv_transactions_add_file", self._handle, os.fsencode(path),
+             ctypes.byref(read_options), ctypes.byref(report))
+        self.report = _read_info(report)
+        return self.report
+
+    def _counts(self):
+        customers, rows = ctypes.c_size_t(), ctypes.c_size_t()
+        call("ltv_transactions_counts", self._handle, ctypes.byref(customers), ctypes.byref(rows))
+        return customers.value, rows.value
+
+    def __len__(self):
+        return self._counts()[1]
+
+    @property
+    def customers(self):
+        """Number of distinct customers."""
+        return self._counts()[0]
+
+    @property
+    def customer_ids(self):
+        """The customer ids in first-seen order."""
+        return _packed_ids("ltv_transactions_ids", self._handle, self.customers)
+
+    def summarize(self, observation_end=None, time_unit="week", calibration_end=None, merge="day"):
+        options = _summary_options(observation_end, time_unit, calibration_end, merge)
+        handle = ctypes.c_void_p()
+        call("ltv_transactions_summarize", self._handle, ctypes.byref(options), ctypes.byref(handle))
+        return Summary(handle, self.report)
+
+    @staticmethod
+    def _journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts):
+        o = JourneyOptions()
+        call("ltv_journey_options_init", ctypes.byref(o))
+        if cycle_days is not None:
+            o.cycle_days = float(cycle_days)
+        o.cycle_percentile = float(cycle_percentile)
+        o.lost_multiple = float(lost_multiple)
+        if lost_days is not None:
+            o.lost_days = float(lost_days)
+        if contacts is not None:
+            encoded = [str(c).encode("utf-8") for c in contacts]
+            array = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
+            o.contacts = ctypes.cast(array, ctypes.POINTER(ctypes.c_char_p))
+            o.n_contacts = len(encoded)
+            o._keep = (array, encoded)  # alive as long as the options
+        return o
+
+    def status(self, as_of, cycle_days=None, cycle_percentile=0.8, lost_multiple=3.0,
+               lost_days=None, contacts=None):
+        """Journey status of every customer as of a date (docs/journey.md): a StatusResult.
+        cycle_days None = the business cycle (the cycle_percentile of all purchase gaps);
+        lost_days None = lost_multiple × cycle; contacts = known ids that are leads until they
+        buy (contacts outside the log are listed too)."""
+        o = self._journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts)
+        n = self.customers
+        codes = np.empty(n, dtype=np.int32)
+        silence = np.empty(n, dtype=np.float64)
+        summary = JourneySummary()
+        summary.struct_size = ctypes.sizeof(JourneySummary)
+        call("ltv_transactions_journey", self._handle, _day(as_of, "as_of"), ctypes.byref(o),
+             _ptr(codes, ctypes.c_int32), pointer(silence), n, ctypes.byref(summary))
+        ids = self.customer_ids
+        keep = codes >= 0
+        result = StatusResult()
+        known = set(ids.tolist())
+        extra = [str(c) for c in (contacts or []) if str(c) not in known]
+        result.customer_id = np.concatenate([ids[keep], np.array(extra, dtype=object)])
+        names = np.array(STATUSES, dtype=object)
+        result.status = np.concatenate([names[codes[keep]], np.array(["lead"] * len(extra), dtype=object)])
+        result.days_since_last = np.concatenate([silence[keep], np.full(len(extra), np.nan)])
+        result.counts = {s: int(summary.counts[i]) for i, s in enumerate(STATUSES)}
+        result.cycle_days = summary.cycle_days
+        result.lost_days = summary.lost_days
+        return result
+
+    def monthly_status(self, until=None, cycle_days=None, cycle_percentile=0.8, lost_multiple=3.0,
+                       lost_days=None, contacts=None):
+        """Status counts at each month end (one cycle for all months): a pandas DataFrame indexed
+        by month end with one column per status; attrs hold cycle_days and lost_days."""
+        import pandas as pd
+
+        o = self._journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts)
+        months = ctypes.c_size_t()
+        end = _day(until, "until")
+        call("ltv_transactions_monthly_journey", self._handle, ctypes.byref(o), end, None, None, 0,
+             ctypes.byref(months), None, None)
+        m = months.value
+        month_end = np.empty(m, dtype=np.int32)
+        counts = np.empty(m * 6, dtype=np.uintp)
+        cycle, lost = ctypes.c_double(), ctypes.c_double()
+        call("ltv_transactions_monthly_journey", self._handle, ctypes.byref(o), end,
+             _ptr(month_end, ctypes.c_int32), _ptr(counts, ctypes.c_size_t), m,
+             ctypes.byref(months), ctypes.byref(cycle), ctypes.byref(lost))
+        frame = pd.DataFrame(counts.reshape(m, 6).astype(np.int64), columns=list(STATUSES),
+                             index=pd.Index(_as_dates(month_end), name="month_end"))
+        frame.attrs["cycle_days"] = cycle.value
+        frame.attrs["lost_days"] = lost.value
+        return frame
+
+    def rfm(self, as_of):
+        """RFM scores and default segments as of a date (docs/rfm.md): an RfmResult."""
+        n = self.customers
+        rec, freq, mon = (np.empty(n, dtype=np.float64) for _ in range(3))
+        r, f, m, seg = (np.empty(n, dtype=np.int32) for _ in range(4))
+        call("ltv_transactions_rfm", self._handle, _day(as_of, "as_of"), pointer(rec),
+             pointer(freq), pointer(mon), _ptr(r, ctypes.c_int32), _ptr(f, ctypes.c_int32),
+             _ptr(m, ctypes.c_int32), _ptr(seg, ctypes.c_int32), n)
+        keep = r > 0
+        names = np.array(segment_names() + [""], dtype=object)
+        out = RfmResult()
+        out.customer_id = self.customer_ids[keep]
+        out.recency_days, out.frequency, out.monetary = rec[keep], freq[keep], mon[keep]
+        out.r, out.f, out.m = r[keep], f[keep], m[keep]
+        out.score = 100 * out.r + 10 * out.f + out.m
+        out.segment = names[seg[keep]]  # -1 → "" (no rule matched)
+        return out
+
+    def cohorts(self, until=None):
+        """Cohort retention by acquisition month up to `until` (default: the last purchase)."""
+        count = ctypes.c_size_t()
+        end = _day(until, "until")
+        call("ltv_transactions_cohorts", self._handle, end, None, None, None, None, 0,
+             ctypes.byref(count))
+        n = count.value
+        start = np.empty(n, dtype=np.int32)
+        size = np.empty(n, dtype=np.uintp)
+        active = np.empty(n * n, dtype=np.float64)
+        later = np.empty(n * n, dtype=np.float64)
+        call("ltv_transactions_cohorts", self._handle, end, _ptr(start, ctypes.c_int32),
+             _ptr(size, ctypes.c_size_t), pointer(active), pointer(later), n, ctypes.byref(count))
+        return CohortTable(_as_dates(start), size.astype(np.int64), active.reshape(n, n),
+                           later.reshape(n, n))
+
+    def retention(self, start, end, window_days=None):
+        """Retention of the period (start, end] on the log: active = a purchase within
+        window_days (default: the period's length in days) before the date (docs/cohorts.md)."""
+        s, e = _day(start, "start"), _day(end, "end")
+        window = int(window_days) if window_days is not None else max(e - s, 1)
+        out = PeriodRetention()
+        out.struct_size = ctypes.sizeof(PeriodRetention)
+        call("ltv_transactions_period_retention", self._handle, s, e, window, ctypes.byref(out))
+        return RetentionResult(out.retention_rate, out.retained_share, out.customers_start,
+                               out.customers_end, out.new_customers, out.retained, out.reactivated)
+
+
+def read_transactions(path, **read):
+    """Reads a transaction file into a TransactionLog (read options as for summarize_file); its
+    ``.report`` says what was read."""
+    log = TransactionLog()
+    log.add_file(path, **read)
+    return log
+
+
+def segment_names():
+    """The default RFM segments in rule order (docs/rfm.md)."""
+    names = []
+    for k in range(11):
+        name = ctypes.c_char_p()
+        call("ltv_rfm_segment_name", k, ctypes.byref(name))
+        names.append(name.value.decode())
+    return names
+
+
+def status(customer_ids, dates, as_of, amounts=None, **options):
+    """Journey status per customer as of a date (TransactionLog.status on columns)."""
+    return TransactionLog(customer_ids, dates, amounts).status(as_of, **options)
+
+
+def rfm(customer_ids, dates, amounts, as_of):
+    """RFM scores and segments as of a date (TransactionLog.rfm on columns)."""
+    return TransactionLog(customer_ids, dates, amounts).rfm(as_of)
+
+
+def cohorts(customer_ids, dates, until=None):
+    """Cohort retention table (TransactionLog.cohorts on columns)."""
+    return TransactionLog(customer_ids, dates).cohorts(until)
+
+
+def period_retention(customer_ids, dates, start, end, window_days=None):
+    """Period retention measured on a log (TransactionLog.retention on columns)."""
+    return TransactionLog(customer_ids, dates).retention(start, end, window_days)
