@@ -105,7 +105,8 @@ LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const d
         const auto& p = ltv::capi::require_params(fn, m);
         if (m.state.kind == ltv::model_kind::pareto_nbd)
             ltv::discounted_expected_residual_transactions(
-                ltv::pareto_nbd_params{p[0], p[1], p[2], p[3]}, discount_rate, data, out);
+                ltv::pareto_nbd_params{p[0], p[1], p[2], p[3]}, discount_rate, data, out,
+                m.threads);
         else {
             ltv::detail::validate_rfm(fn, data);
             ltv::detail::require_array(fn, "out", out, n);
@@ -153,7 +154,8 @@ LTV_API int ltv_model_p_alive(const ltv_model* model, const double* frequency,
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
-        with_rfm_model(fn, m, [&](const auto& p) { ltv::probability_alive(p, data, out); });
+        with_rfm_model(fn, m,
+                       [&](const auto& p) { ltv::probability_alive(p, data, out, m.threads); });
     });
 }
 
@@ -164,8 +166,9 @@ LTV_API int ltv_model_expected_purchases(const ltv_model* model, double t, const
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
-        with_rfm_model(
-            fn, m, [&](const auto& p) { ltv::conditional_expected_purchases(p, t, data, out); });
+        with_rfm_model(fn, m, [&](const auto& p) {
+            ltv::conditional_expected_purchases(p, t, data, out, m.threads);
+        });
     });
 }
 
@@ -278,7 +281,7 @@ LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
         const auto g = spend_params(fn, *spend_model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
         with_rfm_model(fn, *transaction_model, [&](const auto& p) {
-            ltv::clv(p, g, data, {monetary, n}, o, out);
+            ltv::clv(p, g, data, {monetary, n}, o, out, transaction_model->threads);
         });
     });
 }

@@ -163,3 +163,23 @@ def test_errors(cdnow):
         call("ltv_model_p_alive", g._handle, None, None, None, 0, None)
     with pytest.raises(ValueError, match="must be a fitted GammaGamma"):
         ltv.customer_lifetime_value(m, m, 1, 1, 2, 10)
+
+
+def test_threads_do_not_change_results(cdnow):
+    # Batch predictions are split across threads deterministically: 1 thread and all cores must
+    # agree bit for bit (issue #4: "results identical to single-threaded"). 60 000 rows exceed
+    # the size below which a batch stays on the calling thread.
+    params = {"r": 0.2425929, "alpha": 4.4135317, "a": 0.7928862, "b": 2.4257536}
+    x = np.tile(cdnow["frequency"], 26)[:60000]
+    tx = np.tile(cdnow["recency"], 26)[:60000]
+    T = np.tile(cdnow["T"], 26)[:60000]
+    one = ltv.BetaGeo(params=params, threads=1)
+    many = ltv.BetaGeo(params=params, threads=0)
+    assert np.array_equal(one.p_alive(x, tx, T), many.p_alive(x, tx, T))
+    assert np.array_equal(one.expected_purchases(39, x, tx, T), many.expected_purchases(39, x, tx, T))
+    gg = ltv.GammaGamma(params={"p": 6.2488, "q": 3.7446, "gamma": 15.4477})
+    z = np.where(x > 0, 30.0, 0.0)
+    assert np.array_equal(
+        ltv.customer_lifetime_value(one, gg, x, tx, T, z, period_length=4.345),
+        ltv.customer_lifetime_value(many, gg, x, tx, T, z, period_length=4.345),
+    )
