@@ -274,62 +274,79 @@ inline double pnbd_h(double s, double u) {
     return k == 0 ? L : L * std::expm1(k) / k;
 }
 
-/// j(s, k) = E_{g~Gamma(s,1)}[1/(k+g)] = k^(s−1) e^k Γ(1−s, k), k > 0.
+/// j(s, k) = E_{g~Gamma(s,1)}[1/(k+g)] = k^(s−1) e^k Γ(1−s, k), k > 0, with everything that
+/// depends on s alone computed once (a batch evaluates it per row with one context):
 ///  k ≥ 1 or s ≥ 10: Legendre's continued fraction for Γ(1−s, k) (modified Lentz), which then
 ///    converges in ≲ 100 steps.
 ///  otherwise, s ∈ (0, 1.5]: a = 1−s ∈ [−0.5, 1), and
 ///    Γ(a, k) = [Γ(1+a) − 1 − expm1(a ln k)]/a − k^a Σₙ≥₁ (−k)ⁿ/(n!(a+n)),
 ///    which is Γ(a) − γ(a, k) with the poles of Γ(a) and k^a/a at a = 0 cancelled analytically
-///    (Boost's tgamma1pm1 and expm1 keep the difference accurate; a = 0 gives E₁(k)).
+///    (Boost's tgamma1pm1 and expm1 keep the difference accurate; a = 0 gives E₁(k)). The sum
+///    is a polynomial in k with coefficients qₙ = (−1)ⁿ/(n!(a+n)); for k < 1 its terms after
+///    n = 20 are below 2e−20·k while |Σ| ≥ k/6, so degree pnbd_j_degree always suffices.
 ///  s > 1.5 (and k < 1): the upward recurrence j(s+1) = (1 − k j(s))/s from s₀ ∈ (0.5, 1.5]:
 ///    stable (errors shrink by k/s < 1 per step) and 1 − k j stays away from 0 for s ≥ 0.5.
-inline double pnbd_j(double s, double k) {
-    if (k >= 1 || s >= 10) {
-        constexpr double tiny = 1e-300;
-        double bb = k + s, C = 1 / tiny, Dd = 1 / bb, h = Dd;
-        for (int i = 1; i < 100000; ++i) {
-            const double an = -static_cast<double>(i) * (i - 1 + s);
-            bb += 2;
-            Dd = an * Dd + bb;
-            if (std::abs(Dd) < tiny) Dd = tiny;
-            C = bb + an / C;
-            if (std::abs(C) < tiny) C = tiny;
-            Dd = 1 / Dd;
-            const double del = Dd * C;
-            h *= del;
-            if (std::abs(del - 1) < 1e-16) break;
-        }
-        return h;
-    }
-    double s0 = s;
+constexpr int pnbd_j_degree = 22;
+
+struct pnbd_j_ctx {
+    double s = 1, s0 = 1, a = 0, g1 = 0;
     int steps = 0;
-    while (s0 > 1.5) {
-        s0 -= 1;
-        ++steps;
+    bool a_zero = true;
+    double q[pnbd_j_degree + 1] = {};
+
+    explicit pnbd_j_ctx(double s_) : s(s_), s0(s_) {
+        while (s0 > 1.5) {
+            s0 -= 1;
+            ++steps;
+        }
+        a = 1 - s0;
+        a_zero = std::abs(a) < 1e-12;
+        if (s < 10) {  // the series branch can be reached: its s-only constants
+            g1 = a_zero ? 0.0 : boost::math::tgamma1pm1(a);
+            double inv_fact = 1;
+            for (int n = 1; n <= pnbd_j_degree; ++n) {
+                inv_fact /= -static_cast<double>(n);
+                q[n] = inv_fact / (a + n);
+            }
+        }
     }
-    const double a = 1 - s0, lk = std::log(k);
-    double head;  // Γ(a) − k^a/a, regular at a = 0
-    if (std::abs(a) < 1e-12) {
-        head = -0.57721566490153286061 - lk;  // −γ_E − ln k
-    } else {
-        head = (boost::math::tgamma1pm1(a) - std::expm1(a * lk)) / a;
+
+    double operator()(double k) const {
+        if (k >= 1 || s >= 10) {
+            constexpr double tiny = 1e-300;
+            double bb = k + s, C = 1 / tiny, Dd = 1 / bb, h = Dd;
+            for (int i = 1; i < 100000; ++i) {
+                const double an = -static_cast<double>(i) * (i - 1 + s);
+                bb += 2;
+                Dd = an * Dd + bb;
+                if (std::abs(Dd) < tiny) Dd = tiny;
+                C = bb + an / C;
+                if (std::abs(C) < tiny) C = tiny;
+                Dd = 1 / Dd;
+                const double del = Dd * C;
+                h *= del;
+                if (std::abs(del - 1) < 1e-16) break;
+            }
+            return h;
+        }
+        const double lk = std::log(k), em = std::expm1(a * lk);
+        // Γ(a) − k^a/a, regular at a = 0 (where it is −γ_E − ln k).
+        const double head = a_zero ? -0.57721566490153286061 - lk : (g1 - em) / a;
+        double sum = q[pnbd_j_degree];
+        for (int n = pnbd_j_degree - 1; n >= 1; --n) sum = sum * k + q[n];
+        sum *= k;
+        // j = e^k [k^(−a)·head − Σ], k^(−a) = 1/(1 + expm1(a ln k)).
+        double j = std::exp(k) * (head / (1 + em) - sum);
+        double sj = s0;
+        for (int i = 0; i < steps; ++i) {
+            j = (1 - k * j) / sj;
+            sj += 1;
+        }
+        return j;
     }
-    double sum = 0, term = 1;
-    for (int n = 1; n < 200; ++n) {
-        term *= -k / n;
-        const double add = term / (a + n);
-        sum += add;
-        if (std::abs(add) < 1e-17 * std::abs(sum)) break;
-    }
-    // j = e^k k^(−a) Γ(a, k) = e^k [k^(−a)·head − Σ]
-    double j = std::exp(k) * (std::exp(-a * lk) * head - sum);
-    double sj = s0;
-    for (int i = 0; i < steps; ++i) {
-        j = (1 - k * j) / sj;
-        sj += 1;
-    }
-    return j;
-}
+};
+
+inline double pnbd_j(double s, double k) { return pnbd_j_ctx(s)(k); }
 
 /// E[Y(t) | x, t_x, T] given P(alive).
 inline double pnbd_conditional(const pareto_nbd_params& p, double alive, double t, double x,
@@ -338,34 +355,465 @@ inline double pnbd_conditional(const pareto_nbd_params& p, double alive, double 
     return alive * (p.r + x) / (p.alpha + T) * bT * pnbd_h(p.s, t / bT);
 }
 
-/// Rows grouped by x and duplicates merged (shared with BG/NBD's preparation).
-inline double pnbd_total(const pareto_nbd_params& p, const bg_prepared& d, double* grad) {
-    double ll = 0, g[4] = {0, 0, 0, 0}, gi[4];
-    for (std::size_t k = 0; k < d.xs.size(); ++k)
-        for (std::size_t i = d.start[k]; i < d.start[k + 1]; ++i) {
-            const double w = d.w[i];
-            ll += w * pnbd_evaluate(p, d.xs[k], d.tx[i], d.T[i], grad ? gi : nullptr).log_L;
-            if (grad)
-                for (int j = 0; j < 4; ++j) g[j] += w * gi[j];
-        }
-    if (grad) {
-        grad[0] = g[0] * p.r;
-        grad[1] = g[1] * p.alpha;
-        grad[2] = g[2] * p.s;
-        grad[3] = g[3] * p.beta;
-    }
-    return ll;
+// ---- Fast paths: ₂F₁ as per-x polynomials ---------------------------------------------------
+//
+// F = ₂F₁(1, b; c; z) = Σ cₙ zⁿ, cₙ = (b)ₙ/(c)ₙ, and b, c depend on a row only through x. So
+// per x (and evaluation) the coefficients of F, ∂F/∂b = Σ cₙ Hbₙ zⁿ (Hbₙ = Σ_{k<n} 1/(b+k)),
+// ∂F/∂c = −Σ cₙ Hcₙ zⁿ and ∂F/∂z = Σ (n+1)c_{n+1} zⁿ are built once, and each row evaluates
+// polynomials in its z (no divisions, vectorisable across rows). The degree is chosen with the
+// stopping test of pnbd_series at the largest z of the rows concerned, with F replaced by its
+// lower bound 1: the test's left side grows and its right side shrinks with z, so every row
+// then meets pnbd_series' own test. Rows whose z needs more than pnbd_max_degree terms (α and
+// β orders of magnitude apart) take pnbd_hyp as before.
+
+constexpr int pnbd_max_degree = 64;
+
+/// pnbd_series' stopping test after the term of degree m, c_m zᵐ = cm_zm, with F ≥ 1.
+inline bool pnbd_tail_ok(double cm_zm, int m, double b, double c, double z) {
+    const double rho = z * (b + m) / (c + m);
+    return cm_zm * (m + 1) <= 1e-17 * (1 - rho) * (1 - rho);
 }
 
+/// The coefficients of F (and, with grad, of Fb, Fc, Fz) for rows with z ≤ zmax.
+struct pnbd_poly {
+    int n = 0;        ///< degree
+    double zmax = 0;  ///< rows with larger z take pnbd_hyp
+    double b = 0, c = 0;
+    double F[pnbd_max_degree + 1], Fb[pnbd_max_degree + 1], Fc[pnbd_max_degree + 1],
+        Fz[pnbd_max_degree + 1];
+};
+
+/// Builds P for ₂F₁(1, b; c; ·) on z ∈ [0, zb].
+inline void pnbd_poly_build(pnbd_poly& P, double b, double c, double zb, bool grad) {
+    P.b = b;
+    P.c = c;
+    P.F[0] = 1;
+    P.Fb[0] = P.Fc[0] = 0;
+    double cm = 1, hb = 0, hc = 0, zm = 1;
+    int n = pnbd_max_degree;
+    bool ok = false;
+    for (int m = 1; m <= pnbd_max_degree; ++m) {
+        const double bm = b + (m - 1), cm1 = c + (m - 1);
+        cm *= bm / cm1;
+        zm *= zb;
+        P.F[m] = cm;
+        if (grad) {
+            hb += 1 / bm;
+            hc += 1 / cm1;
+            P.Fb[m] = cm * hb;
+            P.Fc[m] = -cm * hc;
+            P.Fz[m - 1] = m * cm;
+        }
+        if (pnbd_tail_ok(cm * zm, m, b, c, zb)) {
+            n = m;
+            ok = true;
+            break;
+        }
+    }
+    P.Fz[n] = 0;  // ∂F/∂z has degree n − 1; the zero lets all four share one Horner loop
+    P.n = n;
+    if (ok) {
+        P.zmax = zb;
+        return;
+    }
+    // zb needs more terms than pnbd_max_degree: the largest z for which n terms are enough
+    // (bisection; the test is monotone in z).
+    double lo = 0, hi = zb;
+    for (int i = 0; i < 60; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        if (pnbd_tail_ok(P.F[n] * std::pow(mid, n), n, b, c, mid))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    P.zmax = lo;
+}
+
+/// Rows per block of the vectorised polynomial evaluation.
+constexpr std::size_t pnbd_block = 8;
+
+/// F (and with Grad Fb, Fc, Fz) at z[0..pnbd_block) by Horner's rule, rows in the inner loop.
+template <bool Grad>
+inline void pnbd_poly_eval(const pnbd_poly& P, const double* z, double* F, double* Fb,
+                           double* Fc, double* Fz) {
+    const int n = P.n;
+    for (std::size_t j = 0; j < pnbd_block; ++j) {
+        F[j] = P.F[n];
+        if (Grad) {
+            Fb[j] = P.Fb[n];
+            Fc[j] = P.Fc[n];
+            Fz[j] = P.Fz[n];
+        }
+    }
+    for (int k = n - 1; k >= 0; --k) {
+        const double cF = P.F[k], cB = P.Fb[k], cC = P.Fc[k], cZ = P.Fz[k];
+        for (std::size_t j = 0; j < pnbd_block; ++j) {
+            F[j] = F[j] * z[j] + cF;
+            if (Grad) {
+                Fb[j] = Fb[j] * z[j] + cB;
+                Fc[j] = Fc[j] * z[j] + cC;
+                Fz[j] = Fz[j] * z[j] + cZ;
+            }
+        }
+    }
+}
+
+/// Prepared rows (grouped by x, duplicates merged: bg_prepare) plus, per group, the smallest
+/// t_x and T, which bound z and so fix the polynomial degrees.
+struct pnbd_prepared {
+    bg_prepared rows;
+    std::vector<double> tx_min, T_min;
+};
+
+inline pnbd_prepared pnbd_prepare(bg_prepared rows) {
+    pnbd_prepared out;
+    out.rows = std::move(rows);
+    const bg_prepared& d = out.rows;
+    for (std::size_t g = 0; g < d.xs.size(); ++g) {
+        double tmin = std::numeric_limits<double>::infinity(), Tmin = tmin;
+        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
+            tmin = std::min(tmin, d.tx[i]);
+            Tmin = std::min(Tmin, d.T[i]);
+        }
+        out.tx_min.push_back(tmin);
+        out.T_min.push_back(Tmin);
+    }
+    return out;
+}
+
+/// Every k-th row of each x group (k ≥ 1), weights unchanged: a stratified subsample for the
+/// warm start of large fits (within a group rows are in input order, or sorted by T if merged).
+inline pnbd_prepared pnbd_subsample(const pnbd_prepared& full, std::size_t k) {
+    const bg_prepared& d = full.rows;
+    bg_prepared out;
+    for (std::size_t g = 0; g < d.xs.size(); ++g) {
+        const std::size_t first = out.tx.size();
+        double wsum = 0;
+        for (std::size_t i = d.start[g]; i < d.start[g + 1]; i += k) {
+            out.tx.push_back(d.tx[i]);
+            out.T.push_back(d.T[i]);
+            out.w.push_back(d.w[i]);
+            wsum += d.w[i];
+        }
+        if (out.tx.size() > first) {
+            out.xs.push_back(d.xs[g]);
+            out.wx.push_back(wsum);
+            out.start.push_back(first);
+            out.total_weight += wsum;
+        }
+    }
+    out.start.push_back(out.tx.size());
+    return pnbd_prepare(std::move(out));
+}
+
+/// Neumaier's compensated sum. The fits' objective is a sum over up to millions of rows; plain
+/// accumulation leaves ~√n ulp(Σ) of noise (≈1e−13 relative at 1e5 rows), which near the optimum
+/// exceeds the decrease a line search must verify (≈ |∇f|²/λ ≈ 1e−14 at the 1e−8 gradient
+/// tolerance) and stalls BFGS. Added once per block of rows, so it costs little.
+struct pnbd_ksum {
+    double s = 0, c = 0;
+    void add(double v) {
+        const double t = s + v;
+        c += std::abs(s) >= std::abs(v) ? (s - t) + v : (v - t) + s;
+        s = t;
+    }
+    double value() const { return s + c; }
+};
+
+/// Scratch space of pnbd_total (two polynomials, ~2 KB each: kept off the stack of callers).
+struct pnbd_work {
+    pnbd_poly A, G;
+};
+
+/// Σ w log L over prepared rows and, with grad, its gradient w.r.t. (log r, log α, log s, log β):
+/// pnbd_evaluate's formulas (see the header comment), rearranged per x group:
+///  - lnΓ(r+x), ψ(r+x), ln R and the ₂F₁ coefficients once per group;
+///  - a₁ + a₂ summed directly when e^D cannot overflow (D < 500: a₂ ≤ s·F·e^500 with
+///    F ≤ 1/(1−z) ≤ max(α,β)/min(α,β) stays far below the double range), so one exp and one log
+///    replace the log-sum-exp's two exps, one log and ln F_A, ln F_G; otherwise log-space as
+///    before (very large x or T ≫ t_x);
+///  - rows with t_x = 0 take ln(α+T) = ln α + ln(1 + T/α) (the log1p is needed for D anyway).
+template <bool Grad>
+double pnbd_total_impl(const pareto_nbd_params& p, const pnbd_prepared& pd, double* grad,
+                       pnbd_work& work) {
+    const bg_prepared& d = pd.rows;
+    const double r = p.r, a = p.alpha, s = p.s, b = p.beta;
+    const bool ab = a >= b;  // which parameter the series expands around (see header)
+    const double diff = std::abs(a - b), m = ab ? a : b;
+    const double lna = std::log(a), lnb = std::log(b), lns = std::log(s), inv_s = 1 / s;
+    const double lg_r = std::lgamma(r), dg_r = Grad ? boost::math::digamma(r) : 0.0;
+    pnbd_ksum ll, G0, G1, G2, G3;
+    pnbd_poly& PA = work.A;
+    pnbd_poly& PG = work.G;
+    constexpr std::size_t B = pnbd_block;
+    for (std::size_t g = 0; g < d.xs.size(); ++g) {
+        const double x = d.xs[g], rx = r + x, R = rx + s, c = R + 1;
+        const double bA = ab ? rx + 1 : s, bG = ab ? rx : s + 1;
+        pnbd_poly_build(PA, bA, c, diff / (m + pd.T_min[g]), Grad);
+        pnbd_poly_build(PG, bG, c, diff / (m + pd.tx_min[g]), Grad);
+        const double lnR = std::log(R), lnrx = std::log(rx), inv_rx = 1 / rx, inv_R = 1 / R;
+        const double C0 = std::lgamma(rx) - lg_r + r * lna + s * lnb - lnR;
+        const double dg = Grad ? boost::math::digamma(rx) - dg_r - inv_R : 0.0;
+        for (std::size_t i0 = d.start[g]; i0 < d.start[g + 1]; i0 += B) {
+            const std::size_t nb = std::min(B, d.start[g + 1] - i0);
+            const double* Tv = d.T.data() + i0;
+            const double* tv = d.tx.data() + i0;
+            // Vectorisable part: z and reciprocals (padding rows get T = t_x = 0).
+            double zT[B], zx[B], iaT[B], ibT[B], iat[B], ibt[B];
+            for (std::size_t j = 0; j < B; ++j) {
+                const double T = j < nb ? Tv[j] : 0.0, tx = j < nb ? tv[j] : 0.0;
+                iaT[j] = 1 / (a + T);
+                ibT[j] = 1 / (b + T);
+                iat[j] = 1 / (a + tx);
+                ibt[j] = 1 / (b + tx);
+                zT[j] = diff * (ab ? iaT[j] : ibT[j]);
+                zx[j] = diff * (ab ? iat[j] : ibt[j]);
+            }
+            double FA[B], FAb[B], FAc[B], FAz[B], FG[B], FGb[B], FGc[B], FGz[B];
+            pnbd_poly_eval<Grad>(PA, zT, FA, FAb, FAc, FAz);
+            pnbd_poly_eval<Grad>(PG, zx, FG, FGb, FGc, FGz);
+            double bl = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;  // this block's sums
+            for (std::size_t j = 0; j < nb; ++j) {
+                const double T = Tv[j], tx = tv[j], w = d.w[i0 + j];
+                const double aT = a + T, bT = b + T, at = a + tx, bt = b + tx;
+                // z beyond the polynomial's range: the adaptive series / Euler integral.
+                pnbd_f fa{FA[j], FAb[j], FAc[j], FAz[j]}, fg{FG[j], FGb[j], FGc[j], FGz[j]};
+                if (zT[j] > PA.zmax) fa = pnbd_hyp(bA, c, diff / (ab ? aT : bT), Grad);
+                if (zx[j] > PG.zmax) fg = pnbd_hyp(bG, c, diff / (ab ? at : bt), Grad);
+                const double dT = T - tx;
+                const double lA = std::log1p(dT * iat[j]), lB = std::log1p(dT * ibt[j]);
+                // t_x = 0: α + t_x = α, so ln(α+T) = ln α + ln(1 + T/α) without another log.
+                const double laT = tx == 0 ? lna + lA : std::log(aT);
+                const double lbT = tx == 0 ? lnb + lB : std::log(bT);
+                const double D = rx * lA + s * lB;
+                const double rho = ab ? bT * iaT[j] : 1.0, sig = ab ? 1.0 : at * ibt[j];
+                double lse, w1, w2;
+                if (D < 500) {  // a₁ + a₂ in linear space (see above)
+                    const double a1 = rx * rho * fa.F, a2 = s * sig * fg.F * std::exp(D);
+                    const double sum = a1 + a2, isum = 1 / sum;
+                    lse = std::log(sum);
+                    w1 = a1 * isum;
+                    w2 = a2 * isum;
+                } else {  // e^D may overflow: log-sum-exp
+                    const double l1 = lnrx + std::log(rho) + std::log(fa.F);
+                    const double l2 = lns + std::log(sig) + std::log(fg.F) + D;
+                    const double mx = std::max(l1, l2);
+                    const double e1 = std::exp(l1 - mx), e2 = std::exp(l2 - mx);
+                    lse = mx + std::log(e1 + e2);
+                    w1 = e1 / (e1 + e2);
+                    w2 = e2 / (e1 + e2);
+                }
+                bl += w * (C0 - rx * laT - s * lbT + lse);
+                if (Grad) {
+                    // ∂z/∂α, ∂z/∂β at T and at t_x.
+                    double zTa, zTb, zxa, zxb;
+                    if (ab) {
+                        zTa = bT * iaT[j] * iaT[j], zTb = -iaT[j];
+                        zxa = bt * iat[j] * iat[j], zxb = -iat[j];
+                    } else {
+                        zTa = -ibT[j], zTb = aT * ibT[j] * ibT[j];
+                        zxa = -ibt[j], zxb = at * ibt[j] * ibt[j];
+                    }
+                    const double iA = 1 / fa.F, iG = 1 / fg.F;
+                    // ∂ ln F/∂θ: b depends on r (α ≥ β) or s (α < β); c = r+s+x+1.
+                    const double fA_r = (fa.Fc + (ab ? fa.Fb : 0)) * iA;
+                    const double fA_s = (fa.Fc + (ab ? 0 : fa.Fb)) * iA;
+                    const double fG_r = (fg.Fc + (ab ? fg.Fb : 0)) * iG;
+                    const double fG_s = (fg.Fc + (ab ? 0 : fg.Fb)) * iG;
+                    const double fA_a = fa.Fz * zTa * iA, fA_b = fa.Fz * zTb * iA;
+                    const double fG_a = fg.Fz * zxa * iG, fG_b = fg.Fz * zxb * iG;
+                    const double rho_a = ab ? -iaT[j] : 0, rho_b = ab ? ibT[j] : 0;
+                    const double sig_a = ab ? 0 : iat[j], sig_b = ab ? 0 : -ibt[j];
+                    const double D_a = rx * (iaT[j] - iat[j]), D_b = s * (ibT[j] - ibt[j]);
+                    const double g_r = w1 * (inv_rx + fA_r) + w2 * (fG_r + lA);
+                    const double g_a = w1 * (rho_a + fA_a) + w2 * (sig_a + fG_a + D_a);
+                    const double g_s = w1 * fA_s + w2 * (inv_s + fG_s + lB);
+                    const double g_b = w1 * (rho_b + fA_b) + w2 * (sig_b + fG_b + D_b);
+                    b0 += w * (dg + lna - laT + g_r);
+                    b1 += w * (r / a - rx * iaT[j] + g_a);
+                    b2 += w * (lnb - lbT - inv_R + g_s);
+                    b3 += w * (s / b - s * ibT[j] + g_b);
+                }
+            }
+            ll.add(bl);
+            if (Grad) {
+                G0.add(b0);
+                G1.add(b1);
+                G2.add(b2);
+                G3.add(b3);
+            }
+        }
+    }
+    if (Grad) {
+        grad[0] = G0.value() * r;
+        grad[1] = G1.value() * a;
+        grad[2] = G2.value() * s;
+        grad[3] = G3.value() * b;
+    }
+    return ll.value();
+}
+
+inline double pnbd_total(const pareto_nbd_params& p, const pnbd_prepared& d, double* grad,
+                         pnbd_work& work) {
+    return grad ? pnbd_total_impl<true>(p, d, grad, work)
+                : pnbd_total_impl<false>(p, d, nullptr, work);
+}
+
+// ---- Fast paths: P(alive) for batches ---------------------------------------------------------
+//
+// The same polynomials (F only) per x, built once per call for x < pnbd_alive_table_x (rows
+// with larger x build theirs on the fly). The degree depends only on (parameters, x): z ≤
+// |α−β|/max(α, β) for every row, so that bound is used. Scalar calls build the one entry they
+// need with the same code, so scalar and batch results are bit-identical.
+
+constexpr std::size_t pnbd_alive_table_x = 1024;
+
+/// What P(alive) needs for one x: F_A and F_G coefficients (padded with zeros to a common
+/// degree n so that one Horner loop evaluates both), their ranges, and F_G at t_x = 0.
+struct pnbd_alive_x {
+    double rx = 0, R = 0, bA = 0, bG = 0, c = 0, lnrx = 0, zA = 0, zG = 0, FG0 = 1;
+    int n = 0;
+    const double* cA = nullptr;  // n + 1 coefficients each
+    const double* cG = nullptr;
+};
+
+struct pnbd_alive_ctx {
+    double r, a, s, b, diff, m, lns;
+    bool ab;
+    explicit pnbd_alive_ctx(const pareto_nbd_params& p)
+        : r(p.r), a(p.alpha), s(p.s), b(p.beta), diff(std::abs(p.alpha - p.beta)),
+          m(std::max(p.alpha, p.beta)), lns(std::log(p.s)), ab(p.alpha >= p.beta) {}
+};
+
+/// F at z from an entry's coefficients (the polynomial in range, else pnbd_hyp).
+inline double pnbd_alive_F(const double* coef, int n, double zmax, double bb, double c, double z) {
+    if (z > zmax) return pnbd_hyp(bb, c, z, false).F;
+    double f = coef[n];
+    for (int k = n - 1; k >= 0; --k) f = f * z + coef[k];
+    return f;
+}
+
+/// Fills e for x; its coefficients go to buf[0 .. 2(pnbd_max_degree+1)).
+inline void pnbd_alive_build(const pnbd_alive_ctx& k, double x, pnbd_alive_x& e, double* buf,
+                             pnbd_poly& scratch) {
+    e.rx = k.r + x;
+    e.R = e.rx + k.s;
+    e.c = e.R + 1;
+    e.bA = k.ab ? e.rx + 1 : k.s;
+    e.bG = k.ab ? e.rx : k.s + 1;
+    e.lnrx = std::log(e.rx);
+    const double zb = k.diff / k.m;
+    pnbd_poly_build(scratch, e.bA, e.c, zb, false);
+    const int nA = scratch.n;
+    e.zA = scratch.zmax;
+    double* cA = buf;
+    double* cG = buf + (pnbd_max_degree + 1);
+    for (int i = 0; i <= pnbd_max_degree; ++i) cA[i] = i <= nA ? scratch.F[i] : 0.0;
+    pnbd_poly_build(scratch, e.bG, e.c, zb, false);
+    const int nG = scratch.n;
+    e.zG = scratch.zmax;
+    for (int i = 0; i <= pnbd_max_degree; ++i) cG[i] = i <= nG ? scratch.F[i] : 0.0;
+    e.n = std::max(nA, nG);
+    e.cA = cA;
+    e.cG = cG;
+    e.FG0 = pnbd_alive_F(cG, e.n, e.zG, e.bG, e.c, k.diff / k.m);
+}
+
+/// P(alive | x, t_x, T) from x's entry: R/(a₁ + a₂) as in pnbd_evaluate, the sum taken in
+/// linear space when e^D cannot overflow (see pnbd_total_impl), else in log space.
+inline double pnbd_alive_row(const pnbd_alive_ctx& k, const pnbd_alive_x& e, double tx, double T) {
+    const double aT = k.a + T, bT = k.b + T, at = k.a + tx, bt = k.b + tx;
+    const double zT = k.diff / (k.ab ? aT : bT), zx = k.diff / (k.ab ? at : bt);
+    double FA, FG;
+    if (zT <= e.zA && (tx == 0 || zx <= e.zG)) {  // both polynomials: one loop, two chains
+        double fa = e.cA[e.n], fg = e.cG[e.n];
+        for (int i = e.n - 1; i >= 0; --i) {
+            fa = fa * zT + e.cA[i];
+            fg = fg * zx + e.cG[i];
+        }
+        FA = fa;
+        FG = tx == 0 ? e.FG0 : fg;
+    } else {
+        FA = pnbd_alive_F(e.cA, e.n, e.zA, e.bA, e.c, zT);
+        FG = tx == 0 ? e.FG0 : pnbd_alive_F(e.cG, e.n, e.zG, e.bG, e.c, zx);
+    }
+    const double dT = T - tx;
+    const double D = e.rx * std::log1p(dT / at) + k.s * std::log1p(dT / bt);
+    const double rho = k.ab ? bT / aT : 1.0, sig = k.ab ? 1.0 : at / bt;
+    const double a1 = e.rx * rho * FA;
+    if (D < 500) return std::min(1.0, e.R / (a1 + k.s * sig * FG * std::exp(D)));
+    // e^D may overflow: log-sum-exp.
+    const double l1 = e.lnrx + std::log(rho) + std::log(FA);
+    const double l2 = k.lns + std::log(sig) + std::log(FG) + D;
+    const double mx = std::max(l1, l2);
+    const double lse = mx + std::log(std::exp(l1 - mx) + std::exp(l2 - mx));
+    return std::min(1.0, std::exp(std::log(e.R) - lse));
+}
+
+/// Entries for x = 0 .. min(max x + 1, pnbd_alive_table_x) − 1 of a batch.
+struct pnbd_alive_table {
+    pnbd_alive_ctx k;
+    std::vector<pnbd_alive_x> entries;
+    std::vector<double> coef;
+
+    pnbd_alive_table(const pareto_nbd_params& p, const rfm_data& data) : k(p) {
+        double xmax = 0;
+        const double* xv = data.frequency.data();
+        for (std::size_t i = 0; i < data.size(); ++i) xmax = std::max(xmax, xv[i]);
+        // (validated data: x ≥ 0 integer; capped before the conversion)
+        xmax = std::min(xmax, static_cast<double>(pnbd_alive_table_x - 1));
+        const std::size_t nx = data.size() == 0 ? 0 : static_cast<std::size_t>(xmax) + 1;
+        constexpr std::size_t stride = 2 * (pnbd_max_degree + 1);
+        entries.resize(nx);
+        coef.resize(nx * stride);
+        pnbd_poly scratch;
+        for (std::size_t x = 0; x < nx; ++x)
+            pnbd_alive_build(k, static_cast<double>(x), entries[x], coef.data() + x * stride,
+                             scratch);
+    }
+
+    /// P(alive) of one row (entries of x beyond the table are built on the stack).
+    double operator()(double x, double tx, double T) const {
+        if (x < static_cast<double>(entries.size()))
+            return pnbd_alive_row(k, entries[static_cast<std::size_t>(x)], tx, T);
+        return one(k, x, tx, T);
+    }
+
+    static double one(const pnbd_alive_ctx& k, double x, double tx, double T) {
+        pnbd_alive_x e;
+        double buf[2 * (pnbd_max_degree + 1)];
+        pnbd_poly scratch;
+        pnbd_alive_build(k, x, e, buf, scratch);
+        return pnbd_alive_row(k, e, tx, T);
+    }
+};
+
+/// P(alive) of a single customer: the batch arithmetic for one row.
+inline double pnbd_alive_one(const pareto_nbd_params& p, double x, double tx, double T) {
+    return pnbd_alive_table::one(pnbd_alive_ctx(p), x, tx, T);
+}
+
+/// DERT of a row given P(alive) (see the header comment).
+inline double pnbd_dert(const pareto_nbd_params& p, const pnbd_j_ctx& J, double delta,
+                        double alive, double x, double T) {
+    const double bT = p.beta + T;
+    return alive * (p.r + x) / (p.alpha + T) * bT * J(delta * bT);
+}
+
+/// Validates, builds the P(alive) table, then out[i] = f(alive, x, t_x, T) on `threads`
+/// threads (rows are independent: results do not depend on the split).
 template <class F>
 void pnbd_batch(const char* fn, const pareto_nbd_params& p, const rfm_data& data, double* out,
                 int threads, F&& f) {
     validate_pnbd_params(fn, p);
     validate_rfm(fn, data);
     require_array(fn, "out", out, data.size());
+    const pnbd_alive_table alive(p, data);
+    const double* xv = data.frequency.data();
+    const double* tv = data.recency.data();
+    const double* Tv = data.age.data();
     parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i)
-            out[i] = f(data.frequency[i], data.recency[i], data.age[i]);
+        for (std::size_t i = lo; i < hi; ++i) out[i] = f(alive, xv[i], tv[i], Tv[i]);
     });
 }
 
@@ -383,7 +831,7 @@ inline double log_likelihood(const pareto_nbd_params& params, double x, double t
 inline void log_likelihood(const pareto_nbd_params& params, const rfm_data& data, double* out,
                            int threads = 1) {
     detail::pnbd_batch("pareto_nbd_log_likelihood", params, data, out, threads,
-                       [&](double x, double t, double T) {
+                       [&](const detail::pnbd_alive_table&, double x, double t, double T) {
                            return detail::pnbd_evaluate(params, x, t, T, nullptr).log_L;
                        });
 }
@@ -394,7 +842,9 @@ inline double total_log_likelihood(const pareto_nbd_params& params, const rfm_da
     constexpr const char* fn = "pareto_nbd_total_log_likelihood";
     detail::validate_pnbd_params(fn, params);
     detail::validate_rfm(fn, data);
-    return detail::pnbd_total(params, detail::bg_prepare(data, false), gradient);
+    detail::pnbd_work work;
+    return detail::pnbd_total(params, detail::pnbd_prepare(detail::bg_prepare(data, false)),
+                              gradient, work);
 }
 
 /// P(alive at T | x, t_x, T).
@@ -402,15 +852,15 @@ inline double probability_alive(const pareto_nbd_params& params, double x, doubl
     constexpr const char* fn = "pareto_nbd_probability_alive";
     detail::validate_pnbd_params(fn, params);
     detail::validate_customer(fn, x, t_x, T);
-    return detail::pnbd_evaluate(params, x, t_x, T, nullptr).alive;
+    return detail::pnbd_alive_one(params, x, t_x, T);
 }
 
 /// Batch P(alive); threads ≤ 0: all cores (batches ≥ 20 000 rows only).
 inline void probability_alive(const pareto_nbd_params& params, const rfm_data& data, double* out,
                               int threads = 1) {
     detail::pnbd_batch("pareto_nbd_probability_alive", params, data, out, threads,
-                       [&](double x, double t, double T) {
-                           return detail::pnbd_evaluate(params, x, t, T, nullptr).alive;
+                       [](const detail::pnbd_alive_table& alive, double x, double tx, double T) {
+                           return alive(x, tx, T);
                        });
 }
 
@@ -421,7 +871,7 @@ inline double conditional_expected_purchases(const pareto_nbd_params& params, do
     detail::validate_pnbd_params(fn, params);
     detail::require_nonnegative(fn, "t", t);
     detail::validate_customer(fn, x, t_x, T);
-    const double alive = detail::pnbd_evaluate(params, x, t_x, T, nullptr).alive;
+    const double alive = detail::pnbd_alive_one(params, x, t_x, T);
     return detail::pnbd_conditional(params, alive, t, x, T);
 }
 
@@ -429,10 +879,10 @@ inline void conditional_expected_purchases(const pareto_nbd_params& params, doub
                                            const rfm_data& data, double* out, int threads = 1) {
     constexpr const char* fn = "pareto_nbd_conditional_expected_purchases";
     detail::require_nonnegative(fn, "t", t);
-    detail::pnbd_batch(fn, params, data, out, threads, [&](double x, double tx, double T) {
-        const double alive = detail::pnbd_evaluate(params, x, tx, T, nullptr).alive;
-        return detail::pnbd_conditional(params, alive, t, x, T);
-    });
+    detail::pnbd_batch(fn, params, data, out, threads,
+                       [&](const detail::pnbd_alive_table& alive, double x, double tx, double T) {
+                           return detail::pnbd_conditional(params, alive(x, tx, T), t, x, T);
+                       });
 }
 
 /// E[Y(tₖ) | x, t_x, T] for several horizons (P(alive) computed once); the hook of ltv/clv.hpp.
@@ -445,7 +895,7 @@ inline void conditional_expected_purchases_curve(const pareto_nbd_params& params
     detail::require_array(fn, "times", times, n);
     detail::require_array(fn, "out", out, n);
     for (std::size_t k = 0; k < n; ++k) detail::require_nonnegative(fn, {"times", k}, times[k]);
-    const double alive = detail::pnbd_evaluate(params, x, t_x, T, nullptr).alive;
+    const double alive = detail::pnbd_alive_one(params, x, t_x, T);
     for (std::size_t k = 0; k < n; ++k)
         out[k] = detail::pnbd_conditional(params, alive, times[k], x, T);
 }
@@ -493,9 +943,8 @@ inline double discounted_expected_residual_transactions(const pareto_nbd_params&
     detail::validate_pnbd_params(fn, params);
     detail::require_positive(fn, "delta", delta);
     detail::validate_customer(fn, x, t_x, T);
-    const double alive = detail::pnbd_evaluate(params, x, t_x, T, nullptr).alive;
-    const double bT = params.beta + T;
-    return alive * (params.r + x) / (params.alpha + T) * bT * detail::pnbd_j(params.s, delta * bT);
+    const double alive = detail::pnbd_alive_one(params, x, t_x, T);
+    return detail::pnbd_dert(params, detail::pnbd_j_ctx(params.s), delta, alive, x, T);
 }
 
 inline void discounted_expected_residual_transactions(const pareto_nbd_params& params,
@@ -503,43 +952,76 @@ inline void discounted_expected_residual_transactions(const pareto_nbd_params& p
                                                       double* out, int threads = 1) {
     constexpr const char* fn = "pareto_nbd_discounted_expected_residual_transactions";
     detail::require_positive(fn, "delta", delta);
-    detail::pnbd_batch(fn, params, data, out, threads, [&](double x, double tx, double T) {
-        const double alive = detail::pnbd_evaluate(params, x, tx, T, nullptr).alive;
-        const double bT = params.beta + T;
-        return alive * (params.r + x) / (params.alpha + T) * bT *
-               detail::pnbd_j(params.s, delta * bT);
-    });
+    const detail::pnbd_j_ctx J(params.s);
+    detail::pnbd_batch(fn, params, data, out, threads,
+                       [&](const detail::pnbd_alive_table& alive, double x, double tx, double T) {
+                           return detail::pnbd_dert(params, J, delta, alive(x, tx, T), x, T);
+                       });
 }
 
+namespace detail {
+
+/// Fits with at least this many prepared rows start on a subsample (see fit_pareto_nbd).
+constexpr std::size_t pnbd_subsample_min_rows = 200000;
+/// Rows of that subsample.
+constexpr std::size_t pnbd_subsample_rows = 40000;
+
+}  // namespace detail
+
 /// Maximum-likelihood fit (see fit_options); throws status::no_convergence when it fails.
-inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_options& options = {}) {
+/// Large data (≥ detail::pnbd_subsample_min_rows prepared rows) are fitted in two phases: the
+/// multistart on a stratified subsample of ~detail::pnbd_subsample_rows rows, then BFGS on all
+/// rows from its optimum and inverse Hessian (a few full evaluations instead of ~30); the
+/// optimum is the same to the gradient tolerance. `allow_subsample = false` always fits on all
+/// rows from the usual starts.
+inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_options& options = {},
+                                            bool allow_subsample = true) {
     constexpr const char* fn = "pareto_nbd_fit";
     detail::validate_rfm(fn, data);
     detail::require_nonnegative(fn, "penalizer", options.penalizer);
-    const detail::bg_prepared d = detail::bg_prepare(data, true);
-    if (!(d.total_weight > 0))
+    const detail::pnbd_prepared d = detail::pnbd_prepare(detail::bg_prepare(data, true));
+    if (!(d.rows.total_weight > 0))
         detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
-    const double W = d.total_weight, lambda = options.penalizer;
-    auto objective = [&](const double* theta, double* grad) {
-        const pareto_nbd_params p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
-                                  std::exp(theta[3])};
-        double g[4];
-        const double ll = detail::pnbd_total(p, d, g);
-        const double phi[4] = {p.r, p.alpha, p.s, p.beta};
-        double value = -ll / W;
-        for (int i = 0; i < 4; ++i) {
-            value += lambda * phi[i] * phi[i];
-            grad[i] = -g[i] / W + 2 * lambda * phi[i] * phi[i];
-        }
-        return value;
+    const double W = d.rows.total_weight, lambda = options.penalizer;
+    detail::pnbd_work work;
+    // The last few log-likelihoods by point: the report's LL at the optimum is taken from the
+    // evaluation that produced it (same arithmetic, same bits) instead of another full pass.
+    struct cached_ll {
+        double theta[4];
+        double ll;
+        bool used;
+    } cache[8] = {};
+    std::size_t cache_next = 0;
+    auto make_objective = [&](const detail::pnbd_prepared& rows, bool remember) {
+        return [&rows, &work, &cache, &cache_next, remember, lambda](const double* theta,
+                                                                     double* grad) {
+            const pareto_nbd_params p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
+                                      std::exp(theta[3])};
+            double g[4];
+            const double ll = detail::pnbd_total(p, rows, g, work);
+            if (remember) {
+                cached_ll& c = cache[cache_next++ % 8];
+                std::copy(theta, theta + 4, c.theta);
+                c.ll = ll;
+                c.used = true;
+            }
+            const double phi[4] = {p.r, p.alpha, p.s, p.beta};
+            double value = -ll / rows.rows.total_weight;
+            for (int i = 0; i < 4; ++i) {
+                value += lambda * phi[i] * phi[i];
+                grad[i] = -g[i] / rows.rows.total_weight + 2 * lambda * phi[i] * phi[i];
+            }
+            return value;
+        };
     };
+    auto objective = make_objective(d, true);
     // Starts: the caller's; then r = s = 1 with α matching the mean purchase rate Σx/ΣT and β
     // the mean age (a median lifetime of the order of the observation window); then all ones.
     double sx = 0, sT = 0;
-    for (std::size_t g = 0; g < d.xs.size(); ++g)
-        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
-            sx += d.w[i] * d.xs[g];
-            sT += d.w[i] * d.T[i];
+    for (std::size_t g = 0; g < d.rows.xs.size(); ++g)
+        for (std::size_t i = d.rows.start[g]; i < d.rows.start[g + 1]; ++i) {
+            sx += d.rows.w[i] * d.rows.xs[g];
+            sT += d.rows.w[i] * d.rows.T[i];
         }
     const double alpha0 = sx > 0 ? sT / sx : sT / W, beta0 = sT / W;
     std::vector<std::vector<double>> starts;
@@ -563,16 +1045,55 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     detail::minimize_options mo;
     mo.max_iterations = options.max_iterations;
     mo.gradient_tolerance = options.gradient_tolerance;
-    const auto res = detail::minimize_multistart(objective, starts, mo);
+    detail::minimize_result res;
+    bool done = false;
+    int evaluations = 0, iterations = 0;
+    if (allow_subsample && d.rows.tx.size() >= detail::pnbd_subsample_min_rows) {
+        // Phase 1: the multistart on the subsample, keeping the inverse Hessian of the run it
+        // selects (the objective is a mean, so its scale matches the full data's).
+        const detail::pnbd_prepared sub =
+            detail::pnbd_subsample(d, d.rows.tx.size() / detail::pnbd_subsample_rows);
+        auto sub_objective = make_objective(sub, false);
+        detail::minimize_result best;
+        Eigen::MatrixXd H_best;
+        for (const auto& x0 : starts) {
+            Eigen::MatrixXd H = Eigen::MatrixXd::Identity(4, 4);
+            detail::minimize_result r = detail::minimize_with(sub_objective, x0, mo, H, true);
+            evaluations += r.info.function_evaluations;
+            iterations += r.info.iterations;
+            if (r.info.converged) {
+                best = std::move(r);
+                H_best = H;
+                break;
+            }
+        }
+        // Phase 2: polish on all rows.
+        if (best.info.converged) {
+            res = detail::minimize_warm(objective, best.x, mo, H_best);
+            evaluations += res.info.function_evaluations;
+            iterations += res.info.iterations;
+            done = res.info.converged;
+        }
+    }
+    if (!done) {  // small data, or the warm start failed: the multistart on all rows
+        res = detail::minimize_multistart(objective, starts, mo);
+        evaluations += res.info.function_evaluations;
+        iterations += res.info.iterations;
+    }
+    res.info.function_evaluations = evaluations;
+    res.info.iterations = iterations;
     pareto_nbd_fit_result out;
     out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]), std::exp(res.x[3])};
     fit_report& report = out.report;
     report.convergence = res.info;
     report.penalizer = lambda;
     report.total_weight = W;
-    report.rows_used = d.tx.size();
+    report.rows_used = d.rows.tx.size();
     report.objective = res.value;
-    report.log_likelihood = detail::pnbd_total(out.params, d, nullptr);
+    const cached_ll* hit = nullptr;
+    for (const cached_ll& c : cache)
+        if (c.used && std::equal(c.theta, c.theta + 4, res.x.begin())) hit = &c;
+    report.log_likelihood = hit ? hit->ll : detail::pnbd_total(out.params, d, nullptr, work);
     const std::vector<const char*> names{"r", "alpha", "s", "beta"};
     if (options.standard_errors && res.info.converged) {
         auto grad = [&](const double* theta, double* g) { objective(theta, g); };

@@ -325,3 +325,67 @@ TEST_CASE("pareto_nbd: input validation names the argument, index and value") {
         CHECK(e.code() == ltv::status::no_convergence);
     }
 }
+
+TEST_CASE("pareto_nbd: batch predictions on 2 threads are bit-identical to 1 thread and scalar") {
+    const auto d = ltv_test::simulate_pareto_nbd(0.55, 10.5, 0.6, 11.7, 50000, 1, 78, 77);
+    const std::size_t n = d.x.size();
+    std::vector<double> pa1(n), pa2(n), ey1(n), ey2(n), de1(n), de2(n);
+    ltv::probability_alive(cdnow_fit, d.view(), pa1.data(), 1);
+    ltv::probability_alive(cdnow_fit, d.view(), pa2.data(), 2);
+    ltv::conditional_expected_purchases(cdnow_fit, 52, d.view(), ey1.data(), 1);
+    ltv::conditional_expected_purchases(cdnow_fit, 52, d.view(), ey2.data(), 2);
+    ltv::discounted_expected_residual_transactions(cdnow_fit, 0.0027, d.view(), de1.data(), 1);
+    ltv::discounted_expected_residual_transactions(cdnow_fit, 0.0027, d.view(), de2.data(), 2);
+    int mismatches = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        mismatches += pa1[i] != pa2[i] || ey1[i] != ey2[i] || de1[i] != de2[i];
+        if (i % 97 == 0)  // scalar calls share the batch arithmetic
+            mismatches += pa1[i] != ltv::probability_alive(cdnow_fit, d.x[i], d.tx[i], d.T[i]);
+        // against the reference per-row evaluation of the likelihood code
+        CHECK(pa1[i] == doctest::Approx(ltv::detail::pnbd_evaluate(cdnow_fit, d.x[i], d.tx[i],
+                                                                   d.T[i], nullptr)
+                                            .alive)
+                            .epsilon(1e-13));
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("pareto_nbd: per-x polynomial likelihood equals the per-row reference") {
+    auto d = ltv_test::cdnow();
+    d.x.insert(d.x.end(), {500, 3, 10000});
+    d.tx.insert(d.tx.end(), {38, 0.5, 70});
+    d.T.insert(d.T.end(), {39, 0.5, 78});
+    const ltv::pareto_nbd_params sets[] = {cdnow_fit, {0.55, 11.6679, 0.6, 10.5776},
+                                           {0.8, 7.0, 1.3, 7.0}, {2.5, 0.05, 0.02, 40.0},
+                                           {0.02, 300.0, 3.0, 0.01}};
+    for (const auto& p : sets) {
+        double g[4], gr[4] = {0, 0, 0, 0}, gi[4];
+        const double ll = ltv::total_log_likelihood(p, d.view(), g);
+        double ref = 0;
+        for (std::size_t i = 0; i < d.x.size(); ++i) {
+            ref += ltv::detail::pnbd_evaluate(p, d.x[i], d.tx[i], d.T[i], gi).log_L;
+            for (int k = 0; k < 4; ++k) gr[k] += gi[k];
+        }
+        const double phi[4] = {p.r, p.alpha, p.s, p.beta};
+        CAPTURE(p.r); CAPTURE(p.alpha); CAPTURE(p.s); CAPTURE(p.beta);
+        CHECK(ll == doctest::Approx(ref).epsilon(1e-13));
+        for (int k = 0; k < 4; ++k) CHECK(g[k] == doctest::Approx(gr[k] * phi[k]).epsilon(1e-10).scale(1e-3));
+    }
+}
+
+TEST_CASE("pareto_nbd: the warm-started fit of large data equals the cold fit") {
+    const auto d = ltv_test::simulate_pareto_nbd(0.55, 10.5, 0.6, 11.7, 250000, 1, 78, 4242);
+    ltv::fit_options o;
+    o.standard_errors = false;
+    const auto warm = ltv::fit_pareto_nbd(d.view(), o);
+    const auto cold = ltv::fit_pareto_nbd(d.view(), o, false);
+    CHECK(warm.report.convergence.converged);
+    CHECK(cold.report.convergence.converged);
+    CHECK(warm.params.r == doctest::Approx(cold.params.r).epsilon(1e-6));
+    CHECK(warm.params.alpha == doctest::Approx(cold.params.alpha).epsilon(1e-6));
+    CHECK(warm.params.s == doctest::Approx(cold.params.s).epsilon(1e-6));
+    CHECK(warm.params.beta == doctest::Approx(cold.params.beta).epsilon(1e-6));
+    CHECK(warm.report.log_likelihood == doctest::Approx(cold.report.log_likelihood).epsilon(1e-12));
+    MESSAGE("evaluations: warm " << warm.report.convergence.function_evaluations << ", cold "
+                                 << cold.report.convergence.function_evaluations);
+}
