@@ -177,21 +177,7 @@ struct predict_args {
     bool json = false;
 };
 
-/// Shortest decimal text that reads back as the same double.
-std::string number_text(double v) {
-    if (std::isnan(v)) return "";
-    char buffer[32];
-    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, r.ptr);
-}
 
-/// A text field for CSV output, quoted (RFC 4180) when it holds a delimiter, quote or newline.
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
 
 template <class F>
 void with_rfm_params(const model_state& m, F&& f) {

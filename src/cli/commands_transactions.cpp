@@ -27,19 +27,7 @@
 namespace ltv::cli {
 namespace {
 
-std::string number_text(double v) {
-    if (std::isnan(v)) return "";
-    char buffer[32];
-    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, r.ptr);
-}
 
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
 
 /// One output column: its CSV text and JSON value of row i.
 struct out_column {

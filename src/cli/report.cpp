@@ -2,6 +2,7 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -135,6 +136,20 @@ void report::print_text(std::ostream& out) const {
         print_row(t.columns);
         for (const auto& line : cells) print_row(line);
     }
+}
+
+std::string number_text(double value) {
+    if (std::isnan(value)) return "";
+    char buffer[32];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, r.ptr);
+}
+
+std::string csv_field(const std::string& text) {
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
 }
 
 void print_reports(std::ostream& out, const std::vector<report>& reports, bool json) {

@@ -67,6 +67,12 @@ private:
 /// Text for people: 1 234 567 for counts, 7 800 000.00 for money, 82.36 % for rates.
 std::string format_text(double value, kind how);
 
+/// Shortest decimal text that reads back as the same double ("" for NaN), for CSV output.
+std::string number_text(double value);
+
+/// A text field for CSV output, quoted (RFC 4180) when it holds a delimiter, quote or newline.
+std::string csv_field(const std::string& text);
+
 void print_reports(std::ostream& out, const std::vector<report>& reports, bool json);
 
 }  // namespace ltv::cli
