@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -171,7 +172,32 @@ struct journey_options {
     double lost_multiple = 3.0;        ///< lost threshold = lost_multiple × cycle ...
     std::optional<double> lost_days;   ///< ... unless given in days
     std::vector<std::string> contacts; ///< known contacts: leads unless they bought by the date
+    /// Probabilistic criterion (optional): P(alive) of a customer from their purchase days as of
+    /// the date, e.g. from a fitted BG/NBD model (see p_alive_criterion). A buyer whose P(alive)
+    /// is below alive_threshold is lost, however recent the last purchase; the other statuses
+    /// follow the thresholds in days as usual.
+    std::function<double(array_view<day_number> days, day_number as_of)> p_alive;
+    double alive_threshold = 0.2;
 };
+
+/// The probabilistic criterion from a fitted transaction model (BG/NBD, MBG/NBD, Pareto/NBD
+/// parameters): x = purchase days after the first, t_x = last − first and T = as_of − first, in
+/// `unit` (the unit the model was fitted in). A first purchase on the date itself (T = 0) counts as
+/// alive.
+template <class Params>
+std::function<double(array_view<day_number>, day_number)> p_alive_criterion(const Params& params,
+                                                                             time_unit unit) {
+    return [params, unit](array_view<day_number> days, day_number as_of) {
+        std::size_t n = 0;  // purchase days up to as_of (days are sorted and distinct)
+        while (n < days.size() && days[n] <= as_of) ++n;
+        if (n == 0) return 0.0;
+        const double T = static_cast<double>(as_of - days[0]) / unit.days;
+        if (!(T > 0)) return 1.0;
+        const double x = static_cast<double>(n - 1);
+        const double t_x = static_cast<double>(days[n - 1] - days[0]) / unit.days;
+        return probability_alive(params, x, t_x, T);
+    };
+}
 
 struct journey_result {
     double cycle_days = 0;
@@ -218,8 +244,10 @@ inline journey_result journey(const purchase_history& h, day_number as_of, const
     detail::resolve_thresholds(h, o, as_of, r.cycle_days, r.lost_days);
     for (std::uint32_t c = 0; c < h.size(); ++c) {
         double silence = 0;
-        const auto s = detail::status_of(h.days_of(c), as_of, r.cycle_days, r.lost_days, &silence);
+        auto s = detail::status_of(h.days_of(c), as_of, r.cycle_days, r.lost_days, &silence);
         if (!s) continue;
+        if (o.p_alive && *s != journey_status::lost && o.p_alive(h.days_of(c), as_of) < o.alive_threshold)
+            s = journey_status::lost;
         r.customer.emplace_back(h.customers[c]);
         r.status.push_back(*s);
         r.days_since_last.push_back(silence);

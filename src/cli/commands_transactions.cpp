@@ -18,16 +18,18 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "ltv/bgnbd.hpp"
 #include "ltv/cohorts.hpp"
 #include "ltv/journey.hpp"
+#include "ltv/mbgnbd.hpp"
+#include "ltv/model_state.hpp"
+#include "ltv/pareto_nbd.hpp"
 #include "ltv/rfm.hpp"
 #include "ltv/summary.hpp"
 #include "transaction_reports.hpp"
 
 namespace ltv::cli {
 namespace {
-
-
 
 /// One output column: its CSV text and JSON value of row i.
 struct out_column {
@@ -204,6 +206,8 @@ struct status_args : common_args {
     std::string as_of, until;
     double cycle_days = NAN, lost_days = NAN, lost_multiple = 3.0, percentile = 0.8;
     std::vector<std::string> contacts;
+    std::string model_path;
+    double alive_threshold = 0.2;
     bool counts = false, monthly = false;
 };
 
@@ -229,6 +233,14 @@ void add_status(CLI::App& app) {
     cmd->add_option("--contacts", a->contacts,
                     "known contacts (comma-separated ids): leads until they buy")
         ->delimiter(',');
+    auto* model = cmd->add_option(
+        "--model", a->model_path,
+        "fitted BG/NBD, MBG/NBD or Pareto/NBD model file (ltv fit -o): customers with P(alive) "
+        "below --alive-threshold are lost; durations in the model file's time_unit (weeks if "
+        "it has none)");
+    cmd->add_option("--alive-threshold", a->alive_threshold, "P(alive) below which a buyer is lost")
+        ->capture_default_str()
+        ->needs(model);
     cmd->add_flag("--counts", a->counts,
                   "print the counts by status (a report) instead of the table");
     cmd->add_flag("--monthly", a->monthly,
@@ -245,6 +257,33 @@ void add_status(CLI::App& app) {
         o.cycle_percentile = a->percentile;
         o.lost_multiple = a->lost_multiple;
         o.contacts = a->contacts;
+        if (!a->model_path.empty()) {
+            const model_state m = load_model(a->model_path);
+            const time_unit unit =
+                m.time_unit.empty() ? time_unit::week() : parse_time_unit(m.time_unit);
+            const auto& p = m.params;
+            switch (m.kind) {
+                case model_kind::bgnbd:
+                    o.p_alive = p_alive_criterion(bgnbd_params{p[0], p[1], p[2], p[3]}, unit);
+                    break;
+                case model_kind::mbgnbd:
+                    o.p_alive = p_alive_criterion(mbgnbd_params{p[0], p[1], p[2], p[3]}, unit);
+                    break;
+                case model_kind::pareto_nbd:
+                    o.p_alive = p_alive_criterion(pareto_nbd_params{p[0], p[1], p[2], p[3]}, unit);
+                    break;
+                default:
+                    throw ltv::error(status::invalid_argument,
+                                     "status: --model " + a->model_path + " is a " +
+                                         model_info(m.kind).title +
+                                         " model; P(alive) needs BG/NBD, MBG/NBD or Pareto/NBD");
+            }
+            detail::require_probability("status", "--alive-threshold", a->alive_threshold);
+            o.alive_threshold = a->alive_threshold;
+            if (a->monthly)
+                throw ltv::error(status::invalid_argument,
+                                 "status: --model applies to one date, not to --monthly");
+        }
         const purchase_history h = build_history(log);
         if (a->monthly) {
             std::optional<day_number> until;

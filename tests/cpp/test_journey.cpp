@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ltv/bgnbd.hpp"
 #include "ltv/journey.hpp"
 
 namespace {
@@ -142,4 +143,32 @@ TEST_CASE("journey: status counts at month ends") {
     CHECK(n(2, S::sleeping) == 3);
     CHECK(n(2, S::lead) == 1);
     CHECK(n(2, S::fan) + n(2, S::newbie) + n(2, S::returned) + n(2, S::lost) == 0);
+}
+
+TEST_CASE("journey: the probabilistic criterion marks a silent heavy buyer lost") {
+    // h1 bought weekly for 10 weeks (2014-01-01 … 2014-03-05), then nothing until 2014-08-01.
+    // With a purchase cycle of 365 days the day thresholds call h1 a fan (149 days of silence);
+    // BG/NBD at Fader, Hardie & Lee's published parameters (weeks) gives x = 9, t_x = 9,
+    // T = 212 days = 30.29 weeks → P(alive) = 0.002, far below 0.2, so the criterion says lost. o1 (one purchase,
+    // 2014-07-25) has P(alive) = 1 (x = 0) and stays a newbie.
+    std::string log = "customer_id,date\n";
+    for (int w = 0; w < 10; ++w)
+        log += "h1," + ltv::format_date(ltv::make_day(2014, 1, 1) + 7 * w) + "\n";
+    log += "o1,2014-07-25\n";
+    const auto h = ltv::build_history(ltv::load_transactions_text(log));
+    const ltv::bgnbd_params p{0.243, 4.414, 0.793, 2.426};
+    ltv::journey_options o;
+    o.cycle_days = 365;
+    o.lost_days = 730;
+    const auto as_of = ltv::make_day(2014, 8, 1);
+    CHECK(status(ltv::journey(h, as_of, o), "h1") == ltv::journey_status::fan);
+    o.p_alive = ltv::p_alive_criterion(p, ltv::time_unit::week());
+    const double alive = o.p_alive(h.days_of(0), as_of);
+    CHECK(alive == doctest::Approx(ltv::probability_alive(p, 9, 9, 212.0 / 7))
+                       .epsilon(1e-12));
+    CHECK(alive < 0.2);
+    const auto r = ltv::journey(h, as_of, o);
+    CHECK(status(r, "h1") == ltv::journey_status::lost);
+    CHECK(status(r, "o1") == ltv::journey_status::newbie);
+    CHECK(r.counts[static_cast<int>(ltv::journey_status::lost)] == 1);
 }

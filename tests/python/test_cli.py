@@ -193,3 +193,29 @@ def test_fit_predict_bgbb_and_pnbd(tmp_path):
     run("fit", "--model", "bgnbd", os.path.join(DATA, "cdnow_customers_summary.csv"), "-o", str(bg))
     result = run("predict", "--model", str(bg), donations, "--horizon", "1", "--dert-discount", "0.1")
     assert result.returncode == 1 and "needs a Pareto/NBD or BG/BB model" in result.stderr
+
+
+def test_status_with_a_model_uses_p_alive(tmp_path):
+    # h1 bought weekly for 10 weeks then fell silent for 149 days: a fan by the day thresholds
+    # (cycle 365 days), but BG/NBD at Fader, Hardie & Lee's published parameters gives
+    # P(alive) = 0.002 (x = 9, t_x = 9, T = 30.29 weeks; tests/cpp/test_journey.cpp) → lost.
+    log = tmp_path / "orders.csv"
+    days = ["2014-01-01", "2014-01-08", "2014-01-15", "2014-01-22", "2014-01-29", "2014-02-05",
+            "2014-02-12", "2014-02-19", "2014-02-26", "2014-03-05"]
+    log.write_text("customer_id,date\n" + "".join(f"h1,{d}\n" for d in days) + "o1,2014-07-25\n")
+    model = tmp_path / "bgnbd.json"
+    model.write_text(json.dumps({"format": "ltv-model", "format_version": 1, "model": "bgnbd",
+                                 "params": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426},
+                                 "time_unit": "week"}))
+    base = ["status", str(log), "--as-of", "2014-08-01", "--cycle-days", "365", "--json"]
+    plain = {r["customer_id"]: r["status"] for r in json.loads(run(*base).stdout)}
+    assert plain == {"h1": "fan", "o1": "newbie"}
+    result = run(*base, "--model", str(model), "--alive-threshold", "0.2")
+    assert result.returncode == 0, result.stderr
+    with_model = {r["customer_id"]: r["status"] for r in json.loads(result.stdout)}
+    assert with_model == {"h1": "lost", "o1": "newbie"}
+    gg = tmp_path / "gg.json"
+    gg.write_text(json.dumps({"format": "ltv-model", "format_version": 1, "model": "gg",
+                              "params": {"p": 6, "q": 3, "gamma": 15}}))
+    result = run(*base, "--model", str(gg))
+    assert result.returncode == 1 and "P(alive) needs BG/NBD" in result.stderr
