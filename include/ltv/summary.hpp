@@ -29,8 +29,8 @@
 //
 // Incremental use and order: summary_state keeps one compact record per customer (first and
 // last day, occasion and transaction counts, value of the first occasion, total: 32 bytes, plus
-// 24 bytes for the holdout and 1 flag byte = 57 bytes, up to 2× that in spare vector capacity
-// unless reserve() is called; the customer id storage is counted separately, see
+// 24 bytes for the holdout and 1 flag byte = 57 bytes, in chunks of 4096 records, so the spare
+// capacity is at most one chunk and growing never copies records; the customer id storage is counted separately, see
 // summary_state::memory()) and updates it per transaction. The result is exact — identical to
 // one batch run — whenever, for every customer, each new transaction falls in a period that is
 // (a) not earlier than the last period seen, (b) equal to the first or last period seen, (c)
@@ -320,6 +320,12 @@ public:
         add_index(ids_.intern(customer, hash), day, amount);
     }
     void prefetch(std::uint32_t hash) const noexcept { ids_.prefetch(hash); }
+    /// intern() with the id's hash (customer_ids::hash) computed by the caller.
+    std::uint32_t intern_hashed(std::string_view customer, std::uint32_t hash) {
+        const std::uint32_t c = ids_.intern(customer, hash);
+        if (c >= cal_.size()) grow(c + 1);
+        return c;
+    }
 
     /// Adds a chunk of transactions in any order (sorted by customer and date first).
     void add_batch(array_view<transaction_row> rows) {
@@ -403,8 +409,10 @@ public:
         // flagged any more, nothing is unverified.
         (void)replayed;
         (void)replayed_after;
-        if (std::none_of(flags_.begin(), flags_.end(), [](std::uint8_t f) { return (f & flag_unverified) != 0; }))
-            unverified_ = 0;
+        bool any_flagged = false;
+        for (std::size_t i = 0; i < flags_.size() && !any_flagged; ++i)
+            any_flagged = (flags_[i] & flag_unverified) != 0;
+        if (!any_flagged) unverified_ = 0;
     }
 
     /// The summary as of now.
@@ -465,13 +473,13 @@ public:
     summary_memory memory() const noexcept {
         summary_memory m;
         m.customers = ids_.size();
-        m.record_bytes = cal_.capacity() * sizeof(detail::occasion_record) +
-                         hold_.capacity() * sizeof(detail::holdout_record) + flags_.capacity();
+        m.record_bytes = cal_.memory_bytes() + hold_.memory_bytes() + flags_.memory_bytes();
         m.id_bytes = ids_.memory_bytes();
         return m;
     }
 
-    /// Reserves room for n customers (avoids the vectors' doubling slack).
+    /// Reserves room for n customers (the storage is chunked, so this only trims the last
+    /// chunk's spare room).
     void reserve(std::size_t n) {
         cal_.reserve(n);
         if (opt_.calibration_end) hold_.reserve(n);
@@ -615,22 +623,17 @@ private:
 
     void grow(std::size_t n) {
         if (n <= cal_.size()) return;
-        if (n == cal_.size() + 1) {  // the usual case: one new customer
-            cal_.emplace_back();
-            flags_.push_back(0);
-            if (opt_.calibration_end) hold_.emplace_back();
-            return;
-        }
-        cal_.resize(n);
-        flags_.resize(n, 0);
-        if (opt_.calibration_end) hold_.resize(n);
+        cal_.grow_to(n);
+        flags_.grow_to(n);
+        if (opt_.calibration_end) hold_.grow_to(n);
     }
 
     summary_options opt_;
     customer_ids ids_;
-    std::vector<detail::occasion_record> cal_;
-    std::vector<detail::holdout_record> hold_;
-    std::vector<std::uint8_t> flags_;
+    // Chunked (no 2x growth slack, no copying on growth); hold_ stays empty without a split.
+    detail::chunked_array<detail::occasion_record> cal_;
+    detail::chunked_array<detail::holdout_record> hold_;
+    detail::chunked_array<std::uint8_t> flags_;
     day_number max_day_ = std::numeric_limits<day_number>::min();
     std::uint64_t transactions_ = 0;
     std::uint64_t after_end_ = 0;
@@ -668,6 +671,7 @@ public:
         s.day = r.day;
         s.amount = r.amount;
         s.hash = same ? prev_hash_ : customer_ids::hash(r.customer);
+        s.same = same;
         if (!same) st_.prefetch(s.hash);
         prev_id_ = s.id;
         prev_len_ = s.len;
@@ -687,12 +691,15 @@ private:
         day_number day;
         double amount;
         std::uint8_t len;
+        bool same;  // the same id as the row before (whose index pop() remembers)
         char id[max_id];
     };
 
     void pop() {
         const slot& s = ring_[head_];
-        st_.add_hashed(std::string_view(s.id, s.len), s.hash, s.day, s.amount);
+        // A row with the id of the row before needs no lookup: the ring holds consecutive rows.
+        if (!s.same) last_ = st_.intern_hashed(std::string_view(s.id, s.len), s.hash);
+        st_.add_index(last_, s.day, s.amount);
         head_ = (head_ + 1) % depth;
         --count_;
     }
@@ -703,6 +710,7 @@ private:
     const char* prev_id_ = nullptr;
     std::size_t prev_len_ = 0;
     std::uint32_t prev_hash_ = 0;
+    std::uint32_t last_ = 0;  // index of the row popped last
 };
 
 }  // namespace detail

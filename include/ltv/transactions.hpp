@@ -30,10 +30,10 @@
 //
 // customer_ids interns customer ids into dense indices 0, 1, 2, ... in first-seen order so that
 // per-customer state can live in a vector. It is an open-addressing hash table (linear probing,
-// 8-byte slots holding the id's hash and index, load ≤ 1/2) over one character arena, hand-written
+// 8-byte slots holding the id's hash and index, load ≤ 0.7) over one character arena, hand-written
 // because Boost 1.74 predates boost::unordered_flat_map and std::unordered_map would cost a node
-// allocation and ~60 bytes per customer. Memory: id characters + 4 bytes of offset + 16–32 bytes
-// of table per customer.
+// allocation and ~60 bytes per customer. Memory: id characters + 4 bytes of offset (chunked: no
+// growth slack) + 11–23 bytes of table per customer.
 #pragma once
 
 #include <algorithm>
@@ -45,6 +45,7 @@
 #include <functional>
 #include <istream>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,13 +61,114 @@
 
 namespace ltv {
 
+namespace detail {
+
+/// A vector-like array of trivially copyable T stored in chunks of 2^Shift elements: growing it
+/// never copies the elements already stored (except the first, still small chunk, which grows
+/// geometrically up to a full chunk), and the spare capacity is at most one chunk instead of
+/// up to the whole size. Elements are value-initialized when their chunk is allocated.
+template <class T, unsigned Shift = 12>
+class chunked_array {
+    static_assert(std::is_trivially_copyable<T>::value, "chunked_array holds plain records");
+
+public:
+    static constexpr std::size_t chunk = std::size_t(1) << Shift;
+
+    chunked_array() = default;
+    chunked_array(chunked_array&& o) noexcept
+        : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {
+        o.chunks_.clear();
+    }
+    chunked_array& operator=(chunked_array&& o) noexcept {
+        chunks_ = std::move(o.chunks_);
+        o.chunks_.clear();
+        size_ = std::exchange(o.size_, 0);
+        capacity_ = std::exchange(o.capacity_, 0);
+        return *this;
+    }
+    chunked_array(const chunked_array& o) { copy_from(o); }
+    chunked_array& operator=(const chunked_array& o) {
+        if (this != &o) {
+            chunked_array t(o);
+            *this = std::move(t);
+        }
+        return *this;
+    }
+
+    T& operator[](std::size_t i) noexcept { return chunks_[i >> Shift][i & (chunk - 1)]; }
+    const T& operator[](std::size_t i) const noexcept { return chunks_[i >> Shift][i & (chunk - 1)]; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    /// Bytes held: the element storage plus the chunk directory.
+    std::size_t memory_bytes() const noexcept {
+        return capacity_ * sizeof(T) + chunks_.capacity() * sizeof(std::unique_ptr<T[]>);
+    }
+
+    void reserve(std::size_t n) {
+        if (n > capacity_) set_capacity(n);
+    }
+    /// Grows to n elements (new ones value-initialized); never shrinks.
+    void grow_to(std::size_t n) {
+        if (n > capacity_) set_capacity(grown(n));
+        if (n > size_) size_ = n;
+    }
+    void push_back(const T& v) {
+        if (size_ == capacity_) set_capacity(grown(size_ + 1));
+        (*this)[size_++] = v;
+    }
+    T& back() noexcept { return (*this)[size_ - 1]; }
+    const T& back() const noexcept { return (*this)[size_ - 1]; }
+
+private:
+    std::size_t grown(std::size_t n) const noexcept {
+        if (n <= chunk) return std::max(n, std::min(chunk, std::max<std::size_t>(16, 2 * capacity_)));
+        return (n + chunk - 1) & ~(chunk - 1);
+    }
+    static std::unique_ptr<T[]> make(std::size_t m) { return std::unique_ptr<T[]>(new T[m]()); }
+    void set_capacity(std::size_t n) {
+        // Only the last chunk may be partial: complete (or enlarge) it first.
+        const std::size_t part = capacity_ & (chunk - 1);
+        if (part != 0) {
+            const std::size_t base = capacity_ - part;
+            const std::size_t m = std::min(chunk, n - base);
+            auto c = make(m);
+            std::memcpy(static_cast<void*>(c.get()), chunks_.back().get(), part * sizeof(T));
+            chunks_.back() = std::move(c);
+            capacity_ = base + m;
+        }
+        while (capacity_ < n) {
+            const std::size_t m = std::min(chunk, n - capacity_);
+            chunks_.push_back(make(m));
+            capacity_ += m;
+        }
+    }
+    void copy_from(const chunked_array& o) {
+        chunks_.reserve(o.chunks_.size());
+        for (std::size_t k = 0; k < o.chunks_.size(); ++k) {
+            const std::size_t m = std::min(chunk, o.capacity_ - (k << Shift));
+            auto c = make(m);
+            std::memcpy(static_cast<void*>(c.get()), o.chunks_[k].get(), m * sizeof(T));
+            chunks_.push_back(std::move(c));
+        }
+        size_ = o.size_;
+        capacity_ = o.capacity_;
+    }
+
+    std::vector<std::unique_ptr<T[]>> chunks_;
+    std::size_t size_ = 0;
+    std::size_t capacity_ = 0;
+};
+
+}  // namespace detail
+
 // ---- customer id interning -------------------------------------------------------------------
 
 class customer_ids {
 public:
     static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
 
-    customer_ids() : offsets_{0} {}
+    customer_ids() { offsets_.push_back(0); }
 
     std::size_t size() const noexcept { return offsets_.size() - 1; }
 
@@ -92,10 +194,10 @@ public:
         return intern(id, hash(id));
     }
 
-    /// intern() with the id's hash(id) computed by the caller.
+    /// intern() with the id's hash(id) computed by the caller (who, like summary_state's
+    /// pipelined reader, has already checked for a repeat of the previous id: no shortcut here).
     std::uint32_t intern(std::string_view id, std::uint32_t h) {
-        if (last_ != npos && (*this)[last_] == id) return last_;
-        if ((size() + 1) * 2 > table_.size()) grow();
+        if ((size() + 1) * 10 > table_.size() * 7) grow();  // load <= 0.7
         const std::size_t mask = table_.size() - 1;
         std::size_t slot = h & mask;
         for (;;) {
@@ -132,7 +234,7 @@ public:
 
     /// Bytes held: the characters, the offsets and the hash table (capacities).
     std::size_t memory_bytes() const noexcept {
-        return chars_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) +
+        return chars_.capacity() + offsets_.memory_bytes() +
                table_.capacity() * sizeof(std::uint64_t);
     }
 
@@ -165,8 +267,8 @@ private:
     }
 
     std::string chars_;
-    std::vector<std::uint32_t> offsets_;  // size() + 1 entries
-    std::vector<std::uint64_t> table_;    // 0 = empty, else hash << 32 | (index + 1); 2^k slots
+    detail::chunked_array<std::uint32_t> offsets_;  // size() + 1 entries
+    std::vector<std::uint64_t> table_;    // 0 = empty, else hash << 32 | (index + 1); 2^k slots, load <= 0.7
     std::uint32_t last_ = npos;           // index returned by the last intern()
 };
 
@@ -272,6 +374,38 @@ inline std::optional<double> parse_number(std::string_view s) noexcept {
     const char* last = s.data() + s.size();
     if (first != last && *first == '+') ++first;  // fast_float 3.9 rejects a leading '+'
     if (first == last || *first == '+') return std::nullopt;
+    // Fast path for plain decimals ("-12.34"): at most 15 digits, so the digits form an exact
+    // double m and m / 10^k (k <= 15) is the correctly rounded value, the same one fast_float
+    // returns (its own Clinger fast path); anything else goes to fast_float.
+    {
+        static constexpr double pow10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                             1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+        const char* q = first;
+        const bool neg = *q == '-';
+        if (neg) ++q;
+        std::uint64_t m = 0;
+        int digits = 0, frac = 0;
+        while (q != last && static_cast<unsigned>(*q - '0') < 10u && digits < 16) {
+            m = m * 10 + static_cast<unsigned>(*q - '0');
+            ++digits;
+            ++q;
+        }
+        bool ok = digits > 0;
+        if (ok && q != last && *q == '.') {
+            ++q;
+            while (q != last && static_cast<unsigned>(*q - '0') < 10u && digits < 16) {
+                m = m * 10 + static_cast<unsigned>(*q - '0');
+                ++digits;
+                ++frac;
+                ++q;
+            }
+            ok = frac > 0;
+        }
+        if (ok && q == last && digits <= 15) {
+            const double v = static_cast<double>(m) / pow10[frac];
+            return neg ? -v : v;
+        }
+    }
     double v = 0;
     const auto r = fast_float::from_chars(first, last, v);
     if (r.ec != std::errc() || r.ptr != last || !std::isfinite(v)) return std::nullopt;
@@ -581,13 +715,13 @@ public:
             return false;
         }
         const std::string_view d = f[cols_[1]];
-        const auto day = try_parse_date(d, opt_.dates);
-        if (!day) {
+        day_number day = 0;
+        if (!parse_date_cached(d, day)) {
             message = where(line, cols_[1]) + "cannot parse '" + std::string(d) +
                       "' as a date (expected " + opt_.dates.expected() + ")";
             return false;
         }
-        row.day = *day;
+        row.day = day;
         row.amount = 0;
         row.quantity = 0;
         for (int k = 2; k < 4; ++k) {
@@ -617,6 +751,43 @@ public:
     }
 
 private:
+    /// try_parse_date memoized in a small direct-mapped cache keyed by the field's bytes (a log
+    /// has few distinct dates): the same result, without re-parsing a date seen before.
+    bool parse_date_cached(std::string_view d, day_number& out) const {
+        const std::size_t n = d.size();
+        if (n < 8 || n > 16) {
+            const auto day = try_parse_date(d, opt_.dates);
+            if (day) out = *day;
+            return day.has_value();
+        }
+        // Two overlapping 8-byte loads and the length identify the field exactly.
+        std::uint64_t a = 0, b = 0;
+        std::memcpy(&a, d.data(), 8);
+        std::memcpy(&b, d.data() + n - 8, 8);
+        if (date_cache_.empty()) date_cache_.resize(std::size_t(1) << date_cache_bits);
+        const std::uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ n) * 0xC2B2AE3D27D4EB4Full;
+        date_entry& e = date_cache_[static_cast<std::size_t>(h >> (64 - date_cache_bits))];
+        if (e.a == a && e.b == b && e.len == n) {
+            out = e.day;
+            return true;
+        }
+        const auto day = try_parse_date(d, opt_.dates);
+        if (!day) return false;
+        e.a = a;
+        e.b = b;
+        e.len = static_cast<std::uint32_t>(n);
+        e.day = *day;
+        out = *day;
+        return true;
+    }
+    struct date_entry {
+        std::uint64_t a = 0, b = 0;
+        std::uint32_t len = 0;  // 0: empty
+        day_number day = 0;
+    };
+    static constexpr unsigned date_cache_bits = 10;
+    mutable std::vector<date_entry> date_cache_;
+
     const read_options& opt_;
     read_report& rep_;
     std::size_t cols_[4] = {column_ref::npos, column_ref::npos, column_ref::npos, column_ref::npos};
