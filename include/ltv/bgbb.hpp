@@ -95,20 +95,8 @@ inline void validate_bgbb_customer(const char* fn, double x, double t_x, double 
 }
 
 inline void validate_bgbb_data(const char* fn, const rfm_data& d) {
-    require_array(fn, "frequency", d.frequency.data(), d.frequency.size());
-    require_array(fn, "recency", d.recency.data(), d.recency.size());
-    require_array(fn, "age", d.age.data(), d.age.size());
-    require_array(fn, "weights", d.weights.data(), d.weights.size());
+    validate_rfm_shape(fn, d);
     const std::size_t n = d.size();
-    auto same = [&](const char* name, std::size_t m) {
-        if (m != n)
-            fail(status::invalid_argument, fn,
-                 std::string("argument '") + name + "' has " + std::to_string(m) +
-                     " elements but 'frequency' has " + std::to_string(n));
-    };
-    same("recency", d.recency.size());
-    same("age", d.age.size());
-    if (!d.weights.empty()) same("weights", d.weights.size());
     for (std::size_t i = 0; i < n; ++i) {
         validate_bgbb_customer(fn, d.frequency[i], d.recency[i], d.age[i], i);
         if (!d.weights.empty()) require_nonnegative(fn, arg_name{"weights", i}, d.weights[i]);
