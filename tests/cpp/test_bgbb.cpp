@@ -1,6 +1,8 @@
 // Tests of ltv/bgbb.hpp (BG/BB, Fader, Hardie & Shang 2010).
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -14,15 +16,8 @@ namespace {
 // 1.204, 0.750, 0.657, 2.783 with LL = −33 225.6).
 const ltv::bgbb_params donations_fit{1.20352, 0.749716, 0.656718, 2.78344};
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
+
 }  // namespace
 
 TEST_CASE("bgbb: fit on the donations reproduces Fader, Hardie & Shang (2010)") {

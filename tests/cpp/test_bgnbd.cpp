@@ -1,6 +1,8 @@
 // Tests of ltv/bgnbd.hpp (and the shared engine ltv/detail/bg_family.hpp).
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -13,15 +15,8 @@ namespace {
 const ltv::bgnbd_params published{0.243, 4.414, 0.793, 2.426};  // FHL 2005, section 5
 const ltv::bgnbd_params fitted{0.2425929, 4.4135317, 0.7928862, 2.4257536};
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
+
 }  // namespace
 
 TEST_CASE("bgnbd: fit on CDNOW reproduces Fader, Hardie & Lee (2005)") {

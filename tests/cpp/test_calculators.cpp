@@ -2,6 +2,8 @@
 // Worked examples come from issue #2 and are restated in docs/calculators.md.
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -16,15 +18,7 @@ constexpr double exact = 1e-15;  // results that are one or two roundings from e
 const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
 
 bool contains(const std::string& haystack, const std::string& needle) {
     return haystack.find(needle) != std::string::npos;

@@ -1,20 +1,15 @@
 // Tests of ltv/cohorts.hpp on hand-made logs (expected values worked out in the comments).
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 
 #include "ltv/cohorts.hpp"
 
 namespace {
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
+
 ltv::purchase_history hist(const char* text) { return ltv::build_history(ltv::load_transactions_text(text)); }
 }  // namespace
 

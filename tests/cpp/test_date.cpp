@@ -1,20 +1,15 @@
 // Tests of ltv/date.hpp: day numbers, date formats, merge periods, time units.
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <boost/date_time/gregorian/gregorian.hpp>
 
 #include "ltv/date.hpp"
 
 namespace {
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
+
 }  // namespace
 
 TEST_CASE("date: day numbers agree with Boost.Date_Time over 1900..2100") {

@@ -2,6 +2,8 @@
 // Every expected value below is worked out by hand from the log in the comments.
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 
 #include "ltv/bgnbd.hpp"
@@ -9,15 +11,7 @@
 
 namespace {
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
 
 // n1: one purchase (03-01). f1: 03-01, 03-05 twice (merged), 03-10 → gaps 4, 5.
 // r1: 01-01, then 03-10 after 68 days (lost meanwhile), then 03-14 → gaps 68, 4.

@@ -1,6 +1,8 @@
 // Tests of ltv/pareto_nbd.hpp (Pareto/NBD).
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -18,15 +20,7 @@ namespace {
 // α = 10.578, s = 0.606, β = 11.669, LL = −9595.0).
 const ltv::pareto_nbd_params cdnow_fit{0.55328, 10.5776, 0.60621, 11.6679};
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
 
 /// log L by direct quadrature of its definition (independent of the ₂F₁ rearrangement):
 /// L = Γ(r+x)/Γ(r) α^r β^s [P(T) + s ∫_{t_x}^T (α+τ)^−(r+x) (β+τ)^−(s+1) dτ].

@@ -1,6 +1,8 @@
 // Tests of ltv/retention.hpp. Worked examples: docs/calculators.md (issue #2).
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -10,15 +12,8 @@ namespace {
 // Exact rational results: relative tolerance at the level of a couple of ulps.
 constexpr double exact = 1e-15;
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
+
 }  // namespace
 
 TEST_CASE("retention_rate: worked examples") {

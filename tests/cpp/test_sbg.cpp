@@ -5,6 +5,8 @@
 // contractual setting", Marketing Science 29(1), as restated in issue #5.
 #include <doctest/doctest.h>
 
+#include "support/errors.hpp"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -18,15 +20,7 @@ const std::vector<double> high_end{1000, 869, 743, 653, 593, 551, 517, 491};
 const std::vector<double> regular_holdout{223, 207, 194, 183, 173};
 const std::vector<double> high_end_holdout{468, 445, 427, 409, 394};
 
-template <class F>
-std::string error_message(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.what();
-    }
-    return "<no error>";
-}
+using ltv_test::error_message;
 
 // Brute-force Σₜ₌ₙ..∞ S(t)/S(n−1)/(1+d)^(t−n) by direct summation of the survival curve.
 double derl_by_sum(const ltv::sbg_params& p, double d, int n) {
