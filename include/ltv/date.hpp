@@ -130,6 +130,30 @@ constexpr bool valid_iso_time(std::string_view s) noexcept {
 
 }  // namespace detail
 
+/// The supported range of day numbers: 0001-01-01 (−719162) to 9999-12-31 (2932896), the years
+/// the date parser accepts. Every day number that enters ltv from outside (C API, Python, options
+/// such as observation_end, as_of, until) is checked against it before any arithmetic, so that
+/// differences and period starts of supported days never overflow an int32.
+constexpr day_number min_supported_day = detail::days_from_civil(1, 1, 1);
+constexpr day_number max_supported_day = detail::days_from_civil(9999, 12, 31);
+
+constexpr bool is_supported_day(day_number d) noexcept {
+    return d >= min_supported_day && d <= max_supported_day;
+}
+
+namespace detail {
+/// Throws invalid_argument naming the argument when a day number lies outside the supported
+/// range (years 1..9999).
+inline void require_day(const char* function, const arg_name& name, std::int64_t day) {
+    if (day < min_supported_day || day > max_supported_day)
+        fail(status::invalid_argument, function,
+             "argument '" + name.str() + "' = " + std::to_string(day) +
+                 " is not a supported day number (days since 1970-01-01 from " +
+                 std::to_string(min_supported_day) + " = 0001-01-01 to " +
+                 std::to_string(max_supported_day) + " = 9999-12-31)");
+}
+}  // namespace detail
+
 /// Day number of a calendar date; throws invalid_argument for a date that does not exist.
 inline day_number make_day(int year, int month, int day) {
     if (!detail::valid_civil(year, month, day))

@@ -6,27 +6,25 @@
 // can find the offending record.
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <cstddef>
-#include <sstream>
+#include <system_error>
 #include <string>
 
 #include "ltv/error.hpp"
 
 namespace ltv::detail {
 
-/// Formats a double so that it round-trips (17 significant digits, trailing noise trimmed by
-/// using the shortest of %.15g / %.17g that reads back exactly).
+/// Formats a double as the shortest text that reads back to the same value (std::to_chars, so
+/// subnormals, ±0 and extremes format without throwing or allocating beyond the result).
 inline std::string format_value(double v) {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    for (int precision : {15, 17}) {
-        std::ostringstream os;
-        os.precision(precision);
-        os << v;
-        if (precision == 17 || std::stod(os.str()) == v) return os.str();
-    }
-    return std::to_string(v);  // unreachable
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    if (r.ec != std::errc()) return "?";  // cannot happen with 64 bytes; never throw from here
+    return std::string(buf, r.ptr);
 }
 
 /// "name" or "name[i]" for messages about array elements.
@@ -86,6 +84,16 @@ inline void require_probability(const char* function, const arg_name& name, doub
 inline void require_rate(const char* function, const arg_name& name, double value) {
     require_finite(function, name, value);
     if (!(value > -1)) fail_argument(function, name, value, "must be greater than -1");
+}
+
+/// The rule for results: a double handed back with status ok is finite. A result that overflows
+/// (or is undefined) for valid arguments throws domain_error naming the result and its value.
+inline double require_finite_result(const char* function, const arg_name& name, double value) {
+    if (!std::isfinite(value))
+        fail(status::domain_error, function,
+             "result '" + name.str() + "' = " + format_value(value) +
+                 " is not a finite number (the arguments overflow double precision)");
+    return value;
 }
 
 /// Pointer + length pairs coming from C or Python: a null pointer is only fine when empty.
