@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmarks of the deterministic calculators (ltv/retention.hpp, simple_ltv.hpp, average_clv.hpp).
 // They are cheap; the point is to show that validation does not dominate and to catch regressions.
 #include <benchmark/benchmark.h>

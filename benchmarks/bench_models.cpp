@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmarks of the probabilistic models (ltv/bgnbd.hpp, ltv/gamma_gamma.hpp, ltv/clv.hpp).
 // Targets (issue): fit BG/NBD on CDNOW <= 2 ms; fit on 1 M simulated customers (continuous
 // times) <= 0.4 s single-threaded; score 1 M customers (E[Y(39)], P(alive), CLV 12 periods)

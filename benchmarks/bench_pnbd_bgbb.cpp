@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmarks of the Pareto/NBD (ltv/pareto_nbd.hpp) and BG/BB (ltv/bgbb.hpp) models.
 // Targets (issue #5): Pareto/NBD fit on CDNOW <= 5 ms; fit on 1 M simulated customers <= 1 s
 // single-threaded; scoring 1 M customers (P(alive), E[Y(52)], DERT) <= 0.2 s on 2 threads;

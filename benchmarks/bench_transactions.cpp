@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Benchmarks of reading and summarizing transaction logs (ltv/transactions.hpp, ltv/summary.hpp).
 //
 // Input: a 1,000,000-row CSV "customer_id,date,amount" (ISO dates) written to a temp file from

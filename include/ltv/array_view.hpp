@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/array_view.hpp — a read-only (pointer, length) view, the C++17 stand-in for std::span.
 //
 // Public functions that take sequences accept an array_view so that the same code serves

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/average_clv.hpp — customer lifetime value from averages.
 //
 // One period's margin from a customer is
@@ -39,12 +40,27 @@ inline double geometric_sum(double q, double n) {
 }
 }  // namespace detail
 
+namespace detail {
+/// v = average order value × margin × purchases per period, checked finite (1e308 orders of
+/// 1e308 overflow: a domain_error naming the result).
+inline double margin_per_period(const char* fn, const average_clv_inputs& in) {
+    require_nonnegative(fn, "average_order_value", in.average_order_value);
+    require_probability(fn, "margin", in.margin);
+    require_nonnegative(fn, "purchases_per_period", in.purchases_per_period);
+    return require_finite_result(fn, "margin_per_period",
+                                 in.average_order_value * in.margin * in.purchases_per_period);
+}
+}  // namespace detail
+
+/// One period's margin v = average order value × margin × purchases per period (checked finite).
+inline double average_clv_margin_per_period(const average_clv_inputs& in) {
+    return detail::margin_per_period("average_clv", in);
+}
+
 /// CLV from averages; see the header comment for the formula and conventions.
 inline double average_clv(const average_clv_inputs& in) {
     constexpr const char* fn = "average_clv";
-    detail::require_nonnegative(fn, "average_order_value", in.average_order_value);
-    detail::require_probability(fn, "margin", in.margin);
-    detail::require_nonnegative(fn, "purchases_per_period", in.purchases_per_period);
+    const double per_period = detail::margin_per_period(fn, in);
     detail::require_probability(fn, "retention", in.retention);
     detail::require_rate(fn, "discount_rate", in.discount_rate);
     if (std::isnan(in.periods) || in.periods < 0)
@@ -56,14 +72,19 @@ inline double average_clv(const average_clv_inputs& in) {
                          detail::format_value(q) +
                          " (retention = " + detail::format_value(in.retention) +
                          ", discount_rate = " + detail::format_value(in.discount_rate) + ")");
-    const double per_period = in.average_order_value * in.margin * in.purchases_per_period;
-    const double clv = per_period * detail::geometric_sum(q, in.periods);
-    // Only reachable with q > 1 (a negative discount rate) over very many periods.
+    const double sum = detail::geometric_sum(q, in.periods);
+    // No margin, or no periods: exactly 0, also when the other factor overflowed (0 · inf).
+    if (per_period == 0 || sum == 0) return 0;
+    const double clv = per_period * sum;
+    // Reachable with q > 1 (a negative discount rate) over very many periods, or with a huge
+    // per-period margin over many periods.
     if (!std::isfinite(clv))
-        detail::fail(
-            status::domain_error, fn,
-            "the value overflows: retention / (1 + discount_rate) = " + detail::format_value(q) +
-                " over " + detail::format_value(in.periods) + " periods");
+        detail::fail(status::domain_error, fn,
+                     "result 'clv' = " + detail::format_value(clv) +
+                         " is not a finite number: the value overflows (margin per period " +
+                         detail::format_value(per_period) + ", retention / (1 + discount_rate) = " +
+                         detail::format_value(q) + " over " + detail::format_value(in.periods) +
+                         " periods)");
     return clv;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/bgbb.hpp — the beta-geometric/beta-Bernoulli (BG/BB) model of discrete-time repeat
 // transactions (Fader, Hardie & Shang 2010, "Customer-base analysis in a discrete-time
 // noncontractual setting", Marketing Science 29(6)).
@@ -29,15 +30,14 @@
 #include <string>
 #include <vector>
 
-#include <boost/math/quadrature/tanh_sinh.hpp>
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "ltv/detail/bg_family.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
+#include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
-#include "ltv/hyp2f1.hpp"
 #include "ltv/rfm_data.hpp"
 
 namespace ltv {
@@ -116,7 +116,7 @@ inline double lgamma_shift(double a, double k, double* dpsi) {
         return v;
     }
     if (dpsi) *dpsi = boost::math::digamma(a + k) - boost::math::digamma(a);
-    return std::lgamma(a + k) - std::lgamma(a);
+    return detail::log_gamma(a + k) - detail::log_gamma(a);
 }
 
 /// Online log-sum-exp: Σ exp(vᵢ) as max + log(Σ exp(vᵢ − max)).
@@ -221,44 +221,20 @@ inline double bgbb_alive_sum(double c, double g, double N) {
         }
         return s;
     }
-    const double lq = std::lgamma(c + N) - std::lgamma(c) - std::lgamma(c + g + N - 1) +
-                      std::lgamma(c + g - 1);
+    const double lq = detail::log_gamma(c + N) - detail::log_gamma(c) - detail::log_gamma(c + g + N - 1) +
+                      detail::log_gamma(c + g - 1);
     if (std::abs(g - 1) < 1e-9) return (c + g - 1) * (-lq);  // lq → (1−g)·log(…): the limit
     return (c + g - 1) * (-std::expm1(lq)) / (g - 1);
 }
 
 /// Σ_{k≥1} S_k (1+d)^−k with S_k as above (c = δ+n+1): the discounted expected number of
 /// future opportunities at which a customer alive at n+1 is alive. Since S_k = E[(1−θ)^{k−1}]
-/// for θ ~ Beta(γ, c), it equals z ₂F₁(1, c; c+γ; z) = E_θ[1/(d+θ)], z = 1/(1+d). Branches:
-///  (i) the series itself: positive terms with ratio z(c+k−1)/(c+γ+k−1) < z, so it converges
-///      geometrically without cancellation; used when ≤ 20 000 terms suffice (d ≳ 2e-3);
-///  (ii) ltv::hyp2f1 (its 1−z connection formula) for smaller d and moderate parameters;
-///  (iii) tanh-sinh quadrature of E_θ[1/(d+θ)] for what (ii) cannot do (c or γ large).
+/// for θ ~ Beta(γ, c), it equals z ₂F₁(1, c; c+γ; z) = E_θ[1/(d+θ)], z = 1/(1+d): the
+/// Beta-Stieltjes transform of ltv/detail/special.hpp, accurate and of bounded cost for every
+/// (γ, c, d) — the sBG valuation's function (the general ₂F₁'s 1 − z connection formula loses
+/// its digits for large c, as the sBG's DEL did: defect D3).
 inline double bgbb_discounted_sum(double c, double g, double d) {
-    const double z = 1 / (1 + d), lz = -std::log1p(d);
-    if (-lz * 20000 > 40) {
-        double sum = 0, term = z;
-        for (double k = 1; k < 20000; ++k) {
-            sum += term;
-            const double ratio = z * (c + k - 1) / (c + g + k - 1);
-            term *= ratio;
-            if (term <= 1e-17 * (1 - ratio) * sum) break;
-        }
-        return sum + term;
-    }
-    if (c + g < 200) {
-        const double v = z * hyp2f1(1, c, c + g, z);
-        if (std::isfinite(v) && v > 0) return v;
-    }
-    const double lb = std::lgamma(g) + std::lgamma(c) - std::lgamma(g + c);
-    auto f = [&](double t, double tc) {
-        const double q = t < 0.5 ? 1 - t : tc;  // 1 − θ without cancellation near 1
-        if (t <= 0 || q <= 0) return 0.0;
-        const double v = std::exp((g - 1) * std::log(t) + (c - 1) * std::log(q) - lb) / (d + t);
-        return std::isfinite(v) ? v : 0.0;
-    };
-    boost::math::quadrature::tanh_sinh<double> integrator;
-    return integrator.integrate(f, 0.0, 1.0, 1e-13);
+    return beta_stieltjes(g, c, d);
 }
 
 }  // namespace detail
@@ -337,7 +313,7 @@ void bgbb_batch(const char* fn, const bgbb_params& p, const rfm_data& data, doub
 
 }  // namespace detail
 
-/// Batch P(alive at n+1); threads ≤ 0: all cores (large batches only, see detail/parallel.hpp).
+/// Batch P(alive at n+1); threads ≤ 0: the process default (ltv/threads.hpp; large batches only).
 inline void probability_alive(const bgbb_params& params, const rfm_data& data, double* out,
                               int threads = 1) {
     detail::bgbb_batch("bgbb_probability_alive", params, data, out, threads,
@@ -422,9 +398,9 @@ inline double probability_of_purchases(const bgbb_params& params, double n, doub
     detail::require_periods(fn, "x", x);
     if (x > n) return 0;
     const double a = params.alpha, b = params.beta, g = params.gamma, d = params.delta;
-    auto lbeta = [](double u, double v) { return std::lgamma(u) + std::lgamma(v) - std::lgamma(u + v); };
+    auto lbeta = [](double u, double v) { return detail::log_gamma(u) + detail::log_gamma(v) - detail::log_gamma(u + v); };
     auto lchoose = [](double N, double k) {
-        return std::lgamma(N + 1) - std::lgamma(k + 1) - std::lgamma(N - k + 1);
+        return detail::log_gamma(N + 1) - detail::log_gamma(k + 1) - detail::log_gamma(N - k + 1);
     };
     const double lab = lbeta(a, b), lgd = lbeta(g, d);
     detail::log_sum acc;
@@ -503,12 +479,14 @@ inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options
     starts.push_back({0.0, 0.0, 0.0, 0.0});
     starts.push_back({0.0, 0.0, std::log(0.5), std::log(3.0)});
     starts.push_back({std::log(0.5), std::log(2.0), std::log(2.0), std::log(0.5)});
-    detail::minimize_options mo;
-    mo.max_iterations = options.max_iterations;
-    mo.gradient_tolerance = options.gradient_tolerance;
+    const auto mo = detail::fit_minimize_options(fn, options,
+                                                 {{"alpha"}, {"beta"}, {"gamma"}, {"delta"}});
     const auto res = detail::minimize_multistart(objective, starts, mo);
     bgbb_fit_result out;
     out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]), std::exp(res.x[3])};
+    detail::require_fit_converged(
+        fn, res.info, options, {"alpha", "beta", "gamma", "delta"},
+        {out.params.alpha, out.params.beta, out.params.gamma, out.params.delta});
     fit_report& report = out.report;
     report.convergence = res.info;
     report.penalizer = lambda;
@@ -525,13 +503,6 @@ inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options
             report.parameters.push_back(
                 {names[i], std::exp(res.x[i]), std::numeric_limits<double>::quiet_NaN()});
     }
-    if (!res.info.converged && !options.allow_no_convergence)
-        detail::fail(status::no_convergence, fn,
-                     res.info.message + " (last point: alpha = " +
-                         detail::format_value(out.params.alpha) + ", beta = " +
-                         detail::format_value(out.params.beta) + ", gamma = " +
-                         detail::format_value(out.params.gamma) + ", delta = " +
-                         detail::format_value(out.params.delta) + ")");
     return out;
 }
 

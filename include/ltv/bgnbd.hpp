@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/bgnbd.hpp — the BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005,
 // "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model",
 // Marketing Science 24(2)).
@@ -60,7 +61,7 @@ void bg_batch(const char* fn, const rfm_data& data, double* out, int threads, F&
     });
 }
 
-/// The same, on all cores.
+/// The same, on the process default of threads (ltv/threads.hpp).
 template <class F>
 void bg_batch(const char* fn, const rfm_data& data, double* out, F&& f) {
     bg_batch(fn, data, out, 0, std::forward<F>(f));
@@ -78,7 +79,7 @@ inline double log_likelihood(const bgnbd_params& params, double x, double t_x, d
 }
 
 /// log L of every customer (unweighted) into out[0..n).
-/// threads: worker threads for large batches (≤ 0: all cores; see ltv/detail/parallel.hpp);
+/// threads: worker threads for large batches (≤ 0: the process default, ltv/threads.hpp);
 /// the results do not depend on it.
 inline void log_likelihood(const bgnbd_params& params, const rfm_data& data, double* out,
                            int threads) {
@@ -131,7 +132,7 @@ inline double conditional_expected_purchases(const bgnbd_params& params, double 
 /// E[Y(t)] of every customer. Batches of ≥ detail::bg_table_min_rows rows evaluate large
 /// groups of equal x through a verified table of the curve (ltv/detail/bg_family.hpp, "batch
 /// predictions"): those values agree with the scalar function to ~1e-15 relative; smaller
-/// batches are bit-identical to it. Never depends on `threads` (≤ 0: all cores).
+/// batches are bit-identical to it. Never depends on `threads` (≤ 0: the process default).
 inline void conditional_expected_purchases(const bgnbd_params& params, double t,
                                            const rfm_data& data, double* out, int threads) {
     constexpr const char* fn = "bgnbd_conditional_expected_purchases";

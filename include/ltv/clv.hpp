@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/clv.hpp — customer lifetime value from a transaction model and the Gamma-Gamma spend model.
 //
 //   CLV = Σₖ₌₁..N  s · (E[Y(k·L)] − E[Y((k−1)·L)]) / (1 + d)ᵏ
@@ -46,6 +47,15 @@ inline void validate_clv_options(const char* fn, const clv_options& o) {
     require_rate(fn, "discount_rate", o.discount_rate);
 }
 
+/// A CLV handed back is finite: extreme spend or purchase predictions that overflow are a
+/// domain_error naming the customer's index (`index` SIZE_MAX: the scalar call).
+inline double finite_clv(const char* fn, double value, std::size_t index) {
+    if (!std::isfinite(value))
+        require_finite_result(
+            fn, index == arg_name::scalar ? arg_name{"clv"} : arg_name{"out", index}, value);
+    return value;
+}
+
 /// Σ discounted differences of the purchase curve; times/curve/discount hold N entries.
 inline double clv_sum(double spend, const double* curve, const double* discount, int n) {
     double total = 0, previous = 0;
@@ -73,7 +83,9 @@ double clv(const Model& model, const gamma_gamma_params& spend_model, double x, 
     }
     if (n == 0) return 0;
     conditional_expected_purchases_curve(model, x, t_x, T, times.data(), n, curve.data());
-    return detail::clv_sum(spend, curve.data(), discount.data(), options.periods);
+    return detail::finite_clv(
+        fn, detail::clv_sum(spend, curve.data(), discount.data(), options.periods),
+        detail::arg_name::scalar);
 }
 
 namespace detail {
@@ -94,7 +106,7 @@ struct has_discounted_purchases<
 
 /// CLV of every customer of `data` (monetary[i] = mean repeat spend) into out[0..n).
 /// Allocation happens once per call (per thread block), not per customer. threads: worker
-/// threads for large batches (≤ 0: all cores, see ltv/detail/parallel.hpp); results do not
+/// threads for large batches (≤ 0: the process default, ltv/threads.hpp); results do not
 /// depend on it. Models with the discounted_expected_purchases hook (BG/NBD, MBG/NBD) compute
 /// the discounted sum in one batch call — for large batches from verified tables of the
 /// purchase curve (agreement with the scalar clv() to ~1e-15 relative; bit-identical below
@@ -127,9 +139,11 @@ void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_da
         discounted_expected_purchases(model, data, options.periods, options.period_length,
                                       options.discount_rate, out, threads);
         detail::parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
-            for (std::size_t i = lo; i < hi; ++i)
-                out[i] = detail::gg_conditional(spend_model, data.frequency[i], monetary[i]) *
-                         out[i];
+            for (std::size_t i = lo; i < hi; ++i) {
+                const double spend =
+                    detail::gg_conditional(spend_model, data.frequency[i], monetary[i]);
+                out[i] = detail::finite_clv(fn, spend * out[i], i);
+            }
         });
     } else {
         std::vector<double> times(n), discount(n);
@@ -148,13 +162,15 @@ void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_da
                                                      data.age[i], times.data(), n, curve.data());
                 const double spend =
                     detail::gg_conditional(spend_model, data.frequency[i], monetary[i]);
-                out[i] = detail::clv_sum(spend, curve.data(), discount.data(), options.periods);
+                const double value =
+                    detail::clv_sum(spend, curve.data(), discount.data(), options.periods);
+                out[i] = detail::finite_clv(fn, value, i);
             }
         });
     }
 }
 
-/// The same on all cores.
+/// The same on the process default of threads (ltv/threads.hpp).
 template <class Model>
 void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_data& data,
          array_view<double> monetary, const clv_options& options, double* out) {

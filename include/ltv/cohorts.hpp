@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/cohorts.hpp — cohort retention by acquisition month, and period retention from a log.
 //
 // Cohort retention table
@@ -6,7 +7,8 @@
 //   active_or_later[c][k]  share of cohort c with a purchase in month c + k or any later month
 //                (up to the last month observed): "still a customer at month k".
 //   Months after the last observed month are not filled: row c has one entry per month from c
-//   to the last month (a triangle).
+//   to the last month (a triangle). The table spans at most max_report_months (1200) months:
+//   its memory grows with the square of the span (see ltv/journey.hpp).
 //
 // Period retention from a log (the counts of ltv::retention_rate, measured on a log)
 //   active at date d with a window of w days: a purchase in (d − w, d].
@@ -17,7 +19,10 @@
 //   formula's rate exceeds retained / customers_start, both are reported.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "ltv/journey.hpp"
@@ -31,29 +36,32 @@ struct cohort_table {
     std::vector<std::vector<double>> active_or_later; ///< [cohort][k]
 };
 
-namespace detail {
-inline int month_index(day_number d) noexcept {
-    const civil_date c = to_civil(d);
-    return c.year * 12 + (c.month - 1);
-}
-inline day_number month_from_index(int i) { return make_day(i / 12, i % 12 + 1, 1); }
-}  // namespace detail
-
 /// Cohort retention by acquisition month; `until` (default: the last purchase) ends the table.
-inline cohort_table cohort_retention(const purchase_history& h, std::optional<day_number> until = std::nullopt) {
+/// The table spans at most max_report_months months (invalid_argument naming the span beyond);
+/// `until` must be a supported day (ltv/date.hpp). Work: one pass over the purchase days plus
+/// the table's cells.
+inline cohort_table cohort_retention(const purchase_history& h,
+                                     std::optional<day_number> until = std::nullopt) {
+    constexpr const char* fn = "cohort_retention";
+    detail::require_optional_day(fn, "until", until);
+    detail::require_history_days(fn, h);
     cohort_table t;
     if (h.days.empty()) return t;
-    const int first = detail::month_index(*std::min_element(h.days.begin(), h.days.end()));
-    const int last = detail::month_index(until ? *until : *std::max_element(h.days.begin(), h.days.end()));
+    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
+    const int first = detail::month_index(*lo);
+    const int last = detail::month_index(until ? *until : *hi);
     if (last < first) return t;
+    detail::require_month_span(fn, first, last);  // before the quadratic allocation
     const auto months = static_cast<std::size_t>(last - first + 1);
-    std::vector<std::vector<std::size_t>> in(months), later(months);
+    // in[c][k]: customers of cohort c with a purchase in month c + k; ends[c][k]: customers of
+    // cohort c whose last purchase up to `until` is in month c + k (summed from the right below
+    // into "active in month k or later").
+    std::vector<std::vector<std::size_t>> in(months), ends(months);
     t.size.assign(months, 0);
     for (std::size_t c = 0; c < months; ++c) {
         in[c].assign(months - c, 0);
-        later[c].assign(months - c, 0);
+        ends[c].assign(months - c, 0);
     }
-    std::vector<char> seen(months);
     for (std::uint32_t c = 0; c < h.size(); ++c) {
         const auto d = h.days_of(c);
         if (d.empty()) continue;
@@ -61,26 +69,25 @@ inline cohort_table cohort_retention(const purchase_history& h, std::optional<da
         if (m0 > last) continue;
         const auto co = static_cast<std::size_t>(m0 - first);
         ++t.size[co];
-        std::fill(seen.begin(), seen.end(), 0);
-        int max_k = -1;
+        int previous = -1;  // days are sorted, so months come in order: count each once
         for (const day_number day : d) {
             const int k = detail::month_index(day) - m0;
             if (m0 + k > last) break;
-            seen[static_cast<std::size_t>(k)] = 1;
-            max_k = k;
+            if (k != previous) ++in[co][static_cast<std::size_t>(k)];
+            previous = k;
         }
-        for (std::size_t k = 0; k < months - co; ++k) {
-            if (seen[k]) ++in[co][k];
-            if (static_cast<int>(k) <= max_k) ++later[co][k];
-        }
+        ++ends[co][static_cast<std::size_t>(previous)];  // previous ≥ 0: d[0] is in month m0
     }
     for (std::size_t c = 0; c < months; ++c) {
         t.cohort.push_back(detail::month_from_index(first + static_cast<int>(c)));
-        std::vector<double> a, b;
-        for (std::size_t k = 0; k < months - c; ++k) {
-            const double n = static_cast<double>(t.size[c]);
-            a.push_back(t.size[c] ? static_cast<double>(in[c][k]) / n : std::nan(""));
-            b.push_back(t.size[c] ? static_cast<double>(later[c][k]) / n : std::nan(""));
+        const std::size_t width = months - c;
+        const double n = static_cast<double>(t.size[c]);
+        std::vector<double> a(width), b(width);
+        std::size_t later = 0;
+        for (std::size_t k = width; k-- > 0;) {
+            later += ends[c][k];
+            a[k] = t.size[c] ? static_cast<double>(in[c][k]) / n : std::nan("");
+            b[k] = t.size[c] ? static_cast<double>(later) / n : std::nan("");
         }
         t.active.push_back(std::move(a));
         t.active_or_later.push_back(std::move(b));
@@ -102,6 +109,9 @@ struct period_retention_result {
 inline period_retention_result period_retention(const purchase_history& h, day_number start, day_number end,
                                                 int window_days) {
     constexpr const char* fn = "period_retention";
+    detail::require_day(fn, "start", start);
+    detail::require_day(fn, "end", end);
+    detail::require_history_days(fn, h);
     if (end <= start)
         detail::fail(status::invalid_argument, fn,
                      "end " + format_date(end) + " must be after start " + format_date(start));
@@ -111,7 +121,9 @@ inline period_retention_result period_retention(const purchase_history& h, day_n
     period_retention_result r;
     auto active_at = [&](array_view<day_number> d, day_number at) {
         const auto it = std::upper_bound(d.begin(), d.end(), at);  // first purchase after `at`
-        return it != d.begin() && *(it - 1) > at - window_days;
+        // In 64 bits: a window of INT_MAX days reaches before any int32 day.
+        return it != d.begin() &&
+               std::int64_t{*(it - 1)} > std::int64_t{at} - std::int64_t{window_days};
     };
     for (std::uint32_t c = 0; c < h.size(); ++c) {
         const auto d = h.days_of(c);

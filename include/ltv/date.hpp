@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/date.hpp — calendar dates as day numbers, date parsing, merge periods and time units.
 //
 // Definitions

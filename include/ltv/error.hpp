@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/error.hpp — the one exception type of the C++ API and its status codes.
 //
 // Every failure in ltv is an ltv::error carrying a status (the same numbers the C API returns)
@@ -22,6 +23,7 @@ enum class status : int {
     internal = -7,          ///< a bug in ltv: please report it
     io_error = -8,          ///< a file could not be opened, read or written
     parse_error = -9,       ///< input text is malformed (the message names line, column, value)
+    cancelled = -10,        ///< the caller's cancel callback stopped the work (fit_options::cancel)
 };
 
 /// Short, stable name of a status ("invalid_argument"), used in messages and bindings.
@@ -47,6 +49,8 @@ constexpr const char* status_name(status s) noexcept {
             return "io_error";
         case status::parse_error:
             return "parse_error";
+        case status::cancelled:
+            return "cancelled";
     }
     return "unknown";
 }

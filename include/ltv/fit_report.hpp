@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/fit_report.hpp — what every maximum-likelihood fit in ltv reports back.
 //
 // Shared by all probabilistic models (BG/NBD, MBG/NBD, Gamma-Gamma; later Pareto/NBD, BG/BB,
@@ -10,17 +11,39 @@
 // Without a penalizer, H_θ = diag(φ) · H_φ · diag(φ) at a stationary point, so this equals the
 // inverse observed information in the natural parameters (the usual MLE standard errors).
 // With a penalizer, H_θ is the Hessian of the penalized objective (a "penalized information").
+//
+// Bounded work: every fit stops at the first of convergence, max_iterations (per start),
+// time_limit (the whole fit), cancel, or divergence — a parameter moving past 1e7 (or below
+// 1e−7) for three iterations in a row, or converging out there; the time and money scales α, β,
+// γ diverge past max(1e7, 10⁴ × the data's mean age or spend), so that the rule does not depend
+// on the unit. Divergence means the likelihood keeps increasing, or stays flat, towards a
+// boundary of the model that the data cannot rule out (customers who never drop out: β → ∞).
+// The fit then reports the best point so far (fit_options::allow_no_convergence).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace ltv {
 
+/// Why the optimiser stopped (convergence_info::stop).
+enum class stop_reason {
+    unknown = 0,         ///< not recorded (a report read from a model file)
+    converged,           ///< a convergence test was met
+    iteration_limit,     ///< fit_options::max_iterations (or the evaluation limit) was reached
+    no_progress,         ///< no step could decrease the objective (line search failed)
+    not_finite,          ///< the objective is not finite at the start point
+    time_limit,          ///< fit_options::time_limit ran out
+    cancelled,           ///< fit_options::cancel returned true
+    diverged,            ///< a parameter kept growing past 1e7: the data do not identify it
+};
+
 /// The optimiser's account of one minimisation (see ltv/detail/optimize.hpp).
 struct convergence_info {
     bool converged = false;        ///< true only when a convergence test was actually met
+    stop_reason stop = stop_reason::unknown;  ///< why it stopped (converged: a test was met)
     int iterations = 0;            ///< quasi-Newton iterations (plus Nelder-Mead ones, if used)
     int function_evaluations = 0;  ///< objective (+gradient) evaluations
     double gradient_norm = 0;      ///< max-norm of the objective's gradient at the returned point
@@ -39,6 +62,7 @@ struct fit_options {
     /// L2 penalty coefficient λ ≥ 0: the objective is −LL/W + λ Σ φ² over the natural
     /// parameters φ (the convention of the lifetimes package, so results compare directly).
     double penalizer = 0;
+    /// Quasi-Newton iterations of each start (and phase) of the optimiser.
     int max_iterations = 500;
     /// Convergence when the max-norm of the objective's gradient w.r.t. log-parameters is below
     /// this; the objective is a per-customer mean, so the value is independent of the data size.
@@ -50,6 +74,16 @@ struct fit_options {
     /// Optional start in natural parameters (model order, e.g. r, alpha, a, b); empty: automatic
     /// data-driven starts.
     std::vector<double> initial;
+    /// Wall-clock budget of the optimisation in seconds (all its starts and phases; the O(n log n)
+    /// preparation of the data before it is not counted); 0 = none. When it runs out the fit
+    /// stops at the best point so far (stop_reason::time_limit): an error
+    /// status::no_convergence naming that point, or, with allow_no_convergence, that point kept
+    /// with report.convergence.converged = false.
+    double time_limit = 0;
+    /// Polled before every evaluation of the objective; returning true stops the fit, which then
+    /// always throws status::cancelled (its message names the best point so far). Exceptions
+    /// thrown by the callback propagate out of the fit.
+    std::function<bool()> cancel;
 };
 
 /// The result of a model fit, independent of the model.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/gamma_gamma.hpp — the Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee
 // 2005, "RFM and CLV: Using Iso-Value Curves for Customer Base Analysis", JMR 42(4); Fader &
 // Hardie 2013, "The Gamma-Gamma Model of Monetary Value", note).
@@ -23,6 +24,7 @@
 
 #include "ltv/array_view.hpp"
 #include "ltv/detail/optimize.hpp"
+#include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 
@@ -87,10 +89,10 @@ inline void validate_spend(const char* fn, const spend_data& d, bool likelihood)
 /// log f(z̄ | x) and, when grad is given, adds w·∂/∂(log p, log q, log γ) into grad.
 inline double gg_log_density(const gamma_gamma_params& g, double x, double z, double w,
                              double* grad) {
-    using std::lgamma;
     const double px = g.p * x, lz = std::log(z), lx = std::log(x);
     const double lgz = std::log(g.gamma + x * z);
-    const double ll = lgamma(px + g.q) - lgamma(px) - lgamma(g.q) + g.q * std::log(g.gamma) +
+    const double ll = log_gamma(px + g.q) - log_gamma(px) - log_gamma(g.q) +
+                      g.q * std::log(g.gamma) +
                       (px - 1) * lz + px * lx - (px + g.q) * lgz;
     if (grad) {
         using boost::math::digamma;
@@ -221,12 +223,14 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
     // then lifetimes' all-ones start.
     starts.push_back({0.0, std::log(2.0), std::log(zmean)});
     starts.push_back({0.0, 0.0, 0.0});
-    detail::minimize_options mo;
-    mo.max_iterations = opt.max_iterations;
-    mo.gradient_tolerance = opt.gradient_tolerance;
+    // (γ is a money scale: its divergence bound is relative to the mean spend)
+    const auto mo = detail::fit_minimize_options(
+        fn, opt, {{"p"}, {"q"}, detail::scale_parameter("gamma", zmean)});
     const auto res = detail::minimize_multistart(objective, starts, mo);
     gamma_gamma_fit_result out;
     out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2])};
+    detail::require_fit_converged(fn, res.info, opt, {"p", "q", "gamma"},
+                                  {out.params.p, out.params.q, out.params.gamma});
     fit_report& rep = out.report;
     rep.convergence = res.info;
     rep.penalizer = lambda;
@@ -245,11 +249,6 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
             rep.parameters.push_back({names[i], std::exp(res.x[i]),
                                       std::numeric_limits<double>::quiet_NaN()});
     }
-    if (!res.info.converged && !opt.allow_no_convergence)
-        detail::fail(status::no_convergence, fn,
-                     res.info.message + " (last point: p = " + detail::format_value(out.params.p) +
-                         ", q = " + detail::format_value(out.params.q) + ", gamma = " +
-                         detail::format_value(out.params.gamma) + ")");
     return out;
 }
 

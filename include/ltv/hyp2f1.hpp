@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/hyp2f1.hpp — the Gauss hypergeometric function ₂F₁(a, b; c; z) for real arguments, z ≤ 1.
 //
 //   ₂F₁(a, b; c; z) = Σₙ (a)ₙ (b)ₙ / ((c)ₙ n!) zⁿ                         (DLMF 15.2.1)
@@ -29,6 +30,7 @@
 
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 
 namespace ltv {
@@ -77,7 +79,7 @@ inline double hyp2f1_series(double a, double b, double c, double z, int max_term
 inline bool add_log_gamma(double x, double factor, double& logv, int& sign) {
     if (x <= 0 && x == std::floor(x)) return false;
     int s = 1;
-    logv += factor * boost::math::lgamma(x, &s);
+    logv += factor * log_gamma(x, &s);
     if (s < 0) sign = -sign;
     return true;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/journey.hpp — purchase histories, purchase cycles and customer journey statuses.
 //
 // Definitions
@@ -23,6 +24,10 @@
 //   Boundaries are inclusive on the active side: silence == cycle is still active.
 //   Status counts at month ends use one cycle for all months (given, or from the whole log) so
 //   that the months are comparable.
+//
+// Day numbers from outside (as_of, until) must be supported days (years 1–9999, see
+// ltv/date.hpp): they are checked with detail::require_day before any arithmetic, so that
+// differences of days never overflow. Monthly series span at most max_report_months months.
 #pragma once
 
 #include <algorithm>
@@ -57,6 +62,60 @@ struct purchase_history {
         return {days.data() + offsets[c], offsets[c + 1] - offsets[c]};
     }
 };
+
+namespace detail {
+
+/// The purchase days of a history are supported day numbers. A history built from a
+/// transaction_log has them; one filled by hand is checked here, through its extremes (one pass,
+/// no allocation), before days are subtracted from each other.
+inline void require_history_days(const char* fn, const purchase_history& h) {
+    if (h.days.empty()) return;
+    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
+    require_day(fn, "history.days (earliest)", *lo);
+    require_day(fn, "history.days (latest)", *hi);
+}
+
+inline void require_optional_day(const char* fn, const char* name,
+                                 const std::optional<day_number>& day) {
+    if (day) require_day(fn, name, *day);
+}
+
+/// Months counted from year 0: year · 12 + month − 1 (0001-01 = 12, 9999-12 = 119999).
+inline int month_index(day_number d) noexcept {
+    const civil_date c = to_civil(d);
+    return c.year * 12 + (c.month - 1);
+}
+/// First day of the month with index i (see month_index).
+inline day_number month_from_index(int i) { return make_day(i / 12, i % 12 + 1, 1); }
+/// Last day of the month with index i.
+inline day_number month_end_from_index(int i) {
+    const int y = i / 12, m = i % 12 + 1;
+    return make_day(y, m, days_in_month(y, m));
+}
+
+}  // namespace detail
+
+/// The longest monthly series ltv builds (cohort tables, monthly status counts): 1200 months,
+/// a century. A cohort table is a triangle of months · (months + 1) / 2 cells (a months × months
+/// matrix in the C API), so its memory grows with the square of the span — two purchases dated
+/// 0001-01-01 and 9999-12-31 (119 988 months) would ask for about 170 GB; monthly status counts
+/// cost months × customers work. A longer span is an invalid_argument naming it and this cap.
+constexpr std::size_t max_report_months = 1200;
+
+namespace detail {
+/// Throws invalid_argument when months first_month … last_month exceed max_report_months.
+inline void require_month_span(const char* fn, int first_month, int last_month) {
+    const auto months = static_cast<std::size_t>(last_month - first_month) + 1;
+    if (months > max_report_months)
+        fail(status::invalid_argument, fn,
+             "the monthly table would span " + std::to_string(months) + " months (" +
+                 format_date(month_from_index(first_month)).substr(0, 7) + " to " +
+                 format_date(month_from_index(last_month)).substr(0, 7) +
+                 "), more than the supported max_report_months = " +
+                 std::to_string(max_report_months) +
+                 ": check the earliest and latest dates, or pass an earlier end date");
+}
+}  // namespace detail
 
 /// Builds the history of every customer of the log (any row order).
 inline purchase_history build_history(const transaction_log& log) {
@@ -112,6 +171,8 @@ struct customer_cycle {
 inline std::vector<customer_cycle> purchase_cycles(const purchase_history& h,
                                                    std::optional<day_number> as_of = std::nullopt) {
     namespace acc = boost::accumulators;
+    detail::require_optional_day("purchase_cycles", "as_of", as_of);
+    detail::require_history_days("purchase_cycles", h);
     std::vector<customer_cycle> out(h.size());
     std::vector<double> gaps;
     for (std::uint32_t c = 0; c < h.size(); ++c) {
@@ -139,6 +200,8 @@ inline std::vector<customer_cycle> purchase_cycles(const purchase_history& h,
 /// Throws domain_error when no customer bought twice.
 inline double business_cycle(const purchase_history& h, double p = 0.8,
                              std::optional<day_number> as_of = std::nullopt) {
+    detail::require_optional_day("business_cycle", "as_of", as_of);
+    detail::require_history_days("business_cycle", h);
     std::vector<double> gaps;
     for (std::uint32_t c = 0; c < h.size(); ++c) {
         const auto d = h.days_of(c);
@@ -188,6 +251,11 @@ template <class Params>
 std::function<double(array_view<day_number>, day_number)> p_alive_criterion(const Params& params,
                                                                              time_unit unit) {
     return [params, unit](array_view<day_number> days, day_number as_of) {
+        detail::require_day("p_alive_criterion", "as_of", as_of);
+        if (!days.empty()) {  // sorted: the extremes are the first and last
+            detail::require_day("p_alive_criterion", "days (first)", days[0]);
+            detail::require_day("p_alive_criterion", "days (last)", days[days.size() - 1]);
+        }
         std::size_t n = 0;  // purchase days up to as_of (days are sorted and distinct)
         while (n < days.size() && days[n] <= as_of) ++n;
         if (n == 0) return 0.0;
@@ -240,6 +308,8 @@ inline std::optional<journey_status> status_of(array_view<day_number> d, day_num
 
 /// Journey status of every customer as of a date.
 inline journey_result journey(const purchase_history& h, day_number as_of, const journey_options& o = {}) {
+    detail::require_day("journey", "as_of", as_of);
+    detail::require_history_days("journey", h);
     journey_result r;
     detail::resolve_thresholds(h, o, as_of, r.cycle_days, r.lost_days);
     for (std::uint32_t c = 0; c < h.size(); ++c) {
@@ -273,15 +343,22 @@ struct monthly_status_counts {
 
 /// Status counts at the end of each calendar month from the first to the last purchase month
 /// (or to `until`), with one cycle for all months: given, or the business cycle of the whole log.
+/// At most max_report_months months (invalid_argument naming the span beyond).
 inline monthly_status_counts monthly_journey(const purchase_history& h, const journey_options& o = {},
                                              std::optional<day_number> until = std::nullopt) {
+    constexpr const char* fn = "monthly_journey";
+    detail::require_optional_day(fn, "until", until);
+    detail::require_history_days(fn, h);
     monthly_status_counts m;
     if (h.days.empty()) return m;
     detail::resolve_thresholds(h, o, std::nullopt, m.cycle_days, m.lost_days);
     const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
-    const day_number last = until ? *until : *hi;
-    for (day_number start = month_start(*lo); start <= last; start = add_months(start, 1)) {
-        const day_number end = add_months(start, 1) - 1;
+    const int first_month = detail::month_index(*lo);
+    const int last_month = detail::month_index(until ? *until : *hi);
+    if (last_month >= first_month) detail::require_month_span(fn, first_month, last_month);
+    // Months by index, so that the month after 9999-12 is never formed.
+    for (int month = first_month; month <= last_month; ++month) {
+        const day_number end = detail::month_end_from_index(month);
         m.month_end.push_back(end);
         std::array<std::size_t, journey_status_count> n{};
         for (std::uint32_t c = 0; c < h.size(); ++c)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/lost_profit.hpp — the margin lost when customers churn early.
 //
 //   lost per customer = (expected purchases over a lifetime − purchases made) × margin per purchase
@@ -6,6 +7,10 @@
 // Example (docs/calculators.md): a shop sells a typical customer 5 products at an average margin
 // of 30 000; a customer who bought one and left took (5 − 1) × 30 000 = 120 000 with them, and
 // 65 such customers 7 800 000.
+//
+// The products overflow for extreme finite inputs (1e12 purchases × a margin of 1e308): such a
+// result is a domain_error naming it, never inf. No lost customers lose nothing: exactly 0, also
+// when the per-customer amount alone would overflow (0 × inf would be NaN).
 #pragma once
 
 #include "ltv/detail/validate.hpp"
@@ -13,8 +18,8 @@
 namespace ltv {
 
 namespace detail {
-inline double lost_per_customer(const char* fn, double expected_purchases, double purchases_made,
-                                double margin_per_purchase) {
+inline void validate_lost_profit(const char* fn, double expected_purchases, double purchases_made,
+                                 double margin_per_purchase) {
     require_nonnegative(fn, "expected_purchases", expected_purchases);
     require_nonnegative(fn, "purchases_made", purchases_made);
     require_finite(fn, "margin_per_purchase", margin_per_purchase);
@@ -22,7 +27,13 @@ inline double lost_per_customer(const char* fn, double expected_purchases, doubl
         fail(status::invalid_argument, fn,
              "argument 'purchases_made' = " + format_value(purchases_made) +
                  " exceeds 'expected_purchases' = " + format_value(expected_purchases));
-    return (expected_purchases - purchases_made) * margin_per_purchase;
+}
+
+inline double lost_per_customer(const char* fn, double expected_purchases, double purchases_made,
+                                double margin_per_purchase) {
+    validate_lost_profit(fn, expected_purchases, purchases_made, margin_per_purchase);
+    return require_finite_result(fn, "lost_per_customer",
+                                 (expected_purchases - purchases_made) * margin_per_purchase);
 }
 }  // namespace detail
 
@@ -38,9 +49,16 @@ inline double lost_profit_per_customer(double expected_purchases, double purchas
 /// Margin lost with `lost_customers` churned customers who each made `purchases_made` purchases.
 inline double lost_profit(double lost_customers, double expected_purchases, double purchases_made,
                           double margin_per_purchase) {
-    detail::require_nonnegative("lost_profit", "lost_customers", lost_customers);
-    return lost_customers * detail::lost_per_customer("lost_profit", expected_purchases,
-                                                      purchases_made, margin_per_purchase);
+    constexpr const char* fn = "lost_profit";
+    detail::require_nonnegative(fn, "lost_customers", lost_customers);
+    if (lost_customers == 0) {  // exactly nothing lost, however large the per-customer amount
+        detail::validate_lost_profit(fn, expected_purchases, purchases_made, margin_per_purchase);
+        return 0;
+    }
+    return detail::require_finite_result(
+        fn, "lost_profit",
+        lost_customers * detail::lost_per_customer(fn, expected_purchases, purchases_made,
+                                                   margin_per_purchase));
 }
 
 }  // namespace ltv

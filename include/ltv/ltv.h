@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ltv/ltv.h — the stable C API of ltv (customer lifetime value and retention).
  *
@@ -26,10 +27,10 @@
 
 /* ---- version ----------------------------------------------------------------------------- */
 #define LTV_VERSION_MAJOR 0
-#define LTV_VERSION_MINOR 1
+#define LTV_VERSION_MINOR 2
 #define LTV_VERSION_PATCH 0
 #define LTV_VERSION_NUMBER (LTV_VERSION_MAJOR * 10000 + LTV_VERSION_MINOR * 100 + LTV_VERSION_PATCH)
-#define LTV_VERSION_STRING "0.1.0"
+#define LTV_VERSION_STRING "0.2.0"
 
 /* ---- symbol visibility ------------------------------------------------------------------- */
 #if defined(_WIN32)
@@ -59,18 +60,34 @@ extern "C" {
 #define LTV_ERR_INTERNAL (-7)         /* a bug in ltv */
 #define LTV_ERR_IO (-8)               /* a file could not be opened, read or written */
 #define LTV_ERR_PARSE (-9)            /* malformed input text; the message names line and column */
+#define LTV_ERR_CANCELLED (-10)       /* the caller's cancel callback stopped the work (fits) */
 
 /* ---- library information ----------------------------------------------------------------- */
 
 /* LTV_VERSION_NUMBER of the library actually loaded (major*10000 + minor*100 + patch). */
 LTV_API int ltv_version_number(void);
-/* LTV_VERSION_STRING of the library actually loaded, e.g. "0.1.0". Static storage. */
+/* LTV_VERSION_STRING of the library actually loaded, e.g. "0.2.0". Static storage. */
 LTV_API const char* ltv_version_string(void);
 /* The calling thread's message for its last failed ltv call; never NULL. Valid until the
  * thread's next ltv call. */
 LTV_API const char* ltv_last_error(void);
 /* Stable short name of a status ("ok", "invalid_argument", ...); "unknown" for other values. */
 LTV_API const char* ltv_status_name(int status);
+
+/* ---- threads (docs/architecture.md, "Threads") ------------------------------------------- */
+/* Batch functions over ≥ 20 000 rows run on one process-wide pool of worker threads, created at
+ * the first such call and grown on demand (no threads are started per call); the calling thread
+ * works too. Results do not depend on the number of threads. After fork() the child starts its
+ * own pool at its first batch call. */
+
+/* Sets the process default, used by models whose ltv_model_set_threads is 0: 0 = automatic (the
+ * default): the CPUs this process may use — min(its affinity mask (taskset, cpusets), the cgroup
+ * CPU quota rounded up), at least 1, re-read at this call; 1 = the calling thread only; n = n
+ * threads (at most 256). Any thread may call it at any time; calls already running keep their
+ * count. LTV_ERR_INVALID_ARGUMENT for threads < 0. */
+LTV_API int ltv_set_default_threads(int threads);
+/* The number of threads the process default resolves to now (≥ 1). */
+LTV_API int ltv_default_threads(int* out_threads);
 
 /* ---- retention and churn (docs/calculators.md) ------------------------------------------- */
 
@@ -156,8 +173,9 @@ LTV_API int ltv_model_params(const ltv_model* model, double* out_params, size_t 
 LTV_API int ltv_model_set_params(ltv_model* model, const double* params, size_t count);
 /* 1 when the model has parameters (set or fitted), else 0. */
 LTV_API int ltv_model_has_params(const ltv_model* model, int* out_flag);
-/* Threads used by batch predictions: 0 = all cores (the default), 1 = the calling thread only.
- * Results do not depend on it. */
+/* Threads used by this model's batch predictions: 0 = the process default (the default; see
+ * ltv_set_default_threads), 1 = the calling thread only, n = n threads (at most 256). Results do
+ * not depend on it. */
 LTV_API int ltv_model_set_threads(ltv_model* model, int threads);
 
 /* ---- fitting ------------------------------------------------------------------------------- */
@@ -171,8 +189,19 @@ typedef struct ltv_fit_options {
     int allow_no_convergence;  /* non-zero: keep a non-converged fit instead of failing (0) */
     const double* initial;     /* optional start (natural parameters), NULL for automatic */
     size_t initial_count;      /* length of initial */
+    /* Appended fields: honoured only when struct_size covers them (ltv_fit_options_init sets
+     * them; a caller built against an older, smaller struct gets the defaults): */
+    int (*cancel)(void* user); /* optional; called before every evaluation of the objective with
+                                  cancel_user: non-zero stops the fit with LTV_ERR_CANCELLED (the
+                                  message names the best point so far); NULL: never */
+    void* cancel_user;         /* passed to cancel */
+    double time_limit;         /* wall-clock budget of the whole fit in seconds, 0 = none: when it
+                                  runs out the fit fails with LTV_ERR_NO_CONVERGENCE naming the
+                                  best point, or keeps that point if allow_no_convergence */
 } ltv_fit_options;
 
+/* Sets struct_size and the defaults. Every fit also stops when a parameter keeps growing past
+ * 1e7 (LTV_ERR_NO_CONVERGENCE naming it: the data do not identify it; docs/models.md). */
 LTV_API int ltv_fit_options_init(ltv_fit_options* options);
 
 typedef struct ltv_fit_report {
@@ -340,6 +369,11 @@ typedef struct ltv_read_options {
      * unknown). It must not call back into ltv on the same handle. */
     void (*progress)(uint64_t bytes_read, uint64_t total_bytes, void* user);
     void* progress_user;
+    /* Longest record (a line, with the line breaks inside quoted fields) in bytes, line end
+     * included; a longer one fails with LTV_ERR_PARSE naming its line. 0 = no limit; default
+     * 1048576 (1 MiB: far above any real transaction row, it stops an unterminated quote or a
+     * binary file early). Honoured when struct_size covers it (added in 0.2.0). */
+    size_t max_record_bytes;
 } ltv_read_options;
 
 LTV_API int ltv_read_options_init(ltv_read_options* options);
@@ -418,7 +452,8 @@ LTV_API int ltv_summary_table_ids(const ltv_summary_table* table, char* chars,
                                   size_t* out_chars_size);
 
 /* Summarizes a file in one call; exact for any row order (rows out of date order for their
- * customer are re-read in a second pass). read, options and out_report may be NULL. */
+ * customer are re-read in a second pass; LTV_ERR_IO if the file changed in between). read,
+ * options and out_report may be NULL. */
 LTV_API int ltv_summarize_file(const char* path, const ltv_read_options* read,
                                const ltv_summary_options* options, ltv_summary_table** out_table,
                                ltv_read_report* out_report);
@@ -432,13 +467,15 @@ typedef struct ltv_summary ltv_summary;
 
 LTV_API int ltv_summary_create(const ltv_summary_options* options, ltv_summary** out_summary);
 LTV_API int ltv_summary_free(ltv_summary* summary);
-/* Adds n transactions from memory: packed ids (see above), day numbers, amounts (NULL = 0). */
+/* Adds n transactions from memory: packed ids (see above), day numbers, amounts (NULL = 0).
+ * Days must be supported (0001-01-01 … 9999-12-31); a rejected batch adds nothing. */
 LTV_API int ltv_summary_add(ltv_summary* summary, const char* id_chars, const size_t* id_offsets,
                             const int32_t* days, const double* amounts, size_t n);
 /* The same with NUL-terminated ids. */
 LTV_API int ltv_summary_add_strings(ltv_summary* summary, const char* const* ids,
                                     const int32_t* days, const double* amounts, size_t n);
-/* Adds every row of a file in file order. read and out_report may be NULL. */
+/* Adds every row of a file in file order, all or none: on any error the summary is unchanged.
+ * read and out_report may be NULL. */
 LTV_API int ltv_summary_add_file(ltv_summary* summary, const char* path,
                                  const ltv_read_options* read, ltv_read_report* out_report);
 /* Customers, transactions added and transactions that could not be verified; any may be NULL. */
@@ -446,8 +483,9 @@ LTV_API int ltv_summary_counts(const ltv_summary* summary, size_t* out_customers
                                uint64_t* out_transactions, uint64_t* out_unverified);
 /* The summary as of now, as a new table (free it with ltv_summary_table_free). */
 LTV_API int ltv_summary_result(const ltv_summary* summary, ltv_summary_table** out_table);
-/* Versioned binary state file (magic "LTVSUMST", checksummed); load reports damage as
- * LTV_ERR_PARSE naming the file. */
+/* Versioned binary state file (magic "LTVSUMST", checksummed). save replaces the file
+ * atomically (temporary file, fsync, rename): on failure the previous file is intact. load
+ * checks every record and reports damage as LTV_ERR_PARSE naming the file and customer. */
 LTV_API int ltv_summary_save(const ltv_summary* summary, const char* path);
 LTV_API int ltv_summary_load(const char* path, ltv_summary** out_summary);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/ltv.hpp — umbrella header of the C++ library: include this to get everything.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/mbgnbd.hpp — the MBG/NBD model (Batislam, Denizel & Filiztekin 2007, "Empirical
 // validation and comparison of models for customer base analysis", International Journal of
 // Research in Marketing 24(3); the "modified" BG/NBD, lifetimes' ModifiedBetaGeoFitter).
@@ -41,7 +42,7 @@ inline double log_likelihood(const mbgnbd_params& params, double x, double t_x, 
     return detail::bg_log_likelihood(p, x, t_x, T);
 }
 
-/// threads as for BG/NBD (ltv/bgnbd.hpp): ≤ 0 all cores; results do not depend on it.
+/// threads as for BG/NBD (ltv/bgnbd.hpp): ≤ 0 the process default; results do not depend on it.
 inline void log_likelihood(const mbgnbd_params& params, const rfm_data& data, double* out,
                            int threads) {
     constexpr const char* fn = "mbgnbd_log_likelihood";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/model_state.hpp — a fitted model as data: its kind, parameters, fit report and units, and
 // its JSON file format.
 //
@@ -13,15 +14,22 @@
 //              "total_weight": …, "rows_used": …, "standard_errors": {"r": …, …},
 //              "covariance": [[…], …] } }       // "fit" only for fitted models
 // Unknown keys are ignored (newer files stay readable); missing required keys are an error that
-// names the key.
+// names the key. Every field has a type and a range, checked on reading (a parse_error naming
+// the field, the expected type and the value): strings ("format", "model", "time_unit",
+// "message"), booleans ("converged", "standard_errors_available"), whole numbers
+// ("iterations", "function_evaluations" in 0 … INT_MAX, "rows_used" ≥ 0), numbers ≥ 0
+// ("penalizer", "total_weight", "gradient_norm", standard errors), parameters > 0 and finite.
+// null stands for NaN where a number may be unavailable and for "absent" otherwise.
 #pragma once
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -97,17 +105,94 @@ struct model_state {
 
 namespace detail {
 
-inline double json_number(const nlohmann::json& object, const std::string& key,
-                          const std::string& where) {
-    if (!object.contains(key))
-        fail(status::parse_error, "model_from_json", where + ": missing key '" + key + "'");
-    const auto& v = object.at(key);
-    if (v.is_null()) return std::numeric_limits<double>::quiet_NaN();  // NaN is stored as null
-    if (!v.is_number())
+/// Typed access to the fields of a model file. Every field is checked for its JSON type (and
+/// numbers for their range) before it is converted, and a mismatch is a parse_error naming the
+/// field, the expected type and the value found: nlohmann's own conversions (which throw
+/// type_error, or are undefined behaviour for 1e300 → int) are never reached with a wrong type.
+/// A key with the value null counts as absent, except where null stands for NaN (numbers that
+/// may be unavailable, written as null because JSON has no NaN).
+class json_fields {
+public:
+    json_fields(const nlohmann::json& object, std::string where)
+        : object_(object), where_(std::move(where)) {}
+
+    bool has(const char* key) const { return object_.contains(key) && !object_[key].is_null(); }
+
+    [[noreturn]] void wrong(const char* key, const char* expected) const {
         fail(status::parse_error, "model_from_json",
-             where + ": key '" + key + "' must be a number, not " + v.dump());
-    return v.get<double>();
-}
+             where_ + "key '" + key + "' must be " + expected + ", not " + excerpt(object_[key]));
+    }
+
+    /// A required number; null reads as NaN.
+    double number_or_nan(const char* key) const {
+        if (!object_.contains(key))
+            fail(status::parse_error, "model_from_json", where_ + "missing key '" + key + "'");
+        return optional_number(key, std::numeric_limits<double>::quiet_NaN());
+    }
+
+    /// An optional finite number (absent or null: `absent`). Text such as 1e999 parses to inf,
+    /// which a model file cannot hold (it would be written back as null).
+    double optional_number(const char* key, double absent) const {
+        if (!has(key)) return absent;
+        const auto& v = object_[key];
+        if (!v.is_number() || !std::isfinite(v.get<double>())) wrong(key, "a finite number");
+        return v.get<double>();
+    }
+
+    /// An optional number that, when present, is finite and ≥ 0 (a penalty, a weight, a norm).
+    double optional_nonnegative(const char* key, double absent) const {
+        const double v = optional_number(key, absent);
+        if (has(key) && !(v >= 0 && v <= std::numeric_limits<double>::max()))
+            wrong(key, "a finite number >= 0");
+        return v;
+    }
+
+    bool optional_bool(const char* key, bool absent) const {
+        if (!has(key)) return absent;
+        if (!object_[key].is_boolean()) wrong(key, "true or false");
+        return object_[key].get<bool>();
+    }
+
+    std::string optional_string(const char* key) const {
+        if (!has(key)) return {};
+        if (!object_[key].is_string()) wrong(key, "a string");
+        return object_[key].get<std::string>();
+    }
+
+    /// An optional whole number in [0, max]; JSON integers and integral floats (1e3) are
+    /// accepted, the range is checked before any conversion.
+    std::uint64_t optional_count(const char* key, std::uint64_t max) const {
+        if (!has(key)) return 0;
+        const auto& v = object_[key];
+        const std::string expected = "a whole number in 0 … " + std::to_string(max);
+        if (v.is_number_unsigned()) {
+            const auto u = v.get<std::uint64_t>();
+            if (u <= max) return u;
+        } else if (v.is_number_integer()) {
+            // signed and negative (nlohmann stores non-negative integers as unsigned)
+        } else if (v.is_number_float()) {
+            const double d = v.get<double>();
+            // 2^64 is exact in double; d < 2^64 makes the conversion below defined.
+            if (d >= 0 && d < 18446744073709551616.0 && d == std::floor(d) &&
+                static_cast<std::uint64_t>(d) <= max)
+                return static_cast<std::uint64_t>(d);
+        }
+        wrong(key, expected.c_str());
+    }
+
+    const nlohmann::json& at(const char* key) const { return object_[key]; }
+
+    /// The value as JSON text for a message, at most ~60 characters.
+    static std::string excerpt(const nlohmann::json& v) {
+        std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (text.size() > 60) text = text.substr(0, 57) + "...";
+        return text;
+    }
+
+private:
+    const nlohmann::json& object_;
+    std::string where_;  // "fit: " etc., or "" at the top level
+};
 
 // JSON has no NaN: standard errors that are not available are written as null.
 inline nlohmann::ordered_json json_value(double v) {
@@ -161,7 +246,103 @@ inline std::string model_to_json(const model_state& m, int indent = 2) {
     return j.dump(indent);
 }
 
-/// Reads a model written by model_to_json(); errors name the missing or malformed key.
+namespace detail {
+
+/// model_from_json without the safety net; see there.
+inline model_state model_from_json_checked(const nlohmann::json& j) {
+    constexpr const char* fn = "model_from_json";
+    if (!j.is_object())
+        fail(status::parse_error, fn, "not an ltv model file (the text is not a JSON object)");
+    const json_fields top(j, "");
+    if (!j.contains("format") || (j["format"].is_string() && j["format"] != "ltv-model"))
+        fail(status::parse_error, fn, "not an ltv model file (no \"format\": \"ltv-model\")");
+    if (!j["format"].is_string()) top.wrong("format", "the string \"ltv-model\"");
+    if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
+        j["format_version"] != 1)
+        fail(status::parse_error, fn,
+             "unsupported format_version " +
+                 json_fields::excerpt(j.contains("format_version") ? j["format_version"]
+                                                                   : nlohmann::json()) +
+                 " (this ltv reads version 1)");
+    if (!j.contains("model")) fail(status::parse_error, fn, "missing key 'model'");
+    if (!j["model"].is_string()) top.wrong("model", "a string naming the model");
+    model_state m;
+    try {
+        m.kind = model_kind_from_name(j["model"].get<std::string>());
+    } catch (const error& e) {
+        fail(status::parse_error, fn, e.what());
+    }
+    const auto& info = model_info(m.kind);
+    if (!j.contains("params")) fail(status::parse_error, fn, "missing object 'params'");
+    if (!j["params"].is_object()) top.wrong("params", "an object");
+    const json_fields params(j["params"], "params: ");
+    for (const char* name : info.params) {
+        const double v = params.number_or_nan(name);
+        if (!(v > 0) || !std::isfinite(v))
+            fail(status::parse_error, fn,
+                 std::string("params: '") + name + "' = " + format_value(v) +
+                     " must be a finite number > 0");
+        m.params.push_back(v);
+    }
+    m.time_unit = top.optional_string("time_unit");
+    if (!top.has("fit")) return m;
+    if (!j["fit"].is_object()) top.wrong("fit", "an object");
+    const json_fields f(j["fit"], "fit: ");
+    m.fitted = true;
+    fit_report& r = m.report;
+    constexpr auto int_max = static_cast<std::uint64_t>(std::numeric_limits<int>::max());
+    r.log_likelihood = f.number_or_nan("log_likelihood");
+    r.convergence.converged = f.optional_bool("converged", false);
+    r.convergence.iterations = static_cast<int>(f.optional_count("iterations", int_max));
+    r.convergence.function_evaluations =
+        static_cast<int>(f.optional_count("function_evaluations", int_max));
+    r.convergence.gradient_norm =
+        f.optional_nonnegative("gradient_norm", std::numeric_limits<double>::quiet_NaN());
+    r.convergence.message = f.optional_string("message");
+    r.penalizer = f.optional_nonnegative("penalizer", 0.0);
+    r.objective = f.optional_number("objective", std::numeric_limits<double>::quiet_NaN());
+    r.total_weight = f.optional_nonnegative("total_weight", 0.0);
+    r.rows_used = static_cast<std::size_t>(
+        f.optional_count("rows_used", std::numeric_limits<std::size_t>::max()));
+    r.standard_errors_available = f.optional_bool("standard_errors_available", false);
+    const std::size_t k = info.params.size();
+    const bool has_se = f.has("standard_errors");
+    if (has_se && !f.at("standard_errors").is_object())
+        f.wrong("standard_errors", "an object of numbers");
+    static const nlohmann::json no_standard_errors = nlohmann::json::object();
+    const json_fields se(has_se ? f.at("standard_errors") : no_standard_errors,
+                         "fit: standard_errors: ");
+    for (std::size_t i = 0; i < k; ++i)
+        r.parameters.push_back(
+            {info.params[i], m.params[i],
+             se.optional_nonnegative(info.params[i], std::numeric_limits<double>::quiet_NaN())});
+    r.covariance.assign(k * k, std::numeric_limits<double>::quiet_NaN());
+    if (f.has("covariance")) {
+        const auto& cov = f.at("covariance");
+        const std::string shape = "an empty array or " + std::to_string(k) + " arrays of " +
+                                  std::to_string(k) + " numbers (or null)";
+        if (!cov.is_array() || (!cov.empty() && cov.size() != k))
+            f.wrong("covariance", shape.c_str());
+        for (std::size_t a = 0; a < cov.size(); ++a) {
+            const auto& row = cov[a];
+            if (!row.is_array() || row.size() != k) f.wrong("covariance", shape.c_str());
+            for (std::size_t b = 0; b < k; ++b) {
+                if (row[b].is_null()) continue;
+                if (!row[b].is_number() || !std::isfinite(row[b].get<double>()))
+                    f.wrong("covariance", shape.c_str());
+                r.covariance[a * k + b] = row[b].get<double>();
+            }
+        }
+    }
+    return m;
+}
+
+}  // namespace detail
+
+/// Reads a model written by model_to_json(). Malformed text, a missing key, or a field of the
+/// wrong type or out of range is a parse_error naming the key, the expected type and the value;
+/// unknown keys are ignored. A key whose value is null counts as absent (or as NaN for numbers
+/// that may be unavailable).
 inline model_state model_from_json(const std::string& text) {
     constexpr const char* fn = "model_from_json";
     nlohmann::json j;
@@ -170,71 +351,13 @@ inline model_state model_from_json(const std::string& text) {
     } catch (const nlohmann::json::exception& e) {
         detail::fail(status::parse_error, fn, std::string("not valid JSON: ") + e.what());
     }
-    if (!j.is_object() || j.value("format", "") != "ltv-model")
-        detail::fail(status::parse_error, fn,
-                     "not an ltv model file (no \"format\": \"ltv-model\")");
-    if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
-        j["format_version"].get<int>() > 1)
-        detail::fail(status::parse_error, fn,
-                     "unsupported format_version " +
-                         j.value("format_version", nlohmann::json()).dump() +
-                         " (this ltv reads version 1)");
-    if (!j.contains("model") || !j["model"].is_string())
-        detail::fail(status::parse_error, fn, "missing key 'model'");
-    model_state m;
     try {
-        m.kind = model_kind_from_name(j["model"].get<std::string>());
-    } catch (const error& e) {
-        detail::fail(status::parse_error, fn, e.what());
+        return detail::model_from_json_checked(j);
+    } catch (const nlohmann::json::exception& e) {
+        // Not expected (every access above is type-checked first), but a JSON library error
+        // is still malformed input, not an internal error.
+        detail::fail(status::parse_error, fn, std::string("malformed model file: ") + e.what());
     }
-    const auto& info = model_info(m.kind);
-    if (!j.contains("params") || !j["params"].is_object())
-        detail::fail(status::parse_error, fn, "missing object 'params'");
-    for (const char* name : info.params) {
-        const double v = detail::json_number(j["params"], name, "params");
-        if (!(v > 0) || !std::isfinite(v))
-            detail::fail(status::parse_error, fn,
-                         std::string("params: '") + name + "' = " + detail::format_value(v) +
-                             " must be a finite number > 0");
-        m.params.push_back(v);
-    }
-    if (j.contains("time_unit") && j["time_unit"].is_string()) m.time_unit = j["time_unit"];
-    if (j.contains("fit") && j["fit"].is_object()) {
-        const auto& f = j["fit"];
-        m.fitted = true;
-        fit_report& r = m.report;
-        r.log_likelihood = detail::json_number(f, "log_likelihood", "fit");
-        r.convergence.converged = f.value("converged", false);
-        r.convergence.iterations = f.value("iterations", 0);
-        r.convergence.function_evaluations = f.value("function_evaluations", 0);
-        r.convergence.gradient_norm = f.contains("gradient_norm") && f["gradient_norm"].is_number()
-                                          ? f["gradient_norm"].get<double>()
-                                          : std::numeric_limits<double>::quiet_NaN();
-        r.convergence.message = f.value("message", "");
-        r.penalizer = f.value("penalizer", 0.0);
-        r.objective = f.contains("objective") && f["objective"].is_number()
-                          ? f["objective"].get<double>()
-                          : std::numeric_limits<double>::quiet_NaN();
-        r.total_weight = f.value("total_weight", 0.0);
-        r.rows_used = f.value("rows_used", std::size_t{0});
-        r.standard_errors_available = f.value("standard_errors_available", false);
-        const std::size_t k = info.params.size();
-        for (std::size_t i = 0; i < k; ++i) {
-            double se = std::numeric_limits<double>::quiet_NaN();
-            if (f.contains("standard_errors") && f["standard_errors"].is_object() &&
-                f["standard_errors"].contains(info.params[i]) &&
-                f["standard_errors"][info.params[i]].is_number())
-                se = f["standard_errors"][info.params[i]].get<double>();
-            r.parameters.push_back({info.params[i], m.params[i], se});
-        }
-        r.covariance.assign(k * k, std::numeric_limits<double>::quiet_NaN());
-        if (f.contains("covariance") && f["covariance"].is_array() && f["covariance"].size() == k)
-            for (std::size_t a = 0; a < k; ++a)
-                for (std::size_t b = 0; b < k && b < f["covariance"][a].size(); ++b)
-                    if (f["covariance"][a][b].is_number())
-                        r.covariance[a * k + b] = f["covariance"][a][b].get<double>();
-    }
-    return m;
 }
 
 /// Writes model_to_json(m) to `path`; io_error names the path on failure.

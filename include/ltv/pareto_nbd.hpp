@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/pareto_nbd.hpp — the Pareto/NBD model of repeat purchasing (Schmittlein, Morrison &
 // Colombo 1987, "Counting your customers", Management Science 33(1)); likelihood and
 // predictions as in Fader & Hardie, "A note on deriving the Pareto/NBD model and related
@@ -51,6 +52,7 @@
 #include "ltv/detail/bg_family.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
+#include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/rfm_data.hpp"
@@ -117,88 +119,46 @@ inline pnbd_f pnbd_series(double b, double c, double z, bool grad, int max_terms
     return f;
 }
 
-/// (ii) Euler's integral for z close to 1, where the series is slow:
-///   F = (c−1) ∫₀¹ w^(c−2) (1−z+zw)^−b dw                         (w = 1 − t),
-/// and its derivatives under the integral sign; tanh-sinh quadrature. For c < 2 the factor
-/// w^(c−2) is singular at 0 with mass spread over many decades; the substitution u = w^(c−1)
-/// removes it: F = ∫₀¹ (1−z+z u^(1/(c−1)))^−b du.
-inline pnbd_f pnbd_quadrature(double b, double c, double z, bool grad) {
-    boost::math::quadrature::tanh_sinh<double> q;
-    const double tol = 1e-14;
+/// (ii) z close to 1, where the series would need more than a few thousand terms (β ≫ α + T
+/// or α ≫ β + T, e.g. a fit drifting towards β → ∞): Euler's integral makes F a Beta-Stieltjes
+/// transform, F = (1 + w) E[1/(w + θ)], θ ~ Beta(c − b, b), w = (1 − z)/z, evaluated to
+/// rounding error at bounded cost by detail::beta_stieltjes (ltv/detail/special.hpp). Its
+/// derivatives are central differences with relative steps 1e−5 (≈ 1e−10 relative error: far
+/// below what the optimiser's gradient test resolves; F itself stays exact). This replaced a
+/// tanh-sinh quadrature of that integral that cost ~1 ms per row: a Pareto/NBD fit whose β ran
+/// off to 1e5 spent seconds per evaluation (defect D4). The caller passes, computed from the
+/// parameters, a = c − b (s, s + 1, r + x + 1 or r + x: c − b itself loses them when s ≫ r + x)
+/// and w = (1 − z)/z = (min(α, β) + t)/|α − β| for z = |α − β|/(max(α, β) + t): from z, 1 − z
+/// would keep only ~ε/(1 − z) relative accuracy (none at all when β ≈ 1e17 ≫ α + T).
+inline pnbd_f pnbd_beta(double b, double a, double z, double w, bool grad) {
+    auto F = [](double bb, double aa, double ww) { return (1 + ww) * beta_stieltjes(aa, bb, ww); };
     pnbd_f f;
-    const double c1 = c - 1;
-    if (c >= 2) {
-        // integrand pieces at w ∈ (0, 1)
-        auto base = [&](double w, double& lw, double& lv) {
-            lw = std::log(w);
-            lv = std::log1p(-z * (1 - w));  // log(1 − z + zw)
-            return std::exp((c - 2) * lw - b * lv);
-        };
-        auto integrate = [&](auto&& g) {
-            return q.integrate(
-                [&](double w) {
-                    if (!(w > 0) || !(w <= 1)) return 0.0;
-                    const double v = g(w);
-                    return std::isfinite(v) ? v : 0.0;
-                },
-                0.0, 1.0, tol);
-        };
-        f.F = c1 * integrate([&](double w) { double lw, lv; return base(w, lw, lv); });
-        if (grad) {
-            f.Fb = -c1 * integrate([&](double w) { double lw, lv; return base(w, lw, lv) * lv; });
-            f.Fc = f.F / c1 + c1 * integrate([&](double w) {
-                       double lw, lv;
-                       return base(w, lw, lv) * lw;
-                   });
-            f.Fz = c1 * b * integrate([&](double w) {
-                       double lw, lv;
-                       const double v = base(w, lw, lv);
-                       return v * (1 - w) / std::exp(lv);
-                   });
-        }
-        return f;
-    }
-    // c < 2: u-substitution, w = u^(1/(c−1)).
-    auto parts = [&](double u, double& w, double& lv) {
-        w = std::exp(std::log(u) / c1);
-        lv = std::log1p(-z * (1 - w));
-        return std::exp(-b * lv);
-    };
-    auto integrate = [&](auto&& g) {
-        return q.integrate(
-            [&](double u) {
-                if (!(u > 0) || !(u <= 1)) return 0.0;
-                const double v = g(u);
-                return std::isfinite(v) ? v : 0.0;
-            },
-            0.0, 1.0, tol);
-    };
-    f.F = integrate([&](double u) { double w, lv; return parts(u, w, lv); });
-    if (grad) {
-        f.Fb = -integrate([&](double u) { double w, lv; return parts(u, w, lv) * lv; });
-        f.Fz = b * integrate([&](double u) {
-                   double w, lv;
-                   const double g = parts(u, w, lv);
-                   return g * (1 - w) / std::exp(lv);
-               });
-        // ∂w/∂c = −w ln(w)/(c−1), so ∂g/∂c = b g z w ln(w) / ((c−1)(1−z+zw)).
-        f.Fc = b * z / c1 * integrate([&](double u) {
-                   double w, lv;
-                   const double g = parts(u, w, lv);
-                   return w > 0 ? g * w * std::log(w) / std::exp(lv) : 0.0;
-               });
+    f.F = F(b, a, w);
+    if (grad) {  // c = a + b: ∂/∂b at fixed c moves a the other way
+        const double hb = 1e-5 * std::min(b, a), ha = 1e-5 * a, hw = 1e-5 * w;
+        f.Fb = (F(b + hb, a - hb, w) - F(b - hb, a + hb, w)) / (2 * hb);
+        f.Fc = (F(b, a + ha, w) - F(b, a - ha, w)) / (2 * ha);
+        f.Fz = -(F(b, a, w + hw) - F(b, a, w - hw)) / (2 * hw) / (z * z);  // dw/dz = −1/z²
     }
     return f;
 }
 
-/// ₂F₁(1, b; c; z): the series when it converges within a few thousand terms, else Euler's
-/// integral.
-inline pnbd_f pnbd_hyp(double b, double c, double z, bool grad) {
+/// ₂F₁(1, b; c; z): the series when it converges within a few thousand terms, else (ii). The
+/// series is not even tried when its term of degree N = 4000, (b)_N/(c)_N z^N, would still fail
+/// its stopping test (with F ≥ 1): it would fail after N terms anyway.
+inline pnbd_f pnbd_hyp(double b, double c, double cb, double z, double w, bool grad) {
     if (z == 0) return {1, 0, 0, b / c};
-    bool ok;
-    const pnbd_f f = pnbd_series(b, c, z, grad, 4000, ok);
-    if (ok) return f;
-    return pnbd_quadrature(b, c, z, grad);
+    constexpr int max_terms = 4000;
+    constexpr double N = max_terms;
+    const double rho = z * (b + N) / (c + N);
+    const double log_term = N * std::log(z) + (log_gamma(b + N) - log_gamma(b)) -
+                            (log_gamma(c + N) - log_gamma(c));
+    if (log_term + std::log(N + 2) - 2 * std::log1p(-rho) <= std::log(1e-17)) {
+        bool ok;
+        const pnbd_f f = pnbd_series(b, c, z, grad, max_terms, ok);
+        if (ok) return f;
+    }
+    return pnbd_beta(b, cb, z, w, grad);
 }
 
 /// Everything about one customer that the likelihood and P(alive) need.
@@ -219,9 +179,11 @@ inline pnbd_eval pnbd_evaluate(const pareto_nbd_params& p, double x, double t_x,
     const double diff = std::abs(a - b);
     const double zT = ab ? diff / aT : diff / bT;
     const double zx = ab ? diff / at : diff / bt;
+    const double mn = ab ? b : a;  // (1 − z)/z = (min(α, β) + t)/|α − β|
     const double bA = ab ? rx + 1 : s, bG = ab ? rx : s + 1;
-    const pnbd_f FA = pnbd_hyp(bA, c, zT, want);
-    const pnbd_f FG = pnbd_hyp(bG, c, zx, want);
+    const double cbA = ab ? s : rx + 1, cbG = ab ? s + 1 : rx;  // c − b, exactly
+    const pnbd_f FA = pnbd_hyp(bA, c, cbA, zT, (mn + T) / diff, want);
+    const pnbd_f FG = pnbd_hyp(bG, c, cbG, zx, (mn + t_x) / diff, want);
     const double lA = std::log1p((T - t_x) / at), lB = std::log1p((T - t_x) / bt);
     const double D = rx * lA + s * lB;
     const double log_rho = ab ? std::log(bT / aT) : 0.0;
@@ -232,7 +194,7 @@ inline pnbd_eval pnbd_evaluate(const pareto_nbd_params& p, double x, double t_x,
     const double e1 = std::exp(l1 - mx), e2 = std::exp(l2 - mx);
     const double lse = mx + std::log(e1 + e2);
     pnbd_eval out;
-    out.log_L = std::lgamma(rx) - std::lgamma(r) + r * std::log(a) + s * std::log(b) -
+    out.log_L = detail::log_gamma(rx) - detail::log_gamma(r) + r * std::log(a) + s * std::log(b) -
                 rx * std::log(aT) - s * std::log(bT) - std::log(R) + lse;
     out.alive = std::min(1.0, std::exp(std::log(R) - lse));
     if (want) {
@@ -276,6 +238,7 @@ inline double pnbd_h(double s, double u) {
 
 /// j(s, k) = E_{g~Gamma(s,1)}[1/(k+g)] = k^(s−1) e^k Γ(1−s, k), k > 0, with everything that
 /// depends on s alone computed once (a batch evaluates it per row with one context):
+///  k + s ≥ 1e17: 1/(k + s) (see operator()).
 ///  k ≥ 1 or s ≥ 10: Legendre's continued fraction for Γ(1−s, k) (modified Lentz), which then
 ///    converges in ≲ 100 steps.
 ///  otherwise, s ∈ (0, 1.5]: a = 1−s ∈ [−0.5, 1), and
@@ -295,13 +258,15 @@ struct pnbd_j_ctx {
     double q[pnbd_j_degree + 1] = {};
 
     explicit pnbd_j_ctx(double s_) : s(s_), s0(s_) {
-        while (s0 > 1.5) {
-            s0 -= 1;
-            ++steps;
-        }
-        a = 1 - s0;
-        a_zero = std::abs(a) < 1e-12;
-        if (s < 10) {  // the series branch can be reached: its s-only constants
+        if (s < 10) {  // the series branch can be reached: s₀ and its s-only constants
+            // (only here: for s ≥ 10 the continued fraction serves every k, and counting
+            // s₀ down from s = 1e9 took seconds, from s ≥ 2⁵³ forever: defect D4)
+            while (s0 > 1.5) {  // at most 9 steps
+                s0 -= 1;
+                ++steps;
+            }
+            a = 1 - s0;
+            a_zero = std::abs(a) < 1e-12;
             g1 = a_zero ? 0.0 : boost::math::tgamma1pm1(a);
             double inv_fact = 1;
             for (int n = 1; n <= pnbd_j_degree; ++n) {
@@ -312,6 +277,10 @@ struct pnbd_j_ctx {
     }
 
     double operator()(double k) const {
+        // k + s ≥ 1e17: j = 1/(k+s) · (1 + s/(k+s)² + …) (expansion about the mean of g), and
+        // the correction is below 1/(k+s) ≤ 1e−17; the continued fraction's coefficients
+        // i(i−1+s) would overflow for s near the double range.
+        if (k + s >= 1e17) return 1 / (k + s);
         if (k >= 1 || s >= 10) {
             constexpr double tiny = 1e-300;
             double bb = k + s, C = 1 / tiny, Dd = 1 / bb, h = Dd;
@@ -539,9 +508,9 @@ double pnbd_total_impl(const pareto_nbd_params& p, const pnbd_prepared& pd, doub
     const bg_prepared& d = pd.rows;
     const double r = p.r, a = p.alpha, s = p.s, b = p.beta;
     const bool ab = a >= b;  // which parameter the series expands around (see header)
-    const double diff = std::abs(a - b), m = ab ? a : b;
+    const double diff = std::abs(a - b), m = ab ? a : b, mn = ab ? b : a;
     const double lna = std::log(a), lnb = std::log(b), lns = std::log(s), inv_s = 1 / s;
-    const double lg_r = std::lgamma(r), dg_r = Grad ? boost::math::digamma(r) : 0.0;
+    const double lg_r = detail::log_gamma(r), dg_r = Grad ? boost::math::digamma(r) : 0.0;
     pnbd_ksum ll, G0, G1, G2, G3;
     pnbd_poly& PA = work.A;
     pnbd_poly& PG = work.G;
@@ -552,7 +521,7 @@ double pnbd_total_impl(const pareto_nbd_params& p, const pnbd_prepared& pd, doub
         pnbd_poly_build(PA, bA, c, diff / (m + pd.T_min[g]), Grad);
         pnbd_poly_build(PG, bG, c, diff / (m + pd.tx_min[g]), Grad);
         const double lnR = std::log(R), lnrx = std::log(rx), inv_rx = 1 / rx, inv_R = 1 / R;
-        const double C0 = std::lgamma(rx) - lg_r + r * lna + s * lnb - lnR;
+        const double C0 = detail::log_gamma(rx) - lg_r + r * lna + s * lnb - lnR;
         const double dg = Grad ? boost::math::digamma(rx) - dg_r - inv_R : 0.0;
         for (std::size_t i0 = d.start[g]; i0 < d.start[g + 1]; i0 += B) {
             const std::size_t nb = std::min(B, d.start[g + 1] - i0);
@@ -578,8 +547,12 @@ double pnbd_total_impl(const pareto_nbd_params& p, const pnbd_prepared& pd, doub
                 const double aT = a + T, bT = b + T, at = a + tx, bt = b + tx;
                 // z beyond the polynomial's range: the adaptive series / Euler integral.
                 pnbd_f fa{FA[j], FAb[j], FAc[j], FAz[j]}, fg{FG[j], FGb[j], FGc[j], FGz[j]};
-                if (zT[j] > PA.zmax) fa = pnbd_hyp(bA, c, diff / (ab ? aT : bT), Grad);
-                if (zx[j] > PG.zmax) fg = pnbd_hyp(bG, c, diff / (ab ? at : bt), Grad);
+                if (zT[j] > PA.zmax)
+                    fa = pnbd_hyp(bA, c, ab ? s : rx + 1, diff / (ab ? aT : bT),
+                                  (mn + T) / diff, Grad);
+                if (zx[j] > PG.zmax)
+                    fg = pnbd_hyp(bG, c, ab ? s + 1 : rx, diff / (ab ? at : bt),
+                                  (mn + tx) / diff, Grad);
                 const double dT = T - tx;
                 const double lA = std::log1p(dT * iat[j]), lB = std::log1p(dT * ibt[j]);
                 // t_x = 0: α + t_x = α, so ln(α+T) = ln α + ln(1 + T/α) without another log.
@@ -671,23 +644,26 @@ constexpr std::size_t pnbd_alive_table_x = 1024;
 /// What P(alive) needs for one x: F_A and F_G coefficients (padded with zeros to a common
 /// degree n so that one Horner loop evaluates both), their ranges, and F_G at t_x = 0.
 struct pnbd_alive_x {
-    double rx = 0, R = 0, bA = 0, bG = 0, c = 0, lnrx = 0, zA = 0, zG = 0, FG0 = 1;
+    double rx = 0, R = 0, bA = 0, bG = 0, c = 0, cbA = 0, cbG = 0, lnrx = 0, zA = 0, zG = 0,
+           FG0 = 1;
     int n = 0;
     const double* cA = nullptr;  // n + 1 coefficients each
     const double* cG = nullptr;
 };
 
 struct pnbd_alive_ctx {
-    double r, a, s, b, diff, m, lns;
+    double r, a, s, b, diff, m, mn, lns;
     bool ab;
     explicit pnbd_alive_ctx(const pareto_nbd_params& p)
         : r(p.r), a(p.alpha), s(p.s), b(p.beta), diff(std::abs(p.alpha - p.beta)),
-          m(std::max(p.alpha, p.beta)), lns(std::log(p.s)), ab(p.alpha >= p.beta) {}
+          m(std::max(p.alpha, p.beta)), mn(std::min(p.alpha, p.beta)), lns(std::log(p.s)),
+          ab(p.alpha >= p.beta) {}
 };
 
-/// F at z from an entry's coefficients (the polynomial in range, else pnbd_hyp).
-inline double pnbd_alive_F(const double* coef, int n, double zmax, double bb, double c, double z) {
-    if (z > zmax) return pnbd_hyp(bb, c, z, false).F;
+/// F at z from an entry's coefficients (the polynomial in range, else pnbd_hyp; w = (1−z)/z).
+inline double pnbd_alive_F(const double* coef, int n, double zmax, double bb, double c, double cb,
+                           double z, double w) {
+    if (z > zmax) return pnbd_hyp(bb, c, cb, z, w, false).F;
     double f = coef[n];
     for (int k = n - 1; k >= 0; --k) f = f * z + coef[k];
     return f;
@@ -701,6 +677,8 @@ inline void pnbd_alive_build(const pnbd_alive_ctx& k, double x, pnbd_alive_x& e,
     e.c = e.R + 1;
     e.bA = k.ab ? e.rx + 1 : k.s;
     e.bG = k.ab ? e.rx : k.s + 1;
+    e.cbA = k.ab ? k.s : e.rx + 1;  // c − b, exactly
+    e.cbG = k.ab ? k.s + 1 : e.rx;
     e.lnrx = std::log(e.rx);
     const double zb = k.diff / k.m;
     pnbd_poly_build(scratch, e.bA, e.c, zb, false);
@@ -716,7 +694,7 @@ inline void pnbd_alive_build(const pnbd_alive_ctx& k, double x, pnbd_alive_x& e,
     e.n = std::max(nA, nG);
     e.cA = cA;
     e.cG = cG;
-    e.FG0 = pnbd_alive_F(cG, e.n, e.zG, e.bG, e.c, k.diff / k.m);
+    e.FG0 = pnbd_alive_F(cG, e.n, e.zG, e.bG, e.c, e.cbG, k.diff / k.m, k.mn / k.diff);
 }
 
 /// P(alive | x, t_x, T) from x's entry: R/(a₁ + a₂) as in pnbd_evaluate, the sum taken in
@@ -734,8 +712,9 @@ inline double pnbd_alive_row(const pnbd_alive_ctx& k, const pnbd_alive_x& e, dou
         FA = fa;
         FG = tx == 0 ? e.FG0 : fg;
     } else {
-        FA = pnbd_alive_F(e.cA, e.n, e.zA, e.bA, e.c, zT);
-        FG = tx == 0 ? e.FG0 : pnbd_alive_F(e.cG, e.n, e.zG, e.bG, e.c, zx);
+        FA = pnbd_alive_F(e.cA, e.n, e.zA, e.bA, e.c, e.cbA, zT, (k.mn + T) / k.diff);
+        FG = tx == 0 ? e.FG0
+                     : pnbd_alive_F(e.cG, e.n, e.zG, e.bG, e.c, e.cbG, zx, (k.mn + tx) / k.diff);
     }
     const double dT = T - tx;
     const double D = e.rx * std::log1p(dT / at) + k.s * std::log1p(dT / bt);
@@ -855,7 +834,7 @@ inline double probability_alive(const pareto_nbd_params& params, double x, doubl
     return detail::pnbd_alive_one(params, x, t_x, T);
 }
 
-/// Batch P(alive); threads ≤ 0: all cores (batches ≥ 20 000 rows only).
+/// Batch P(alive); threads ≤ 0: the process default (ltv/threads.hpp; ≥ 20 000 rows only).
 inline void probability_alive(const pareto_nbd_params& params, const rfm_data& data, double* out,
                               int threads = 1) {
     detail::pnbd_batch("pareto_nbd_probability_alive", params, data, out, threads,
@@ -919,7 +898,7 @@ inline double probability_of_purchases(const pareto_nbd_params& params, double t
     if (n != std::floor(n)) detail::fail_argument(fn, "n", n, "must be an integer");
     if (t == 0) return n == 0 ? 1.0 : 0.0;
     const double r = params.r, a = params.alpha, s = params.s, b = params.beta;
-    const double lnb = std::lgamma(r + n) - std::lgamma(r) - std::lgamma(n + 1);
+    const double lnb = detail::log_gamma(r + n) - detail::log_gamma(r) - detail::log_gamma(n + 1);
     const double alive = std::exp(lnb - r * std::log1p(t / a) -
                                   (n > 0 ? n * std::log1p(a / t) : 0.0) - s * std::log1p(t / b));
     const double C = std::log(s) + s * std::log(b) + r * std::log(a) + lnb;
@@ -1042,9 +1021,11 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     starts.push_back({0.0, std::log(alpha0), 0.0, std::log(beta0)});
     starts.push_back({0.0, 0.0, 0.0, 0.0});
     starts.push_back({std::log(0.3), std::log(alpha0), std::log(0.3), std::log(beta0)});
-    detail::minimize_options mo;
-    mo.max_iterations = options.max_iterations;
-    mo.gradient_tolerance = options.gradient_tolerance;
+    // (α, β are time scales: their divergence bounds are relative to the mean age β₀)
+    const detail::minimize_options mo = detail::fit_minimize_options(
+        fn, options,
+        {{"r"}, detail::scale_parameter("alpha", beta0), {"s"},
+         detail::scale_parameter("beta", beta0)});
     detail::minimize_result res;
     bool done = false;
     int evaluations = 0, iterations = 0;
@@ -1066,13 +1047,18 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
                 H_best = H;
                 break;
             }
+            if (detail::stop_requested(r.info)) {  // time limit or cancel: no further phase
+                res = std::move(r);
+                done = true;
+                break;
+            }
         }
         // Phase 2: polish on all rows.
         if (best.info.converged) {
             res = detail::minimize_warm(objective, best.x, mo, H_best);
             evaluations += res.info.function_evaluations;
             iterations += res.info.iterations;
-            done = res.info.converged;
+            done = res.info.converged || detail::stop_requested(res.info);
         }
     }
     if (!done) {  // small data, or the warm start failed: the multistart on all rows
@@ -1084,6 +1070,8 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     res.info.iterations = iterations;
     pareto_nbd_fit_result out;
     out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]), std::exp(res.x[3])};
+    detail::require_fit_converged(fn, res.info, options, {"r", "alpha", "s", "beta"},
+                                  {out.params.r, out.params.alpha, out.params.s, out.params.beta});
     fit_report& report = out.report;
     report.convergence = res.info;
     report.penalizer = lambda;
@@ -1103,12 +1091,6 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
             report.parameters.push_back(
                 {names[i], std::exp(res.x[i]), std::numeric_limits<double>::quiet_NaN()});
     }
-    if (!res.info.converged && !options.allow_no_convergence)
-        detail::fail(status::no_convergence, fn,
-                     res.info.message + " (last point: r = " + detail::format_value(out.params.r) +
-                         ", alpha = " + detail::format_value(out.params.alpha) + ", s = " +
-                         detail::format_value(out.params.s) + ", beta = " +
-                         detail::format_value(out.params.beta) + ")");
     return out;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/retention.hpp — customer retention rate and churn rate for one period.
 //
 //   retention rate = (customers at end − new customers acquired in the period) / customers at start
@@ -7,6 +8,11 @@
 // end: new customers are subtracted because they were not there to be retained. Counts are
 // doubles so that weighted or averaged counts work too; they must be finite and non-negative.
 // See docs/calculators.md for the worked examples.
+//
+// Results are finite for all valid arguments: both rates lie in [0, 1] because the numerator
+// (retained, lost) is checked to be ≤ start > 0, and division of x ≤ y by y > 0 never exceeds 1
+// in IEEE arithmetic, also for subnormal counts. Only retention_from_flows' customers_end
+// (start − lost + new) can overflow; it is checked (detail::require_finite_result).
 #pragma once
 
 #include "ltv/detail/validate.hpp"
@@ -70,7 +76,8 @@ inline retention_flows retention_from_flows(double customers_start, double custo
                          " exceeds 'start' = " + detail::format_value(customers_start));
     retention_flows r{};
     r.retained = customers_start - customers_lost;
-    r.customers_end = r.retained + new_customers;
+    r.customers_end =
+        detail::require_finite_result(fn, "customers_end", r.retained + new_customers);
     r.churn_rate = customers_lost / customers_start;
     r.retention_rate = r.retained / customers_start;
     return r;

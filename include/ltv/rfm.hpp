@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/rfm.hpp — RFM scores (1–5 by quantiles) and named segments.
 //
 // Definitions, as of a date D (purchases on or before D; same-day purchases merged):
@@ -68,9 +69,11 @@ inline std::vector<int> quintile_scores(const std::vector<double>& v, bool highe
     return out;
 }
 
-/// RFM of every customer with a purchase on or before as_of.
+/// RFM of every customer with a purchase on or before as_of (a supported day, ltv/date.hpp).
 inline rfm_table rfm(const purchase_history& h, day_number as_of,
                      const std::vector<rfm_rule>& rules = rfm_default_segments()) {
+    detail::require_day("rfm", "as_of", as_of);  // before as_of − last purchase day
+    detail::require_history_days("rfm", h);
     rfm_table t;
     for (std::uint32_t c = 0; c < h.size(); ++c) {
         const auto d = h.days_of(c);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/rfm_data.hpp — customer summaries (x, t_x, T) as the transaction models consume them.
 //
 // x = number of repeat purchases ("frequency"), t_x = time of the last repeat purchase measured

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/sbg.hpp — the shifted-beta-geometric (sBG) model of contractual retention.
 //
 // Fader & Hardie (2007), "How to project customer retention", Journal of Interactive Marketing
@@ -16,10 +17,13 @@
 // Valuation with a discount rate d per period (payments at the start of each period):
 //   DEL(d)                       = Σₜ₌₀..∞ S(t) / (1 + d)ᵗ = ₂F₁(1, β; α + β; 1/(1 + d))
 //   DERL(d | n − 1 renewals)     = Σₜ₌ₙ..∞ S(t)/S(n − 1) / (1 + d)ᵗ⁻ⁿ
-//                                = (β + n − 1)/(α + β + n − 1) · ₂F₁(1, β + n; α + β + n; 1/(1 +
-//                                d))
+//                                = (β + n − 1)/(α + β + n − 1) · ₂F₁(1, β + n; α + β + n; 1/(1+d))
 // DEL counts the payment at t = 0; DERL values a customer who has renewed n − 1 times from just
 // before the next renewal decision (the payment already made is not counted).
+// Both ₂F₁ are evaluated as (1 + d) · E[1/(d + θ)] with θ ~ Beta(α, β), resp. Beta(α, β + n)
+// (detail::beta_stieltjes, ltv/detail/special.hpp): a positive continued fraction, or near
+// d = 0 a pole-free connection formula. The general ₂F₁ (ltv/hyp2f1.hpp) lost every digit there
+// for large β (α = 1, β = 1000, d = 0.1 gave DEL = −1.55e35 instead of 10.89: defect D3).
 //
 // Every likelihood term is computed from the ratios rⱼ by recurrence (ln S(t) = −Σ
 // log1p(α/(β+j−1))) instead of log-Beta differences: the periods are few, the recurrence is exact
@@ -34,9 +38,9 @@
 
 #include "ltv/array_view.hpp"
 #include "ltv/detail/optimize.hpp"
+#include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
-#include "ltv/hyp2f1.hpp"
 
 namespace ltv {
 
@@ -142,8 +146,9 @@ inline double sbg_survival(const sbg_params& p, double t) {
             log_s -= std::log1p(p.alpha / (p.beta + static_cast<double>(j) - 1));
         return std::exp(log_s);
     }
-    return std::exp(std::lgamma(p.beta + t) - std::lgamma(p.alpha + p.beta + t) -
-                    std::lgamma(p.beta) + std::lgamma(p.alpha + p.beta));
+    using detail::log_gamma;
+    return std::exp(log_gamma(p.beta + t) - log_gamma(p.alpha + p.beta + t) -
+                    log_gamma(p.beta) + log_gamma(p.alpha + p.beta));
 }
 
 /// rₜ = (β + t − 1) / (α + β + t − 1): the share of customers active in period t − 1 who renew
@@ -232,24 +237,21 @@ inline sbg_fit fit_sbg(const std::vector<array_view<double>>& cohorts,
     starts.push_back({0.0, 0.0});
     starts.push_back({std::log(0.5), std::log(3.0)});
     starts.push_back({std::log(3.0), std::log(0.5)});
-    detail::minimize_options mo;
-    mo.max_iterations = options.max_iterations;
-    mo.gradient_tolerance = options.gradient_tolerance;
+    const auto mo = detail::fit_minimize_options(fn, options, {{"alpha"}, {"beta"}});
     const auto result = detail::minimize_multistart(objective, starts, mo);
 
     sbg_fit fit;
     fit.params = {std::exp(result.x[0]), std::exp(result.x[1])};
+    detail::require_fit_converged(fn, result.info, options, {"alpha", "beta"},
+                                  {fit.params.alpha, fit.params.beta});
     fit.report.convergence = result.info;
     fit.report.penalizer = lambda;
     fit.report.total_weight = weight;
     fit.report.objective = result.value;
     fit.report.rows_used = cohorts.size();
     fit.report.log_likelihood = sbg_log_likelihood(fit.params, cohorts);
-    if (!result.info.converged && !options.allow_no_convergence)
-        detail::fail(status::no_convergence, fn,
-                     "the sBG fit did not converge: " + result.info.message);
     auto gradient = [&](const double* theta, double* grad) { objective(theta, grad); };
-    if (options.standard_errors) {
+    if (options.standard_errors && result.info.converged) {  // (only at an optimum)
         detail::fill_standard_errors(fit.report, gradient, result.x, {"alpha", "beta"}, weight);
     } else {
         fit.report.parameters = {
@@ -300,9 +302,11 @@ inline double sbg_discounted_expected_residual_lifetime(const sbg_params& p, dou
                              detail::format_value(p.alpha) + " ≤ 1; give a discount rate > 0");
         return (p.beta + n - 1) / (p.alpha - 1);
     }
-    const double z = 1 / (1 + discount_rate);
-    return (p.beta + n - 1) / (p.alpha + p.beta + n - 1) *
-           hyp2f1(1, p.beta + n, p.alpha + p.beta + n, z);
+    // ₂F₁(1, β + n; α + β + n; 1/(1 + d)) = (1 + d) E[1/(d + θ)], θ ~ Beta(α, β + n)
+    const double r = (p.beta + n - 1) / (p.alpha + p.beta + n - 1);
+    return detail::require_finite_result(
+        fn, "DERL",
+        r * (1 + discount_rate) * detail::beta_stieltjes(p.alpha, p.beta + n, discount_rate));
 }
 
 /// DEL(d) = Σₜ₌₀..∞ S(t)/(1 + d)ᵗ = ₂F₁(1, β; α + β; 1/(1 + d)): the discounted expected
@@ -318,7 +322,9 @@ inline double sbg_discounted_expected_lifetime(const sbg_params& p, double disco
                              detail::format_value(p.alpha) + " ≤ 1; give a discount rate > 0");
         return (p.alpha + p.beta - 1) / (p.alpha - 1);
     }
-    return hyp2f1(1, p.beta, p.alpha + p.beta, 1 / (1 + discount_rate));
+    // ₂F₁(1, β; α + β; 1/(1 + d)) = (1 + d) E[1/(d + θ)], θ ~ Beta(α, β)
+    return detail::require_finite_result(
+        fn, "DEL", (1 + discount_rate) * detail::beta_stieltjes(p.alpha, p.beta, discount_rate));
 }
 
 /// Residual value of a customer base of mixed tenures: margin × Σₖ active[k] · DERL(d | k), where

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/simple_ltv.hpp — lifetime value as shop owners compute it: margin × purchases.
 //
 //   simple LTV            = margin per purchase × expected number of purchases
@@ -9,6 +10,9 @@
 // photographer's chain is wedding → maternity → newborn → first birthday → family sessions.
 // The discount rate d is per step: purchase i is discounted i steps, so the first is undiscounted.
 // See docs/calculators.md.
+//
+// Sums and products of finite inputs can overflow (margins of 1e308, a discount rate close to −1
+// over many steps): the result is then a domain_error naming it, never inf or NaN.
 #pragma once
 
 #include <cmath>
@@ -23,7 +27,7 @@ inline double simple_ltv(double margin_per_purchase, double expected_purchases) 
     constexpr const char* fn = "simple_ltv";
     detail::require_finite(fn, "margin_per_purchase", margin_per_purchase);
     detail::require_nonnegative(fn, "expected_purchases", expected_purchases);
-    return margin_per_purchase * expected_purchases;
+    return detail::require_finite_result(fn, "ltv", margin_per_purchase * expected_purchases);
 }
 
 /// Σᵢ marginᵢ × Πⱼ≤ᵢ pⱼ / (1 + d)ⁱ. Pass an empty `probabilities` to mean "every purchase
@@ -50,10 +54,13 @@ inline double purchase_chain_ltv(array_view<double> margins, array_view<double> 
             detail::require_probability(fn, {"probabilities", i}, probabilities[i]);
             reach *= probabilities[i];
         }
-        total += margins[i] * reach * discount;
+        // A term with a zero margin or a zero chance of being reached adds exactly nothing, also
+        // once the discount factor has overflowed (d close to −1 over many steps): skipping it
+        // avoids 0 · inf = NaN.
+        if (margins[i] != 0 && reach != 0) total += margins[i] * reach * discount;
         discount *= step;
     }
-    return total;
+    return detail::require_finite_result(fn, "ltv", total);
 }
 
 /// Σᵢ marginᵢ / (1 + d)ⁱ: later purchases may carry a different margin than the first.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/summary.hpp — per-customer RFM summaries of a transaction log (lifetimes-compatible),
 // calibration/holdout splits, and an incremental state that can be saved and restored.
 //
@@ -30,34 +31,55 @@
 // Incremental use and order: summary_state keeps one compact record per customer (first and
 // last day, occasion and transaction counts, value of the first occasion, total: 32 bytes, plus
 // 24 bytes for the holdout and 1 flag byte = 57 bytes, in chunks of 4096 records, so the spare
-// capacity is at most one chunk and growing never copies records; the customer id storage is counted separately, see
-// summary_state::memory()) and updates it per transaction. The result is exact — identical to
-// one batch run — whenever, for every customer, each new transaction falls in a period that is
-// (a) not earlier than the last period seen, (b) equal to the first or last period seen, (c)
-// earlier than the first, or (d) the period of the transaction added just before it:
-// in particular for logs in date order, logs sorted by customer and date (CDNOW), and nightly
-// batches in date order. A transaction strictly between a customer's first and last periods
-// cannot be told apart from an existing occasion without storing every occasion; it is counted
-// as a new occasion and the customer is flagged (unverified_transactions() counts them). That is
-// still exact when the chunks cover disjoint date ranges (nightly batches arriving in any order)
-// and add_batch() sorts each chunk, so arbitrary order within a chunk is fine. The file and text
-// summarize() functions are always exact: they re-read the input for the flagged customers only
-// and recompute them from their sorted transactions.
+// capacity is at most one chunk and growing never copies records; the customer id storage is
+// counted separately, see summary_state::memory()) and updates it per transaction. The result is
+// exact — identical to one batch run — whenever, for every customer, each new transaction falls in
+// a period that is (a) not earlier than the last period seen, (b) equal to the first or last period
+// seen, (c) earlier than the first, or (d) the period of the transaction added just before it: in
+// particular for logs in date order, logs sorted by customer and date (CDNOW), and nightly batches
+// in date order. A transaction strictly between a customer's first and last periods cannot be told
+// apart from an existing occasion without storing every occasion; it is counted as a new occasion
+// and the customer is flagged (unverified_transactions() counts them). That is still exact when the
+// chunks cover disjoint date ranges (nightly batches arriving in any order) and add_batch() sorts
+// each chunk, so arbitrary order within a chunk is fine. The file and text summarize() functions
+// are always exact: they re-read the input for the flagged customers only and recompute them from
+// their sorted transactions.
 //
 // Speed: summarize() and summary_state::add_file/add_text/add_stream feed the rows through a
 // short ring (detail::pipelined_adder) that prefetches each new id's hash-table slot 16 rows
 // ahead, so that with hundreds of thousands of customers the cache misses overlap.
 //
+// Day numbers: every day entering from outside (add, add_batch, observation_end,
+// calibration_end) must be a supported day (ltv::is_supported_day, years 1..9999), checked
+// before any arithmetic, so that durations of supported days never overflow.
+//
+// No partial updates: add_file/add_text/add_stream apply all rows of the input or none: the
+// input is parsed completely (into a fresh state when this one is empty, else into a compact
+// staging table of ids and rows, about 16 bytes per row plus the batch's distinct ids) and
+// only then added; the room the new customers need is reserved before the first row is
+// applied, so that not even out-of-memory can stop it half way. summarize() from a file, which
+// may read it twice, fails with io_error when the file changed between the two passes (device,
+// inode, size or modification time, or the rows and bytes each pass read).
+//
 // Saving: summary_state::save writes a versioned little-endian binary format: magic "LTVSUMST",
 // format version, options, counters, ids, records, and an FNV-1a-64 checksum; restore() checks
 // all of it and reports bad magic, unsupported versions, truncation and corruption as
-// ltv::error(parse_error).
+// ltv::error(parse_error). The checksum only shows that the bytes are those written, so the
+// restored values are checked too, record by record (the invariants add() keeps: counts
+// non-negative and consistent, supported days in order and within the ends, finite sums, known
+// flags, counters that add up); a violation names the customer (index and id) and the field.
+// save_file() is atomic: it writes a temporary file next to the target, fsyncs it, renames it
+// over the target and fsyncs the directory, so a failure (a full disk) leaves the previous
+// file intact.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <istream>
@@ -66,8 +88,18 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#if defined(_WIN32)
+#include <filesystem>
+#else
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 #include "ltv/array_view.hpp"
 #include "ltv/date.hpp"
@@ -248,6 +280,145 @@ private:
     std::size_t pos_ = 0;
 };
 
+/// Replaces the file at `path` with `data` atomically (POSIX): the data goes to a new file in
+/// the same directory, is fsynced, renamed over `path` (rename is atomic within a file system)
+/// and the directory is fsynced, so that after a crash or a failed write (full disk, file size
+/// limit) `path` holds either the old or the new contents, never a mix. On failure the
+/// temporary file is removed and io_error names the file, the step and the system's reason.
+/// The temporary file is created with open(O_CREAT | O_EXCL) rather than mkstemp, whose mode
+/// 0600 would make a state file that other users could read before unreadable after a save: it
+/// gets the mode of the file it replaces, else 0666 less the umask, as std::ofstream would.
+inline void write_file_atomically(const std::string& path, std::string_view data,
+                                  const char* function) {
+    auto fail_io = [&](const std::string& what, int err) {
+        throw error(status::io_error, std::string(function) + ": cannot write '" + path +
+                                          "': " + what + ": " + std::strerror(err));
+    };
+#if defined(_WIN32)
+    // No atomic replace through the standard library here: write a temporary file, then swap.
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(data.data(), static_cast<std::streamsize>(data.size()));
+        out.close();
+        if (!out) {
+            std::remove(tmp.c_str());
+            fail_io("writing a temporary file failed", errno);
+        }
+    }
+    std::remove(path.c_str());
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) fail_io("renaming the temporary file", errno);
+#else
+    // A symbolic link is followed: its target is replaced, the link stays.
+    std::string target = path;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        if (char* real = ::realpath(path.c_str(), nullptr)) {
+            target = real;
+            std::free(real);
+        }
+    }
+    const bool exists = ::stat(target.c_str(), &st) == 0;
+    const mode_t mode = exists ? static_cast<mode_t>(st.st_mode & 07777) : 0666;
+    const std::size_t slash = target.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? "/"
+                                                       : target.substr(0, slash);
+
+    std::string tmp;
+    int fd = -1;
+    static std::atomic<std::uint64_t> counter{0};
+    for (int attempt = 0; fd < 0; ++attempt) {
+        const std::uint64_t salt =
+            (static_cast<std::uint64_t>(::getpid()) << 32) ^ ((++counter) * 0x9E3779B97F4A7C15ull) ^
+            reinterpret_cast<std::uintptr_t>(&tmp) ^ static_cast<std::uint64_t>(attempt);
+        char suffix[24];
+        std::snprintf(suffix, sizeof suffix, ".tmp-%016llx", static_cast<unsigned long long>(salt));
+        tmp = target + suffix;
+        fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd < 0 && (errno != EEXIST || attempt == 100))
+            fail_io("cannot create a temporary file in '" + dir + "'", errno);
+    }
+    auto abandon = [&](const std::string& what) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        ::unlink(tmp.c_str());
+        fail_io(what, err);
+    };
+    if (exists) (void)::fchmod(fd, mode);  // undo the umask: best effort, the data matters more
+    for (std::size_t done = 0; done < data.size();) {
+        const ::ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            abandon("writing the temporary file '" + tmp + "' failed");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) abandon("flushing the temporary file to disk (fsync) failed");
+    const int closed = ::close(fd);
+    fd = -1;
+    if (closed != 0) abandon("closing the temporary file failed");
+    if (::rename(tmp.c_str(), target.c_str()) != 0)
+        abandon("renaming the temporary file over it failed");
+    // The rename is durable once the directory is: sync it (file systems that cannot sync a
+    // directory say EINVAL; there is nothing more to do then).
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        const int synced = ::fsync(dfd);
+        const int err = errno;
+        ::close(dfd);
+        if (synced != 0 && err != EINVAL && err != ENOTSUP)
+            fail_io(
+                "it was replaced, but syncing its directory failed (the new file may not "
+                "survive a crash)",
+                err);
+    }
+#endif
+}
+
+/// What identifies a file's contents cheaply: device, inode, size and modification time.
+struct file_stamp {
+    bool exists = false;
+    std::uint64_t device = 0, inode = 0, size = 0;
+    std::int64_t mtime_sec = 0, mtime_nsec = 0;
+};
+
+inline file_stamp stamp_file(const std::string& path) noexcept {
+    file_stamp f;
+#if !defined(_WIN32)
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return f;
+    f.exists = true;
+    f.device = static_cast<std::uint64_t>(st.st_dev);
+    f.inode = static_cast<std::uint64_t>(st.st_ino);
+    f.size = static_cast<std::uint64_t>(st.st_size);
+    f.mtime_sec = static_cast<std::int64_t>(st.st_mtim.tv_sec);
+    f.mtime_nsec = static_cast<std::int64_t>(st.st_mtim.tv_nsec);
+#else
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) return f;
+    f.exists = true;
+    f.size = size;
+    f.mtime_sec = static_cast<std::int64_t>(
+        std::filesystem::last_write_time(path, ec).time_since_epoch().count());
+#endif
+    return f;
+}
+
+/// "" when the two stamps describe the same file contents, else why not (for a message).
+inline std::string file_change(const file_stamp& before, const file_stamp& after) {
+    if (!after.exists) return "it no longer exists";
+    if (before.device != after.device || before.inode != after.inode)
+        return "it was replaced by another file";
+    if (before.size != after.size)
+        return "its size went from " + std::to_string(before.size) + " to " +
+               std::to_string(after.size) + " bytes";
+    if (before.mtime_sec != after.mtime_sec || before.mtime_nsec != after.mtime_nsec)
+        return "it was modified";
+    return "";
+}
+
 }  // namespace detail
 
 /// Memory held by a summary_state, in bytes (capacities, not sizes).
@@ -267,6 +438,8 @@ public:
 
     explicit summary_state(summary_options options = {}) : opt_(options) {
         constexpr const char* fn = "summary_state";
+        if (opt_.observation_end) detail::require_day(fn, "observation_end", *opt_.observation_end);
+        if (opt_.calibration_end) detail::require_day(fn, "calibration_end", *opt_.calibration_end);
         if (opt_.calibration_end && opt_.observation_end && *opt_.calibration_end > *opt_.observation_end)
             detail::fail(status::invalid_argument, fn,
                          "calibration_end " + format_date(*opt_.calibration_end) +
@@ -281,25 +454,24 @@ public:
     std::uint64_t transactions_after_end() const noexcept { return after_end_; }
     std::uint64_t unverified_transactions() const noexcept { return unverified_; }
 
-    /// Adds one transaction.
+    /// Adds one transaction; invalid_argument for an unsupported day or a non-finite amount.
     void add(std::string_view customer, day_number day, double amount) {
+        check_row("summary_state::add", day, amount, detail::arg_name::scalar);
         add_index(ids_.intern(customer), day, amount);
     }
-    void add(const transaction_row& r) { add_index(ids_.intern(r.customer), r.day, r.amount); }
+    void add(const transaction_row& r) { add(r.customer, r.day, r.amount); }
     /// Adds every row of a transaction log file / in-memory text / stream, in file order (a
     /// nightly batch; exact under the order rules at the top, use add_batch for a chunk in
-    /// arbitrary order). Returns the reader's report.
+    /// arbitrary order). All rows or none: a parse or read error leaves the state unchanged.
+    /// Returns the reader's report.
     read_report add_file(const std::string& path, const read_options& read);
     read_report add_text(std::string_view text, const read_options& read, const std::string& name = "<text>");
     read_report add_stream(std::istream& in, const read_options& read, const std::string& name = "<stream>");
 
-    /// save() to / restore() from a file; io_error names the file.
+    /// save() to / restore() from a file; io_error names the file. save_file replaces the file
+    /// atomically (detail::write_file_atomically): on failure the previous file is untouched.
     void save_file(const std::string& path) const {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        if (!out) throw error(status::io_error, "cannot write '" + path + "': " + std::strerror(errno));
-        save(out);
-        out.close();
-        if (!out) throw error(status::io_error, "cannot write '" + path + "'");
+        detail::write_file_atomically(path, save_bytes(), "summary_state::save_file");
     }
     static summary_state restore_file(const std::string& path) {
         std::ifstream in(path, std::ios::binary);
@@ -317,6 +489,7 @@ public:
     /// Adds a transaction whose id hash (customer_ids::hash) is known; used by the pipelined
     /// reader below.
     void add_hashed(std::string_view customer, std::uint32_t hash, day_number day, double amount) {
+        check_row("summary_state::add_hashed", day, amount, detail::arg_name::scalar);
         add_index(ids_.intern(customer, hash), day, amount);
     }
     void prefetch(std::uint32_t hash) const noexcept { ids_.prefetch(hash); }
@@ -327,8 +500,12 @@ public:
         return c;
     }
 
-    /// Adds a chunk of transactions in any order (sorted by customer and date first).
+    /// Adds a chunk of transactions in any order (sorted by customer and date first). Every
+    /// row is checked first (invalid_argument naming the row: an unsupported day, a non-finite
+    /// amount), so a rejected batch leaves the state unchanged.
     void add_batch(array_view<transaction_row> rows) {
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            check_row("summary_state::add_batch", rows[i].day, rows[i].amount, i);
         std::vector<transaction> t;
         t.reserve(rows.size());
         for (const auto& r : rows) t.push_back({ids_.intern(r.customer), r.day, r.amount, 0});
@@ -345,7 +522,9 @@ public:
         return c;
     }
 
-    /// Adds a transaction of an already interned customer (index from ids()).
+    /// Adds a transaction of an already interned customer (index from ids()). The day must be
+    /// supported (is_supported_day; rows from the reader always are): unchecked, this is the
+    /// hot path of summarize().
     void add_index(std::uint32_t c, day_number day, double amount) {
         if (c >= cal_.size()) grow(c + 1);
         ++transactions_;
@@ -429,9 +608,11 @@ public:
         t.unverified_transactions = unverified_;
         const merge_period m = opt_.merge;
         const double u = opt_.unit.days;
-        const day_number cal_end_p = period_start(m, cal_end);
+        const std::int64_t cal_end_p = period_start(m, cal_end);
         const bool holdout = opt_.calibration_end.has_value();
-        if (holdout) t.duration_holdout = (period_start(m, end) - cal_end_p) / u;
+        if (holdout)
+            t.duration_holdout =
+                static_cast<double>(std::int64_t(period_start(m, end)) - cal_end_p) / u;
         const std::size_t n = cal_.size();
         t.customer.reserve(n);
         for (auto* v : {&t.frequency, &t.recency, &t.T, &t.monetary_value, &t.total_amount})
@@ -449,13 +630,15 @@ public:
                 if (holdout && hold_[c].transactions > 0) ++t.customers_holdout_only;
                 continue;
             }
-            const day_number pf = period_start(m, r.first_day);
-            const day_number pl = period_start(m, r.last_day);
+            // Every day here is supported (checked when added or restored), so these
+            // differences lie within ±3.7 million days; int64 keeps that obvious.
+            const std::int64_t pf = period_start(m, r.first_day);
+            const std::int64_t pl = period_start(m, r.last_day);
             const int freq = r.occasions - 1;
             t.customer.emplace_back(ids_[static_cast<std::uint32_t>(c)]);
             t.frequency.push_back(freq);
-            t.recency.push_back((pl - pf) / u);
-            t.T.push_back((cal_end_p - pf) / u);
+            t.recency.push_back(static_cast<double>(pl - pf) / u);
+            t.T.push_back(static_cast<double>(cal_end_p - pf) / u);
             t.monetary_value.push_back(freq > 0 ? (r.total - r.first_value) / freq : 0.0);
             t.first_purchase.push_back(r.first_day);
             t.last_purchase.push_back(r.last_day);
@@ -489,6 +672,13 @@ public:
     // ---- persistence ------------------------------------------------------------------------
 
     void save(std::ostream& out) const {
+        const std::string o = save_bytes();
+        out.write(o.data(), static_cast<std::streamsize>(o.size()));
+        if (!out) throw error(status::io_error, "summary_state::save: write failed");
+    }
+
+    /// The saved form (see save()) as bytes.
+    std::string save_bytes() const {
         std::string o;
         o.append("LTVSUMST", 8);
         detail::put_u32(o, format_version);
@@ -529,8 +719,7 @@ public:
             }
         }
         detail::put_u64(o, detail::fnv1a64(o.data(), o.size()));
-        out.write(o.data(), static_cast<std::streamsize>(o.size()));
-        if (!out) throw error(status::io_error, "summary_state::save: write failed");
+        return o;
     }
 
     static summary_state restore(std::istream& in) {
@@ -566,6 +755,22 @@ public:
         const day_number split = r.i32("calibration end");
         if (flags & 1u) o.observation_end = end;
         if (flags & 2u) o.calibration_end = split;
+        // Checked here, not only by the constructor, so that damage is a parse error.
+        if (flags & ~3u)
+            throw error(status::parse_error,
+                        pre + "corrupted: unknown option flags " + std::to_string(flags));
+        for (const auto& [set, day, what] :
+             {std::tuple{(flags & 1u) != 0, end, "observation end"},
+              std::tuple{(flags & 2u) != 0, split, "calibration end"}})
+            if (set ? !is_supported_day(day) : day != 0)
+                throw error(
+                    status::parse_error,
+                    pre + "corrupted: " + what + " " + std::to_string(day) +
+                        (set ? " is not a supported day number" : " is stored but not set"));
+        if ((flags & 3u) == 3u && split > end)
+            throw error(status::parse_error,
+                        pre + "corrupted: calibration end " + format_date(split) +
+                            " is after the observation end " + format_date(end));
         const auto merge = static_cast<std::uint32_t>(r.u(4, "merge period"));
         if (merge > 3) throw error(status::parse_error, pre + "corrupted: merge period " + std::to_string(merge));
         o.merge = static_cast<merge_period>(merge);
@@ -615,11 +820,128 @@ public:
         if (r.pos() != body)
             throw error(status::parse_error, pre + "corrupted: " + std::to_string(body - r.pos()) +
                                                  " unexpected bytes before the checksum");
+        st.check_restored();
         return st;
     }
 
 private:
     static constexpr std::uint8_t flag_unverified = 1;
+
+    /// add_file & co.: read(visitor) runs the reader; its rows are applied only if it succeeds.
+    template <class ReadFn>
+    read_report add_all_or_nothing(ReadFn&& read);
+
+    /// A day and an amount from outside: a supported day and a finite amount ("rows[i]." in
+    /// the names of batch rows).
+    static void check_row(const char* fn, day_number day, double amount, std::size_t row) {
+        if (is_supported_day(day) && std::isfinite(amount)) return;
+        const std::string at =
+            row == detail::arg_name::scalar ? "" : "rows[" + std::to_string(row) + "].";
+        detail::require_day(fn, at + "day", day);
+        detail::require_finite(fn, at + "amount", amount);
+    }
+
+    /// The invariants add_index() keeps, checked on a restored state (see the top): a file with
+    /// a valid checksum may still come from a buggy or hostile writer. Throws parse_error naming
+    /// the customer (index and id) and the field.
+    void check_restored() const {
+        const std::string pre = "summary state: corrupted: ";
+        const bool split = opt_.calibration_end.has_value();
+        const std::int64_t obs_hi =
+            opt_.observation_end ? *opt_.observation_end : max_supported_day;
+        const std::int64_t cal_hi = split ? *opt_.calibration_end : obs_hi;
+        std::uint64_t counted = 0, flagged = 0;
+        std::int64_t last_seen = std::numeric_limits<day_number>::min();
+        for (std::size_t i = 0; i < cal_.size(); ++i) {
+            const auto id = ids_[static_cast<std::uint32_t>(i)];
+            const std::string who =
+                "customer " + std::to_string(i) + " ('" + detail::excerpt(id) + "'): ";
+            if (id.empty()) throw error(status::parse_error, pre + who + "empty id");
+            check_record(cal_[i], pre + who, min_supported_day, cal_hi);
+            counted += static_cast<std::uint64_t>(cal_[i].transactions);
+            if (cal_[i].transactions > 0)
+                last_seen = std::max<std::int64_t>(last_seen, cal_[i].last_day);
+            if (split) {
+                check_record(hold_[i], pre + who + "holdout ",
+                             std::int64_t(*opt_.calibration_end) + 1, obs_hi);
+                counted += static_cast<std::uint64_t>(hold_[i].transactions);
+                if (hold_[i].transactions > 0)
+                    last_seen = std::max<std::int64_t>(last_seen, hold_[i].last_day);
+            }
+            if (flags_[i] & ~flag_unverified)
+                throw error(status::parse_error, pre + who +
+                                                     "flags = " + std::to_string(flags_[i]) +
+                                                     " has unknown bits (known: 1 = unverified)");
+            flagged += flags_[i] & flag_unverified;
+        }
+        auto bad = [&](const std::string& what) { throw error(status::parse_error, pre + what); };
+        if (after_end_ > 0 && !opt_.observation_end)
+            bad(std::to_string(after_end_) + " transactions after the end but no observation end");
+        if (after_end_ > transactions_ || counted != transactions_ - after_end_)
+            bad("the transaction count " + std::to_string(transactions_) + " is not the " +
+                std::to_string(counted) + " in the records plus the " + std::to_string(after_end_) +
+                " after the end");
+        if ((unverified_ == 0) != (flagged == 0) || unverified_ < flagged ||
+            unverified_ > transactions_ - after_end_)
+            bad("the unverified count " + std::to_string(unverified_) + " does not match the " +
+                std::to_string(flagged) + " flagged customers");
+        if (max_day_ != last_seen)
+            bad("the last day " + std::to_string(max_day_) +
+                (last_seen == std::numeric_limits<day_number>::min()
+                     ? std::string(" is set but no record has transactions")
+                     : " is not the records' last day " + std::to_string(last_seen)));
+    }
+
+    /// One record of a restored state; `where` begins the message, [lo, hi] are its days' bounds.
+    template <class Record>
+    void check_record(const Record& r, const std::string& where, std::int64_t lo,
+                      std::int64_t hi) const {
+        auto bad = [&](const std::string& field, const std::string& what) {
+            throw error(status::parse_error, where + field + " " + what);
+        };
+        constexpr bool has_first_value = std::is_same<Record, detail::occasion_record>::value;
+        if (r.transactions < 0)
+            bad("transactions", "= " + std::to_string(r.transactions) + " is negative");
+        if (r.occasions < 0) bad("occasions", "= " + std::to_string(r.occasions) + " is negative");
+        if (r.transactions == 0) {
+            bool empty = r.occasions == 0 && r.first_day == Record{}.first_day &&
+                         r.last_day == Record{}.last_day && r.total == 0;
+            if constexpr (has_first_value) empty = empty && r.first_value == 0;
+            if (!empty) bad("record", "has no transactions but is not empty");
+            return;
+        }
+        if (r.occasions == 0)
+            bad("occasions", "= 0 with " + std::to_string(r.transactions) + " transactions");
+        if (r.occasions > r.transactions)
+            bad("occasions", "= " + std::to_string(r.occasions) + " exceeds the " +
+                                 std::to_string(r.transactions) + " transactions");
+        if (opt_.merge == merge_period::none && r.occasions != r.transactions)
+            bad("occasions", "= " + std::to_string(r.occasions) + " differs from the " +
+                                 std::to_string(r.transactions) +
+                                 " transactions although nothing is merged");
+        for (const auto& [day, name] :
+             {std::pair{r.first_day, "first_day"}, std::pair{r.last_day, "last_day"}}) {
+            if (!is_supported_day(day))
+                bad(name, "= " + std::to_string(day) + " is not a supported day number");
+            if (day < lo || day > hi)
+                bad(name, "= " + format_date(day) + " lies outside the period of the record (" +
+                              (lo == min_supported_day
+                                   ? std::string("up to ")
+                                   : "after " + format_date(static_cast<day_number>(lo - 1)) +
+                                         ", up to ") +
+                              (hi == max_supported_day ? std::string("any day")
+                                                       : format_date(static_cast<day_number>(hi))) +
+                              ")");
+        }
+        if (r.first_day > r.last_day)
+            bad("first_day", "= " + format_date(r.first_day) +
+                                 " is after last_day = " + format_date(r.last_day));
+        if (!std::isfinite(r.total))
+            bad("total", "= " + detail::format_value(r.total) + " is not finite");
+        if constexpr (has_first_value)
+            if (!std::isfinite(r.first_value))
+                bad("first_value", "= " + detail::format_value(r.first_value) + " is not finite");
+    }
 
     void grow(std::size_t n) {
         if (n <= cal_.size()) return;
@@ -715,39 +1037,85 @@ private:
 
 }  // namespace detail
 
-inline read_report summary_state::add_file(const std::string& path, const read_options& read) {
-    detail::pipelined_adder adder(*this);
-    const auto rep = read_transactions(path, read, adder);
-    adder.flush();
+namespace detail {
+
+/// One row staged by summary_state::add_file & co. before it is applied (16 bytes).
+struct staged_row {
+    std::uint32_t customer;  // index into the staging ids
+    day_number day;
+    double amount;
+};
+
+}  // namespace detail
+
+template <class ReadFn>
+read_report summary_state::add_all_or_nothing(ReadFn&& read) {
+    if (ids_.size() == 0 && transactions_ == 0) {
+        // A new state: read into a fresh one at full speed and take it over on success.
+        summary_state fresh(opt_);
+        detail::pipelined_adder adder(fresh);
+        read_report rep = read(adder);
+        adder.flush();
+        *this = std::move(fresh);
+        return rep;
+    }
+    // Stage the batch (its ids interned on their own, the rows in file order), then apply it.
+    customer_ids staged_ids;
+    std::vector<detail::staged_row> rows;
+    auto stage = [&](const transaction_row& r) {
+        rows.push_back({staged_ids.intern(r.customer), r.day, r.amount});
+    };
+    read_report rep = read(stage);
+    // Map the batch's customers to ours and reserve room for the new ones: only this part can
+    // fail (out of memory), and it changes nothing visible.
+    std::vector<std::uint32_t> to_state(staged_ids.size());
+    std::size_t fresh = 0, fresh_chars = 0;
+    for (std::uint32_t i = 0; i < staged_ids.size(); ++i) {
+        to_state[i] = ids_.find(staged_ids[i]);
+        if (to_state[i] == customer_ids::npos) {
+            ++fresh;
+            fresh_chars += staged_ids[i].size();
+        }
+    }
+    const std::size_t customers_after = ids_.size() + fresh;
+    ids_.reserve(customers_after, ids_.id_chars() + fresh_chars);
+    cal_.reserve(customers_after);
+    flags_.reserve(customers_after);
+    if (opt_.calibration_end) hold_.reserve(customers_after);
+    // Nothing below allocates: the batch is applied completely.
+    for (std::uint32_t i = 0; i < staged_ids.size(); ++i)
+        if (to_state[i] == customer_ids::npos) to_state[i] = intern(staged_ids[i]);
+    for (const auto& x : rows) add_index(to_state[x.customer], x.day, x.amount);
     return rep;
+}
+
+inline read_report summary_state::add_file(const std::string& path, const read_options& read) {
+    return add_all_or_nothing([&](auto& visit) { return read_transactions(path, read, visit); });
 }
 inline read_report summary_state::add_text(std::string_view text, const read_options& read,
                                            const std::string& name) {
-    detail::pipelined_adder adder(*this);
-    const auto rep = read_transactions_text(text, read, adder, name);
-    adder.flush();
-    return rep;
+    return add_all_or_nothing(
+        [&](auto& visit) { return read_transactions_text(text, read, visit, name); });
 }
 inline read_report summary_state::add_stream(std::istream& in, const read_options& read,
                                              const std::string& name) {
-    detail::pipelined_adder adder(*this);
-    const auto rep = read_transactions(in, read, adder, name);
-    adder.flush();
-    return rep;
+    return add_all_or_nothing(
+        [&](auto& visit) { return read_transactions(in, read, visit, name); });
 }
 
 namespace detail {
 
 /// One streaming pass into a state, then (if any customer is unverified) a second pass over the
 /// same input collecting only those customers' rows, which are recomputed in date order.
-template <class ReadFn>
+/// unchanged(first, second): "" when the input read the second time is the one read the first
+/// time, else why not (the two passes' reports are compared here as well).
+template <class ReadFn, class Unchanged>
 summary_table summarize_with(ReadFn&& read, const summary_options& options, read_report* report,
-                             bool rereadable, const std::string& name) {
+                             bool rereadable, const std::string& name, Unchanged&& unchanged) {
     summary_state st(options);
     pipelined_adder adder(st);
     const read_report rep = read(adder);
     adder.flush();
-    if (report) *report = rep;
     if (st.unverified_transactions() > 0) {
         if (!rereadable)
             throw error(status::invalid_argument,
@@ -762,19 +1130,44 @@ summary_table summarize_with(ReadFn&& read, const summary_options& options, read
             const auto c = st.ids().find(r.customer);
             if (c != customer_ids::npos && want[c]) rows.push_back({c, r.day, r.amount, 0});
         };
-        read(collect);
+        auto changed = [&](const std::string& why) {
+            return error(status::io_error,
+                         name + ": the file changed while it was read (" + why +
+                             " between the two passes that rows out of date order need); "
+                             "summarize it again once it is complete");
+        };
+        read_report again;
+        try {
+            again = read(collect);
+        } catch (const error&) {
+            // A row cut in half by truncation fails to parse: the change is the news.
+            const std::string why = unchanged();
+            if (!why.empty()) throw changed(why);
+            throw;
+        }
+        std::string why = unchanged();
+        if (why.empty() && (again.rows != rep.rows || again.skipped != rep.skipped ||
+                            again.bytes != rep.bytes || again.lines != rep.lines))
+            why = "the second pass read " + std::to_string(again.rows) + " rows in " +
+                  std::to_string(again.bytes) + " bytes, the first " + std::to_string(rep.rows) +
+                  " rows in " + std::to_string(rep.bytes) + " bytes";
+        if (!why.empty()) throw changed(why);
         st.recompute(flagged, std::move(rows));
     }
+    if (report) *report = rep;
     return st.result();
 }
 
 }  // namespace detail
 
-/// Summarizes the transaction log at path (exact for any row order; see the top).
+/// Summarizes the transaction log at path (exact for any row order; see the top). Fails with
+/// io_error if the file changes between the two passes that rows out of date order need.
 inline summary_table summarize(const std::string& path, const read_options& read,
                                const summary_options& options = {}, read_report* report = nullptr) {
+    const detail::file_stamp before = detail::stamp_file(path);
     return detail::summarize_with(
-        [&](auto& visit) { return read_transactions(path, read, visit); }, options, report, true, path);
+        [&](auto& visit) { return read_transactions(path, read, visit); }, options, report, true,
+        path, [&] { return detail::file_change(before, detail::stamp_file(path)); });
 }
 
 /// Summarizes a log held in memory (exact for any row order).
@@ -782,8 +1175,8 @@ inline summary_table summarize_text(std::string_view text, const read_options& r
                                     const summary_options& options = {}, read_report* report = nullptr,
                                     const std::string& name = "<text>") {
     return detail::summarize_with(
-        [&](auto& visit) { return read_transactions_text(text, read, visit, name); }, options, report,
-        true, name);
+        [&](auto& visit) { return read_transactions_text(text, read, visit, name); }, options,
+        report, true, name, [] { return std::string(); });
 }
 
 /// Summarizes a stream such as std::cin in one pass; throws invalid_argument if the rows are out
@@ -792,12 +1185,16 @@ inline summary_table summarize_stream(std::istream& in, const read_options& read
                                       const summary_options& options = {}, read_report* report = nullptr,
                                       const std::string& name = "<stream>") {
     return detail::summarize_with(
-        [&](auto& visit) { return read_transactions(in, read, visit, name); }, options, report, false,
-        name);
+        [&](auto& visit) { return read_transactions(in, read, visit, name); }, options, report,
+        false, name, [] { return std::string(); });
 }
 
 /// Summarizes transactions already in memory (any order; exact).
 inline summary_table summarize(const transaction_log& log, const summary_options& options = {}) {
+    for (std::size_t i = 0; i < log.rows.size(); ++i)  // a log built by hand may hold any day
+        if (!is_supported_day(log.rows[i].day))
+            detail::require_day("summarize", "log.rows[" + std::to_string(i) + "].day",
+                                log.rows[i].day);
     summary_state st(options);
     for (std::uint32_t i = 0; i < log.customers.size(); ++i) st.intern(log.customers[i]);
     std::vector<transaction> rows = log.rows;

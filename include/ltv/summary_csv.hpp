@@ -1,10 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/summary_csv.hpp — reading per-customer summary tables (CSV/TSV/whitespace, with a header)
 // such as lifetimes' `frequency, recency, T, monetary_value` or Hardie's `x, t_x, T, zbar`.
 //
 // Columns are requested by a list of accepted names (case-insensitive, first match wins), so the
-// same call reads both conventions. Every requested value must be a finite number: a malformed
-// cell stops the read with an error naming the file, line, column and value — nothing is
-// silently dropped. The CSV tokenizer is the one of the transaction reader (ltv/transactions.hpp).
+// same call reads both conventions. Every requested value must be a finite number and every row
+// must have as many fields as the header (an unquoted 1,234.50 would otherwise shift the
+// columns): a malformed row stops the read with an error naming the file, line, column and
+// value (cut to 64 bytes) — nothing is silently dropped. The CSV tokenizer is the one of the
+// transaction reader (ltv/transactions.hpp).
 #pragma once
 
 #include <cstddef>
@@ -87,8 +90,12 @@ inline summary_csv read_summary_csv_text(std::string_view text, const std::strin
             for (std::size_t k = 0; k < wanted.size(); ++k) {
                 position[k] = find(wanted[k].names);
                 if (position[k] == column_ref::npos && wanted[k].required) {
+                    constexpr std::size_t listed = 20;  // a runaway header stays a short message
                     std::string available;
-                    for (const auto& h : t.header) available += (available.empty() ? "" : ", ") + h;
+                    for (std::size_t c = 0; c < t.header.size() && c < listed; ++c)
+                        available += (c ? ", " : "") + detail::excerpt(t.header[c]);
+                    if (t.header.size() > listed)
+                        available += " and " + std::to_string(t.header.size() - listed) + " more";
                     detail::fail(status::parse_error, fn,
                                  source + ":" + std::to_string(row_line) + ": no column named " +
                                      detail::join_names(wanted[k].names) +
@@ -98,25 +105,33 @@ inline summary_csv read_summary_csv_text(std::string_view text, const std::strin
             if (!id_names.empty()) id_position = find(id_names);
             continue;
         }
+        if (fields.size() != t.header.size()) {
+            const std::size_t w = t.header.size();
+            std::string m = source + ":" + std::to_string(row_line) + ": the row has " +
+                            std::to_string(fields.size()) + " fields but the header has " +
+                            std::to_string(w) + "; ";
+            if (fields.size() > w)
+                m += "the first extra field (column " + std::to_string(w + 1) + ") is '" +
+                     detail::excerpt(fields[w]) +
+                     "' (a value that contains the delimiter, such as 1,234.50, must be quoted)";
+            else
+                m += "column " + std::to_string(fields.size() + 1) + " ('" +
+                     detail::excerpt(t.header[fields.size()]) + "') is missing";
+            detail::fail(status::parse_error, fn, m);
+        }
         for (std::size_t k = 0; k < wanted.size(); ++k) {
             if (position[k] == column_ref::npos) continue;
             const std::size_t c = position[k];
-            if (c >= fields.size())
-                detail::fail(status::parse_error, fn,
-                             source + ":" + std::to_string(row_line) + ": the row has " +
-                                 std::to_string(fields.size()) + " fields; column " +
-                                 std::to_string(c + 1) + " ('" + t.header[c] + "') is missing");
             const auto v = detail::parse_number(fields[c]);
             if (!v)
                 detail::fail(status::parse_error, fn,
                              source + ":" + std::to_string(row_line) + ": column " +
-                                 std::to_string(c + 1) + " ('" + t.header[c] +
-                                 "'): cannot parse '" + std::string(fields[c]) +
+                                 std::to_string(c + 1) + " ('" + detail::excerpt(t.header[c]) +
+                                 "'): cannot parse '" + detail::excerpt(fields[c]) +
                                  "' as a finite number");
             t.columns[k].push_back(*v);
         }
-        if (id_position != column_ref::npos)
-            t.ids.emplace_back(id_position < fields.size() ? fields[id_position] : std::string_view{});
+        if (id_position != column_ref::npos) t.ids.emplace_back(fields[id_position]);
         t.lines.push_back(row_line);
         ++t.rows;
     }

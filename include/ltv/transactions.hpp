@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/transactions.hpp — reading transaction logs (customer, date, amount, quantity) as a stream.
 //
 // Input
@@ -6,8 +7,17 @@
 //   quote), or whitespace-separated (fields split at runs of blanks, as in CDNOW_master.txt).
 //   The delimiter is detected from the first non-blank line unless given: the most frequent of
 //   , ; | TAB outside quotes, whitespace mode if none occurs. A UTF-8 byte order mark is
-//   skipped, CRLF / LF / CR line ends are all accepted, blank lines are skipped (and counted),
-//   blanks around unquoted fields are trimmed. Fields beyond the ones used are ignored.
+//   skipped once, at the very start of the input; CRLF / LF / CR line ends are all accepted,
+//   blank lines are skipped (and counted), blanks around unquoted fields are trimmed.
+//   Every record must have as many fields as the header (without a header: as the first
+//   record). A record with more or fewer fields is malformed — an unquoted value containing the
+//   delimiter, such as the amount 1,5 or 1,234.50 in a comma-separated file, would otherwise
+//   silently shift or truncate values — and the message names the counts and the first extra
+//   field. Columns that are not used are otherwise not looked at.
+//   A record (a line, with the line breaks inside quoted fields) may be at most
+//   read_options::max_record_bytes long (1 MiB by default, 0 = no limit): an unterminated quote
+//   or a file that is not a text log fails after that much instead of growing the buffer until
+//   memory runs out. Values quoted in messages are cut to their first 64 bytes.
 //
 // Columns
 //   Chosen by header name (case-insensitive, surrounding blanks ignored) or by 0-based position.
@@ -23,7 +33,8 @@
 //
 // Streaming: the input is read in blocks (1 MiB by default) into one buffer and tokenized in
 // place; each row reaches the caller's visitor as string_views into that buffer (valid only
-// during the call), so memory does not grow with the number of rows. The tokenizer is written by
+// during the call), so memory does not grow with the number of rows. The rows, reports and
+// messages do not depend on the block size. The tokenizer is written by
 // hand because no Debian-packaged C++ library streams CSV at this speed without a std::string per
 // field (Boost.Tokenizer and Boost.Spirit allocate or need the whole record first); numbers are
 // parsed with fast_float (exact, locale-free), dates by ltv/date.hpp.
@@ -238,9 +249,21 @@ public:
                table_.capacity() * sizeof(std::uint64_t);
     }
 
+    /// Bytes of all id characters (the sum of the ids' lengths).
+    std::size_t id_chars() const noexcept { return chars_.size(); }
+
+    /// Makes room for `customers` ids of `id_chars` characters in all (totals, not additions):
+    /// interning until then allocates nothing, so it cannot throw (summary_state's transactional
+    /// add_file relies on this). Never shrinks.
     void reserve(std::size_t customers, std::size_t id_chars) {
-        chars_.reserve(id_chars);
+        // Geometric, as append would grow it: reserving exactly before every batch would copy
+        // all ids each time.
+        if (id_chars > chars_.capacity()) chars_.reserve(std::max(id_chars, 2 * chars_.capacity()));
         offsets_.reserve(customers + 1);
+        if (customers == 0) return;
+        std::size_t slots = table_.empty() ? 1024 : table_.size();
+        while (customers * 10 > slots * 7) slots *= 2;  // intern()'s load rule, <= 0.7
+        if (slots > table_.size()) rehash(slots);
     }
 
     static std::uint32_t hash(std::string_view s) noexcept {
@@ -254,8 +277,8 @@ public:
     }
 
 private:
-    void grow() {
-        const std::size_t n = table_.empty() ? 1024 : table_.size() * 2;
+    void grow() { rehash(table_.empty() ? 1024 : table_.size() * 2); }
+    void rehash(std::size_t n) {  // n: a power of two
         std::vector<std::uint64_t> t(n, 0);
         for (const std::uint64_t entry : table_) {
             if (entry == 0) continue;
@@ -316,6 +339,14 @@ struct read_options {
     /// unknown, e.g. for a pipe).
     std::function<void(std::uint64_t, std::uint64_t)> progress;
     std::size_t block_size = std::size_t(1) << 20;  ///< bytes per read
+    /// Longest record accepted, in bytes, line end included (a record is one line, plus the
+    /// lines it continues on through quoted line breaks); 0 = no limit. A longer one fails with
+    /// parse_error naming its line (also in lenient mode: its end cannot be found without
+    /// reading it). 1 MiB is thousands of times a real transaction row (customer, date, amount
+    /// and a few more fields are well under 1 KiB), so no genuine log is refused, while an
+    /// unterminated quote or a binary file fails after reading about 1 MiB instead of buffering
+    /// gigabytes; with the default block size the buffer then never exceeds 2 MiB.
+    std::size_t max_record_bytes = std::size_t(1) << 20;
 };
 
 /// One transaction as handed to a visitor; the string_view is valid during the call only.
@@ -366,6 +397,16 @@ inline std::string lower_trim(std::string_view s) {
     std::string out(s);
     for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     return out;
+}
+
+/// A value for a message: itself when short, else its first `max` bytes (cut before a UTF-8
+/// continuation byte, so no character is split) and "… (N bytes)", so that a 10 MB field or
+/// header is not repeated in full in every message.
+inline std::string excerpt(std::string_view s, std::size_t max = 64) {
+    if (s.size() <= max) return std::string(s);
+    std::size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return std::string(s.substr(0, n)) + "… (" + std::to_string(s.size()) + " bytes)";
 }
 
 /// Parses a whole field as a finite number: optional sign, decimal or scientific notation.
@@ -424,7 +465,8 @@ public:
         else stop_[static_cast<unsigned char>(delim_)] = true;
     }
 
-    /// The fields of the last record (views into the input or into scratch strings).
+    /// The fields of the last record: views into the input, or (fields with "" escapes) into
+    /// the tokenizer's per-record arena; valid until the next call of next().
     array_view<std::string_view> fields() const noexcept { return {store_.data(), count_}; }
     std::size_t newlines = 0;         ///< line breaks consumed by the last record
     std::string error;                ///< message of the last error result
@@ -434,8 +476,17 @@ public:
     /// (more input needed to finish it) p stays.
     result next(const char*& p, const char* end, bool eof) {
         std::size_t n = 0;  // a local field count (a member would be reloaded after every store)
+        if (!unescaped_.empty()) {  // (the arena is empty unless a field was unescaped)
+            unescaped_.clear();
+            arena_.clear();
+        }
         const result r = split(p, end, eof, n);
         count_ = n;
+        // Unescaped fields get their views only now that the record is split: the arena may
+        // have been reallocated while later fields were appended to it.
+        if (!unescaped_.empty() && r == result::record)
+            for (const auto& u : unescaped_)
+                store_[u.field] = std::string_view(arena_.data() + u.offset, u.size);
         return r;
     }
 
@@ -444,7 +495,6 @@ private:
         const char* q = p;
         std::string_view* out = store_.data();
         newlines = 0;
-        std::size_t scratch_used = 0;
         bool any_delim = false, quoted_any = false;
         for (;;) {
             while (q < end && blank(*q)) ++q;
@@ -490,14 +540,11 @@ private:
                     break;
                 }
                 if (escaped) {
-                    if (scratch_.size() <= scratch_used) scratch_.emplace_back();
-                    std::string& s = scratch_[scratch_used++];
-                    s.clear();
-                    for (std::size_t i = 0; i < value.size(); ++i) {
-                        s.push_back(value[i]);
-                        if (value[i] == quote_) ++i;  // "" → "
-                    }
-                    value = s;
+                    // "" → " into the per-record arena, by offset: a view into it is made only
+                    // when the record is complete (next()), so growing the arena for a later
+                    // field cannot leave this one dangling.
+                    unescape(value, n);
+                    value = std::string_view();
                 }
                 const char* after = q;
                 while (q < end && blank(*q)) ++q;
@@ -536,6 +583,20 @@ private:
             }
             // whitespace mode: the blank(s) are skipped at the top of the loop
         }
+    }
+
+    /// Appends field `field`'s text with "" → " to the arena (rare: kept out of split's loop).
+#if defined(__GNUC__)
+    __attribute__((noinline, cold))
+#endif
+    void
+    unescape(std::string_view value, std::size_t field) {
+        const std::size_t offset = arena_.size();
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            arena_.push_back(value[i]);
+            if (value[i] == quote_) ++i;
+        }
+        unescaped_.push_back({field, offset, arena_.size() - offset});
     }
 
     bool blank(char c) const noexcept { return c == ' ' || (c == '\t' && delim_ != '\t'); }
@@ -577,7 +638,11 @@ private:
     bool stop_[256] = {};
     std::vector<std::string_view> store_ = std::vector<std::string_view>(16);
     std::size_t count_ = 0;
-    std::vector<std::string> scratch_;
+    struct unescaped_field {
+        std::size_t field, offset, size;
+    };
+    std::string arena_;                       // this record's unescaped quoted fields
+    std::vector<unescaped_field> unescaped_;  // where each lies in arena_
 };
 
 /// Guesses the delimiter from one line: the most frequent of , ; | TAB outside quotes, else ' '.
@@ -671,12 +736,18 @@ public:
             for (std::size_t i = 0; i < lowered.size(); ++i)
                 if (lowered[i] == want) return i;
             if (!c.required) return column_ref::npos;
+            // The names, each cut to 64 bytes and at most 20 of them: a runaway header (a
+            // binary file, a wrong delimiter) must not make a megabyte message.
+            constexpr std::size_t listed = 20;
             std::string avail;
-            for (std::size_t i = 0; i < rep_.header.size(); ++i)
-                avail += (i ? ", '" : "'") + rep_.header[i] + "'";
-            throw error(status::parse_error,
-                        rep_.source + ":" + std::to_string(header_line) + ": no " + role +
-                            " column named '" + c.name + "' (available columns: " + avail + ")");
+            for (std::size_t i = 0; i < rep_.header.size() && i < listed; ++i)
+                avail += (i ? ", '" : "'") + excerpt(rep_.header[i]) + "'";
+            if (rep_.header.size() > listed)
+                avail += " and " + std::to_string(rep_.header.size() - listed) + " more";
+            throw error(status::parse_error, rep_.source + ":" + std::to_string(header_line) +
+                                                 ": no " + role + " column named '" +
+                                                 excerpt(c.name) +
+                                                 "' (available columns: " + avail + ")");
         };
         rep_.customer_column = resolve_one(opt_.customer, "customer");
         rep_.date_column = resolve_one(opt_.date, "date");
@@ -692,6 +763,10 @@ public:
         needed_ = 0;
         for (std::size_t c : cols_)
             if (c != column_ref::npos) needed_ = std::max(needed_, c + 1);
+        // Every record has the header's width; without a header, the first record's (below).
+        width_ = header != nullptr ? header->size() : 0;
+        width_line_ = header_line;
+        fast_width_ = width_ != 0 && width_ >= needed_ ? width_ : column_ref::npos;
         resolved_ = true;
     }
 
@@ -699,16 +774,10 @@ public:
 
     /// Decodes fields into row; on failure fills message and returns false.
     bool decode(array_view<std::string_view> f, std::uint64_t line, transaction_row& row,
-                std::string& message) const {
+                std::string& message) {
         row.line = line;
-        if (f.size() < needed_) {
-            std::size_t missing = needed_ - 1;
-            for (std::size_t c : cols_)
-                if (c != column_ref::npos && c >= f.size()) missing = std::min(missing, c);
-            message = where(line, missing) + "missing (the row has only " + std::to_string(f.size()) +
-                      (f.size() == 1 ? " field)" : " fields)");
-            return false;
-        }
+        // One comparison on the common path: a row of the known width that has every column.
+        if (f.size() != fast_width_ && !check_width(f, line, message)) return false;
         row.customer = f[cols_[0]];
         if (row.customer.empty()) {
             message = where(line, cols_[0]) + "empty customer id";
@@ -717,7 +786,7 @@ public:
         const std::string_view d = f[cols_[1]];
         day_number day = 0;
         if (!parse_date_cached(d, day)) {
-            message = where(line, cols_[1]) + "cannot parse '" + std::string(d) +
+            message = where(line, cols_[1]) + "cannot parse '" + excerpt(d) +
                       "' as a date (expected " + opt_.dates.expected() + ")";
             return false;
         }
@@ -729,7 +798,7 @@ public:
             const std::string_view s = f[cols_[k]];
             const auto v = parse_number(s);
             if (!v) {
-                message = where(line, cols_[k]) + "cannot parse '" + std::string(s) + "' as a number";
+                message = where(line, cols_[k]) + "cannot parse '" + excerpt(s) + "' as a number";
                 return false;
             }
             (k == 2 ? row.amount : row.quantity) = *v;
@@ -747,10 +816,54 @@ public:
                 if (cols_[k] == column) name = roles[k];
         }
         return rep_.source + ":" + std::to_string(line) + ": column " + std::to_string(column + 1) +
-               " ('" + name + "'): ";
+               " ('" + excerpt(name) + "'): ";
     }
 
 private:
+    /// The field count of a row that is not simply of the known width (decode's fast path).
+    bool check_width(array_view<std::string_view> f, std::uint64_t line, std::string& message) {
+        if (width_ == 0) {  // no header: the first record sets the width
+            width_ = f.size();
+            width_line_ = line;
+            fast_width_ = width_ >= needed_ ? width_ : column_ref::npos;
+        }
+        if (f.size() != width_) {
+            message = width_message(f, line);
+            return false;
+        }
+        if (f.size() < needed_) {  // without a header: a column beyond the first record's
+            std::size_t missing = needed_ - 1;
+            for (std::size_t c : cols_)
+                if (c != column_ref::npos && c >= f.size()) missing = std::min(missing, c);
+            message = where(line, missing) + "missing (the row has only " +
+                      std::to_string(f.size()) + (f.size() == 1 ? " field)" : " fields)");
+            return false;
+        }
+        return true;
+    }
+
+    /// "t.csv:2: the row has 4 fields but the header has 3; the first extra field (column 4)
+    /// is '5' …" (more fields) or "… column 3 ('amount') is missing" (fewer).
+    std::string width_message(array_view<std::string_view> f, std::uint64_t line) const {
+        auto count = [](std::size_t n) {
+            return std::to_string(n) + (n == 1 ? " field" : " fields");
+        };
+        std::string m =
+            rep_.source + ":" + std::to_string(line) + ": the row has " + count(f.size()) +
+            " but " +
+            (rep_.header.empty() ? "the first row (line " + std::to_string(width_line_) + ") has "
+                                 : std::string("the header has ")) +
+            std::to_string(width_) + "; ";
+        if (f.size() > width_)
+            return m + "the first extra field (column " + std::to_string(width_ + 1) + ") is '" +
+                   excerpt(f[width_]) +
+                   "' (a value that contains the delimiter, such as 1,5 or 1,234.50, must be "
+                   "quoted)";
+        std::string name;
+        if (f.size() < rep_.header.size()) name = " ('" + excerpt(rep_.header[f.size()]) + "')";
+        return m + "column " + std::to_string(f.size() + 1) + name + " is missing";
+    }
+
     /// try_parse_date memoized in a small direct-mapped cache keyed by the field's bytes (a log
     /// has few distinct dates): the same result, without re-parsing a date seen before.
     bool parse_date_cached(std::string_view d, day_number& out) const {
@@ -792,6 +905,9 @@ private:
     read_report& rep_;
     std::size_t cols_[4] = {column_ref::npos, column_ref::npos, column_ref::npos, column_ref::npos};
     std::size_t needed_ = 0;
+    std::size_t width_ = 0;  // fields per record; 0 = not known yet (no header, no record)
+    std::size_t fast_width_ = column_ref::npos;  // width_ once it has every column, else npos
+    std::uint64_t width_line_ = 0;
     bool resolved_ = false;
 };
 
@@ -810,13 +926,28 @@ read_report read_loop(Source* source, std::string_view text, std::uint64_t total
     bool eof = source == nullptr;
     std::uint64_t bytes_read = source == nullptr ? text.size() : 0;
     bool first_block = true;
+    bool bom_checked = false;
     std::optional<tokenizer> tok;
     std::uint64_t line = 1;
     transaction_row row;
     std::string message;
 
+    // A record longer than the limit fails wherever the buffer boundaries fall: checked on every
+    // record read (below) and, for a record still incomplete, before the buffer grows for it.
+    const std::size_t limit = opt.max_record_bytes;
+    const std::size_t max_len = limit == 0 ? std::numeric_limits<std::size_t>::max() : limit;
+    auto too_long = [&](std::uint64_t record_line) {
+        return error(status::parse_error,
+                     rep.source + ":" + std::to_string(record_line) +
+                         ": the record starting here is longer than " + std::to_string(limit) +
+                         " bytes (read_options max_record_bytes; 0 = no limit): an unterminated "
+                         "quote, or not a line-oriented text file?");
+    };
+
     char last_byte = text.empty() ? '\n' : text.back();
-    auto refill = [&]() {
+    // record_start/record_line: where the unfinished record at the end of the buffer begins.
+    auto refill = [&](const char* record_start, std::uint64_t record_line) {
+        if (static_cast<std::size_t>(end - record_start) > max_len) throw too_long(record_line);
         // Keep the unparsed tail (an unfinished record) and read one more block behind it; grow
         // the buffer when a single record fills half of it.
         const auto keep = static_cast<std::size_t>(end - p);
@@ -829,29 +960,46 @@ read_report read_loop(Source* source, std::string_view text, std::uint64_t total
             std::memmove(buf.data(), p, keep);
         }
         const std::size_t got = source->read(buf.data() + keep, buf.size() - keep, name);
-        if (got == 0) eof = true;
-        else last_byte = buf[keep + got - 1];
+        if (got == 0)
+            eof = true;
+        else
+            last_byte = buf[keep + got - 1];
         bytes_read += got;
         p = buf.data();
         end = buf.data() + keep + got;
         if (opt.progress) opt.progress(bytes_read, total);
     };
 
-    if (source != nullptr) refill();
+    if (source != nullptr) refill(p, line);
     for (;;) {
         if (first_block) {
-            // BOM, then the delimiter from the first non-blank line.
-            if (end - p >= 3 && static_cast<unsigned char>(p[0]) == 0xEF &&
-                static_cast<unsigned char>(p[1]) == 0xBB && static_cast<unsigned char>(p[2]) == 0xBF)
-                p += 3;
+            // A UTF-8 BOM is skipped once, at the very start of the input; a block boundary may
+            // split it, so wait for 3 bytes (or the end) when the input begins like one.
+            if (!bom_checked) {
+                static constexpr unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+                const auto avail = static_cast<std::size_t>(end - p);
+                const std::size_t k = std::min<std::size_t>(avail, 3);
+                const bool prefix = k == 0 || std::memcmp(p, bom, k) == 0;
+                if (prefix && avail < 3 && !eof) {
+                    refill(p, line);
+                    continue;
+                }
+                if (prefix && avail >= 3) p += 3;
+                bom_checked = true;
+            }
+            // Then the delimiter from the first non-blank line (ended by LF, CRLF or a lone CR).
             const char* s = p;
             while (s < end && (*s == '\n' || *s == '\r' || is_blank(*s))) ++s;
-            const void* nl = s < end ? std::memchr(s, '\n', static_cast<std::size_t>(end - s)) : nullptr;
+            const char* nl = std::find_if(s, end, [](char c) { return c == '\n' || c == '\r'; });
+            if (nl == end) nl = nullptr;
             if (nl == nullptr && !eof) {
-                refill();
+                std::uint64_t s_line = line;  // the line of s, for the too-long message
+                for (const char* c = p; c < s; ++c)
+                    s_line += *c == '\n' || (*c == '\r' && (c + 1 == s || c[1] != '\n'));
+                refill(s, s_line);
                 continue;
             }
-            const char* le = nl ? static_cast<const char*>(nl) : end;
+            const char* le = nl ? nl : end;
             const char d = opt.delimiter ? opt.delimiter : detect_delimiter(std::string_view(s, static_cast<std::size_t>(le - s)), opt.quote);
             rep.delimiter = d;
             tok.emplace(d, opt.quote);
@@ -866,6 +1014,7 @@ read_report read_loop(Source* source, std::string_view text, std::uint64_t total
                 break;
             }
             const std::uint64_t record_line = line;
+            if (static_cast<std::size_t>(p - before) > max_len) throw too_long(record_line);
             line += tok->newlines;
             if (r == tokenizer::result::blank) {
                 ++rep.blank_lines;
@@ -897,7 +1046,7 @@ read_report read_loop(Source* source, std::string_view text, std::uint64_t total
         }
         if (eof && p >= end) break;
         if (source == nullptr) break;  // text fully parsed (eof is true)
-        refill();
+        refill(p, line);
     }
     // Empty input or only a header line: no rows (the columns of a header were checked).
     rep.bytes = bytes_read;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/version.hpp — the library version, shared with the C API (LTV_VERSION_* in ltv/ltv.h).
 #pragma once
 

@@ -1,15 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/boundary.hpp — what every extern "C" entry point uses to stay exception-free.
 //
 // `guard(fn, body)` runs body, maps any exception to a status, and stores the message in the
 // calling thread's last-error slot. Entry points are then one line of argument plumbing around
 // the C++ function they wrap.
+//
+// Two rules of ltv.h are enforced here rather than in each entry point:
+//  - outputs are written only on success: batch results are computed into scratch memory and
+//    copied to the caller's buffer after the last element succeeded (batch_output);
+//  - a double returned with LTV_OK is finite: each element (finite_output for scalars) is checked
+//    with detail::require_finite_result before it is copied, naming the element's index.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <string>
+#include <vector>
 
+#include "ltv/detail/validate.hpp"
 #include "ltv/error.hpp"
 #include "ltv/ltv.h"
 
@@ -27,6 +39,57 @@ inline void require_out(const char* fn, const char* name, T* pointer) {
     if (pointer == nullptr)
         throw error(status::invalid_argument,
                     std::string(fn) + ": output argument '" + name + "' is a null pointer");
+}
+
+/// This thread's cached scratch vector (src/c_api/library.cpp): kept between calls so that a loop
+/// of batch calls does not allocate every time.
+std::vector<double>& scratch_cache() noexcept;
+
+/// Scratch memory for n doubles, taken from the thread's cache and given back when done. A nested
+/// use (the cache already taken) simply allocates its own. Buffers larger than keep_limit are
+/// released instead of cached, so one huge batch does not pin its memory to the thread.
+class scratch_buffer {
+public:
+    static constexpr std::size_t keep_limit = std::size_t{1} << 20;  // 8 MiB of doubles
+
+    explicit scratch_buffer(std::size_t n) : values_(std::move(scratch_cache())) {
+        values_.resize(n);
+    }
+    ~scratch_buffer() {
+        std::vector<double>& cache = scratch_cache();
+        if (values_.capacity() <= keep_limit && values_.capacity() > cache.capacity())
+            cache = std::move(values_);  // noexcept
+    }
+    scratch_buffer(const scratch_buffer&) = delete;
+    scratch_buffer& operator=(const scratch_buffer&) = delete;
+
+    double* data() noexcept { return values_.data(); }
+
+private:
+    std::vector<double> values_;
+};
+
+/// Writes a batch result of n doubles to the caller's `out` only on success: compute(buffer)
+/// fills n doubles of scratch memory (it may throw at any element), every value is checked
+/// finite (domain_error naming "<name>[i]"), and only then is `out` written. NULL `out` with
+/// n > 0 is invalid_argument.
+template <class Compute>
+void batch_output(const char* fn, const char* name, double* out, std::size_t n,
+                  Compute&& compute) {
+    detail::require_array(fn, name, out, n);
+    scratch_buffer scratch(n);
+    double* values = scratch.data();
+    compute(values);
+    for (std::size_t i = 0; i < n; ++i)  // no string unless a value fails
+        if (!std::isfinite(values[i]))
+            detail::require_finite_result(fn, detail::arg_name{name, i}, values[i]);
+    std::copy(values, values + n, out);
+}
+
+/// A scalar result: checked finite (domain_error naming `name`) and then stored in *out.
+inline void finite_output(const char* fn, const char* name, double* out, double value) {
+    detail::require_finite_result(fn, name, value);
+    *out = value;
 }
 
 template <class Body>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/calculators.cpp — C entry points of the deterministic calculators
 // (ltv/retention.hpp, ltv/lost_profit.hpp, ltv/simple_ltv.hpp, ltv/average_clv.hpp).
 #include <string>
@@ -28,15 +29,16 @@ LTV_API int ltv_retention_rate_batch(const double* customers_start, const double
         ltv::detail::require_array(fn, "customers_start", customers_start, n);
         ltv::detail::require_array(fn, "customers_end", customers_end, n);
         ltv::detail::require_array(fn, "new_customers", new_customers, n);
-        ltv::detail::require_array(fn, "out_rates", out_rates, n);
-        for (size_t i = 0; i < n; ++i) {
-            try {
-                out_rates[i] =
-                    ltv::retention_rate(customers_start[i], customers_end[i], new_customers[i]);
-            } catch (const ltv::error& e) {
-                throw ltv::error(e.code(), "period " + std::to_string(i) + ": " + e.what());
+        ltv::capi::batch_output(fn, "out_rates", out_rates, n, [&](double* rates) {
+            for (size_t i = 0; i < n; ++i) {
+                try {
+                    rates[i] = ltv::retention_rate(customers_start[i], customers_end[i],
+                                                   new_customers[i]);
+                } catch (const ltv::error& e) {
+                    throw ltv::error(e.code(), "period " + std::to_string(i) + ": " + e.what());
+                }
             }
-        }
+        });
     });
 }
 

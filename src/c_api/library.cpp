@@ -1,13 +1,20 @@
-// src/c_api/library.cpp — version, status names and the thread-local last error.
+// SPDX-License-Identifier: Apache-2.0
+// src/c_api/library.cpp — version, status names, the thread-local last error and the
+// process-wide thread setting.
 #include <string>
+#include <vector>
 
 #include "boundary.hpp"
+#include "ltv/threads.hpp"
 #include "ltv/version.hpp"
 
 namespace ltv::capi {
 namespace {
 thread_local std::string last_error;  // "" until the thread's first failure
-}
+thread_local std::vector<double> scratch;  // batch results before they are copied out
+}  // namespace
+
+std::vector<double>& scratch_cache() noexcept { return scratch; }
 
 void set_last_error(const char* message) noexcept {
     try {
@@ -34,6 +41,25 @@ LTV_API const char* ltv_last_error(void) {
 
 LTV_API const char* ltv_status_name(int status) {
     return ltv::status_name(static_cast<ltv::status>(status));
+}
+
+LTV_API int ltv_set_default_threads(int threads) {
+    constexpr const char* fn = "ltv_set_default_threads";
+    return ltv::capi::guard(fn, [&] {
+        if (threads < 0)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'threads' = " + std::to_string(threads) +
+                                 " must be ≥ 0 (0 = automatic: the CPUs this process may use)");
+        ltv::set_default_threads(threads);
+    });
+}
+
+LTV_API int ltv_default_threads(int* out_threads) {
+    constexpr const char* fn = "ltv_default_threads";
+    return ltv::capi::guard(fn, [&] {
+        ltv::capi::require_out(fn, "out_threads", out_threads);
+        *out_threads = ltv::default_threads();
+    });
 }
 
 }  // extern "C"

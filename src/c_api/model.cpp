@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/model.cpp — the model handle: lifetime, parameters, fit reports, JSON files.
 // Model-specific fits and predictions live in model_<name>.cpp.
 #include "model.hpp"
@@ -143,7 +144,7 @@ LTV_API int ltv_model_set_threads(ltv_model* model, int threads) {
         if (threads < 0)
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": argument 'threads' = " + std::to_string(threads) +
-                                 " must be ≥ 0 (0 = all cores)");
+                                 " must be ≥ 0 (0 = the process default)");
         m.threads = threads;
     });
 }
@@ -160,6 +161,9 @@ LTV_API int ltv_fit_options_init(ltv_fit_options* options) {
         options->gradient_tolerance = d.gradient_tolerance;
         options->standard_errors = d.standard_errors ? 1 : 0;
         options->allow_no_convergence = d.allow_no_convergence ? 1 : 0;
+        options->cancel = nullptr;
+        options->cancel_user = nullptr;
+        options->time_limit = d.time_limit;
     });
 }
 
@@ -232,9 +236,10 @@ LTV_API int ltv_model_to_json(const ltv_model* model, char* buffer, size_t capac
         require_out(fn, "out_size", out_size);
         ltv::capi::require_params(fn, m);
         const std::string text = ltv::model_to_json(m.state);
-        *out_size = text.size() + 1;
+        if (buffer != nullptr || capacity != 0)
+            ltv::detail::require_array(fn, "buffer", buffer, capacity);
+        *out_size = text.size() + 1;  // also with BUFFER_TOO_SMALL (documented)
         if (buffer == nullptr && capacity == 0) return;
-        ltv::detail::require_array(fn, "buffer", buffer, capacity);
         if (capacity < text.size() + 1)
             throw ltv::error(ltv::status::buffer_too_small,
                              std::string(fn) + ": the buffer holds " + std::to_string(capacity) +

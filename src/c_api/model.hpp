@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/model.hpp — the object behind the opaque ltv_model handle.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "boundary.hpp"
@@ -8,7 +10,7 @@
 
 struct ltv_model {
     ltv::model_state state;
-    int threads = 0;  // batch predictions: 0 = all cores
+    int threads = 0;  // batch predictions: 0 = the process default (ltv_set_default_threads)
 };
 
 namespace ltv::capi {
@@ -54,11 +56,30 @@ namespace ltv::capi {
 inline fit_options to_fit_options(const char* fn, const ltv_fit_options* o) {
     fit_options f;
     if (o == nullptr) return f;
-    if (o->struct_size < sizeof(ltv_fit_options))
+    // The first release's struct ended at initial_count; fields appended since (cancel,
+    // cancel_user, time_limit) are read only when struct_size covers them.
+    constexpr std::size_t v1_size = offsetof(ltv_fit_options, initial_count) + sizeof(size_t);
+    if (o->struct_size < v1_size)
         throw error(status::invalid_argument,
                     std::string(fn) + ": options->struct_size = " + std::to_string(o->struct_size) +
-                        " is smaller than " + std::to_string(sizeof(ltv_fit_options)) +
+                        " is smaller than " + std::to_string(v1_size) +
                         "; initialise the struct with ltv_fit_options_init");
+    auto covers = [&](std::size_t offset, std::size_t size) {
+        return o->struct_size >= offset + size;
+    };
+    if (covers(offsetof(ltv_fit_options, cancel_user), sizeof(void*)) && o->cancel != nullptr) {
+        int (*cancel)(void*) = o->cancel;
+        void* user = o->cancel_user;
+        f.cancel = [cancel, user] { return cancel(user) != 0; };
+    }
+    if (covers(offsetof(ltv_fit_options, time_limit), sizeof(double))) {
+        if (!(o->time_limit >= 0))  // (NaN too; +inf is no limit, as 0)
+            throw error(status::invalid_argument,
+                        std::string(fn) + ": options->time_limit = " +
+                            detail::format_value(o->time_limit) +
+                            " must be a number of seconds ≥ 0 (0 = no limit)");
+        f.time_limit = o->time_limit;
+    }
     f.penalizer = o->penalizer;
     f.max_iterations = o->max_iterations;
     f.gradient_tolerance = o->gradient_tolerance;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/model_rfm.cpp — C entry points of the transaction models fitted on (x, t_x, T)
 // summaries (BG/NBD, MBG/NBD; ltv/bgnbd.hpp, ltv/mbgnbd.hpp) and of the Gamma-Gamma spend model
 // (ltv/gamma_gamma.hpp), plus CLV (ltv/clv.hpp).
@@ -103,24 +104,25 @@ LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const d
                                 "DERT");
         const auto data = rfm(frequency, recency, T, nullptr, n);
         const auto& p = ltv::capi::require_params(fn, m);
-        if (m.state.kind == ltv::model_kind::pareto_nbd)
-            ltv::discounted_expected_residual_transactions(
-                ltv::pareto_nbd_params{p[0], p[1], p[2], p[3]}, discount_rate, data, out,
-                m.threads);
-        else {
+        ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+            if (m.state.kind == ltv::model_kind::pareto_nbd) {
+                ltv::discounted_expected_residual_transactions(
+                    ltv::pareto_nbd_params{p[0], p[1], p[2], p[3]}, discount_rate, data, values,
+                    m.threads);
+                return;
+            }
             ltv::detail::validate_rfm(fn, data);
-            ltv::detail::require_array(fn, "out", out, n);
             const ltv::bgbb_params b{p[0], p[1], p[2], p[3]};
             for (size_t i = 0; i < n; ++i) {
                 try {
-                    out[i] = ltv::discounted_expected_residual_transactions(
+                    values[i] = ltv::discounted_expected_residual_transactions(
                         b, discount_rate, frequency[i], recency[i], T[i]);
                 } catch (const ltv::error& e) {
                     throw ltv::error(e.code(), std::string(e.what()) + " (at row " +
                                                    std::to_string(i) + ")");
                 }
             }
-        }
+        });
     });
 }
 
@@ -144,7 +146,10 @@ LTV_API int ltv_model_log_likelihood(const ltv_model* model, const double* frequ
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
-        with_rfm_model(fn, m, [&](const auto& p) { ltv::log_likelihood(p, data, out); });
+        with_rfm_model(fn, m, [&](const auto& p) {
+            ltv::capi::batch_output(fn, "out", out, n,
+                                    [&](double* values) { ltv::log_likelihood(p, data, values); });
+        });
     });
 }
 
@@ -154,8 +159,11 @@ LTV_API int ltv_model_p_alive(const ltv_model* model, const double* frequency,
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
-        with_rfm_model(fn, m,
-                       [&](const auto& p) { ltv::probability_alive(p, data, out, m.threads); });
+        with_rfm_model(fn, m, [&](const auto& p) {
+            ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+                ltv::probability_alive(p, data, values, m.threads);
+            });
+        });
     });
 }
 
@@ -167,7 +175,9 @@ LTV_API int ltv_model_expected_purchases(const ltv_model* model, double t, const
         const auto& m = require_model(fn, model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
         with_rfm_model(fn, m, [&](const auto& p) {
-            ltv::conditional_expected_purchases(p, t, data, out, m.threads);
+            ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+                ltv::conditional_expected_purchases(p, t, data, values, m.threads);
+            });
         });
     });
 }
@@ -178,16 +188,17 @@ LTV_API int ltv_model_expected_purchases_new_customer(const ltv_model* model, co
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         ltv::detail::require_array(fn, "t", t, n);
-        ltv::detail::require_array(fn, "out", out, n);
         with_rfm_model(fn, m, [&](const auto& p) {
-            for (size_t i = 0; i < n; ++i) {
-                try {
-                    out[i] = ltv::expected_purchases(p, t[i]);
-                } catch (const ltv::error& e) {
-                    throw ltv::error(e.code(),
-                                     std::string(e.what()) + " (at t[" + std::to_string(i) + "])");
+            ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+                for (size_t i = 0; i < n; ++i) {
+                    try {
+                        values[i] = ltv::expected_purchases(p, t[i]);
+                    } catch (const ltv::error& e) {
+                        throw ltv::error(e.code(), std::string(e.what()) + " (at t[" +
+                                                       std::to_string(i) + "])");
+                    }
                 }
-            }
+            });
         });
     });
 }
@@ -198,16 +209,17 @@ LTV_API int ltv_model_probability_of_purchases(const ltv_model* model, double t,
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         ltv::detail::require_array(fn, "counts", counts, n);
-        ltv::detail::require_array(fn, "out", out, n);
         with_rfm_model(fn, m, [&](const auto& p) {
-            for (size_t i = 0; i < n; ++i) {
-                try {
-                    out[i] = ltv::probability_of_purchases(p, t, counts[i]);
-                } catch (const ltv::error& e) {
-                    throw ltv::error(e.code(), std::string(e.what()) + " (at counts[" +
-                                                   std::to_string(i) + "])");
+            ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+                for (size_t i = 0; i < n; ++i) {
+                    try {
+                        values[i] = ltv::probability_of_purchases(p, t, counts[i]);
+                    } catch (const ltv::error& e) {
+                        throw ltv::error(e.code(), std::string(e.what()) + " (at counts[" +
+                                                       std::to_string(i) + "])");
+                    }
                 }
-            }
+            });
         });
     });
 }
@@ -218,7 +230,9 @@ LTV_API int ltv_model_expected_spend(const ltv_model* model, const double* frequ
     return guard(fn, [&] {
         const auto g = spend_params(fn, require_model(fn, model));
         const ltv::spend_data data{{frequency, n}, {monetary, n}, {}};
-        ltv::conditional_expected_average_spend(g, data, out);
+        ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+            ltv::conditional_expected_average_spend(g, data, values);
+        });
     });
 }
 
@@ -229,15 +243,16 @@ LTV_API int ltv_model_spend_log_likelihood(const ltv_model* model, const double*
         const auto g = spend_params(fn, require_model(fn, model));
         ltv::detail::require_array(fn, "frequency", frequency, n);
         ltv::detail::require_array(fn, "monetary", monetary, n);
-        ltv::detail::require_array(fn, "out", out, n);
-        for (size_t i = 0; i < n; ++i) {
-            try {
-                out[i] = ltv::log_likelihood(g, frequency[i], monetary[i]);
-            } catch (const ltv::error& e) {
-                throw ltv::error(e.code(),
-                                 std::string(e.what()) + " (at row " + std::to_string(i) + ")");
+        ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+            for (size_t i = 0; i < n; ++i) {
+                try {
+                    values[i] = ltv::log_likelihood(g, frequency[i], monetary[i]);
+                } catch (const ltv::error& e) {
+                    throw ltv::error(e.code(), std::string(e.what()) + " (at row " +
+                                                   std::to_string(i) + ")");
+                }
             }
-        }
+        });
     });
 }
 
@@ -281,7 +296,9 @@ LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
         const auto g = spend_params(fn, *spend_model);
         const auto data = rfm(frequency, recency, T, nullptr, n);
         with_rfm_model(fn, *transaction_model, [&](const auto& p) {
-            ltv::clv(p, g, data, {monetary, n}, o, out, transaction_model->threads);
+            ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+                ltv::clv(p, g, data, {monetary, n}, o, values, transaction_model->threads);
+            });
         });
     });
 }

@@ -1,4 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/model_sbg.cpp — C entry points of the sBG model (ltv/sbg.hpp).
+#include <cstdint>
+#include <string>
+
 #include "ltv/sbg.hpp"
 
 #include "model.hpp"
@@ -26,7 +30,17 @@ LTV_API int ltv_model_fit_survivors(ltv_model* model, const double* survivors,
         ltv::capi::require_kind(fn, m, {ltv::model_kind::sbg}, "fitting survivor curves");
         ltv::detail::require_array(fn, "cohort_lengths", cohort_lengths, n_cohorts);
         size_t total = 0;
-        for (size_t c = 0; c < n_cohorts; ++c) total += cohort_lengths[c];
+        for (size_t c = 0; c < n_cohorts; ++c) {
+            // The lengths come from the caller: a sum that wraps around would make `survivors`
+            // look shorter than the views below read.
+            if (cohort_lengths[c] > SIZE_MAX - total)
+                throw ltv::error(ltv::status::invalid_argument,
+                                 std::string(fn) + ": argument 'cohort_lengths[" +
+                                     std::to_string(c) + "]' = " +
+                                     std::to_string(cohort_lengths[c]) +
+                                     " makes the total number of survivor counts overflow");
+            total += cohort_lengths[c];
+        }
         ltv::detail::require_array(fn, "survivors", survivors, total);
         std::vector<ltv::array_view<double>> cohorts;
         size_t offset = 0;
@@ -44,8 +58,9 @@ LTV_API int ltv_model_survival(const ltv_model* model, const double* t, size_t n
     return guard(fn, [&] {
         const auto p = sbg_params_of(fn, require_model(fn, model));
         ltv::detail::require_array(fn, "t", t, n);
-        ltv::detail::require_array(fn, "out", out, n);
-        for (size_t i = 0; i < n; ++i) out[i] = ltv::sbg_survival(p, t[i]);
+        ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+            for (size_t i = 0; i < n; ++i) values[i] = ltv::sbg_survival(p, t[i]);
+        });
     });
 }
 
@@ -55,8 +70,9 @@ LTV_API int ltv_model_retention_rate(const ltv_model* model, const double* t, si
     return guard(fn, [&] {
         const auto p = sbg_params_of(fn, require_model(fn, model));
         ltv::detail::require_array(fn, "t", t, n);
-        ltv::detail::require_array(fn, "out", out, n);
-        for (size_t i = 0; i < n; ++i) out[i] = ltv::sbg_retention_rate(p, t[i]);
+        ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+            for (size_t i = 0; i < n; ++i) values[i] = ltv::sbg_retention_rate(p, t[i]);
+        });
     });
 }
 
@@ -66,7 +82,8 @@ LTV_API int ltv_model_discounted_expected_lifetime(const ltv_model* model, doubl
     return guard(fn, [&] {
         const auto p = sbg_params_of(fn, require_model(fn, model));
         require_out(fn, "out", out);
-        *out = ltv::sbg_discounted_expected_lifetime(p, discount_rate);
+        ltv::capi::finite_output(fn, "out", out,
+                                 ltv::sbg_discounted_expected_lifetime(p, discount_rate));
     });
 }
 
@@ -78,9 +95,11 @@ LTV_API int ltv_model_discounted_expected_residual_lifetime(const ltv_model* mod
     return guard(fn, [&] {
         const auto p = sbg_params_of(fn, require_model(fn, model));
         ltv::detail::require_array(fn, "renewals", renewals, n);
-        ltv::detail::require_array(fn, "out", out, n);
-        for (size_t i = 0; i < n; ++i)
-            out[i] = ltv::sbg_discounted_expected_residual_lifetime(p, discount_rate, renewals[i]);
+        ltv::capi::batch_output(fn, "out", out, n, [&](double* values) {
+            for (size_t i = 0; i < n; ++i)
+                values[i] =
+                    ltv::sbg_discounted_expected_residual_lifetime(p, discount_rate, renewals[i]);
+        });
     });
 }
 

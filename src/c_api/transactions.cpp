@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/c_api/transactions.cpp — C entry points for transaction logs: reading, per-customer
 // summaries (ltv/summary.hpp), journey statuses (ltv/journey.hpp), RFM (ltv/rfm.hpp) and cohorts
 // (ltv/cohorts.hpp).
@@ -6,6 +7,7 @@
 // summary_table) and ltv_transactions (a whole transaction_log in memory). Each handle that reads
 // files keeps the last read's error messages so that ltv_read_report::errors can point at them.
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -94,8 +96,14 @@ ltv::column_ref to_column(const char* fn, const char* role, const char* name, in
 ltv::read_options to_read_options(const char* fn, const ltv_read_options* o) {
     ltv::read_options r;
     if (o == nullptr) return r;
-    require_struct_size(fn, "options", o->struct_size, sizeof(ltv_read_options),
+    // Fields appended later (max_record_bytes) are read only when struct_size covers them: a
+    // caller compiled against the older, shorter struct keeps working with their defaults.
+    constexpr std::size_t v1_size = offsetof(ltv_read_options, max_record_bytes);
+    require_struct_size(fn, "options", o->struct_size, v1_size,
                         "initialise the struct with ltv_read_options_init");
+    const auto covers = [&](std::size_t offset, std::size_t size) {
+        return o->struct_size >= offset + size;
+    };
     if (o->delimiter < 0 || o->delimiter > 127 || o->delimiter == '\n' || o->delimiter == '\r' ||
         o->delimiter == '"')
         throw error(status::invalid_argument,
@@ -119,6 +127,8 @@ ltv::read_options to_read_options(const char* fn, const ltv_read_options* o) {
         void* user = o->progress_user;
         r.progress = [cb, user](std::uint64_t done, std::uint64_t total) { cb(done, total, user); };
     }
+    if (covers(offsetof(ltv_read_options, max_record_bytes), sizeof o->max_record_bytes))
+        r.max_record_bytes = o->max_record_bytes;
     return r;
 }
 
@@ -127,8 +137,14 @@ ltv::summary_options to_summary_options(const char* fn, const ltv_summary_option
     if (o == nullptr) return s;
     require_struct_size(fn, "options", o->struct_size, sizeof(ltv_summary_options),
                         "initialise the struct with ltv_summary_options_init");
-    if (o->observation_end != LTV_NO_DATE) s.observation_end = o->observation_end;
-    if (o->calibration_end != LTV_NO_DATE) s.calibration_end = o->calibration_end;
+    if (o->observation_end != LTV_NO_DATE) {
+        ltv::detail::require_day(fn, "options->observation_end", o->observation_end);
+        s.observation_end = o->observation_end;
+    }
+    if (o->calibration_end != LTV_NO_DATE) {
+        ltv::detail::require_day(fn, "options->calibration_end", o->calibration_end);
+        s.calibration_end = o->calibration_end;
+    }
     if (o->merge < LTV_MERGE_NONE || o->merge > LTV_MERGE_MONTH)
         throw error(status::invalid_argument,
                     std::string(fn) + ": options->merge = " + std::to_string(o->merge) +
@@ -184,6 +200,8 @@ void for_each_packed(const char* fn, const char* id_chars, const std::size_t* id
         if (id_offsets[i + 1] == id_offsets[i])
             throw error(status::invalid_argument,
                         std::string(fn) + ": customer id " + std::to_string(i) + " is empty");
+        if (!ltv::is_supported_day(days[i]))
+            ltv::detail::require_day(fn, ltv::detail::arg_name("days", i), days[i]);
         const double amount = amounts ? amounts[i] : 0.0;
         if (amounts) ltv::detail::require_finite(fn, ltv::detail::arg_name("amounts", i), amount);
         f(std::string_view(id_chars + id_offsets[i], id_offsets[i + 1] - id_offsets[i]), days[i],
@@ -347,6 +365,7 @@ LTV_API int ltv_read_options_init(ltv_read_options* options) {
         options->max_reported_errors = 20;
         options->progress = nullptr;
         options->progress_user = nullptr;
+        options->max_record_bytes = ltv::read_options{}.max_record_bytes;
     });
 }
 
@@ -508,6 +527,8 @@ LTV_API int ltv_summary_add_strings(ltv_summary* summary, const char* const* ids
                 throw error(status::invalid_argument,
                             std::string(fn) + ": customer id " + std::to_string(i) +
                                 (ids[i] == nullptr ? " is a null pointer" : " is empty"));
+            if (!ltv::is_supported_day(days[i]))
+                ltv::detail::require_day(fn, ltv::detail::arg_name("days", i), days[i]);
             if (amounts)
                 ltv::detail::require_finite(fn, ltv::detail::arg_name("amounts", i), amounts[i]);
             rows[i].customer = ids[i];

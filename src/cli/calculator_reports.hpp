@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/calculator_reports.hpp — the calculators' results as CLI reports, shared by their
 // commands and by `ltv demo`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/commands.hpp — each group of CLI subcommands registers itself on the app.
 //
 // A new command group: a commands_<topic>.cpp with an add_<topic>_commands() below, called

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/commands_calculators.cpp — `ltv retention|churn|lost-profit|simple-ltv|clv`.
 #include <algorithm>
 #include <cmath>
@@ -97,8 +98,8 @@ report purchase_chain_report(const std::vector<double>& margins,
 report average_clv_report(const average_clv_inputs& in, const std::string& title) {
     report r("clv", title.empty() ? "Customer lifetime value from averages" : title);
     r.add("clv", "lifetime value", ltv::average_clv(in), kind::money)
-        .add("margin_per_period", "margin per period",
-             in.average_order_value * in.margin * in.purchases_per_period, kind::money)
+        .add("margin_per_period", "margin per period", ltv::average_clv_margin_per_period(in),
+             kind::money)
         .add("average_order_value", "average order value", in.average_order_value, kind::money)
         .add("margin", "margin", in.margin, kind::rate)
         .add("purchases_per_period", "purchases per period", in.purchases_per_period, kind::number)

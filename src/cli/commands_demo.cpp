@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/commands_demo.cpp — `ltv demo`: the main job on the bundled example data.
 //
 // The example data are looked up in --data DIR, then $LTV_EXAMPLES_DIR, then the source tree's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/commands_models.cpp — `ltv fit` and `ltv predict`: the probabilistic models on
 // per-customer summary files.
 //
@@ -65,6 +66,8 @@ struct fit_args {
     std::string model, path, output, time_unit;
     std::vector<double> survivors;
     double penalizer = 0;
+    double time_limit = 0;
+    bool allow_no_convergence = false;
     bool json = false;
 };
 
@@ -74,6 +77,8 @@ model_state fit_file(const fit_args& a) {
     m.time_unit = a.time_unit;
     fit_options opt;
     opt.penalizer = a.penalizer;
+    opt.time_limit = a.time_limit;
+    opt.allow_no_convergence = a.allow_no_convergence;
     switch (m.kind) {
         case model_kind::bgnbd:
         case model_kind::mbgnbd: {
@@ -151,6 +156,12 @@ void add_fit(CLI::App& app) {
     cmd->add_option("--penalizer", a->penalizer, "L2 penalty on the parameters")
         ->capture_default_str();
     cmd->add_option("--time-unit", a->time_unit, "unit of the durations (recorded in the file)");
+    cmd->add_option("--time-limit", a->time_limit,
+                    "stop the fit after this many seconds (0 = no limit); it then fails naming "
+                    "the best point so far, or keeps it with --allow-no-convergence")
+        ->capture_default_str();
+    cmd->add_flag("--allow-no-convergence", a->allow_no_convergence,
+                  "keep (and report as not converged) a fit that stopped early instead of failing");
     cmd->add_option("-o,--output", a->output, "write the fitted model (JSON) to this file");
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->footer(

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/commands_transactions.cpp — `ltv summarize|status|rfm|cohorts`: transaction logs to
 // per-customer tables (CSV on stdout or -o FILE, or --json records).
 //

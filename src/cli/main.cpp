@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/main.cpp — the `ltv` command-line tool.
 //
 // Exit codes: 0 success, 1 a computation or input error (message on stderr, naming the argument
-// and value), 2 a usage error, 3 an internal error.
+// and value; also out of memory), 2 a usage error, 3 an internal error.
 #include <exception>
 #include <iostream>
+#include <new>
 
 #include <CLI/CLI.hpp>
 
@@ -31,6 +33,10 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     } catch (const ltv::error& e) {
         std::cerr << "ltv: error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::bad_alloc&) {
+        // Input too large for this machine: an input error (exit 1), not a bug in ltv.
+        std::cerr << "ltv: error: out of memory\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "ltv: internal error: " << e.what() << "\n";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/model_reports.cpp — reports of fitted models.
 #include "model_reports.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/model_reports.hpp — the probabilistic models' results as CLI reports, shared by their
 // commands and by `ltv demo`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/report.cpp — text and JSON rendering of CLI results.
 #include "report.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/report.hpp — one result block of the CLI, printed as aligned text or as JSON.
 //
 // Every command builds reports and hands them to print_reports(), so `--json` works the same way

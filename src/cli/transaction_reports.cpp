@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/transaction_reports.cpp — transaction-log input options, their reports, and the
 // transaction part of `ltv demo`.
 #include "transaction_reports.hpp"
@@ -94,6 +95,9 @@ void add_transaction_input_options(CLI::App* cmd, transaction_input& in) {
                     "pattern like %d/%m/%Y");
     cmd->add_flag("--lenient", in.lenient,
                   "skip malformed rows (reported on stderr) instead of stopping at the first");
+    cmd->add_option("--max-record-bytes", in.max_record_bytes,
+                    "longest record (line) accepted, in bytes; 0 = no limit")
+        ->capture_default_str();
 }
 
 read_options to_read_options(const transaction_input& in, const std::string& label) {
@@ -106,6 +110,7 @@ read_options to_read_options(const transaction_input& in, const std::string& lab
                                  : column_option("--amount", in.amount, false);
     o.dates = date_format_option(in.date_format);
     o.lenient = in.lenient;
+    o.max_record_bytes = in.max_record_bytes;
     if (!label.empty() && isatty(STDERR_FILENO)) {
         struct progress_state {
             std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/cli/transaction_reports.hpp — reading transaction logs for the CLI (shared options of
 // `ltv summarize|status|rfm|cohorts` and `ltv retention --transactions`), their reports, and the
 // transaction part of `ltv demo`.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -24,9 +26,11 @@ struct transaction_input {
     std::string date_format;  ///< "" = auto
     bool no_header = false;
     bool lenient = false;
+    std::size_t max_record_bytes = read_options{}.max_record_bytes;  ///< 0 = no limit
 };
 
-/// --customer, --date, --amount, --no-header, --delimiter, --date-format, --lenient.
+/// --customer, --date, --amount, --no-header, --delimiter, --date-format, --lenient,
+/// --max-record-bytes.
 void add_transaction_input_options(CLI::App* cmd, transaction_input& in);
 
 /// The reader options of the input; with progress on stderr when it is a terminal and the read

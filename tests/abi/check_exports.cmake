@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Checks that LIBRARY's dynamic symbol table exports exactly the ltv_* functions declared with
 # LTV_API in HEADER: nothing else leaks (hidden visibility works) and nothing declared is missing.
 # Usage: cmake -DLIBRARY=path/libltv.so -DHEADER=include/ltv/ltv.h -P check_exports.cmake
@@ -10,10 +11,16 @@ if(NOT nm_rc EQUAL 0)
 endif()
 string(REPLACE "\n" ";" nm_lines "${nm_out}")
 set(exported "")
+set(problems "")
 foreach(line IN LISTS nm_lines)
-  if(line MATCHES "^[0-9a-fA-F]+ ([A-Za-z]) (.+)$")
+  if(line MATCHES "^[0-9a-fA-F]+ ([A-Za-z]) ([^@]+)(@@?(.*))?$")
     set(kind "${CMAKE_MATCH_1}")
     set(name "${CMAKE_MATCH_2}")
+    set(symbol_version "${CMAKE_MATCH_4}")
+    # Every exported function carries a version node of libltv.map (LTV_<release>).
+    if(NOT kind STREQUAL "A" AND NOT symbol_version MATCHES "^LTV_[0-9]+\\.[0-9]+(\\.[0-9]+)?$")
+      string(APPEND problems "  exported without an LTV_* symbol version: ${line}\n")
+    endif()
     # Only the text (T) and data (D/B/R) symbols the library defines count; 'A' entries are
     # version-node markers the linker adds.
     if(NOT kind STREQUAL "A")
@@ -30,7 +37,6 @@ foreach(decl IN LISTS declarations)
   list(APPEND declared "${CMAKE_MATCH_1}")
 endforeach()
 
-set(problems "")
 foreach(name IN LISTS exported)
   if(NOT name MATCHES "^ltv_")
     string(APPEND problems "  exported but not ltv_*: ${name}\n")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tests/c/test_c_api.c — the C API from a strict C99 translation unit.
  *
  * Checks the worked examples of issue #2 through the C boundary, every error path's status and

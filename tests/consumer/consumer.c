@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal C consumer of the installed libltv: the retention worked example of issue #2. */
 #include <math.h>
 #include <stdio.h>

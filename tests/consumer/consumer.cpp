@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A minimal C++ consumer of the installed header library (target ltv::ltv).
 #include <cmath>
 #include <iostream>

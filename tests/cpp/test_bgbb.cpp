@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/bgbb.hpp (BG/BB, Fader, Hardie & Shang 2010).
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/bgnbd.hpp (and the shared engine ltv/detail/bg_family.hpp).
 #include <doctest/doctest.h>
 

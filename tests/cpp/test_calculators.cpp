@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/lost_profit.hpp, ltv/simple_ltv.hpp and ltv/average_clv.hpp.
 // Worked examples come from issue #2 and are restated in docs/calculators.md.
 #include <doctest/doctest.h>

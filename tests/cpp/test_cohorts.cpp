@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/cohorts.hpp on hand-made logs (expected values worked out in the comments).
 #include <doctest/doctest.h>
 

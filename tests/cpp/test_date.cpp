@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/date.hpp: day numbers, date formats, merge periods, time units.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/hyp2f1.hpp: closed forms (DLMF 15.4) and high-precision reference values.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/journey.hpp: purchase histories, cycles and journey statuses on a hand-made log.
 // Every expected value below is worked out by hand from the log in the comments.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/mbgnbd.hpp.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/pareto_nbd.hpp (Pareto/NBD).
 #include <doctest/doctest.h>
 

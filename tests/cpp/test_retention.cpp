@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/retention.hpp. Worked examples: docs/calculators.md (issue #2).
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/rfm.hpp: quantile scores and segments on a hand-made log (values worked out in
 // the comments).
 #include <doctest/doctest.h>

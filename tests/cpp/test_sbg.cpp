@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/sbg.hpp, the shifted-beta-geometric contractual retention model.
 // Reference data and values: Fader & Hardie (2007), "How to project customer retention",
 // J. Interactive Marketing 21(1), Table 1 ("regular" and "high end" customers, years 0–12 out of

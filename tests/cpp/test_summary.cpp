@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/summary.hpp: per-customer summaries, calibration/holdout, the incremental state.
 // Test-case names start with "transactions summary:" so that -tc="*transactions*" selects them.
 #include <doctest/doctest.h>

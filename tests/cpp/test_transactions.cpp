@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests of ltv/transactions.hpp: reading transaction logs. Test-case names start with
 // "transactions:" so that -tc="*transactions*" selects them.
 //
@@ -231,10 +232,13 @@ TEST_CASE("transactions: BOM, blank lines, CRLF, LF, CR, delimiter detection") {
     CHECK(pipe.report.delimiter == '|');
     CHECK(pipe.amounts == std::vector<double>{7.25});
 
-    const auto ws = read_text("  customer_id   date amount \n\n\t a\t2014-01-01   3 extra fields ignored\n");
+    const auto ws = read_text("  customer_id   date amount \n\n\t a\t2014-01-01   3 \t\n");
     CHECK(ws.report.delimiter == ' ');
     CHECK(ws.customers == std::vector<std::string>{"a"});
     CHECK(ws.amounts == std::vector<double>{3});
+    // Extra fields are not ignored (issue 8, D6; test_hardening_io.cpp): they are an error.
+    CHECK(error_message([] { read_text("customer_id date amount\na 2014-01-01 3 extra\n"); })
+              .find("t.csv:2: the row has 4 fields but the header has 3") == 0);
 }
 
 TEST_CASE("transactions: empty input and header only give no rows") {
@@ -263,9 +267,9 @@ TEST_CASE("transactions: errors name file, line, column and value") {
     CHECK(error_message([] { read_text("customer_id,date,amount\nx,2014-01-01,nan\n"); }) ==
           "t.csv:2: column 3 ('amount'): cannot parse 'nan' as a number");
     CHECK(error_message([] { read_text("customer_id,date,amount\nx,2014-01-01\n"); }) ==
-          "t.csv:2: column 3 ('amount'): missing (the row has only 2 fields)");
+          "t.csv:2: the row has 2 fields but the header has 3; column 3 ('amount') is missing");
     CHECK(error_message([] { read_text("customer_id,date,amount\nx\n"); }) ==
-          "t.csv:2: column 2 ('date'): missing (the row has only 1 field)");
+          "t.csv:2: the row has 1 field but the header has 3; column 2 ('date') is missing");
     CHECK(error_message([] { read_text("customer_id,date,amount\n,2014-01-01,1\n"); }) ==
           "t.csv:2: column 1 ('customer_id'): empty customer id");
     CHECK(error_message([] { read_text("customer_id,date\n\"x,2014-01-01\n"); }) ==

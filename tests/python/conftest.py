@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """pytest setup: the binding is imported from bindings/python (PYTHONPATH, set by ctest) and the
 library from LTV_LIBRARY; both fall back to the source checkout's build tree."""
 

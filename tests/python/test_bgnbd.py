@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """BG/NBD, MBG/NBD, Gamma-Gamma and CLV through the binding.
 
 Reference values: Fader, Hardie & Lee (2005) "Counting your customers the easy way" and Hardie's

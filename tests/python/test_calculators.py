@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The calculators through the Python binding. Worked examples: issue #2, docs/calculators.md."""
 
 import math

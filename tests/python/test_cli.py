@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The ltv command-line tool (path from LTV_CLI): readable output, --json, errors, exit codes."""
 
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Loading the library, the version, and the exception mapping."""
 
 import os

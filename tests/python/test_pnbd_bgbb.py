@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Pareto/NBD and BG/BB through the binding. Reference values (issue #5): Pareto/NBD on CDNOW
 — Fader, Hardie & Lee (2005) "RFM and CLV" / lifetimes ParetoNBDFitter (r = 0.55328,
 α = 10.5776, s = 0.60621, β = 11.6679, LL = −9594.974); BG/BB on the donations data — Fader,

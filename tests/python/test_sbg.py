@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ltv.ShiftedBetaGeo through the binding. Reference values: Fader & Hardie (2007) "How to
 project customer retention" (data, α, β, LL) and Fader & Hardie (2010) (DEL, DERL), as restated
 in issue #5; the C++ tests (tests/cpp/test_sbg.cpp) check the same values more tightly."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Transaction logs from Python: summaries (CDNOW acceptance), pandas input, the incremental state,
 journey statuses, RFM, cohorts, period retention and the errors for malformed input."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """ltv — customer lifetime value and retention, from Python.
 
 A ctypes binding of the ltv C library (libltv.so). Errors raise subclasses of
@@ -8,7 +9,10 @@ A ctypes binding of the ltv C library (libltv.so). Errors raise subclasses of
 0.9
 """
 
-from ._library import version
+import ctypes as _ctypes
+import operator as _operator
+
+from ._library import call as _call, version
 from .calculators import (
     RetentionFlows,
     average_clv,
@@ -53,6 +57,7 @@ from .transactions import (
 )
 from .errors import (
     BufferTooSmallError,
+    CancelledError,
     DomainError,
     InternalError,
     InvalidArgumentError,
@@ -67,9 +72,35 @@ from .errors import (
 
 __version__ = version()
 
+
+def set_threads(threads):
+    """Sets the process-wide default number of threads for batch predictions.
+
+    ``0`` (the initial setting) is automatic: the CPUs this process may use (its affinity mask,
+    e.g. ``taskset``, and its cgroup CPU quota). ``1`` runs every batch on the calling thread.
+    Models created with ``threads=0`` (the default) follow this setting; results never depend on
+    it. Raises :class:`InvalidArgumentError` for a negative number.
+    """
+    n = _operator.index(threads)  # TypeError for floats and strings
+    if not -(2**31) <= n <= 2**31 - 1:  # outside a C int; the library checks the rest
+        raise InvalidArgumentError(
+            f"set_threads: argument 'threads' = {n} must be an int in [0, 2147483647] "
+            "(0 = automatic: the CPUs this process may use)"
+        )
+    _call("ltv_set_default_threads", n)
+
+
+def get_threads():
+    """The number of threads the process default resolves to now (at least 1)."""
+    out = _ctypes.c_int()
+    _call("ltv_default_threads", _ctypes.byref(out))
+    return out.value
+
 __all__ = [
     "__version__",
     "version",
+    "set_threads",
+    "get_threads",
     "RetentionFlows",
     "average_clv",
     "churn_rate",
@@ -116,5 +147,6 @@ __all__ = [
     "InternalError",
     "LtvIOError",
     "ParseError",
+    "CancelledError",
     "LibraryNotFoundError",
 ]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Turning Python inputs (numbers, lists, numpy arrays, pandas Series) into what C expects.
 
 Arrays are converted to C-contiguous float64 numpy arrays and checked before their pointer is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Loading libltv.so and declaring every C function it exports, in one place.
 
 The library is found, in order, through the ``LTV_LIBRARY`` environment variable (a path to the
@@ -21,8 +22,10 @@ _c_double_p = ctypes.POINTER(ctypes.c_double)
 _size_t = ctypes.c_size_t
 _double = ctypes.c_double
 
-#: The binding speaks this major version of the C ABI.
-ABI_MAJOR = 0
+# The ABI this binding was written for (docs/abi.md): (major, minor) while the major version is
+# 0, where every minor release has its own ABI and SONAME (libltv.so.0.2); (major,) from 1.0 on.
+ABI = (0, 2)
+SONAME = "libltv.so." + ".".join(map(str, ABI))
 
 
 class AverageClvOptions(ctypes.Structure):
@@ -51,7 +54,14 @@ class FitOptions(ctypes.Structure):
         ("allow_no_convergence", ctypes.c_int),
         ("initial", ctypes.POINTER(ctypes.c_double)),
         ("initial_count", ctypes.c_size_t),
+        ("cancel", ctypes.c_void_p),  # int (*)(void*): a CancelFn, kept alive by the caller
+        ("cancel_user", ctypes.c_void_p),
+        ("time_limit", ctypes.c_double),
     ]
+
+
+#: ``int (*cancel)(void* user)`` of ``ltv_fit_options``.
+CancelFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 
 
 class FitReport(ctypes.Structure):
@@ -106,6 +116,7 @@ class ReadOptions(ctypes.Structure):
         ("max_reported_errors", ctypes.c_size_t),
         ("progress", _progress_fn),
         ("progress_user", ctypes.c_void_p),
+        ("max_record_bytes", ctypes.c_size_t),
     ]
 
 
@@ -223,6 +234,9 @@ _SIGNATURES = {
     "ltv_purchase_chain_ltv": [_c_double_p, _c_double_p, _size_t, _double, _c_double_p],
     "ltv_average_clv_options_init": [ctypes.POINTER(AverageClvOptions)],
     "ltv_average_clv": [ctypes.POINTER(AverageClvOptions), _c_double_p],
+    # the process-wide thread setting
+    "ltv_set_default_threads": [ctypes.c_int],
+    "ltv_default_threads": [_int_p],
     # the model handle
     "ltv_model_create": [ctypes.c_int, _model_out],
     "ltv_model_free": [_model],
@@ -351,7 +365,7 @@ def _candidates():
     yield "the build tree", str(build)
     found = ctypes.util.find_library("ltv")
     yield "the system (ctypes.util.find_library)", found or "libltv.so"
-    yield "the system (soname)", f"libltv.so.{ABI_MAJOR}"
+    yield "the system (soname)", SONAME
 
 
 def _load():
@@ -383,10 +397,11 @@ lib, path = _load()
 _declare(lib)
 
 _version = lib.ltv_version_number()
-if _version // 10000 != ABI_MAJOR:
+_loaded_abi = (_version // 10000, _version // 100 % 100)[: len(ABI)]
+if _loaded_abi != ABI:
     raise LibraryNotFoundError(
-        f"{path} is ltv {lib.ltv_version_string().decode()}, but this binding needs major "
-        f"version {ABI_MAJOR}"
+        f"{path} is ltv {lib.ltv_version_string().decode()}, but this binding needs the ABI of "
+        f"ltv {'.'.join(map(str, ABI))}.x ({SONAME})"
     )
 
 

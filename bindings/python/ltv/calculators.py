@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The deterministic calculators shop owners use (docs/calculators.md).
 
 Thin wrappers over the C API: every check happens in the library, and its message comes back in

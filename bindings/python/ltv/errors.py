@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Exceptions raised by the ltv binding: one class per C status code.
 
 Every class derives from :class:`LtvError` and from the built-in exception a Python user would
@@ -50,6 +51,12 @@ class ParseError(LtvError, ValueError):
     status, status_name = -9, "parse_error"
 
 
+class CancelledError(LtvError, RuntimeError):
+    """A fit's ``cancel`` callback returned True (or raised: the exception is the ``__cause__``)."""
+
+    status, status_name = -10, "cancelled"
+
+
 class LibraryNotFoundError(LtvError, ImportError):
     """libltv.so could not be loaded; the message lists every place that was tried."""
 
@@ -66,6 +73,7 @@ _BY_STATUS = {
         InternalError,
         LtvIOError,
         ParseError,
+        CancelledError,
     )
 }
 

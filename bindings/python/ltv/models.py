@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The probabilistic models as Python classes over the C model handle (docs/models.md).
 
 Every model class shares this surface: ``.fit(...)`` returning self, ``.params`` (a dict in the
@@ -12,8 +13,8 @@ import os
 import numpy as np
 
 from ._arrays import as_double, as_double_array, is_scalar, pointer
-from ._library import ClvOptions, FitOptions, FitReport, call, lib
-from .errors import InvalidArgumentError
+from ._library import CancelFn, ClvOptions, FitOptions, FitReport, call, lib
+from .errors import CancelledError, InvalidArgumentError
 
 _KINDS = {}  # kind number -> class, filled by @_register
 
@@ -123,20 +124,58 @@ class Model:
         call("ltv_model_covariance", self._handle, pointer(values), len(values))
         return values.reshape(k, k)
 
-    def _fit_options(self, initial=None, max_iterations=None, standard_errors=True):
+    def _fit_options(self, initial=None, max_iterations=None, standard_errors=True,
+                     time_limit=None, cancel=None, allow_no_convergence=False):
         options = FitOptions()
         call("ltv_fit_options_init", ctypes.byref(options))
         options.penalizer = self.penalizer
         options.standard_errors = 1 if standard_errors else 0
+        options.allow_no_convergence = 1 if allow_no_convergence else 0
         if max_iterations is not None:
             options.max_iterations = int(max_iterations)
+        if time_limit is not None:
+            options.time_limit = as_double(time_limit, "time_limit")
         if initial is not None:
             if isinstance(initial, dict):
                 initial = [initial[n] for n in self.param_names]
             self._initial = as_double_array(initial, "initial")  # keep alive during the call
             options.initial = pointer(self._initial)
             options.initial_count = len(self._initial)
+        self._cancel_errors = []
+        self._cancel_fn = None
+        if cancel is not None:
+            if not callable(cancel):
+                raise InvalidArgumentError("argument 'cancel' must be a callable returning a bool")
+            errors = self._cancel_errors
+
+            def poll(_user):
+                try:
+                    return 1 if cancel() else 0
+                except BaseException as exc:  # noqa: BLE001 - must not unwind through C: cancel
+                    errors.append(exc)
+                    return 1
+
+            self._cancel_fn = CancelFn(poll)  # kept alive on self during the call
+            options.cancel = ctypes.cast(self._cancel_fn, ctypes.c_void_p)
         return options
+
+    def _run_fit(self, name, *args):
+        """Calls the C fit `name` with args (the options last); an exception raised by the cancel
+        callback comes back as the CancelledError's cause (KeyboardInterrupt and SystemExit as
+        themselves)."""
+        try:
+            call(name, self._handle, *args)
+        except CancelledError as error:
+            if self._cancel_errors:
+                cause = self._cancel_errors[0]
+                if not isinstance(cause, Exception):
+                    raise cause from None
+                raise error from cause
+            raise
+        finally:
+            self._cancel_fn = None
+            self._cancel_errors = []
+        return self
 
     # -- files ---------------------------------------------------------------------------------
     def to_json(self):
@@ -204,18 +243,27 @@ def _columns(n_expected=None, **named):
 class _RfmModel(Model):
     """Transaction models on per-customer (frequency, recency, T) summaries."""
 
-    def fit(self, frequency, recency, T, weights=None, *, initial=None, max_iterations=None):
-        """Maximum-likelihood fit; ``weights`` counts identical rows. Returns self."""
+    def fit(self, frequency, recency, T, weights=None, *, initial=None, max_iterations=None,
+            time_limit=None, cancel=None, allow_no_convergence=False):
+        """Maximum-likelihood fit; ``weights`` counts identical rows. Returns self.
+
+        ``time_limit`` (seconds) bounds the whole fit; ``cancel`` is a callable polled before
+        every evaluation of the likelihood — returning True (or raising) stops the fit with
+        :class:`ltv.CancelledError`. A fit that runs out of time, iterations, or whose parameter
+        runs off to infinity raises :class:`ltv.NoConvergenceError` naming the best point so
+        far, unless ``allow_no_convergence`` (the model then keeps that point and
+        ``fit_report["converged"]`` is False)."""
         _, n, c = _columns(frequency=frequency, recency=recency, T=T)
         w = None
         if weights is not None:
             w = as_double_array(weights, "weights")
             if len(w) != n:
                 raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
-        options = self._fit_options(initial, max_iterations)
-        call("ltv_model_fit_rfm", self._handle, pointer(c["frequency"]), pointer(c["recency"]),
-             pointer(c["T"]), pointer(w) if w is not None else None, n, ctypes.byref(options))
-        return self
+        options = self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
+                                    allow_no_convergence=allow_no_convergence)
+        return self._run_fit("ltv_model_fit_rfm", pointer(c["frequency"]), pointer(c["recency"]),
+                             pointer(c["T"]), pointer(w) if w is not None else None, n,
+                             ctypes.byref(options))
 
     def _per_customer(self, name, frequency, recency, T, *leading):
         scalar, n, c = _columns(frequency=frequency, recency=recency, T=T)
@@ -290,9 +338,11 @@ class BetaGeoBetaBinom(_RfmModel):
     _kind = 5
 
     def fit(self, frequency, recency, n_periods, weights=None, *, initial=None,
-            max_iterations=None):
+            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False):
+        """As :meth:`BetaGeo.fit` (``time_limit``, ``cancel``, ``allow_no_convergence``)."""
         return super().fit(frequency, recency, n_periods, weights, initial=initial,
-                           max_iterations=max_iterations)
+                           max_iterations=max_iterations, time_limit=time_limit, cancel=cancel,
+                           allow_no_convergence=allow_no_convergence)
 
     def p_alive(self, frequency, recency, n_periods):
         """P(alive at period n + 1 | x, t_x, n) (FHS 2010, eq. 11)."""
@@ -315,17 +365,19 @@ class GammaGamma(Model):
 
     _kind = 3
 
-    def fit(self, frequency, monetary_value, weights=None, *, initial=None, max_iterations=None):
-        """Fits on the customers with frequency > 0 (monetary_value = mean repeat spend)."""
+    def fit(self, frequency, monetary_value, weights=None, *, initial=None, max_iterations=None,
+            time_limit=None, cancel=None, allow_no_convergence=False):
+        """Fits on the customers with frequency > 0 (monetary_value = mean repeat spend);
+        ``time_limit``, ``cancel``, ``allow_no_convergence`` as for :meth:`BetaGeo.fit`."""
         _, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
         w = None if weights is None else as_double_array(weights, "weights")
         if w is not None and len(w) != n:
             raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
-        options = self._fit_options(initial, max_iterations)
-        call("ltv_model_fit_spend", self._handle, pointer(c["frequency"]),
-             pointer(c["monetary_value"]), pointer(w) if w is not None else None, n,
-             ctypes.byref(options))
-        return self
+        options = self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
+                                    allow_no_convergence=allow_no_convergence)
+        return self._run_fit("ltv_model_fit_spend", pointer(c["frequency"]),
+                             pointer(c["monetary_value"]), pointer(w) if w is not None else None,
+                             n, ctypes.byref(options))
 
     def expected_spend(self, frequency, monetary_value):
         """E[spend per transaction | x, z̄]; the population mean for x = 0."""
@@ -380,9 +432,11 @@ class ShiftedBetaGeo(Model):
 
     _kind = 6
 
-    def fit(self, active_per_period, *, initial=None, max_iterations=None):
+    def fit(self, active_per_period, *, initial=None, max_iterations=None, time_limit=None,
+            cancel=None, allow_no_convergence=False):
         """Fits to the customers active at the start of each period (the first is the cohort
-        size); a list of such curves fits several cohorts jointly."""
+        size); a list of such curves fits several cohorts jointly. ``time_limit``, ``cancel``,
+        ``allow_no_convergence`` as for :meth:`BetaGeo.fit`."""
         curves = active_per_period
         if hasattr(curves, "to_numpy"):
             curves = curves.to_numpy()
@@ -392,10 +446,10 @@ class ShiftedBetaGeo(Model):
             arrays = [as_double_array(curves, "active_per_period")]
         flat = np.ascontiguousarray(np.concatenate(arrays)) if arrays else np.empty(0)
         lengths = (ctypes.c_size_t * len(arrays))(*[len(a) for a in arrays])
-        options = self._fit_options(initial, max_iterations)
-        call("ltv_model_fit_survivors", self._handle, pointer(flat), lengths, len(arrays),
-             ctypes.byref(options))
-        return self
+        options = self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
+                                    allow_no_convergence=allow_no_convergence)
+        return self._run_fit("ltv_model_fit_survivors", pointer(flat), lengths, len(arrays),
+                             ctypes.byref(options))
 
     def survival(self, t):
         """S(t): share of a cohort still active after t periods (t = 0, 1, …)."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Transaction logs: per-customer summaries, journey statuses, RFM and cohorts.
 
 docs/summaries.md, docs/journey.md, docs/rfm.md and docs/cohorts.md define every quantity.
@@ -266,7 +267,8 @@ def _column(options, role, value, default):
 
 
 def _read_options(delimiter=None, header=True, customer="customer_id", date="date",
-                  amount=_DEFAULT, date_format=None, lenient=False, max_reported_errors=20):
+                  amount=_DEFAULT, date_format=None, lenient=False, max_reported_errors=20,
+                  max_record_bytes=None):
     o = ReadOptions()
     call("ltv_read_options_init", ctypes.byref(o))
     if delimiter is None:
@@ -289,6 +291,15 @@ def _read_options(delimiter=None, header=True, customer="customer_id", date="dat
         o.date_format = str(date_format).encode("utf-8")
     o.lenient = 1 if lenient else 0
     o.max_reported_errors = int(max_reported_errors)
+    if max_record_bytes is not None:
+        # None keeps the library's default (1 MiB); 0 lifts the limit.
+        if (isinstance(max_record_bytes, bool)
+                or not isinstance(max_record_bytes, (int, np.integer)) or max_record_bytes < 0):
+            raise InvalidArgumentError(
+                f"argument 'max_record_bytes' = {max_record_bytes!r} must be an integer ≥ 0 "
+                "(0 = no limit)"
+            )
+        o.max_record_bytes = int(max_record_bytes)
     return o
 
 
@@ -426,7 +437,10 @@ def summarize_file(path, observation_end=None, time_unit="week", calibration_end
     (None = detect, "whitespace", ",", "\\t", ...), header (True), customer / date / amount
     (column name or 0-based position; amount=None for no amounts), date_format (None = auto,
     "iso", "compact", "iso_datetime" or a pattern like "%d/%m/%Y"), lenient (False),
-    max_reported_errors. The result's ``.report`` says what was read."""
+    max_reported_errors, max_record_bytes (longest record in bytes; None = the library's 1 MiB,
+    0 = no limit). Every row must have as many fields as the header. The result's ``.report``
+    says what was read; a file that changes between the two reads rows out of date order need
+    raises LtvIOError."""
     options = _summary_options(observation_end, time_unit, calibration_end, merge)
     read_options = _read_options(**read)
     report = _new_report()
@@ -463,7 +477,8 @@ class SummaryState:
         return self
 
     def add_file(self, path, **read):
-        """Adds every row of a file (read options as for summarize_file); returns a ReadInfo."""
+        """Adds every row of a file (read options as for summarize_file); returns a ReadInfo.
+        All rows or none: on an error the state is unchanged."""
         read_options = _read_options(**read)
         report = _new_report()
         call("ltv_summary_add_file", self._handle, os.fsencode(path), ctypes.byref(read_options),

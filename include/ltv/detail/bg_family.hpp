@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/detail/bg_family.hpp — the numerical engine shared by BG/NBD and MBG/NBD.
 //
 // Both models: while active a customer buys as a Poisson process with rate λ ~ Gamma(r, α);
@@ -41,6 +42,7 @@
 
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
+#include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/error.hpp"
 #include "ltv/fit_report.hpp"
@@ -83,11 +85,10 @@ struct bg_x_terms {
 };
 
 inline bg_x_terms bg_terms(const bg_shape& p, double x, bool gradient) {
-    using std::lgamma;
     bg_x_terms t;
     const double bx = p.b + x + p.m, abx = p.a + bx;
-    t.K = lgamma(p.r + x) - lgamma(p.r) + lgamma(bx) - lgamma(p.b) - lgamma(abx) +
-          lgamma(p.a + p.b);
+    t.K = log_gamma(p.r + x) - log_gamma(p.r) + log_gamma(bx) - log_gamma(p.b) -
+          log_gamma(abx) + log_gamma(p.a + p.b);
     t.second = p.m == 1 || x > 0;
     if (t.second) t.c = std::log(p.a) - std::log(bx - 1);
     if (gradient) {
@@ -208,10 +209,8 @@ inline double bg_tail_connection(double A, double a, double beta, double s) {
 /// (a or β < 1) from the integral; tanh-sinh handles what remains.
 inline double bg_tail_quadrature(double A, double a, double beta, double s) {
     const double h0 = A * s, h1 = -std::expm1(-A * std::log1p(s));
-    // Boost's lgamma: glibc's std::lgamma writes the global signgam, a data race when batches
-    // evaluate this fallback on several threads.
-    using boost::math::lgamma;
-    const double log_beta = lgamma(a) + lgamma(beta) - lgamma(a + beta);
+    // (log_gamma: thread-safe; batches evaluate this fallback on several threads)
+    const double log_beta = log_gamma(a) + log_gamma(beta) - log_gamma(a + beta);
     auto integrand = [&](double x, double xc) {
         // Boost passes xc = distance to the nearer end: −x near 0, 1 − x near 1.
         const double p = x, q = x < 0.5 ? 1 - x : xc;
@@ -277,10 +276,11 @@ inline double bg_expected(const bg_shape& p, double t) {
 /// the negative binomial pmf and P(N ≥ n) into the regularised incomplete beta I_q(n, r) with
 /// q = t/(α+t) — evaluated by Boost's ibeta, no 1 − Σ cancellation.
 inline double bg_probability_of_purchases(const bg_shape& p, double t, double n) {
-    using std::lgamma;
-    const double lbab = lgamma(p.a) + lgamma(p.b) - lgamma(p.a + p.b);
-    auto log_beta = [](double u, double v) { return lgamma(u) + lgamma(v) - lgamma(u + v); };
-    const double log_nb = lgamma(p.r + n) - lgamma(p.r) - lgamma(n + 1) -
+    const double lbab = log_gamma(p.a) + log_gamma(p.b) - log_gamma(p.a + p.b);
+    auto log_beta = [](double u, double v) {
+        return log_gamma(u) + log_gamma(v) - log_gamma(u + v);
+    };
+    const double log_nb = log_gamma(p.r + n) - log_gamma(p.r) - log_gamma(n + 1) -
                           p.r * std::log1p(t / p.alpha) -
                           (n > 0 ? n * std::log1p(p.alpha / t) : 0.0);
     const double first = std::exp(log_beta(p.a, p.b + n + p.m) - lbab + log_nb);
@@ -668,26 +668,11 @@ inline bool bg_table_pays(double exact_evaluations, double table_cost) {
     return table_cost > 0 && exact_evaluations >= 4 * table_cost;
 }
 
-/// Runs task(0 … tasks−1) on up to `threads` threads (task k on thread k mod t). Each task must
-/// write only its own outputs; the first exception by task order is rethrown after joining.
+/// Runs task(0 … tasks−1) on up to `threads` threads of the shared pool (detail/parallel.hpp).
+/// Each task must write only its own outputs; the first exception by task order is rethrown.
 template <class Task>
 void bg_run_tasks(std::size_t tasks, int threads, Task&& task) {
-    const unsigned t = static_cast<unsigned>(
-        std::min<std::size_t>(resolve_threads(threads), std::max<std::size_t>(tasks, 1)));
-    std::vector<std::exception_ptr> errors(tasks);
-    auto run = [&](unsigned j) {
-        for (std::size_t k = j; k < tasks; k += t) try {
-                task(k);
-            } catch (...) {
-                errors[k] = std::current_exception();
-            }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned j = 1; j < t; ++j) pool.emplace_back(run, j);
-    run(0);
-    for (auto& th : pool) th.join();
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+    parallel_tasks(tasks, threads, std::forward<Task>(task));
 }
 
 /// What a batch needs to know about its rows beyond validity.
@@ -752,8 +737,7 @@ inline void bg_probability_alive_batch(const char* fn, const bg_shape& p, const 
 }
 
 /// log L of every customer: the x-only terms (six log-gammas) are computed once per x < 1024
-/// before the parallel loop — the same values, so bit-identical to bg_log_likelihood, and the
-/// threads do not call lgamma (whose glibc version writes the global signgam) for those rows.
+/// before the parallel loop — the same values, so bit-identical to bg_log_likelihood.
 inline void bg_log_likelihood_batch(const char* fn, const bg_shape& p, const rfm_data& data,
                                     double* out, int threads) {
     bg_validate_batch(fn, data, threads, nullptr);
@@ -1014,9 +998,9 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     starts.push_back({0.0, std::log(alpha0), 0.0, std::log(3.0)});
     starts.push_back({0.0, 0.0, 0.0, 0.0});
     starts.push_back({std::log(0.3), std::log(alpha0), std::log(0.5), std::log(1.5)});
-    minimize_options mo;
-    mo.max_iterations = opt.max_iterations;
-    mo.gradient_tolerance = opt.gradient_tolerance;
+    // (α is a time scale: its divergence bound is relative to the mean age)
+    const minimize_options mo = fit_minimize_options(
+        fn, opt, {{"r"}, scale_parameter("alpha", sT / W), {"a"}, {"b"}});
     minimize_result res;
     bool done = false;
     int evaluations = 0, iterations = 0;
@@ -1037,13 +1021,18 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
                 H_best = H;
                 break;
             }
+            if (stop_requested(r.info)) {  // time limit or cancel: no further phase
+                res = std::move(r);
+                done = true;
+                break;
+            }
         }
         // Phase 2: polish on the full data.
         if (best.info.converged) {
             res = minimize_warm(objective, best.x, mo, H_best);
             evaluations += res.info.function_evaluations;
             iterations += res.info.iterations;
-            done = res.info.converged;
+            done = res.info.converged || stop_requested(res.info);
         }
     }
     if (!done) {
@@ -1055,6 +1044,8 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     res.info.iterations = iterations;
     const bg_shape best{std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]),
                         std::exp(res.x[3]), m};
+    require_fit_converged(fn, res.info, opt, {"r", "alpha", "a", "b"},
+                          {best.r, best.alpha, best.a, best.b});
     report = fit_report{};
     report.convergence = res.info;
     report.penalizer = lambda;
@@ -1074,11 +1065,6 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
             report.parameters.push_back({names[i], std::exp(res.x[i]),
                                          std::numeric_limits<double>::quiet_NaN()});
     }
-    if (!res.info.converged && !opt.allow_no_convergence)
-        fail(status::no_convergence, fn,
-             res.info.message + " (last point: r = " + format_value(best.r) + ", alpha = " +
-                 format_value(best.alpha) + ", a = " + format_value(best.a) + ", b = " +
-                 format_value(best.b) + ")");
     return best;
 }
 

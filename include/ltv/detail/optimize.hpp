@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/detail/optimize.hpp — unconstrained minimisation of smooth functions of a few parameters.
 //
 // minimize(): BFGS (dense inverse-Hessian update; the models have ≤ 8 parameters) with a
@@ -10,12 +11,25 @@
 // "converged" unless a test was met: ‖∇f‖∞ ≤ gradient_tolerance, or — when no step can decrease
 // f any more (f is flat to machine precision) — ‖∇f‖∞ ≤ stall_gradient_tolerance.
 //
+// Bounded work (fit_options::time_limit / cancel): the deadline and the cancel callback are
+// checked before every evaluation of f, so a stop request is honoured within one evaluation; the
+// run then ends at its current (best accepted) point with stop_reason::time_limit / cancelled.
+// Divergence: a log-parameter above its upper bound (minimize_options::diverge_above) that grew
+// in three consecutive iterations, or below its lower bound (diverge_below) that shrank in three,
+// ends the run with stop_reason::diverged, naming the parameter — the objective keeps decreasing
+// towards a boundary (φ → ∞ or 0) that the data cannot rule out, where the likelihood's series
+// also converge ever more slowly (Pareto/NBD with β → ∞: defect D4). A run whose convergence
+// test is met at a point beyond a bound (a flat ridge towards that boundary) is reported as
+// diverged as well.
+//
 // numeric_hessian(): central differences of an analytic gradient, symmetrised.
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -24,6 +38,7 @@
 
 #include <Eigen/Dense>
 
+#include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 
 namespace ltv::detail {
@@ -34,7 +49,80 @@ struct minimize_options {
     double gradient_tolerance = 1e-8;        ///< converged when ‖∇f‖∞ ≤ this
     double stall_gradient_tolerance = 1e-5;  ///< accepted only when f cannot decrease any more
     double max_step = 10;                    ///< largest ‖Δx‖∞ of one line-search trial
+    /// Stop (stop_reason::time_limit) once the steady clock passes this; max() = never.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    /// Polled before every evaluation; true stops the run (stop_reason::cancelled).
+    std::function<bool()> cancel;
+    /// Divergence bounds on x (empty: no test; −∞ / +∞: none for that parameter) and the
+    /// parameters' names for messages; x are log-parameters θ = ln φ, messages print φ = exp(θ).
+    std::vector<double> diverge_above, diverge_below;
+    std::vector<std::string> names;
 };
+
+/// One model parameter for fit_minimize_options: its name and the natural-scale values beyond
+/// which a still-growing (still-shrinking) estimate counts as divergence. Shapes use 1e7 and
+/// 1e−7; scales (time, money) a bound relative to the data's scale and no lower bound.
+struct fit_parameter {
+    const char* name;
+    double diverge_above = 1e7;
+    double diverge_below = 1e-7;
+};
+
+/// A scale parameter (time or money units): diverges past max(1e7, 10⁴ × the data's scale), so
+/// that the rule does not depend on the unit; no lower bound.
+inline fit_parameter scale_parameter(const char* name, double data_scale) {
+    return {name, std::max(1e7, 1e4 * data_scale), 0};
+}
+
+/// The minimiser's options of a model fit — the one place where fit_options become
+/// minimize_options (every fit driver calls it): the iteration limit and tolerance, the deadline
+/// now + time_limit (shared by all starts and phases of the fit), the cancel callback, and the
+/// divergence bounds and names of `params` (model order).
+inline minimize_options fit_minimize_options(const char* fn, const fit_options& o,
+                                             const std::vector<fit_parameter>& params) {
+    if (!(o.time_limit >= 0))
+        fail(status::invalid_argument, fn,
+             "argument 'time_limit' = " + format_value(o.time_limit) +
+                 " must be ≥ 0 seconds (0 = no limit)");
+    minimize_options mo;
+    mo.max_iterations = o.max_iterations;
+    mo.gradient_tolerance = o.gradient_tolerance;
+    if (o.time_limit > 0 && o.time_limit < 1e9) {  // (≥ 1e9 s: no practical limit)
+        mo.deadline = std::chrono::steady_clock::now() +
+                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                          std::chrono::duration<double>(o.time_limit));
+    }
+    mo.cancel = o.cancel;
+    for (const auto& p : params) {
+        mo.names.emplace_back(p.name);
+        mo.diverge_above.push_back(std::log(p.diverge_above));
+        mo.diverge_below.push_back(p.diverge_below > 0  // (0: no lower bound)
+                                       ? std::log(p.diverge_below)
+                                       : -std::numeric_limits<double>::infinity());
+    }
+    return mo;
+}
+
+/// A run that stopped on request (time limit or cancel): further starts or phases must not run.
+inline bool stop_requested(const convergence_info& info) {
+    return info.stop == stop_reason::time_limit || info.stop == stop_reason::cancelled;
+}
+
+/// Ends a fit whose optimiser did not converge: always throws status::cancelled when it was
+/// cancelled; otherwise throws status::no_convergence unless allow_no_convergence (the caller then
+/// keeps the point). The message is the optimiser's reason plus the best point so far.
+inline void require_fit_converged(const char* fn, const convergence_info& info,
+                                  const fit_options& o, const std::vector<const char*>& names,
+                                  const std::vector<double>& values) {
+    if (info.converged) return;
+    const bool cancelled = info.stop == stop_reason::cancelled;
+    if (!cancelled && o.allow_no_convergence) return;
+    std::string point;
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i)
+        point += std::string(i ? ", " : "") + names[i] + " = " + format_value(values[i]);
+    fail(cancelled ? status::cancelled : status::no_convergence, fn,
+         info.message + " (best point so far: " + point + ")");
+}
 
 /// "1.2e-09": short numbers for convergence messages.
 inline std::string format_short(double v) {
@@ -54,12 +142,23 @@ namespace optimize_impl {
 using vec = Eigen::VectorXd;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
-/// Counts evaluations and maps non-finite values (or gradients) to +∞.
+/// Thrown by counted when the deadline passed or cancel returned true; caught in minimize_with.
+struct stop_request {
+    stop_reason reason;
+};
+
+/// Counts evaluations, honours the deadline and cancel callback (before each evaluation), and
+/// maps non-finite values (or gradients) to +∞.
 template <class F>
 struct counted {
     F& f;
+    const minimize_options& opt;
     int evaluations = 0;
     double operator()(const vec& x, vec& g) {
+        if (opt.deadline != std::chrono::steady_clock::time_point::max() &&
+            std::chrono::steady_clock::now() >= opt.deadline)
+            throw stop_request{stop_reason::time_limit};
+        if (opt.cancel && opt.cancel()) throw stop_request{stop_reason::cancelled};
         ++evaluations;
         double v = f(x.data(), g.data());
         if (!std::isfinite(v) || !g.allFinite()) return inf;
@@ -212,32 +311,42 @@ vec nelder_mead(counted<F>& f, const vec& x0, int max_evaluations, double& f_bes
     return s[best];
 }
 
-}  // namespace optimize_impl
-
-/// Minimises f over Rⁿ from x0 with the inverse-Hessian approximation H (n×n); `h_is_identity`
-/// says that H is the unscaled identity (the first step is then a bounded steepest-descent step
-/// and H is rescaled by Nocedal & Wright (6.20) after it). On return H holds the final
-/// approximation, which can warm-start a related problem (minimize_warm).
-template <class F>
-minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimize_options& opt,
-                              Eigen::MatrixXd& H, bool h_is_identity) {
-    using namespace optimize_impl;
-    const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
-    counted<std::remove_reference_t<F>> fc{f};
-    minimize_result res;
-    vec x = Eigen::Map<const vec>(x0.data(), n);
-    vec g(n);
-    double fx = fc(x, g);
-    auto finish = [&](bool converged, std::string message) {
-        res.x.assign(x.data(), x.data() + n);
-        res.value = fx;
-        res.info.converged = converged;
-        res.info.function_evaluations = fc.evaluations;
-        res.info.gradient_norm = std::isfinite(fx) ? g.cwiseAbs().maxCoeff() : inf;
-        res.info.message = std::move(message);
-        return res;
+/// The body of minimize_with (BFGS iterations); x, g, fx hold the current point throughout so
+/// that a stop request (an exception from counted) can report it.
+template <class C, class Finish>
+minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_options& opt,
+                              Eigen::MatrixXd& H, bool h_is_identity, minimize_result& res,
+                              Finish& finish) {
+    const Eigen::Index n = x.size();
+    fx = fc(x, g);
+    if (!std::isfinite(fx))
+        return finish(stop_reason::not_finite, "the objective is not finite at the start point");
+    // Divergence test: iterations in a row that moved each parameter outward beyond a bound.
+    std::vector<int> outward(static_cast<std::size_t>(n), 0);
+    const std::size_t bounded =
+        std::min({static_cast<std::size_t>(n), opt.diverge_above.size(), opt.diverge_below.size()});
+    auto name_of = [&](std::size_t i) {
+        return i < opt.names.size() ? opt.names[i] : "x[" + std::to_string(i) + "]";
     };
-    if (!std::isfinite(fx)) return finish(false, "the objective is not finite at the start point");
+    auto beyond = [&](std::size_t i) {  // +1 above, −1 below its bound, 0 inside
+        const double v = x(static_cast<Eigen::Index>(i));
+        return v > opt.diverge_above[i] ? 1 : v < opt.diverge_below[i] ? -1 : 0;
+    };
+    auto diverged = [&](std::size_t i, const std::string& how) {
+        const int side = beyond(i);
+        return finish(stop_reason::diverged,
+                      "stopped: parameter '" + name_of(i) + "' = " +
+                          format_short(std::exp(x(static_cast<Eigen::Index>(i)))) + " " + how +
+                          (side > 0 ? " towards infinity" : " towards 0") +
+                          ": the data do not identify it (the likelihood keeps increasing, or "
+                          "stays flat, as it goes further)");
+    };
+    // Convergence met: unless at a point beyond a bound (a flat ridge towards a boundary).
+    auto converged = [&](std::string message) {
+        for (std::size_t i = 0; i < bounded; ++i)
+            if (beyond(i) != 0) return diverged(i, "ended on a flat ridge");
+        return finish(stop_reason::converged, std::move(message));
+    };
 
     if (H.rows() != n || H.cols() != n || !H.allFinite()) {
         H = Eigen::MatrixXd::Identity(n, n);
@@ -248,11 +357,12 @@ minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimi
         res.info.iterations = it;
         const double gnorm = g.cwiseAbs().maxCoeff();
         if (gnorm <= opt.gradient_tolerance)
-            return finish(true, "converged: gradient max-norm " + format_short(gnorm) +
-                                    " <= tolerance");
+            return converged("converged: gradient max-norm " + format_short(gnorm) +
+                             " <= tolerance");
         if (fc.evaluations >= opt.max_evaluations)
-            return finish(false, "stopped: evaluation limit reached with gradient max-norm " +
-                                     format_short(gnorm));
+            return finish(stop_reason::iteration_limit,
+                          "stopped: evaluation limit reached with gradient max-norm " +
+                              format_short(gnorm));
         vec p = -H * g;
         if (!(g.dot(p) < 0)) {  // H lost positive definiteness numerically: restart
             H.setIdentity();
@@ -270,27 +380,44 @@ minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimi
             }
             // f cannot be decreased along -g at all: f is flat to machine precision here.
             if (gnorm <= opt.stall_gradient_tolerance)
-                return finish(true, "converged: no further decrease possible (machine "
-                                    "precision), gradient max-norm " + format_short(gnorm));
+                return converged("converged: no further decrease possible (machine precision), "
+                                 "gradient max-norm " + format_short(gnorm));
             if (!used_nelder_mead) {  // a kink or a badly scaled region: derivative-free try
                 used_nelder_mead = true;
                 double fnm;
                 vec xn = nelder_mead(fc, x, 400 * static_cast<int>(n), fnm);
-                if (fnm < fx) {
+                if (fnm < fx) {  // (x, g, fx change together: a stop request may come)
+                    vec gn(n);
+                    const double fn = fc(xn, gn);
                     x = xn;
-                    fx = fc(x, g);
+                    g = gn;
+                    fx = fn;
                 }
                 H.setIdentity();
                 h_is_identity = true;
                 continue;
             }
-            return finish(false, "stopped: line search failed with gradient max-norm " +
-                                     format_short(gnorm));
+            return finish(stop_reason::no_progress,
+                          "stopped: line search failed with gradient max-norm " +
+                              format_short(gnorm));
         }
         const vec s = ls.x - x, y = ls.g - g;
         x = ls.x;
         g = ls.g;
         fx = ls.value;
+        // Divergence: a parameter beyond its bound that moved outward three iterations in a row.
+        for (std::size_t i = 0; i < bounded; ++i) {
+            const int side = beyond(i);
+            const double step = s(static_cast<Eigen::Index>(i));
+            int& k = outward[i];
+            k = side != 0 && side * step > 0 ? k + 1 : 0;
+            if (k >= 3) {
+                res.info.iterations = it + 1;
+                return diverged(i, std::string("keeps ") + (side > 0 ? "growing" : "shrinking") +
+                                       " (x" + format_short(std::exp(step)) +
+                                       " in the last iteration)");
+            }
+        }
         const double sy = s.dot(y);
         // The BFGS update keeps H positive definite only when the curvature sᵀy is positive;
         // a point that met only the sufficient-decrease condition may violate it: skip then.
@@ -305,8 +432,48 @@ minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimi
         }
     }
     res.info.iterations = opt.max_iterations;
-    return finish(false, "stopped: iteration limit reached with gradient max-norm " +
-                             format_short(g.cwiseAbs().maxCoeff()));
+    return finish(stop_reason::iteration_limit,
+                  "stopped: iteration limit reached with gradient max-norm " +
+                      format_short(g.cwiseAbs().maxCoeff()));
+}
+
+}  // namespace optimize_impl
+
+/// Minimises f over Rⁿ from x0 with the inverse-Hessian approximation H (n×n); `h_is_identity`
+/// says that H is the unscaled identity (the first step is then a bounded steepest-descent step
+/// and H is rescaled by Nocedal & Wright (6.20) after it). On return H holds the final
+/// approximation, which can warm-start a related problem (minimize_warm).
+template <class F>
+minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimize_options& opt,
+                              Eigen::MatrixXd& H, bool h_is_identity) {
+    using namespace optimize_impl;
+    const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
+    counted<std::remove_reference_t<F>> fc{f, opt};
+    minimize_result res;
+    vec x = Eigen::Map<const vec>(x0.data(), n);
+    vec g = vec::Zero(n);
+    double fx = inf;
+    auto finish = [&](stop_reason why, std::string message) {
+        res.x.assign(x.data(), x.data() + n);
+        res.value = fx;
+        res.info.converged = why == stop_reason::converged;
+        res.info.stop = why;
+        res.info.function_evaluations = fc.evaluations;
+        res.info.gradient_norm = std::isfinite(fx) ? g.cwiseAbs().maxCoeff() : inf;
+        res.info.message = std::move(message);
+        return res;
+    };
+    try {
+        return minimize_loop(fc, x, g, fx, opt, H, h_is_identity, res, finish);
+    } catch (const stop_request& stop) {
+        const bool time = stop.reason == stop_reason::time_limit;
+        return finish(stop.reason,
+                      std::string(time ? "stopped: the time limit ran out" : "stopped: cancelled") +
+                          " after " + std::to_string(res.info.iterations) + " iterations" +
+                          (std::isfinite(fx) ? ", gradient max-norm " +
+                                                   format_short(g.cwiseAbs().maxCoeff())
+                                             : std::string(" (before the first evaluation)")));
+    }
 }
 
 /// Minimises f over Rⁿ from x0. f(const double* x, double* grad) returns f(x) and writes ∇f(x)
@@ -359,9 +526,17 @@ minimize_result minimize_multistart(F&& f, const std::vector<std::vector<double>
         minimize_result r = minimize(f, x0, opt);
         evaluations += r.info.function_evaluations;
         iterations += r.info.iterations;
-        const bool better = !best.info.converged && (r.info.converged || r.value < best.value);
+        const bool stop = stop_requested(r.info);
+        // (a stop request is reported even if an earlier run had a lower value: the caller must
+        // learn that the fit was cut short; its point is then the better of the two)
+        const bool better = !best.info.converged && (r.info.converged || r.value < best.value ||
+                                                     best.x.empty());
+        if (stop && !better) {
+            best.info.stop = r.info.stop;
+            best.info.message = r.info.message;
+        }
         if (better) best = std::move(r);
-        if (best.info.converged) break;
+        if (best.info.converged || stop) break;
     }
     best.info.function_evaluations = evaluations;
     best.info.iterations = iterations;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ltv/detail/validate.hpp — argument checks shared by every public function.
 //
 // Each check throws ltv::error(status::invalid_argument) with a message of the form

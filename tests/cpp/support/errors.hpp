@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/cpp/support/errors.hpp — the message of the ltv::error a call throws, for tests that
 // check that errors name the argument, index and value.
 #pragma once

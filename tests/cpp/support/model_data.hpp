@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only helpers for the model tests: a small CSV reader for the CDNOW summary files and an
 // exact simulator of the BG/NBD and MBG/NBD processes.
 #pragma once

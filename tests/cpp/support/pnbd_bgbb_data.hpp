@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test-only helpers for the Pareto/NBD and BG/BB tests: the donations patterns of Fader, Hardie &
 // Shang (2010) and exact simulators of both processes.
 #pragma once

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tests/c/test_io.c — transaction files and summary state files through the C API (issue 8).
+ *
+ *  - D2: a failed ltv_summary_add_file leaves the summary unchanged (all rows or none).
+ *  - D5: ltv_summary_save under a file size limit keeps the previous file intact and loadable.
+ *  - D9: ltv_summary_load refuses a state file whose checksum is valid but whose values are not.
+ *  - D10: day numbers of ltv_summary_add(_strings), ltv_transactions_add and the summary options
+ *    are range-checked, the message naming the row.
+ *  - D12: ltv_summarize_file fails with LTV_ERR_IO when the file changes between its passes.
+ *  - D15: ltv_read_options.max_record_bytes (default 1 MiB; honoured only when struct_size
+ *    covers it).
+ * Ends with "c99 io: N checks passed". */
+#define _POSIX_C_SOURCE 200809L
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ltv/ltv.h"
+
+static int passed = 0, failed = 0;
+
+static void check(int ok, const char* what, int line) {
+    if (ok) {
+        ++passed;
+    } else {
+        ++failed;
+        fprintf(stderr, "test_io.c:%d: FAILED: %s (last error: \"%s\")\n", line, what,
+                ltv_last_error());
+    }
+}
+#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
+
+static int contains(const char* haystack, const char* needle) {
+    return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+/* A path in the temporary directory, unique to this process. */
+static void temp_path(char* out, size_t size, const char* name) {
+    const char* dir = getenv("TMPDIR");
+    snprintf(out, size, "%s/ltv_c_io_%ld_%s", dir != NULL && *dir != '\0' ? dir : "/tmp",
+             (long)getpid(), name);
+}
+
+static int write_text(const char* path, const char* text, size_t n) {
+    FILE* f = fopen(path, "wb");
+    size_t written;
+    if (f == NULL) return 0;
+    written = fwrite(text, 1, n, f);
+    return fclose(f) == 0 && written == n;
+}
+
+/* The whole file into a malloc'ed buffer (*size bytes); NULL if it cannot be read. */
+static char* read_all(const char* path, size_t* size) {
+    FILE* f = fopen(path, "rb");
+    char* buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (f == NULL) return NULL;
+    for (;;) {
+        if (n == cap) {
+            char* bigger = (char*)realloc(buf, cap ? 2 * cap : 4096);
+            if (bigger == NULL) break;
+            buf = bigger;
+            cap = cap ? 2 * cap : 4096;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    *size = n;
+    return buf;
+}
+
+/* "customer_id,date,amount" and `rows` rows for customers c0..c4, dates from 2020-01-01; row
+ * `bad_row` (0-based; −1 = none) has the impossible date 2020-02-30. Returns the length. */
+static size_t numbered_log(char* out, size_t size, int rows, int bad_row) {
+    size_t n = (size_t)snprintf(out, size, "customer_id,date,amount\n");
+    int i;
+    for (i = 0; i < rows && n < size; ++i) {
+        if (i == bad_row)
+            n += (size_t)snprintf(out + n, size - n, "c%d,2020-02-30,%d.25\n", i % 5, i + 1);
+        else
+            n += (size_t)snprintf(out + n, size - n, "c%d,2020-%02d-%02d,%d.25\n", i % 5,
+                                  1 + i / 28, 1 + i % 28, i + 1);
+    }
+    return n;
+}
+
+/* D2: 40 good rows then a bad date gave PARSE with 24 rows already in the state; the retry with
+ * the fixed file then counted 71 transactions instead of 47. */
+static void test_add_file_all_or_nothing(void) {
+    char bad[256], good[256], text[8192];
+    size_t n, customers = 99;
+    uint64_t transactions = 99;
+    int prior;
+    temp_path(bad, sizeof bad, "d2_bad.csv");
+    temp_path(good, sizeof good, "d2_good.csv");
+    n = numbered_log(text, sizeof text, 47, 40);
+    CHECK(write_text(bad, text, n));
+    n = numbered_log(text, sizeof text, 47, -1);
+    CHECK(write_text(good, text, n));
+    for (prior = 0; prior <= 1; ++prior) {
+        ltv_summary* s = NULL;
+        const char* old_id[1] = {"old"};
+        const int32_t old_day[1] = {18000};
+        CHECK(ltv_summary_create(NULL, &s) == LTV_OK);
+        if (prior) CHECK(ltv_summary_add_strings(s, old_id, old_day, NULL, 1) == LTV_OK);
+        CHECK(ltv_summary_add_file(s, bad, NULL, NULL) == LTV_ERR_PARSE);
+        CHECK(contains(ltv_last_error(), ":42: column 2 ('date'): cannot parse '2020-02-30'"));
+        CHECK(ltv_summary_counts(s, &customers, &transactions, NULL) == LTV_OK);
+        CHECK(customers == (size_t)prior && transactions == (uint64_t)prior);
+        CHECK(ltv_summary_add_file(s, good, NULL, NULL) == LTV_OK);
+        CHECK(ltv_summary_counts(s, &customers, &transactions, NULL) == LTV_OK);
+        CHECK(customers == (size_t)(5 + prior));
+        CHECK(transactions == (uint64_t)(47 + prior));
+        ltv_summary_free(s);
+    }
+    remove(bad);
+    remove(good);
+}
+
+/* D5: a failed write (full disk) corrupted the previous state file. RLIMIT_FSIZE makes write()
+ * fail with EFBIG after 4 KiB; the save runs in a child so that the limit stays there. */
+static void test_save_is_atomic(void) {
+    char path[256], id[32];
+    char* before;
+    char* after;
+    size_t before_size = 0, after_size = 0, customers = 0;
+    ltv_summary* small = NULL;
+    ltv_summary* big = NULL;
+    ltv_summary* back = NULL;
+    const char* one[1] = {"a"};
+    const int32_t day[1] = {18262};
+    int i, added, status = -1;
+    pid_t child;
+    temp_path(path, sizeof path, "d5_state.bin");
+    CHECK(ltv_summary_create(NULL, &small) == LTV_OK);
+    CHECK(ltv_summary_add_strings(small, one, day, NULL, 1) == LTV_OK);
+    CHECK(ltv_summary_save(small, path) == LTV_OK);
+    before = read_all(path, &before_size);
+    CHECK(before != NULL && before_size > 0 && before_size < 4096);
+    CHECK(ltv_summary_create(NULL, &big) == LTV_OK);
+    for (i = 0, added = 0; i < 2000; ++i) {
+        const char* ids[1];
+        int32_t d[1];
+        snprintf(id, sizeof id, "customer-%d", i);
+        ids[0] = id;
+        d[0] = 18262 + i % 300;
+        added += ltv_summary_add_strings(big, ids, d, NULL, 1) == LTV_OK;
+    }
+    CHECK(added == 2000); /* about 70 KB saved: far beyond the 4 KiB limit below */
+    child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        struct rlimit lim;
+        int rc;
+        signal(SIGXFSZ, SIG_IGN);
+        lim.rlim_cur = lim.rlim_max = 4096;
+        if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(3);
+        rc = ltv_summary_save(big, path);
+        _exit(rc == LTV_ERR_IO && contains(ltv_last_error(), "File too large") ? 0 : 1);
+    }
+    CHECK(waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    after = read_all(path, &after_size);
+    CHECK(after != NULL && after_size == before_size && memcmp(after, before, before_size) == 0);
+    CHECK(ltv_summary_load(path, &back) == LTV_OK);
+    CHECK(ltv_summary_counts(back, &customers, NULL, NULL) == LTV_OK && customers == 1);
+    /* Without the limit the save replaces it. */
+    CHECK(ltv_summary_save(big, path) == LTV_OK);
+    ltv_summary_free(back);
+    back = NULL;
+    CHECK(ltv_summary_load(path, &back) == LTV_OK);
+    CHECK(ltv_summary_counts(back, &customers, NULL, NULL) == LTV_OK && customers == 2000);
+    CHECK(ltv_summary_save(big, "/nonexistent-dir/state.bin") == LTV_ERR_IO);
+    CHECK(contains(ltv_last_error(), "cannot write '/nonexistent-dir/state.bin'"));
+    free(before);
+    free(after);
+    ltv_summary_free(small);
+    ltv_summary_free(big);
+    ltv_summary_free(back);
+    remove(path);
+}
+
+static uint64_t fnv1a64(const unsigned char* p, size_t n) {
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* D9: a state file with a valid checksum and negative occasions loaded and gave frequency −6. */
+static void test_load_validates_records(void) {
+    char path[256];
+    unsigned char* bytes;
+    size_t size = 0;
+    ltv_summary* s = NULL;
+    ltv_summary* back = (ltv_summary*)&size; /* must stay untouched on error */
+    ltv_summary* const sentinel = back;
+    const char* ids[2] = {"a", "a"};
+    const int32_t days[2] = {18262, 18270};
+    const int32_t occasions = -6;
+    const size_t at = 72 + 4 + 1 + 8; /* header, id "a", first/last day: the occasions */
+    uint64_t sum;
+    int k;
+    temp_path(path, sizeof path, "d9_state.bin");
+    CHECK(ltv_summary_create(NULL, &s) == LTV_OK);
+    CHECK(ltv_summary_add_strings(s, ids, days, NULL, 2) == LTV_OK);
+    CHECK(ltv_summary_save(s, path) == LTV_OK);
+    bytes = (unsigned char*)read_all(path, &size);
+    CHECK(bytes != NULL && size == 72 + 5 + 33 + 8);
+    if (bytes != NULL && size == 72 + 5 + 33 + 8) {
+        for (k = 0; k < 4; ++k)
+            bytes[at + (size_t)k] = (unsigned char)(((uint32_t)occasions >> (8 * k)) & 0xFF);
+        sum = fnv1a64(bytes, size - 8);
+        for (k = 0; k < 8; ++k)
+            bytes[size - 8 + (size_t)k] = (unsigned char)((sum >> (8 * k)) & 0xFF);
+        CHECK(write_text(path, (const char*)bytes, size));
+        CHECK(ltv_summary_load(path, &back) == LTV_ERR_PARSE);
+        CHECK(
+            contains(ltv_last_error(), "corrupted: customer 0 ('a'): occasions = -6 is negative"));
+        CHECK(back == sentinel);
+    }
+    free(bytes);
+    ltv_summary_free(s);
+    remove(path);
+}
+
+/* D10: days INT32_MIN and 0 gave recency = T = −2.1e9 with OK. */
+static void test_day_ranges(void) {
+    const char chars[] = "ab";
+    const size_t offsets[3] = {0, 1, 2};
+    const int32_t days[2] = {INT32_MIN, 0};
+    const int32_t late[2] = {0, INT32_MAX};
+    const char* ids[2] = {"a", "b"};
+    ltv_summary* s = NULL;
+    ltv_summary* other = NULL;
+    ltv_transactions* log = NULL;
+    ltv_summary_options so;
+    ltv_summary_table* t = NULL;
+    size_t customers = 99, rows = 99;
+    uint64_t transactions = 99;
+    CHECK(ltv_summary_create(NULL, &s) == LTV_OK);
+    CHECK(ltv_summary_add(s, chars, offsets, days, NULL, 2) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(),
+                   "ltv_summary_add: argument 'days[0]' = -2147483648 is not a "
+                   "supported day number"));
+    CHECK(ltv_summary_add_strings(s, ids, late, NULL, 2) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "argument 'days[1]' = 2147483647"));
+    CHECK(ltv_summary_counts(s, &customers, &transactions, NULL) == LTV_OK);
+    CHECK(customers == 0 && transactions == 0);
+    CHECK(ltv_transactions_create(&log) == LTV_OK);
+    CHECK(ltv_transactions_add(log, chars, offsets, late, NULL, 2) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "ltv_transactions_add: argument 'days[1]' = 2147483647"));
+    CHECK(ltv_transactions_counts(log, &customers, &rows) == LTV_OK && customers == 0 && rows == 0);
+    CHECK(ltv_summary_options_init(&so) == LTV_OK);
+    so.observation_end = INT32_MIN + 1;
+    CHECK(ltv_summary_create(&so, &other) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "argument 'options->observation_end' = -2147483647"));
+    CHECK(other == NULL);
+    so.observation_end = LTV_NO_DATE;
+    so.calibration_end = 2932897; /* 10000-01-01 */
+    CHECK(ltv_transactions_summarize(log, &so, &t) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "argument 'options->calibration_end' = 2932897"));
+    CHECK(t == NULL);
+    ltv_summary_free(s);
+    ltv_transactions_free(log);
+}
+
+/* D15: max_record_bytes bounds the reader's buffer; older, shorter structs keep working. */
+static void test_max_record_bytes(void) {
+    char path[256], text[1024];
+    size_t n;
+    ltv_read_options ro;
+    ltv_summary_table* t = NULL;
+    temp_path(path, sizeof path, "d15.csv");
+    n = (size_t)snprintf(text, sizeof text, "customer_id,date,note\na,2020-01-01,%0300d\n", 7);
+    CHECK(write_text(path, text, n));
+    CHECK(ltv_read_options_init(&ro) == LTV_OK);
+    CHECK(ro.max_record_bytes == 1048576);
+    ro.max_record_bytes = 100;
+    CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_ERR_PARSE);
+    CHECK(contains(ltv_last_error(), ":2: the record starting here is longer than 100 bytes"));
+    CHECK(t == NULL);
+    ro.max_record_bytes = 0; /* no limit */
+    CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_OK);
+    ltv_summary_table_free(t);
+    t = NULL;
+    /* A caller built against the struct before max_record_bytes: the default limit applies. */
+    ro.max_record_bytes = 100;
+    ro.struct_size = offsetof(ltv_read_options, max_record_bytes);
+    CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_OK);
+    ltv_summary_table_free(t);
+    t = NULL;
+    ro.struct_size = offsetof(ltv_read_options, max_record_bytes) - 1;
+    CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "options->struct_size"));
+    remove(path);
+}
+
+/* D12: a file truncated between summarize's two passes silently lost a customer. */
+struct truncate_hook {
+    const char* path;
+    int calls;
+    int truncated;
+};
+
+static void truncate_on_second_pass(uint64_t done, uint64_t total, void* user) {
+    struct truncate_hook* h = (struct truncate_hook*)user;
+    (void)done;
+    (void)total;
+    /* A small file is read in one block: calls 1 and 2 (the block, then the end) are the first
+     * pass; call 3 is the second pass's first block. */
+    if (++h->calls == 3 && truncate(h->path, 40) == 0) h->truncated = 1;
+}
+
+static void test_file_changed_between_passes(void) {
+    char path[256];
+    const char text[] =
+        "customer_id,date,amount\n"
+        "late,2020-01-01,1\n"
+        "late,2020-01-21,2\n"
+        "other,2020-01-05,3\n"
+        "late,2020-01-11,4\n"; /* between late's first and last day: a second pass is needed */
+    ltv_read_options ro;
+    ltv_summary_table* t = NULL;
+    ltv_summary_info info;
+    struct truncate_hook hook;
+    temp_path(path, sizeof path, "d12.csv");
+    CHECK(write_text(path, text, sizeof text - 1));
+    CHECK(ltv_summarize_file(path, NULL, NULL, &t, NULL) == LTV_OK);
+    info.struct_size = sizeof info;
+    CHECK(ltv_summary_table_info(t, &info) == LTV_OK && info.customers == 2);
+    ltv_summary_table_free(t);
+    t = NULL;
+    hook.path = path;
+    hook.calls = 0;
+    hook.truncated = 0;
+    CHECK(ltv_read_options_init(&ro) == LTV_OK);
+    ro.progress = truncate_on_second_pass;
+    ro.progress_user = &hook;
+    CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_ERR_IO);
+    CHECK(hook.truncated == 1);
+    CHECK(contains(ltv_last_error(), "the file changed while it was read (its size went from "));
+    CHECK(contains(ltv_last_error(), " to 40 bytes between the two passes"));
+    CHECK(t == NULL);
+    remove(path);
+}
+
+int main(void) {
+    test_add_file_all_or_nothing();
+    test_save_is_atomic();
+    test_load_validates_records();
+    test_day_ranges();
+    test_max_record_bytes();
+    test_file_changed_between_passes();
+    if (failed != 0) {
+        printf("c99 io: %d checks passed, %d failed\n", passed, failed);
+        return 1;
+    }
+    printf("c99 io: %d checks passed\n", passed);
+    return 0;
+}

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Issue 8 ("Hardening") through the Python binding and the CLI: the transaction reader's
+field-count rule (D6) and record limit (D15), the all-or-nothing SummaryState.add_file (D2),
+day-number checks (D10) and the validated state files (D9)."""
+
+import os
+import struct
+import subprocess
+
+import pytest
+
+import ltv
+
+CLI = os.environ.get("LTV_CLI", "")
+
+
+def numbered_log(rows, bad_row=None):
+    lines = ["customer_id,date,amount"]
+    for i in range(rows):
+        date = "2020-02-30" if i == bad_row else f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}"
+        lines.append(f"c{i % 5},{date},{i + 1}.25")
+    return "\n".join(lines) + "\n"
+
+
+def test_d6_extra_field_is_a_parse_error(tmp_path):
+    # D6: `a,2020-01-01,1,5` under customer_id,date,amount was read as amount 1 (meant 1.5).
+    path = tmp_path / "orders.csv"
+    path.write_text("customer_id,date,amount\na,2020-01-01,1,5\n")
+    with pytest.raises(ltv.ParseError, match=r"orders\.csv:2: the row has 4 fields but the header "
+                                             r"has 3; the first extra field \(column 4\) is '5'"):
+        ltv.summarize_file(path)
+    s = ltv.summarize_file(path, lenient=True)
+    assert len(s) == 0 and s.report.skipped == 1
+
+
+def test_d15_max_record_bytes(tmp_path):
+    # D15: no maximum line length (a 5 GB line ran into bad_alloc after 243 s).
+    path = tmp_path / "long.csv"
+    path.write_text("customer_id,date,note\na,2020-01-01," + "x" * 300 + "\n")
+    with pytest.raises(ltv.ParseError, match=r"long\.csv:2: the record starting here is longer "
+                                             r"than 100 bytes"):
+        ltv.summarize_file(path, max_record_bytes=100)
+    assert len(ltv.summarize_file(path, max_record_bytes=0)) == 1  # 0 = no limit
+    assert len(ltv.summarize_file(path)) == 1  # the default, 1 MiB
+    with pytest.raises(ltv.InvalidArgumentError, match="max_record_bytes"):
+        ltv.summarize_file(path, max_record_bytes=-1)
+
+
+def test_d2_failed_add_file_changes_nothing(tmp_path):
+    # D2: 40 good rows then a bad date → PARSE with rows already added; the retry counted 71.
+    bad, good = tmp_path / "bad.csv", tmp_path / "good.csv"
+    bad.write_text(numbered_log(47, bad_row=40))
+    good.write_text(numbered_log(47))
+    state = ltv.SummaryState(time_unit="day")
+    with pytest.raises(ltv.ParseError, match=r":42: column 2 \('date'\)"):
+        state.add_file(bad)
+    assert state.transactions == 0 and state.customers == 0
+    state.add_file(good)
+    assert state.transactions == 47 and state.customers == 5
+
+
+def test_d10_unsupported_days_are_refused():
+    # D10: day numbers were used unchecked (recency = T = −2.1e9 with OK).
+    state = ltv.SummaryState(time_unit="day")
+    with pytest.raises(ltv.InvalidArgumentError, match=r"'days\[1\]' = 2147483647 is not a "
+                                                       r"supported day number"):
+        state.add(["a", "b"], [0, 2**31 - 1])
+    assert state.transactions == 0
+    with pytest.raises(ltv.InvalidArgumentError, match="observation_end"):
+        ltv.SummaryState(observation_end=10**7)
+
+
+def test_d9_damaged_state_file(tmp_path):
+    # D9: a state file with a valid checksum and negative occasions loaded (frequency −6).
+    path = tmp_path / "state.bin"
+    state = ltv.SummaryState(time_unit="day")
+    state.add(["a", "a"], ["2020-01-01", "2020-01-09"])
+    state.save(path)
+    data = bytearray(path.read_bytes())
+    at = 72 + 4 + 1 + 8  # header, the id "a", first and last day: the occasion count
+    data[at:at + 4] = struct.pack("<i", -6)
+    checksum = 14695981039346656037
+    for byte in data[:-8]:
+        checksum = ((checksum ^ byte) * 1099511628211) % 2**64
+    data[-8:] = struct.pack("<Q", checksum)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ltv.ParseError, match=r"customer 0 \('a'\): occasions = -6 is negative"):
+        ltv.SummaryState.load(path)
+
+
+@pytest.mark.skipif(not CLI or not os.path.exists(CLI), reason="the ltv CLI is not built")
+def test_cli_max_record_bytes_and_field_count(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("customer_id,date,amount\na,2020-01-01," + "1" * 200 + "\n")
+    run = lambda *a: subprocess.run([CLI, *a], capture_output=True, text=True)  # noqa: E731
+    result = run("summarize", str(path), "--max-record-bytes", "64")
+    assert result.returncode == 1
+    assert "long.csv:2: the record starting here is longer than 64 bytes" in result.stderr
+    assert run("summarize", str(path), "--max-record-bytes", "0").returncode == 0
+    extra = tmp_path / "extra.csv"
+    extra.write_text("customer_id,date,amount\na,2020-01-01,1,234.50\n")
+    result = run("summarize", str(extra))
+    assert result.returncode == 1
+    assert "the first extra field (column 4) is '234.50'" in result.stderr
