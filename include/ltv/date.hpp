@@ -17,8 +17,9 @@
 //                  Sunday, the same weeks as pandas' to_period('W')), month (calendar month).
 //                Each day maps to the first day of its period (period_start).
 //   time_unit    the unit in which durations are reported: day = 1, week = 7, month = 30 days
-//                (lifetimes' and Fader–Hardie's convention, not calendar months), or any positive
-//                number of days. duration_in_units = days / unit.days.
+//                (lifetimes' and Fader–Hardie's convention, not calendar months), or any number
+//                of days from 1e-6 to 1e7 (min/max_time_unit_days, so that every duration in the
+//                unit is finite). duration_in_units = days / unit.days.
 //
 // Year range: 1..9999. The conversions are Howard Hinnant's days_from_civil/civil_from_days
 // (public-domain algorithms) because they run once per transaction on the parsing hot path and
@@ -260,21 +261,49 @@ inline merge_period parse_merge_period(std::string_view s) {
 
 // ---- time units ------------------------------------------------------------------------------
 
+/// The supported lengths of a time unit, in days: 1e-6 (0.0864 s, finer than any date) to 1e7
+/// (about 27 000 years, longer than the supported day range). Durations between supported days
+/// are whole numbers of days below 3.7e6, so in any supported unit they are finite (at most
+/// 3.7e12 units) and, when not 0, at least 1e-7 units: never inf, never subnormal. A unit such
+/// as 5e-324 days, which "> 0 and finite" would let through, made every duration inf.
+constexpr double min_time_unit_days = 1e-6;
+constexpr double max_time_unit_days = 1e7;
+
+constexpr bool is_supported_time_unit(double days) noexcept {
+    return days >= min_time_unit_days && days <= max_time_unit_days;  // false for NaN
+}
+
+namespace detail {
+/// "is not a supported time unit (…)" for messages.
+inline std::string time_unit_range() {
+    return "is not a supported time unit: a length in days from " +
+           format_value(min_time_unit_days) + " to " + format_value(max_time_unit_days) +
+           " (1 = days, 7 = weeks, 30 = months)";
+}
+
+/// Throws invalid_argument naming the argument when a time unit's length in days is outside
+/// [min_time_unit_days, max_time_unit_days] (or not a number).
+inline void require_time_unit(const char* function, const arg_name& name, double days) {
+    if (!is_supported_time_unit(days))
+        fail_argument(function, name, days, time_unit_range().c_str());
+}
+}  // namespace detail
+
 struct time_unit {
-    double days = 1.0;  ///< length of one unit in days, > 0
+    double days = 1.0;  ///< length of one unit in days, in [min_time_unit_days, max_time_unit_days]
 
     static constexpr time_unit day() noexcept { return {1.0}; }
     static constexpr time_unit week() noexcept { return {7.0}; }
     static constexpr time_unit month() noexcept { return {30.0}; }  ///< 30 days, not calendar
     static time_unit of_days(double n) {
-        detail::require_positive("time_unit::of_days", "days", n);
+        detail::require_time_unit("time_unit::of_days", "days", n);
         return {n};
     }
     double convert(double day_count) const noexcept { return day_count / days; }
 };
 
-/// "day"/"D", "week"/"W", "month"/"M" (30 days), or a positive number of days such as "14"
-/// or "14d".
+/// "day"/"D", "week"/"W", "month"/"M" (30 days), or a number of days such as "14" or "14d"
+/// (from 1e-6 to 1e7, see min_time_unit_days).
 inline time_unit parse_time_unit(std::string_view s) {
     std::string l(s);
     for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -289,6 +318,9 @@ inline time_unit parse_time_unit(std::string_view s) {
         detail::fail(status::invalid_argument, "parse_time_unit",
                      "unknown time unit '" + std::string(s) +
                          "' (expected day, week, month or a positive number of days)");
+    if (!is_supported_time_unit(v))
+        detail::fail(status::invalid_argument, "parse_time_unit",
+                     "time unit '" + std::string(s) + "' " + detail::time_unit_range());
     return {v};
 }
 

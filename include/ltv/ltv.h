@@ -12,8 +12,11 @@
  *    argument, index and value at fault. It is never NULL ("" before any failure).
  *  - No C++ exception crosses this boundary.
  *  - Arrays are (pointer, length) pairs; outputs go to caller-owned buffers.
- *  - Option structs begin with their own size (struct_size) so they can grow; initialise them
- *    with their *_init function.
+ *  - Option structs begin with their own size (struct_size) so they can grow at their end;
+ *    initialise them with their *_init function, passing sizeof the struct:
+ *        ltv_fit_options o; ltv_fit_options_init(&o, sizeof o);
+ *    the library writes (and later reads) only the fields that size covers, so a program compiled
+ *    against an older ltv.h keeps working with a newer libltv.so of the same SONAME.
  *  - Opaque handles come in create/free pairs; free accepts NULL.
  *  - Functions are thread-safe: calls on distinct handles, and const calls on one handle, may run
  *    concurrently.
@@ -137,7 +140,7 @@ typedef struct ltv_average_clv_options {
 } ltv_average_clv_options;
 
 /* Sets struct_size and the defaults (margin 1, periods 1, retention 1, all else 0). */
-LTV_API int ltv_average_clv_options_init(ltv_average_clv_options* options);
+LTV_API int ltv_average_clv_options_init(ltv_average_clv_options* options, size_t struct_size);
 /* Σₖ₌₁..N v·q^(k−1) with v = AOV × margin × purchases per period and q = retention/(1+d). */
 LTV_API int ltv_average_clv(const ltv_average_clv_options* options, double* out_clv);
 
@@ -202,7 +205,7 @@ typedef struct ltv_fit_options {
 
 /* Sets struct_size and the defaults. Every fit also stops when a parameter keeps growing past
  * 1e7 (LTV_ERR_NO_CONVERGENCE naming it: the data do not identify it; docs/models.md). */
-LTV_API int ltv_fit_options_init(ltv_fit_options* options);
+LTV_API int ltv_fit_options_init(ltv_fit_options* options, size_t struct_size);
 
 typedef struct ltv_fit_report {
     size_t struct_size;            /* set by the caller to sizeof(ltv_fit_report) */
@@ -303,7 +306,7 @@ typedef struct ltv_clv_options {
     double discount_rate; /* d per period, default 0 */
 } ltv_clv_options;
 
-LTV_API int ltv_clv_options_init(ltv_clv_options* options);
+LTV_API int ltv_clv_options_init(ltv_clv_options* options, size_t struct_size);
 /* CLV = Σₖ₌₁..N E[spend] · (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ per customer; options may be
  * NULL (12 periods of length 4, d = 0). */
 LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
@@ -376,7 +379,7 @@ typedef struct ltv_read_options {
     size_t max_record_bytes;
 } ltv_read_options;
 
-LTV_API int ltv_read_options_init(ltv_read_options* options);
+LTV_API int ltv_read_options_init(ltv_read_options* options, size_t struct_size);
 
 /* What a read did. The caller sets struct_size; any report pointer may be NULL. */
 typedef struct ltv_read_report {
@@ -402,10 +405,10 @@ typedef struct ltv_summary_options {
     int32_t calibration_end; /* inclusive end of calibration; LTV_NO_DATE (default) = no holdout */
     int merge;               /* LTV_MERGE_*, default LTV_MERGE_DAY */
     double time_unit_days;   /* durations in units of this many days: 1 (default), 7 = weeks,
-                                30 = Fader–Hardie months */
+                                30 = Fader–Hardie months; 1e-6 … 1e7 (else INVALID_ARGUMENT) */
 } ltv_summary_options;
 
-LTV_API int ltv_summary_options_init(ltv_summary_options* options);
+LTV_API int ltv_summary_options_init(ltv_summary_options* options, size_t struct_size);
 
 /* A computed summary table: one row per customer in first-seen order. */
 typedef struct ltv_summary_table ltv_summary_table;
@@ -468,7 +471,8 @@ typedef struct ltv_summary ltv_summary;
 LTV_API int ltv_summary_create(const ltv_summary_options* options, ltv_summary** out_summary);
 LTV_API int ltv_summary_free(ltv_summary* summary);
 /* Adds n transactions from memory: packed ids (see above), day numbers, amounts (NULL = 0).
- * Days must be supported (0001-01-01 … 9999-12-31); a rejected batch adds nothing. */
+ * Days must be supported (0001-01-01 … 9999-12-31); a customer's sums must stay finite
+ * (LTV_ERR_DOMAIN naming the customer and column); a rejected batch adds nothing. */
 LTV_API int ltv_summary_add(ltv_summary* summary, const char* id_chars, const size_t* id_offsets,
                             const int32_t* days, const double* amounts, size_t n);
 /* The same with NUL-terminated ids. */
@@ -481,7 +485,10 @@ LTV_API int ltv_summary_add_file(ltv_summary* summary, const char* path,
 /* Customers, transactions added and transactions that could not be verified; any may be NULL. */
 LTV_API int ltv_summary_counts(const ltv_summary* summary, size_t* out_customers,
                                uint64_t* out_transactions, uint64_t* out_unverified);
-/* The summary as of now, as a new table (free it with ltv_summary_table_free). */
+/* The summary as of now, as a new table (free it with ltv_summary_table_free). Every value is
+ * finite: LTV_ERR_DOMAIN naming the customer if a monetary value overflows. With a calibration
+ * end but no observation end, LTV_ERR_INVALID_ARGUMENT while the last transaction day (the
+ * implied observation end) precedes the calibration end. */
 LTV_API int ltv_summary_result(const ltv_summary* summary, ltv_summary_table** out_table);
 /* Versioned binary state file (magic "LTVSUMST", checksummed). save replaces the file
  * atomically (temporary file, fsync, rename): on failure the previous file is intact. load
@@ -538,7 +545,7 @@ typedef struct ltv_journey_summary {
     size_t counts[LTV_JOURNEY_STATUSES]; /* customers by status, contacts outside the log included */
 } ltv_journey_summary;
 
-LTV_API int ltv_journey_options_init(ltv_journey_options* options);
+LTV_API int ltv_journey_options_init(ltv_journey_options* options, size_t struct_size);
 /* "lead", "newbie", "fan", "sleeping", "lost", "returned", "none" (static storage). */
 LTV_API int ltv_journey_status_name(int status, const char** out_name);
 /* Status of every customer of the log as of the day as_of (purchases on or before it count):

@@ -143,17 +143,26 @@ inline pnbd_f pnbd_beta(double b, double a, double z, double w, bool grad) {
     return f;
 }
 
-/// ₂F₁(1, b; c; z): the series when it converges within a few thousand terms, else (ii). The
-/// series is not even tried when its term of degree N = 4000, (b)_N/(c)_N z^N, would still fail
-/// its stopping test (with F ≥ 1): it would fail after N terms anyway.
-inline pnbd_f pnbd_hyp(double b, double c, double cb, double z, double w, bool grad) {
+/// ₂F₁(1, b; c; z): the series when it converges within a few thousand terms, else (ii). For
+/// z ≥ 0.9 the series is not even tried when its term of degree N = 4000, (b)_N/(c)_N z^N, would
+/// still fail its stopping test (with F ≥ 1): it would fail after N terms anyway. (Below 0.9,
+/// z^N < 1e−180: the test is skipped, it costs four log-gammas.) Kept out of line: the batch
+/// loops call it only for rows beyond their polynomials, and inlined it slowed their hot path.
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+inline pnbd_f
+pnbd_hyp(double b, double c, double cb, double z, double w, bool grad) {
     if (z == 0) return {1, 0, 0, b / c};
     constexpr int max_terms = 4000;
     constexpr double N = max_terms;
-    const double rho = z * (b + N) / (c + N);
-    const double log_term = N * std::log(z) + (log_gamma(b + N) - log_gamma(b)) -
-                            (log_gamma(c + N) - log_gamma(c));
-    if (log_term + std::log(N + 2) - 2 * std::log1p(-rho) <= std::log(1e-17)) {
+    auto series_may_converge = [&] {
+        const double rho = z * (b + N) / (c + N);
+        const double log_term =
+            N * std::log(z) + (log_gamma(b + N) - log_gamma(b)) - (log_gamma(c + N) - log_gamma(c));
+        return log_term + std::log(N + 2) - 2 * std::log1p(-rho) <= std::log(1e-17);
+    };
+    if (z < 0.9 || series_may_converge()) {
         bool ok;
         const pnbd_f f = pnbd_series(b, c, z, grad, max_terms, ok);
         if (ok) return f;

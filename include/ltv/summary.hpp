@@ -17,8 +17,16 @@
 //   first_purchase, last_purchase  the actual first and last transaction days
 //   transactions, total_amount     counts and sums over all transactions up to the end
 // Durations are converted with time_unit (day, week = 7 days, month = 30 days, or any number of
-// days), independently of the merge period. The observation end is inclusive; transactions
-// after it are ignored and counted. Negative amounts (refunds) enter the sums as they are.
+// days from 1e-6 to 1e7: date.hpp, min_time_unit_days, so that every duration is finite),
+// independently of the merge period. The observation end is inclusive; transactions after it
+// are ignored and counted. Negative amounts (refunds) enter the sums as they are.
+//
+// Finite results: a customer's sums (total, value of the first occasion, holdout total) must
+// stay finite; the amount that would make one overflow is refused (domain_error naming the
+// customer and the summary column) and nothing is added — batches and files are checked whole
+// before their first row is applied. result() checks every double it returns and names the
+// customer and column of one that is not finite (monetary_value = (total − first) / frequency
+// can overflow although both sums are finite).
 //
 // Calibration / holdout (summary_options::calibration_end set): the summary above is computed on
 // transactions up to and including calibration_end (T measured to calibration_end), and for the
@@ -26,7 +34,11 @@
 //   frequency_holdout       number of occasions in the holdout (all of them, not "repeat")
 //   monetary_value_holdout  mean occasion value in the holdout, 0 without holdout occasions
 //   duration_holdout        observation_end − calibration_end in the unit (the same for all)
-// Customers whose first transaction lies in the holdout are excluded (and counted).
+// Customers whose first transaction lies in the holdout are excluded (and counted). The
+// observation end must not precede calibration_end (lifetimes requires observation_period_end
+// >= calibration_period_end): an explicit one is checked by the constructor; the implied one
+// (the last transaction day, when observation_end is not set) by result(), with
+// invalid_argument naming both days (it would give a negative duration_holdout).
 //
 // Incremental use and order: summary_state keeps one compact record per customer (first and
 // last day, occasion and transaction counts, value of the first occasion, total: 32 bytes, plus
@@ -419,6 +431,13 @@ inline std::string file_change(const file_stamp& before, const file_stamp& after
     return "";
 }
 
+/// One row staged by summary_state::add_file & co. before it is applied (16 bytes).
+struct staged_row {
+    std::uint32_t customer;  // index into the staging ids
+    day_number day;
+    double amount;
+};
+
 }  // namespace detail
 
 /// Memory held by a summary_state, in bytes (capacities, not sizes).
@@ -444,7 +463,7 @@ public:
             detail::fail(status::invalid_argument, fn,
                          "calibration_end " + format_date(*opt_.calibration_end) +
                              " is after observation_end " + format_date(*opt_.observation_end));
-        detail::require_positive(fn, "unit.days", opt_.unit.days);
+        detail::require_time_unit(fn, "unit.days", opt_.unit.days);
     }
 
     const summary_options& options() const noexcept { return opt_; }
@@ -502,17 +521,16 @@ public:
 
     /// Adds a chunk of transactions in any order (sorted by customer and date first). Every
     /// row is checked first (invalid_argument naming the row: an unsupported day, a non-finite
-    /// amount), so a rejected batch leaves the state unchanged.
+    /// amount; domain_error naming the customer when its sums would overflow, see add_index),
+    /// so a rejected batch leaves the state unchanged.
     void add_batch(array_view<transaction_row> rows) {
         for (std::size_t i = 0; i < rows.size(); ++i)
             check_row("summary_state::add_batch", rows[i].day, rows[i].amount, i);
-        std::vector<transaction> t;
-        t.reserve(rows.size());
-        for (const auto& r : rows) t.push_back({ids_.intern(r.customer), r.day, r.amount, 0});
-        std::stable_sort(t.begin(), t.end(), [](const transaction& a, const transaction& b) {
-            return a.customer != b.customer ? a.customer < b.customer : a.day < b.day;
-        });
-        for (const auto& x : t) add_index(x.customer, x.day, x.amount);
+        customer_ids batch_ids;
+        std::vector<detail::staged_row> staged;
+        staged.reserve(rows.size());
+        for (const auto& r : rows) staged.push_back({batch_ids.intern(r.customer), r.day, r.amount});
+        apply_staged(batch_ids, staged, true);
     }
 
     /// Interns a customer id (a customer without transactions does not appear in results).
@@ -525,28 +543,32 @@ public:
     /// Adds a transaction of an already interned customer (index from ids()). The day must be
     /// supported (is_supported_day; rows from the reader always are): unchecked, this is the
     /// hot path of summarize().
+    ///
+    /// A customer's sums (its total, its first occasion's value, its holdout total) must stay
+    /// finite: an amount that makes one overflow throws domain_error naming the customer and
+    /// the column, and changes nothing (issue 8, D14: three amounts of 1e308 gave
+    /// monetary_value = inf with OK, and a state file that could not be restored).
     void add_index(std::uint32_t c, day_number day, double amount) {
         if (c >= cal_.size()) grow(c + 1);
-        ++transactions_;
         if (opt_.observation_end && day > *opt_.observation_end) {
+            ++transactions_;
             ++after_end_;
             return;
         }
-        max_day_ = std::max(max_day_, day);
         // Same customer and period as the transaction just before: a known occasion (this
         // makes sorted batches exact even between a customer's first and last periods).
         const day_number p = period_start(opt_.merge, day);
         const bool in_holdout = opt_.calibration_end && day > *opt_.calibration_end;
         const bool known = opt_.merge != merge_period::none && c == prev_customer_ &&
                            p == prev_period_ && in_holdout == prev_holdout_;
+        const auto id = [&] { return ids_[c]; };
+        const bool ok = in_holdout ? fold_checked(hold_[c], id, day, amount, known)
+                                   : fold_checked(cal_[c], id, day, amount, known);
+        ++transactions_;
+        max_day_ = std::max(max_day_, day);
         prev_customer_ = c;
         prev_period_ = p;
         prev_holdout_ = in_holdout;
-        bool ok;
-        if (in_holdout)
-            ok = detail::fold(hold_[c], opt_.merge, day, amount, known);
-        else
-            ok = detail::fold(cal_[c], opt_.merge, day, amount, known);
         if (!ok) {
             ++unverified_;
             flags_[c] |= flag_unverified;
@@ -563,42 +585,68 @@ public:
 
     /// Recomputes the given customers from all their transactions (any order, e.g. re-read from
     /// the input): their records are reset and refilled in date order, and their flags cleared.
+    /// All or nothing: the new records are computed aside and replace the old ones only when
+    /// every one succeeded (a sum that overflows throws domain_error, as in add_index).
     void recompute(array_view<std::uint32_t> customers_to_reset, std::vector<transaction> rows) {
-        for (const std::uint32_t c : customers_to_reset) {
-            cal_[c] = {};
-            if (!hold_.empty()) hold_[c] = {};
-            flags_[c] = 0;
-        }
         std::stable_sort(rows.begin(), rows.end(), [](const transaction& a, const transaction& b) {
             return a.customer != b.customer ? a.customer < b.customer : a.day < b.day;
         });
-        std::uint64_t replayed = 0, replayed_after = 0;
+        // Fresh records for the customers to reset, indexed like customers_to_reset.
+        std::vector<std::uint32_t> order(customers_to_reset.begin(), customers_to_reset.end());
+        std::sort(order.begin(), order.end());
+        order.erase(std::unique(order.begin(), order.end()), order.end());
+        std::vector<detail::occasion_record> cal(order.size());
+        std::vector<detail::holdout_record> hold(order.size());
+        std::size_t k = 0;
         for (const auto& x : rows) {
-            ++replayed;
-            if (opt_.observation_end && x.day > *opt_.observation_end) {
-                ++replayed_after;
-                continue;
-            }
+            // The rows are sorted by customer, as `order`: advance to the row's customer.
+            while (k < order.size() && order[k] < x.customer) ++k;
+            if (k == order.size() || order[k] != x.customer)
+                throw error(status::internal, "summary_state::recompute: a row of customer " +
+                                                  std::to_string(x.customer) +
+                                                  " that is not being recomputed");
+            if (opt_.observation_end && x.day > *opt_.observation_end) continue;
+            const auto id = [&] { return ids_[x.customer]; };
             const bool ok = opt_.calibration_end && x.day > *opt_.calibration_end
-                                ? detail::fold(hold_[x.customer], opt_.merge, x.day, x.amount)
-                                : detail::fold(cal_[x.customer], opt_.merge, x.day, x.amount);
+                                ? fold_checked(hold[k], id, x.day, x.amount, false)
+                                : fold_checked(cal[k], id, x.day, x.amount, false);
             if (!ok) throw error(status::internal, "summary_state::recompute: rows not sorted");
+        }
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            const std::uint32_t c = order[i];
+            cal_[c] = cal[i];
+            if (!hold_.empty()) hold_[c] = hold[i];
+            flags_[c] = 0;
         }
         // The rows were counted (transactions, after-end) when first added. Once no customer is
         // flagged any more, nothing is unverified.
-        (void)replayed;
-        (void)replayed_after;
         bool any_flagged = false;
         for (std::size_t i = 0; i < flags_.size() && !any_flagged; ++i)
             any_flagged = (flags_[i] & flag_unverified) != 0;
         if (!any_flagged) unverified_ = 0;
     }
 
-    /// The summary as of now.
+    /// The summary as of now. Without observation_end the observation ends on the last
+    /// transaction day seen (without any: 1970-01-01, or calibration_end when set). With a
+    /// calibration_end after that last day the holdout would have a negative length:
+    /// invalid_argument naming both days (as lifetimes, which requires observation_period_end
+    /// >= calibration_period_end). Every value is finite (domain_error naming the customer and
+    /// the column otherwise; add_index keeps the sums finite, so only monetary_value, total −
+    /// first occasion, can still overflow).
     summary_table result() const {
+        constexpr const char* fn = "summary_state::result";
         summary_table t;
+        const bool seen = max_day_ != std::numeric_limits<day_number>::min();
         const day_number end = opt_.observation_end ? *opt_.observation_end
-                               : max_day_ == std::numeric_limits<day_number>::min() ? 0 : max_day_;
+                               : seen                ? max_day_
+                                                     : opt_.calibration_end.value_or(0);
+        if (opt_.calibration_end && end < *opt_.calibration_end)  // only the implied end can be
+            detail::fail(status::invalid_argument, fn,
+                         "calibration_end " + format_date(*opt_.calibration_end) +
+                             " is after the observation end " + format_date(end) +
+                             ", the last transaction day (the default when observation_end is "
+                             "not set), so the holdout period would be negative; set "
+                             "observation_end to a day on or after calibration_end");
         const day_number cal_end = opt_.calibration_end ? *opt_.calibration_end : end;
         t.observation_end = end;
         t.calibration_end = opt_.calibration_end;
@@ -610,6 +658,7 @@ public:
         const double u = opt_.unit.days;
         const std::int64_t cal_end_p = period_start(m, cal_end);
         const bool holdout = opt_.calibration_end.has_value();
+        // Supported days and time unit: the durations below are finite (date.hpp, time_unit).
         if (holdout)
             t.duration_holdout =
                 static_cast<double>(std::int64_t(period_start(m, end)) - cal_end_p) / u;
@@ -649,6 +698,22 @@ public:
                 t.frequency_holdout.push_back(h.occasions);
                 t.monetary_value_holdout.push_back(h.occasions > 0 ? h.total / h.occasions : 0.0);
             }
+            // Every double of the row is checked, not only the one known to overflow: a result
+            // with OK is finite (issue 8, D14).
+            const std::size_t row = t.customer.size() - 1;
+            for (const auto& [column, value] :
+                 {std::pair{"recency", t.recency[row]}, std::pair{"T", t.T[row]},
+                  std::pair{"monetary_value", t.monetary_value[row]},
+                  std::pair{"total_amount", t.total_amount[row]},
+                  std::pair{"frequency_holdout", holdout ? t.frequency_holdout[row] : 0.0},
+                  std::pair{"monetary_value_holdout",
+                            holdout ? t.monetary_value_holdout[row] : 0.0}})
+                if (!std::isfinite(value))
+                    detail::fail(status::domain_error, fn,
+                                 "customer '" + detail::excerpt(t.customer[row]) + "': " +
+                                     column + " = " + detail::format_value(value) +
+                                     " is not a finite number (the sums it is computed from "
+                                     "overflow double precision)");
         }
         return t;
     }
@@ -775,8 +840,10 @@ public:
         if (merge > 3) throw error(status::parse_error, pre + "corrupted: merge period " + std::to_string(merge));
         o.merge = static_cast<merge_period>(merge);
         o.unit.days = r.f64("time unit");
-        if (!(o.unit.days > 0) || !std::isfinite(o.unit.days))
-            throw error(status::parse_error, pre + "corrupted: time unit " + detail::format_value(o.unit.days));
+        if (!is_supported_time_unit(o.unit.days))  // as the constructor, but a parse error
+            throw error(status::parse_error, pre + "corrupted: unit.days = " +
+                                                 detail::format_value(o.unit.days) + " " +
+                                                 detail::time_unit_range());
         summary_state st(o);
         st.max_day_ = r.i32("last day");
         st.transactions_ = r.u(8, "transaction count");
@@ -830,6 +897,94 @@ private:
     /// add_file & co.: read(visitor) runs the reader; its rows are applied only if it succeeds.
     template <class ReadFn>
     read_report add_all_or_nothing(ReadFn&& read);
+
+    /// Applies a staged batch (rows whose customers index `batch_ids`) all or nothing. First
+    /// the rows are folded into copies of the records they touch, so that a sum that would
+    /// overflow (domain_error, see add_index) is found before anything changes; then the room
+    /// for the new customers is reserved (the only step that can fail: out of memory, still
+    /// before any change) and the rows are applied, which can no longer fail — the dry run
+    /// folded the same rows into the same records. by_customer: apply each customer's rows
+    /// together in date order (stable), customers in index order, new ones after the known in
+    /// batch order (add_batch); otherwise in the order given (add_file & co.).
+    void apply_staged(const customer_ids& batch_ids, std::vector<detail::staged_row>& rows,
+                      bool by_customer) {
+        constexpr auto npos = customer_ids::npos;
+        std::vector<std::uint32_t> to_state(batch_ids.size());
+        std::size_t fresh = 0, fresh_chars = 0;
+        for (std::uint32_t i = 0; i < batch_ids.size(); ++i) {
+            to_state[i] = ids_.find(batch_ids[i]);
+            if (to_state[i] == npos) {
+                ++fresh;
+                fresh_chars += batch_ids[i].size();
+            }
+        }
+        if (by_customer) {
+            // The index each customer has or will get: new ones are interned in batch order.
+            std::vector<std::uint32_t> index(batch_ids.size());
+            auto next = static_cast<std::uint32_t>(ids_.size());
+            for (std::uint32_t i = 0; i < batch_ids.size(); ++i)
+                index[i] = to_state[i] != npos ? to_state[i] : next++;
+            std::stable_sort(rows.begin(), rows.end(),
+                             [&](const detail::staged_row& a, const detail::staged_row& b) {
+                                 return index[a.customer] != index[b.customer]
+                                            ? index[a.customer] < index[b.customer]
+                                            : a.day < b.day;
+                             });
+        }
+        {  // the dry run
+            const bool split = opt_.calibration_end.has_value();
+            std::vector<detail::occasion_record> cal(batch_ids.size());
+            std::vector<detail::holdout_record> hold(split ? batch_ids.size() : 0);
+            for (std::uint32_t i = 0; i < batch_ids.size(); ++i) {
+                if (to_state[i] == npos || to_state[i] >= cal_.size()) continue;
+                cal[i] = cal_[to_state[i]];
+                if (split) hold[i] = hold_[to_state[i]];
+            }
+            for (const auto& x : rows) {
+                if (opt_.observation_end && x.day > *opt_.observation_end) continue;
+                const auto id = [&] { return batch_ids[x.customer]; };
+                if (split && x.day > *opt_.calibration_end)
+                    fold_checked(hold[x.customer], id, x.day, x.amount, false);
+                else
+                    fold_checked(cal[x.customer], id, x.day, x.amount, false);
+            }
+        }
+        const std::size_t customers_after = ids_.size() + fresh;
+        ids_.reserve(customers_after, ids_.id_chars() + fresh_chars);
+        cal_.reserve(customers_after);
+        flags_.reserve(customers_after);
+        if (opt_.calibration_end) hold_.reserve(customers_after);
+        // Nothing below allocates or throws: the batch is applied completely.
+        for (std::uint32_t i = 0; i < batch_ids.size(); ++i)
+            if (to_state[i] == npos) to_state[i] = intern(batch_ids[i]);
+        for (const auto& x : rows) add_index(to_state[x.customer], x.day, x.amount);
+    }
+
+    /// detail::fold() that keeps the record's sums finite (see add_index): when the amount
+    /// would make one overflow, throws domain_error naming the customer (id() gives its id, only
+    /// then), the summary column the sum feeds and the amount, and leaves r unchanged.
+    template <class Record, class IdFn>
+    bool fold_checked(Record& r, IdFn&& id, day_number day, double amount, bool known) const {
+        Record next = r;
+        const bool verified = detail::fold(next, opt_.merge, day, amount, known);
+        constexpr bool calibration = std::is_same<Record, detail::occasion_record>::value;
+        const char* column = nullptr;
+        if (!std::isfinite(next.total)) {
+            column = calibration ? "total_amount (the sum of its amounts)"
+                                 : "monetary_value_holdout (the sum of its holdout amounts)";
+        } else if constexpr (calibration) {
+            if (!std::isfinite(next.first_value))
+                column = "monetary_value (the value of its first purchase occasion)";
+        }
+        if (column != nullptr)
+            throw error(status::domain_error,
+                        "summary_state: customer '" + detail::excerpt(id()) + "': " + column +
+                            " overflows double precision when the amount " +
+                            detail::format_value(amount) + " of " + format_date(day) +
+                            " is added");
+        r = next;
+        return verified;
+    }
 
     /// A day and an amount from outside: a supported day and a finite amount ("rows[i]." in
     /// the names of batch rows).
@@ -1037,17 +1192,6 @@ private:
 
 }  // namespace detail
 
-namespace detail {
-
-/// One row staged by summary_state::add_file & co. before it is applied (16 bytes).
-struct staged_row {
-    std::uint32_t customer;  // index into the staging ids
-    day_number day;
-    double amount;
-};
-
-}  // namespace detail
-
 template <class ReadFn>
 read_report summary_state::add_all_or_nothing(ReadFn&& read) {
     if (ids_.size() == 0 && transactions_ == 0) {
@@ -1066,26 +1210,7 @@ read_report summary_state::add_all_or_nothing(ReadFn&& read) {
         rows.push_back({staged_ids.intern(r.customer), r.day, r.amount});
     };
     read_report rep = read(stage);
-    // Map the batch's customers to ours and reserve room for the new ones: only this part can
-    // fail (out of memory), and it changes nothing visible.
-    std::vector<std::uint32_t> to_state(staged_ids.size());
-    std::size_t fresh = 0, fresh_chars = 0;
-    for (std::uint32_t i = 0; i < staged_ids.size(); ++i) {
-        to_state[i] = ids_.find(staged_ids[i]);
-        if (to_state[i] == customer_ids::npos) {
-            ++fresh;
-            fresh_chars += staged_ids[i].size();
-        }
-    }
-    const std::size_t customers_after = ids_.size() + fresh;
-    ids_.reserve(customers_after, ids_.id_chars() + fresh_chars);
-    cal_.reserve(customers_after);
-    flags_.reserve(customers_after);
-    if (opt_.calibration_end) hold_.reserve(customers_after);
-    // Nothing below allocates: the batch is applied completely.
-    for (std::uint32_t i = 0; i < staged_ids.size(); ++i)
-        if (to_state[i] == customer_ids::npos) to_state[i] = intern(staged_ids[i]);
-    for (const auto& x : rows) add_index(to_state[x.customer], x.day, x.amount);
+    apply_staged(staged_ids, rows, false);
     return rep;
 }
 

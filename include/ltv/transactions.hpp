@@ -409,12 +409,19 @@ inline std::string excerpt(std::string_view s, std::size_t max = 64) {
     return std::string(s.substr(0, n)) + "… (" + std::to_string(s.size()) + " bytes)";
 }
 
-/// Parses a whole field as a finite number: optional sign, decimal or scientific notation.
+/// Parses a whole field as a finite number: one optional sign ('+' or '-'), decimal or
+/// scientific notation; what strtod accepts in these forms, nothing more ("+-1.5", "-+1" and
+/// "++1" are not numbers).
 inline std::optional<double> parse_number(std::string_view s) noexcept {
     const char* first = s.data();
     const char* last = s.data() + s.size();
-    if (first != last && *first == '+') ++first;  // fast_float 3.9 rejects a leading '+'
-    if (first == last || *first == '+') return std::nullopt;
+    // fast_float 3.9 rejects a leading '+', so it is skipped here; the sign it leaves must then
+    // be the only one (fast_float would read "+-1.5" as the "-1.5" that follows).
+    if (first != last && *first == '+') {
+        ++first;
+        if (first != last && (*first == '-' || *first == '+')) return std::nullopt;
+    }
+    if (first == last) return std::nullopt;
     // Fast path for plain decimals ("-12.34"): at most 15 digits, so the digits form an exact
     // double m and m / 10^k (k <= 15) is the correctly rounded value, the same one fast_float
     // returns (its own Clinger fast path); anything else goes to fast_float.

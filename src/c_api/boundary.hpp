@@ -92,6 +92,25 @@ inline void finite_output(const char* fn, const char* name, double* out, double 
     *out = value;
 }
 
+/// The body of every *_init(options, struct_size): copies the first struct_size bytes of the
+/// library's full default struct `full` to the caller's `out` and sets out->struct_size to the
+/// bytes written. A caller compiled against an older, smaller struct passes its own sizeof and
+/// gets exactly the fields it knows, never a write past its struct (docs/abi.md). struct_size
+/// must cover at least the struct as first released (`first_size`).
+template <class Struct>
+inline void init_struct(const char* fn, Struct* out, std::size_t struct_size, const Struct& full,
+                        std::size_t first_size) {
+    require_out(fn, "options", out);
+    if (struct_size < first_size)
+        throw error(status::invalid_argument,
+                    std::string(fn) + ": argument 'struct_size' = " + std::to_string(struct_size) +
+                        " is smaller than the struct's first released size " +
+                        std::to_string(first_size) + "; pass sizeof the struct");
+    const std::size_t n = struct_size < sizeof(Struct) ? struct_size : sizeof(Struct);
+    std::memcpy(static_cast<void*>(out), &full, n);
+    out->struct_size = n;
+}
+
 template <class Body>
 inline int guard(const char* fn, Body&& body) noexcept {
     try {

@@ -94,17 +94,19 @@ LTV_API int ltv_purchase_chain_ltv(const double* margins, const double* probabil
     });
 }
 
-LTV_API int ltv_average_clv_options_init(ltv_average_clv_options* options) {
+LTV_API int ltv_average_clv_options_init(ltv_average_clv_options* options, size_t struct_size) {
     return guard("ltv_average_clv_options_init", [&] {
-        require_out("ltv_average_clv_options_init", "options", options);
+        ltv_average_clv_options full{};
         const ltv::average_clv_inputs defaults;
-        *options = ltv_average_clv_options{sizeof(ltv_average_clv_options),
+        full = ltv_average_clv_options{sizeof(ltv_average_clv_options),
                                            defaults.average_order_value,
                                            defaults.margin,
                                            defaults.purchases_per_period,
                                            defaults.periods,
                                            defaults.retention,
                                            defaults.discount_rate};
+        ltv::capi::init_struct("ltv_average_clv_options_init", options, struct_size, full,
+                               sizeof(ltv_average_clv_options));
     });
 }
 

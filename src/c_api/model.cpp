@@ -3,6 +3,7 @@
 // Model-specific fits and predictions live in model_<name>.cpp.
 #include "model.hpp"
 
+#include <cstddef>
 #include <cstring>
 #include <limits>
 
@@ -149,21 +150,22 @@ LTV_API int ltv_model_set_threads(ltv_model* model, int threads) {
     });
 }
 
-LTV_API int ltv_fit_options_init(ltv_fit_options* options) {
+LTV_API int ltv_fit_options_init(ltv_fit_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_fit_options_init";
     return guard(fn, [&] {
-        require_out(fn, "options", options);
+        ltv_fit_options full{};
         const ltv::fit_options d;
-        std::memset(options, 0, sizeof *options);
-        options->struct_size = sizeof *options;
-        options->penalizer = d.penalizer;
-        options->max_iterations = d.max_iterations;
-        options->gradient_tolerance = d.gradient_tolerance;
-        options->standard_errors = d.standard_errors ? 1 : 0;
-        options->allow_no_convergence = d.allow_no_convergence ? 1 : 0;
-        options->cancel = nullptr;
-        options->cancel_user = nullptr;
-        options->time_limit = d.time_limit;
+                full.penalizer = d.penalizer;
+        full.max_iterations = d.max_iterations;
+        full.gradient_tolerance = d.gradient_tolerance;
+        full.standard_errors = d.standard_errors ? 1 : 0;
+        full.allow_no_convergence = d.allow_no_convergence ? 1 : 0;
+        full.cancel = nullptr;
+        full.cancel_user = nullptr;
+        full.time_limit = d.time_limit;
+        // 0.2.0 released the struct with fields up to initial_count; cancel, time_limit came after.
+        ltv::capi::init_struct(fn, options, struct_size, full,
+                    offsetof(ltv_fit_options, initial_count) + sizeof(size_t));
     });
 }
 

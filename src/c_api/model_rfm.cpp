@@ -256,15 +256,15 @@ LTV_API int ltv_model_spend_log_likelihood(const ltv_model* model, const double*
     });
 }
 
-LTV_API int ltv_clv_options_init(ltv_clv_options* options) {
+LTV_API int ltv_clv_options_init(ltv_clv_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_clv_options_init";
     return guard(fn, [&] {
-        require_out(fn, "options", options);
+        ltv_clv_options full{};
         const ltv::clv_options d;
-        options->struct_size = sizeof *options;
-        options->periods = d.periods;
-        options->period_length = d.period_length;
-        options->discount_rate = d.discount_rate;
+        full.periods = d.periods;
+        full.period_length = d.period_length;
+        full.discount_rate = d.discount_rate;
+        ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_clv_options));
     });
 }
 

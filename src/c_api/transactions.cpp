@@ -150,7 +150,7 @@ ltv::summary_options to_summary_options(const char* fn, const ltv_summary_option
                     std::string(fn) + ": options->merge = " + std::to_string(o->merge) +
                         " is not one of LTV_MERGE_NONE (0), DAY (1), WEEK (2), MONTH (3)");
     s.merge = static_cast<ltv::merge_period>(o->merge);
-    ltv::detail::require_positive(fn, "options->time_unit_days", o->time_unit_days);
+    ltv::detail::require_time_unit(fn, "options->time_unit_days", o->time_unit_days);
     s.unit.days = o->time_unit_days;
     return s;
 }
@@ -209,26 +209,34 @@ void for_each_packed(const char* fn, const char* id_chars, const std::size_t* id
     }
 }
 
-/// Copies ids (count n, id(i) → string_view) out with the two-call pattern.
+/// Copies ids (count n, id(i) → string_view) out with the two-call pattern. Every argument is
+/// checked before anything is written: on an error no output (not even *out_chars_size) changes.
+/// The size query (chars NULL, chars_capacity 0) writes only *out_chars_size.
 template <class IdAt>
 void copy_ids(const char* fn, std::size_t n, IdAt&& id_at, char* chars, std::size_t chars_capacity,
               std::size_t* offsets, std::size_t offsets_capacity, std::size_t* out_chars_size) {
     require_out(fn, "out_chars_size", out_chars_size);
+    const bool size_query = chars == nullptr && chars_capacity == 0;
+    if (!size_query) {
+        ltv::detail::require_array(fn, "chars", chars, chars_capacity);
+        ltv::detail::require_array(fn, "offsets", offsets, offsets_capacity);
+    }
     std::size_t total = 0;
     for (std::size_t i = 0; i < n; ++i) total += id_at(i).size();
-    *out_chars_size = total;
-    if (chars == nullptr && chars_capacity == 0) return;
-    ltv::detail::require_array(fn, "chars", chars, chars_capacity);
+    if (size_query) {
+        *out_chars_size = total;
+        return;
+    }
     if (chars_capacity < total)
         throw error(status::buffer_too_small, std::string(fn) + ": the buffer 'chars' holds " +
                                                   std::to_string(chars_capacity) + " bytes but " +
                                                   std::to_string(total) + " are needed");
-    ltv::detail::require_array(fn, "offsets", offsets, offsets_capacity);
     if (offsets_capacity < n + 1)
         throw error(status::buffer_too_small, std::string(fn) + ": the buffer 'offsets' holds " +
                                                   std::to_string(offsets_capacity) +
                                                   " entries but " + std::to_string(n + 1) +
                                                   " are needed");
+    *out_chars_size = total;
     std::size_t pos = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const auto id = id_at(i);
@@ -345,40 +353,40 @@ LTV_API int ltv_parse_date(const char* text, int32_t* out_day) {
     });
 }
 
-LTV_API int ltv_read_options_init(ltv_read_options* options) {
+LTV_API int ltv_read_options_init(ltv_read_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_read_options_init";
     return guard(fn, [&] {
-        require_out(fn, "options", options);
-        std::memset(options, 0, sizeof *options);
-        options->struct_size = sizeof *options;
-        options->delimiter = 0;
-        options->header = 1;
-        options->customer_column = "customer_id";
-        options->date_column = "date";
-        options->amount_column = "amount";
-        options->customer_index = -1;
-        options->date_index = -1;
-        options->amount_index = -1;
-        options->amount_optional = 1;
-        options->date_format = nullptr;
-        options->lenient = 0;
-        options->max_reported_errors = 20;
-        options->progress = nullptr;
-        options->progress_user = nullptr;
-        options->max_record_bytes = ltv::read_options{}.max_record_bytes;
+        ltv_read_options full{};
+                full.delimiter = 0;
+        full.header = 1;
+        full.customer_column = "customer_id";
+        full.date_column = "date";
+        full.amount_column = "amount";
+        full.customer_index = -1;
+        full.date_index = -1;
+        full.amount_index = -1;
+        full.amount_optional = 1;
+        full.date_format = nullptr;
+        full.lenient = 0;
+        full.max_reported_errors = 20;
+        full.progress = nullptr;
+        full.progress_user = nullptr;
+        full.max_record_bytes = ltv::read_options{}.max_record_bytes;
+        // Released with fields up to progress_user; max_record_bytes came after.
+        ltv::capi::init_struct(fn, options, struct_size, full,
+                    offsetof(ltv_read_options, progress_user) + sizeof(void*));
     });
 }
 
-LTV_API int ltv_summary_options_init(ltv_summary_options* options) {
+LTV_API int ltv_summary_options_init(ltv_summary_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_summary_options_init";
     return guard(fn, [&] {
-        require_out(fn, "options", options);
-        std::memset(options, 0, sizeof *options);
-        options->struct_size = sizeof *options;
-        options->observation_end = LTV_NO_DATE;
-        options->calibration_end = LTV_NO_DATE;
-        options->merge = LTV_MERGE_DAY;
-        options->time_unit_days = 1.0;
+        ltv_summary_options full{};
+                full.observation_end = LTV_NO_DATE;
+        full.calibration_end = LTV_NO_DATE;
+        full.merge = LTV_MERGE_DAY;
+        full.time_unit_days = 1.0;
+        ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_summary_options));
     });
 }
 
@@ -684,19 +692,18 @@ LTV_API int ltv_transactions_summarize(const ltv_transactions* log,
 
 // ---- journey ----------------------------------------------------------------------------------
 
-LTV_API int ltv_journey_options_init(ltv_journey_options* options) {
+LTV_API int ltv_journey_options_init(ltv_journey_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_journey_options_init";
     return guard(fn, [&] {
-        require_out(fn, "options", options);
+        ltv_journey_options full{};
         const ltv::journey_options d;
-        std::memset(options, 0, sizeof *options);
-        options->struct_size = sizeof *options;
-        options->cycle_days = -1;
-        options->cycle_percentile = d.cycle_percentile;
-        options->lost_multiple = d.lost_multiple;
-        options->lost_days = -1;
-        options->contacts = nullptr;
-        options->n_contacts = 0;
+                full.cycle_days = -1;
+        full.cycle_percentile = d.cycle_percentile;
+        full.lost_multiple = d.lost_multiple;
+        full.lost_days = -1;
+        full.contacts = nullptr;
+        full.n_contacts = 0;
+        ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_journey_options));
     });
 }
 

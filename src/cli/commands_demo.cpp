@@ -3,6 +3,7 @@
 //
 // The example data are looked up in --data DIR, then $LTV_EXAMPLES_DIR, then the source tree's
 // examples/data (for a build tree), then the installed share/ltv/examples.
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -222,7 +223,10 @@ std::vector<report> cdnow_model_reports(const std::string& path) {
     std::vector<std::vector<double>> rows;
     for (std::size_t k = 0; k < top; ++k) {
         const std::size_t i = order[k];
-        rows.push_back({std::stod(s.customer[i]), s.frequency[i], s.recency[i], s.T[i],
+        // The ids of CDNOW_master.txt are numbers; another file given by --data may hold any
+        // text (no std::stod, which throws on it): such an id shows as missing (NaN).
+        const double id = ltv::detail::parse_number(s.customer[i]).value_or(std::nan(""));
+        rows.push_back({id, s.frequency[i], s.recency[i], s.T[i],
                         s.monetary_value[i], alive[i], next_year[i], clv_value[i]});
     }
     report best("top_clv", "Top customers by 12-month CLV (BG/NBD + Gamma-Gamma, 1 % a month)");

@@ -5,12 +5,15 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <memory>
+#include <system_error>
 
 #include "ltv/journey.hpp"
 #include "ltv/summary.hpp"
@@ -27,7 +30,15 @@ bool all_digits(const std::string& s) {
 
 column_ref column_option(const std::string& option, const std::string& value, bool optional) {
     if (all_digits(value)) {
-        const unsigned long n = std::stoul(value);
+        // std::from_chars, not std::stoul: a position too large for size_t is the user's error
+        // (exit 1 with the option named), not std::out_of_range ("internal error: stoul").
+        std::size_t n = 0;
+        const auto r = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (r.ec != std::errc() || r.ptr != value.data() + value.size())  // only too large
+            throw ltv::error(status::invalid_argument,
+                             option + " " + ltv::detail::excerpt(value) +
+                                 ": the column position is too large (at most " +
+                                 std::to_string(std::numeric_limits<std::size_t>::max()) + ")");
         if (n == 0)
             throw ltv::error(status::invalid_argument,
                              option + " 0: column positions count from 1 (like cut -f)");
@@ -77,6 +88,21 @@ void warn_skipped(const read_report& rep) {
 
 }  // namespace
 
+CLI::Validator whole_number() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            std::size_t v = 0;
+            const char* last = text.data() + text.size();
+            const auto r = std::from_chars(text.data(), last, v);
+            if (text.empty() || r.ec != std::errc() || r.ptr != last)
+                return "'" + ltv::detail::excerpt(text) + "' is not a whole number from 0 to " +
+                       std::to_string(std::numeric_limits<std::size_t>::max());
+            text = std::to_string(v);  // without leading zeros, which CLI11 would read as octal
+            return "";
+        },
+        "");  // the help shows the option's type (UINT) already
+}
+
 void add_transaction_input_options(CLI::App* cmd, transaction_input& in) {
     cmd->add_option("--customer", in.customer,
                     "customer id column: a header name or a 1-based position")
@@ -97,6 +123,7 @@ void add_transaction_input_options(CLI::App* cmd, transaction_input& in) {
                   "skip malformed rows (reported on stderr) instead of stopping at the first");
     cmd->add_option("--max-record-bytes", in.max_record_bytes,
                     "longest record (line) accepted, in bytes; 0 = no limit")
+        ->transform(whole_number())
         ->capture_default_str();
 }
 

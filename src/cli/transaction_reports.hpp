@@ -29,6 +29,12 @@ struct transaction_input {
     std::size_t max_record_bytes = read_options{}.max_record_bytes;  ///< 0 = no limit
 };
 
+/// A CLI11 transform (->transform, which may rewrite the text) for an unsigned integer option: a plain decimal number that fits in size_t.
+/// CLI11 2.1.2 converts unsigned options with strtoull(…, 0) and checks nothing: "-1" wraps to
+/// 2^64 − 1, a number too large saturates, "010" is octal. With this check such a value is a
+/// usage error (exit 2) naming the option.
+CLI::Validator whole_number();
+
 /// --customer, --date, --amount, --no-header, --delimiter, --date-format, --lenient,
 /// --max-record-bytes.
 void add_transaction_input_options(CLI::App* cmd, transaction_input& in);

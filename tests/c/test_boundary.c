@@ -361,7 +361,7 @@ static void sweep_calculators(void) {
         const size_t m = sizeof values / sizeof values[0];
         size_t e, f;
         ltv_average_clv_options o;
-        CHECK(ltv_average_clv_options_init(&o) == LTV_OK);
+        CHECK(ltv_average_clv_options_init(&o, sizeof o) == LTV_OK);
         for (a = 0; a < m; ++a)
             for (b = 0; b < m; ++b)
                 for (c = 0; c < m; ++c)
@@ -406,7 +406,7 @@ static void test_overflow_reproducers(void) {
     CHECK(end == sentinel && rate == sentinel && churn == sentinel);
     {
         ltv_average_clv_options o;
-        CHECK(ltv_average_clv_options_init(&o) == LTV_OK);
+        CHECK(ltv_average_clv_options_init(&o, sizeof o) == LTV_OK);
         o.average_order_value = 1e308;
         o.purchases_per_period = 10;
         CHECK(ltv_average_clv(&o, &out) == LTV_ERR_DOMAIN && out == sentinel);
@@ -455,7 +455,7 @@ static void test_cohort_span(void) {
     {
         size_t months = 0;
         ltv_journey_options jo;
-        CHECK(ltv_journey_options_init(&jo) == LTV_OK);
+        CHECK(ltv_journey_options_init(&jo, sizeof jo) == LTV_OK);
         jo.cycle_days = 30;
         CHECK(ltv_transactions_monthly_journey(log, &jo, LTV_NO_DATE, NULL, NULL, 0, &months,
                                                NULL, NULL) == LTV_ERR_INVALID_ARGUMENT);
@@ -479,7 +479,7 @@ static void test_day_ranges(void) {
     int i;
     CHECK(ltv_transactions_create(&log) == LTV_OK);
     CHECK(ltv_transactions_add(log, ids, offsets, days, NULL, 3) == LTV_OK);
-    CHECK(ltv_journey_options_init(&jo) == LTV_OK);
+    CHECK(ltv_journey_options_init(&jo, sizeof jo) == LTV_OK);
     jo.cycle_days = 10;
     pr.struct_size = sizeof pr;
     for (i = 0; i < 2; ++i) {
@@ -535,7 +535,7 @@ static void test_last_month_of_the_calendar(void) {
     ltv_journey_options jo;
     size_t months = 0, n = 0;
     CHECK(log != NULL);
-    CHECK(ltv_journey_options_init(&jo) == LTV_OK);
+    CHECK(ltv_journey_options_init(&jo, sizeof jo) == LTV_OK);
     jo.cycle_days = 30;
     CHECK(ltv_transactions_monthly_journey(log, &jo, LTV_NO_DATE, NULL, NULL, 0, &months, NULL,
                                            NULL) == LTV_OK);

@@ -133,7 +133,7 @@ static void test_average_clv(void) {
     /* An uninitialised struct (struct_size 0) is refused rather than read. */
     CHECK(ltv_average_clv(&options, &clv) == LTV_ERR_INVALID_ARGUMENT);
     CHECK(contains(ltv_last_error(), "ltv_average_clv_options_init"));
-    CHECK(ltv_average_clv_options_init(&options) == LTV_OK);
+    CHECK(ltv_average_clv_options_init(&options, sizeof options) == LTV_OK);
     CHECK(options.struct_size == sizeof options);
     CHECK(options.margin == 1.0 && options.retention == 1.0 && options.discount_rate == 0.0);
     options.average_order_value = 50;
@@ -154,7 +154,7 @@ static void test_average_clv(void) {
     CHECK(ltv_average_clv(&options, &clv) == LTV_ERR_DOMAIN);
     CHECK(contains(ltv_last_error(), "infinite horizon"));
     CHECK(ltv_average_clv(NULL, &clv) == LTV_ERR_INVALID_ARGUMENT);
-    CHECK(ltv_average_clv_options_init(NULL) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(ltv_average_clv_options_init(NULL, 0) == LTV_ERR_INVALID_ARGUMENT);
 }
 
 /* The model handle, with the sBG model. Data and values: Fader & Hardie (2007), "How to project
@@ -192,7 +192,7 @@ static void test_model_sbg(void) {
     CHECK(contains(ltv_last_error(), "no parameters yet"));
     CHECK(ltv_model_survival(m, periods, 3, out) == LTV_ERR_NOT_FITTED);
 
-    CHECK(ltv_fit_options_init(&options) == LTV_OK);
+    CHECK(ltv_fit_options_init(&options, sizeof options) == LTV_OK);
     CHECK(options.struct_size == sizeof options && options.max_iterations > 0);
     CHECK(ltv_model_fit_survivors(m, survivors, one, 1, &options) == LTV_OK);
     CHECK(ltv_model_params(m, params, 2) == LTV_OK);
@@ -341,7 +341,7 @@ static void test_model_bgnbd(void) {
         }
         CHECK(ltv_model_expected_spend(gg, fx, z, 3, out) == LTV_OK);
         CHECK(close_to(out[2], 6.2488 * 15.4477 / 2.7446, 1e-14)); /* x = 0: population mean */
-        CHECK(ltv_clv_options_init(&clv_options) == LTV_OK && clv_options.periods == 12);
+        CHECK(ltv_clv_options_init(&clv_options, sizeof clv_options) == LTV_OK && clv_options.periods == 12);
         clv_options.period_length = 4.345;
         CHECK(ltv_customer_lifetime_value(m, gg, fx, fx, T, z, 3, &clv_options, clv) == LTV_OK);
         CHECK(clv[0] > 0 && clv[1] > 0 && clv[2] > 0);
@@ -439,13 +439,13 @@ static void test_transactions(void) {
      * to 1997-09-30 in weeks. Reference: tests/data/cdnow_customers_summary_with_transactions.csv
      * (lifetimes), customer 1: x = 2, t_x = 30.43, T = 38.86, zbar = 22.35 (rounded to 2 d.p.,
      * hence tolerance 0.005 / 0.01). */
-    CHECK(ltv_read_options_init(&ro) == LTV_OK);
+    CHECK(ltv_read_options_init(&ro, sizeof ro) == LTV_OK);
     ro.delimiter = ' ';
     ro.header = 0;
     ro.customer_index = 1;
     ro.date_index = 2;
     ro.amount_index = 4;
-    CHECK(ltv_summary_options_init(&so) == LTV_OK);
+    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
     CHECK(ltv_parse_date("1997-09-30", &so.observation_end) == LTV_OK);
     so.time_unit_days = 7;
     rep.struct_size = sizeof rep;
@@ -514,7 +514,7 @@ static void test_transactions(void) {
         const char* name = NULL;
         for (i = 0; i < 9; ++i) CHECK(ltv_parse_date(dates[i], &days[i]) == LTV_OK);
         CHECK(ltv_parse_date("2014-03-05", &end) == LTV_OK);
-        CHECK(ltv_summary_options_init(&so) == LTV_OK);
+        CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
         so.observation_end = end;
         CHECK(ltv_summary_create(&so, &st) == LTV_OK);
         CHECK(ltv_summary_add(st, packed, bad_offsets, days, amounts, 9) == LTV_ERR_INVALID_ARGUMENT);
@@ -552,7 +552,7 @@ static void test_transactions(void) {
         CHECK(ltv_transactions_create(&log) == LTV_OK);
         CHECK(ltv_transactions_add(log, packed, packed_offsets, days, amounts, 9) == LTV_OK);
         CHECK(ltv_transactions_counts(log, &customers, &n) == LTV_OK && customers == 6 && n == 9);
-        CHECK(ltv_journey_options_init(&jo) == LTV_OK);
+        CHECK(ltv_journey_options_init(&jo, sizeof jo) == LTV_OK);
         jo.cycle_days = 10;
         jo.contacts = contacts;
         jo.n_contacts = 2;
@@ -614,7 +614,7 @@ static void test_transactions(void) {
             fputs("customer_id,date,amount\na,2014-01-05,10\nb,2014-13-01,5\nc,2014-01-07,x\n", bad);
             fclose(bad);
         }
-        CHECK(ltv_read_options_init(&ro) == LTV_OK);
+        CHECK(ltv_read_options_init(&ro, sizeof ro) == LTV_OK);
         CHECK(ltv_summarize_file("ltv_c_api_test_bad.csv", &ro, NULL, &t, NULL) == LTV_ERR_PARSE);
         CHECK(contains(ltv_last_error(),
                        "ltv_c_api_test_bad.csv:3: column 2 ('date'): cannot parse '2014-13-01'"));

@@ -106,7 +106,7 @@ static void test_cancel(void) {
     clock_t t0 = clock();
     CHECK(LTV_ERR_CANCELLED == -10);
     CHECK(strcmp(ltv_status_name(LTV_ERR_CANCELLED), "cancelled") == 0);
-    CHECK(ltv_fit_options_init(&o) == LTV_OK);
+    CHECK(ltv_fit_options_init(&o, sizeof o) == LTV_OK);
     CHECK(o.cancel == NULL && o.cancel_user == NULL && o.time_limit == 0);
     o.cancel = cancel_at;
     o.cancel_user = &s;
@@ -159,7 +159,7 @@ static void test_old_struct_size(void) {
     poll_state s = {0, 1};
     ltv_model* m = NULL;
     ltv_fit_report report;
-    CHECK(ltv_fit_options_init(&o) == LTV_OK);
+    CHECK(ltv_fit_options_init(&o, sizeof o) == LTV_OK);
     o.cancel = cancel_at;
     o.cancel_user = &s;
     o.time_limit = -5; /* invalid, but not covered by struct_size: not read */
@@ -173,7 +173,7 @@ static void test_old_struct_size(void) {
     o.struct_size = offsetof(ltv_fit_options, initial_count);
     CHECK(ltv_model_fit_survivors(m, survivors, lengths, 1, &o) == LTV_ERR_INVALID_ARGUMENT);
     /* covered and invalid: refused, naming the field */
-    CHECK(ltv_fit_options_init(&o) == LTV_OK);
+    CHECK(ltv_fit_options_init(&o, sizeof o) == LTV_OK);
     o.time_limit = -5;
     CHECK(ltv_model_fit_survivors(m, survivors, lengths, 1, &o) == LTV_ERR_INVALID_ARGUMENT);
     CHECK(contains(ltv_last_error(), "time_limit"));
@@ -188,7 +188,7 @@ static void test_time_limit(void) {
     const char* message = NULL;
     double params[4];
     clock_t t0;
-    CHECK(ltv_fit_options_init(&o) == LTV_OK);
+    CHECK(ltv_fit_options_init(&o, sizeof o) == LTV_OK);
     o.time_limit = 0.001;
     CHECK(ltv_model_create(LTV_MODEL_PARETO_NBD, &m) == LTV_OK);
     t0 = clock();
@@ -214,7 +214,7 @@ static void test_divergence(void) {
     ltv_fit_options o;
     ltv_model* m = NULL;
     clock_t t0;
-    CHECK(ltv_fit_options_init(&o) == LTV_OK);
+    CHECK(ltv_fit_options_init(&o, sizeof o) == LTV_OK);
     CHECK(ltv_model_create(LTV_MODEL_PARETO_NBD, &m) == LTV_OK);
     t0 = clock();
     CHECK(ltv_model_fit_rfm(m, d.x, d.tx, d.T, NULL, d.n, &o) == LTV_ERR_NO_CONVERGENCE);

@@ -9,9 +9,14 @@
  *  - D12: ltv_summarize_file fails with LTV_ERR_IO when the file changes between its passes.
  *  - D15: ltv_read_options.max_record_bytes (default 1 MiB; honoured only when struct_size
  *    covers it).
+ *  - D14: summary sums that overflow are LTV_ERR_DOMAIN naming customer and column; the
+ *    summary is unchanged; every value ltv_summary_table_column copies is finite.
+ *  - time_unit_days outside [1e-6, 1e7] and a calibration end after the implied observation
+ *    end are refused (fuzz findings); the id copiers write nothing on error.
  * Ends with "c99 io: N checks passed". */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -264,7 +269,7 @@ static void test_day_ranges(void) {
     CHECK(ltv_transactions_add(log, chars, offsets, late, NULL, 2) == LTV_ERR_INVALID_ARGUMENT);
     CHECK(contains(ltv_last_error(), "ltv_transactions_add: argument 'days[1]' = 2147483647"));
     CHECK(ltv_transactions_counts(log, &customers, &rows) == LTV_OK && customers == 0 && rows == 0);
-    CHECK(ltv_summary_options_init(&so) == LTV_OK);
+    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
     so.observation_end = INT32_MIN + 1;
     CHECK(ltv_summary_create(&so, &other) == LTV_ERR_INVALID_ARGUMENT);
     CHECK(contains(ltv_last_error(), "argument 'options->observation_end' = -2147483647"));
@@ -287,7 +292,7 @@ static void test_max_record_bytes(void) {
     temp_path(path, sizeof path, "d15.csv");
     n = (size_t)snprintf(text, sizeof text, "customer_id,date,note\na,2020-01-01,%0300d\n", 7);
     CHECK(write_text(path, text, n));
-    CHECK(ltv_read_options_init(&ro) == LTV_OK);
+    CHECK(ltv_read_options_init(&ro, sizeof ro) == LTV_OK);
     CHECK(ro.max_record_bytes == 1048576);
     ro.max_record_bytes = 100;
     CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_ERR_PARSE);
@@ -347,7 +352,7 @@ static void test_file_changed_between_passes(void) {
     hook.path = path;
     hook.calls = 0;
     hook.truncated = 0;
-    CHECK(ltv_read_options_init(&ro) == LTV_OK);
+    CHECK(ltv_read_options_init(&ro, sizeof ro) == LTV_OK);
     ro.progress = truncate_on_second_pass;
     ro.progress_user = &hook;
     CHECK(ltv_summarize_file(path, &ro, NULL, &t, NULL) == LTV_ERR_IO);
@@ -358,6 +363,174 @@ static void test_file_changed_between_passes(void) {
     remove(path);
 }
 
+/* Every value of every numeric column of a table is finite (ltv_summary_table_column copies the
+ * table unchecked: the values are finite by construction). Returns the values checked. */
+static size_t check_columns_finite(const ltv_summary_table* t, int holdout) {
+    ltv_summary_info info;
+    double* v;
+    size_t i, checked = 0, not_finite = 0;
+    int column, last = holdout ? LTV_SUMMARY_MONETARY_VALUE_HOLDOUT : LTV_SUMMARY_TOTAL_AMOUNT;
+    info.struct_size = sizeof info;
+    CHECK(ltv_summary_table_info(t, &info) == LTV_OK);
+    CHECK(isfinite(info.duration_holdout) && info.duration_holdout >= 0);
+    v = (double*)malloc((info.customers + 1) * sizeof *v);
+    if (v == NULL) return 0;
+    for (column = LTV_SUMMARY_FREQUENCY; column <= last; ++column) {
+        CHECK(ltv_summary_table_column(t, column, v, info.customers) == LTV_OK);
+        for (i = 0; i < info.customers; ++i) {
+            not_finite += !isfinite(v[i]);
+            ++checked;
+        }
+    }
+    CHECK(not_finite == 0);
+    free(v);
+    return checked;
+}
+
+/* D14: three amounts of 1e308 for one customer gave monetary_value = inf with OK. */
+static void test_sums_that_overflow(void) {
+    const char* ids[4] = {"z", "a", "a", "a"};
+    const int32_t days[4] = {18262, 18262, 18263, 18264}; /* 2020-01-01 … 03 */
+    const double big[4] = {1, 1e308, 1e308, 1e308};
+    const double fine[4] = {1, 1e308, -1e308, 2.5};
+    const char text[] =
+        "customer_id,date,amount\nz,2020-01-01,1\na,2020-01-01,1e308\na,2020-01-02,1e308\n"
+        "a,2020-01-03,1e308\n";
+    char path[256];
+    ltv_summary* s = NULL;
+    ltv_summary_table* t = NULL;
+    ltv_summary_options so;
+    size_t customers = 99;
+    uint64_t transactions = 99;
+    CHECK(ltv_summary_create(NULL, &s) == LTV_OK);
+    CHECK(ltv_summary_add_strings(s, ids, days, big, 4) == LTV_ERR_DOMAIN);
+    CHECK(contains(ltv_last_error(),
+                   "summary_state: customer 'a': total_amount (the sum of its amounts) overflows "
+                   "double precision when the amount 1e+308 of 2020-01-02 is added"));
+    CHECK(ltv_summary_counts(s, &customers, &transactions, NULL) == LTV_OK);
+    CHECK(customers == 0 && transactions == 0); /* the whole batch was refused */
+    CHECK(ltv_summary_add_strings(s, ids, days, fine, 4) == LTV_OK);
+    CHECK(ltv_summary_result(s, &t) == LTV_OK);
+    CHECK(check_columns_finite(t, 0) == 2 * 6); /* 2 customers, columns 0 … 5 */
+    ltv_summary_table_free(t);
+    t = NULL;
+    /* The file: summarize refuses it and leaves *out_table alone. */
+    temp_path(path, sizeof path, "d14.csv");
+    CHECK(write_text(path, text, sizeof text - 1));
+    CHECK(ltv_summarize_file(path, NULL, NULL, &t, NULL) == LTV_ERR_DOMAIN);
+    CHECK(contains(ltv_last_error(), "customer 'a': total_amount"));
+    CHECK(t == NULL);
+    CHECK(ltv_summary_add_file(s, path, NULL, NULL) == LTV_ERR_DOMAIN);
+    CHECK(ltv_summary_counts(s, &customers, &transactions, NULL) == LTV_OK);
+    CHECK(customers == 2 && transactions == 4); /* as before the failed add_file */
+    /* A holdout: its columns are finite too. */
+    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
+    so.calibration_end = 18263;
+    ltv_summary_free(s);
+    s = NULL;
+    CHECK(ltv_summary_create(&so, &s) == LTV_OK);
+    CHECK(ltv_summary_add_strings(s, ids, days, fine, 4) == LTV_OK);
+    CHECK(ltv_summary_result(s, &t) == LTV_OK);
+    CHECK(check_columns_finite(t, 1) == 2 * 8); /* and the two holdout columns */
+    ltv_summary_table_free(t);
+    ltv_summary_free(s);
+    remove(path);
+}
+
+/* Fuzz finding: a time unit of 5e-324 days passed "> 0 and finite"; recency and T were inf. */
+static void test_time_unit_range(void) {
+    const double bad[5] = {5e-324, 9e-7, 0.0, 1.5e7, 1e300};
+    const double good[2] = {1e-6, 1e7};
+    ltv_summary_options so;
+    ltv_summary* s = NULL;
+    int i;
+    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
+    for (i = 0; i < 5; ++i) {
+        so.time_unit_days = bad[i];
+        CHECK(ltv_summary_create(&so, &s) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(s == NULL);
+        CHECK(contains(ltv_last_error(),
+                       "ltv_summary_create: argument 'options->time_unit_days' = "));
+        CHECK(contains(ltv_last_error(),
+                       "is not a supported time unit: a length in days from 1e-06 to 1e+07"));
+    }
+    for (i = 0; i < 2; ++i) {
+        so.time_unit_days = good[i];
+        CHECK(ltv_summary_create(&so, &s) == LTV_OK);
+        ltv_summary_free(s);
+        s = NULL;
+    }
+}
+
+/* Fuzz finding: calibration_end set, observation_end not, every transaction before it gave
+ * duration_holdout < 0 (summarize: -150 days) with OK. */
+static void test_calibration_after_last_day(void) {
+    const char* ids[2] = {"a", "a"};
+    const int32_t days[2] = {18262, 18272};     /* 2020-01-01, 2020-01-11 */
+    const int32_t holdout_day[1] = {18422};     /* 2020-06-09 */
+    ltv_summary_options so;
+    ltv_summary* s = NULL;
+    ltv_summary_table* t = NULL;
+    ltv_summary_info info;
+    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
+    so.calibration_end = 18422;
+    CHECK(ltv_summary_create(&so, &s) == LTV_OK);
+    CHECK(ltv_summary_add_strings(s, ids, days, NULL, 2) == LTV_OK);
+    CHECK(ltv_summary_result(s, &t) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(t == NULL);
+    CHECK(contains(ltv_last_error(),
+                   "calibration_end 2020-06-09 is after the observation end 2020-01-11, the last "
+                   "transaction day"));
+    CHECK(ltv_summary_add_strings(s, ids, holdout_day, NULL, 1) == LTV_OK);
+    CHECK(ltv_summary_result(s, &t) == LTV_OK);
+    info.struct_size = sizeof info;
+    CHECK(ltv_summary_table_info(t, &info) == LTV_OK);
+    CHECK(info.duration_holdout == 0.0); /* observation end = calibration end */
+    ltv_summary_table_free(t);
+    ltv_summary_free(s);
+}
+
+/* The id copiers wrote *out_chars_size before checking a NULL buffer with a capacity; now no
+ * output is written on any error. */
+static void test_ids_write_nothing_on_error(void) {
+    const char* ids[3] = {"ab", "c", "ab"};
+    const int32_t days[3] = {18262, 18262, 18263};
+    const char chars[] = "abc";
+    const size_t id_offsets[3] = {0, 2, 3};
+    ltv_summary* s = NULL;
+    ltv_summary_table* t = NULL;
+    ltv_transactions* log = NULL;
+    char buf[8] = "XXXXXXX";
+    size_t offsets[4] = {77, 77, 77, 77};
+    size_t size = 12345;
+    CHECK(ltv_summary_create(NULL, &s) == LTV_OK);
+    CHECK(ltv_summary_add_strings(s, ids, days, NULL, 3) == LTV_OK);
+    CHECK(ltv_summary_result(s, &t) == LTV_OK);
+    CHECK(ltv_summary_table_ids(t, NULL, 5, offsets, 3, &size) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "argument 'chars' is a null pointer but its length is 5"));
+    CHECK(size == 12345);
+    CHECK(ltv_summary_table_ids(t, buf, sizeof buf, NULL, 3, &size) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(size == 12345);
+    CHECK(ltv_summary_table_ids(t, buf, 2, offsets, 3, &size) == LTV_ERR_BUFFER_TOO_SMALL);
+    CHECK(size == 12345 && buf[0] == 'X' && offsets[0] == 77);
+    CHECK(ltv_summary_table_ids(t, buf, sizeof buf, offsets, 2, &size) ==
+          LTV_ERR_BUFFER_TOO_SMALL);
+    CHECK(size == 12345 && buf[0] == 'X' && offsets[0] == 77);
+    CHECK(ltv_summary_table_ids(t, NULL, 0, NULL, 0, &size) == LTV_OK && size == 3);
+    CHECK(ltv_summary_table_ids(t, buf, sizeof buf, offsets, 3, &size) == LTV_OK);
+    CHECK(size == 3 && memcmp(buf, "abc", 3) == 0 && offsets[0] == 0 && offsets[1] == 2 &&
+          offsets[2] == 3);
+    CHECK(ltv_transactions_create(&log) == LTV_OK);
+    CHECK(ltv_transactions_add(log, chars, id_offsets, days, NULL, 2) == LTV_OK);
+    size = 12345;
+    CHECK(ltv_transactions_ids(log, NULL, 1, offsets, 3, &size) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(size == 12345);
+    CHECK(ltv_transactions_ids(log, NULL, 0, NULL, 0, &size) == LTV_OK && size == 3);
+    ltv_transactions_free(log);
+    ltv_summary_table_free(t);
+    ltv_summary_free(s);
+}
+
 int main(void) {
     test_add_file_all_or_nothing();
     test_save_is_atomic();
@@ -365,6 +538,10 @@ int main(void) {
     test_day_ranges();
     test_max_record_bytes();
     test_file_changed_between_passes();
+    test_sums_that_overflow();
+    test_time_unit_range();
+    test_calibration_after_last_day();
+    test_ids_write_nothing_on_error();
     if (failed != 0) {
         printf("c99 io: %d checks passed, %d failed\n", passed, failed);
         return 1;

@@ -274,7 +274,7 @@ std::vector<task> make_tasks() {
                      [](int v) {
                          const rfm& b = cdnow_big;
                          ltv_clv_options o;
-                         check_ok(ltv_clv_options_init(&o), "ltv_clv_options_init");
+                         check_ok(ltv_clv_options_init(&o, sizeof o), "ltv_clv_options_init");
                          o.periods = 6;
                          o.discount_rate = 0.01;
                          std::vector<double> out(b.size());
@@ -393,14 +393,14 @@ void set_up() {
     gg = make_model(LTV_MODEL_GAMMA_GAMMA, {6.25, 3.74, 15.44}, 0);
 
     ltv_read_options ro;
-    check_ok(ltv_read_options_init(&ro), "ltv_read_options_init");
+    check_ok(ltv_read_options_init(&ro, sizeof ro), "ltv_read_options_init");
     ro.delimiter = ' ';
     ro.header = 0;
     ro.customer_index = 1;
     ro.date_index = 2;
     ro.amount_index = 4;
     ltv_summary_options so;
-    check_ok(ltv_summary_options_init(&so), "ltv_summary_options_init");
+    check_ok(ltv_summary_options_init(&so, sizeof so), "ltv_summary_options_init");
     check_ok(ltv_parse_date("1997-09-30", &so.observation_end), "ltv_parse_date");
     so.time_unit_days = 7;
     const std::string sample = std::string(LTV_TEST_DATA_DIR) + "/CDNOW_sample.txt";

@@ -154,5 +154,6 @@ TEST_CASE("date: time units") {
           std::string::npos);
     CHECK(error_message([] { ltv::parse_time_unit("-3"); }).find("'-3'") != std::string::npos);
     CHECK(error_message([] { ltv::time_unit::of_days(0); }) ==
-          "time_unit::of_days: argument 'days' = 0 must be greater than 0");
+          "time_unit::of_days: argument 'days' = 0 is not a supported time unit: a length in "
+          "days from 1e-06 to 1e+07 (1 = days, 7 = weeks, 30 = months)");
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Regression tests of issue 8 ("Hardening") for the transaction reader (ltv/transactions.hpp),
 // the summary CSV reader (ltv/summary_csv.hpp) and the summary state (ltv/summary.hpp): D1, D2,
-// D5, D6, D9, D10, D12, D15, D16. Test-case names start with "hardening io:" so that
+// D5, D6, D9, D10, D12, D14 (summary sums), D15, D16, and what the fuzzers found after them
+// (numbers with two signs, subnormal time units, a calibration end after the implied
+// observation end; tests/fuzz/regressions). Test-case names start with "hardening io:" so that
 // -tc="hardening io*" selects them. Every input is the issue's reproducer, minimised.
 #include <doctest/doctest.h>
 
@@ -14,10 +16,13 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -727,4 +732,248 @@ TEST_CASE("hardening io: D12 a file truncated or appended to between the passes 
             CHECK(msg.find("its size went from " + std::to_string(text.size()) + " to " +
                            std::to_string(text.size() / 2) + " bytes") != std::string::npos);
     }
+}
+
+// ---- Fuzz and boundary-review findings after D1–D16 (tests/fuzz/regressions) -----------------
+
+namespace {
+
+/// The bytes of a regression input of tests/fuzz/regressions/<harness>/<name>.
+std::string regression(const std::string& harness, const std::string& name) {
+    const std::string path =
+        std::string(LTV_TEST_DATA_DIR) + "/../fuzz/regressions/" + harness + "/" + name;
+    std::ifstream f(path, std::ios::binary);
+    REQUIRE_MESSAGE(f.good(), "cannot open " << path);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+/// What strtod makes of a whole field: its value when it consumes all of it and is finite (the
+/// reference of the fuzz harnesses, tests/fuzz/reference_csv.hpp).
+std::optional<double> strtod_whole(const std::string& s) {
+    if (s.empty()) return std::nullopt;
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end != s.c_str() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("hardening io: a number has one sign at most (+-1.5 is not -1.5)") {
+    // Fuzz finding (fuzz_reader, fuzz_summary_csv: plus_minus_sign_read_as_negative):
+    // detail::parse_number skipped the '+' of "+-1.5" and read "-1.5"; strtod rejects it.
+    for (const std::string s :
+         {"+-1.5", "-+1.5", "++1", "--1", "+-0", "-+0", "+", "-", "+-", "+-inf", "+1.5", "-1.5",
+          "+.5", "-.5", "+0", "-0", "+1e3", "-1e-3", "+12345678901234567", "1.", "+1."}) {
+        CAPTURE(s);
+        const auto got = ltv::detail::parse_number(s);
+        const auto want = strtod_whole(s);
+        REQUIRE(got.has_value() == want.has_value());
+        if (got) CHECK(std::memcmp(&*got, &*want, sizeof(double)) == 0);  // the same bits
+    }
+    // The transaction reader: the regression's text (after its two option bytes).
+    const std::string reader = regression("fuzz_reader", "plus_minus_sign_read_as_negative");
+    REQUIRE(reader.size() > 2);
+    CHECK(reader.substr(2) == "customer_id,date,amount\na,2020-01-01,+-1.5\n");
+    CHECK(code_of([&] { read_text(reader.substr(2)); }) == ltv::status::parse_error);
+    CHECK(error_message([&] { read_text(reader.substr(2)); }) ==
+          "t.csv:2: column 3 ('amount'): cannot parse '+-1.5' as a number");
+    CHECK(read_text("customer_id,date,amount\na,2020-01-01,+1.5\n").amounts ==
+          std::vector<double>{1.5});
+    // The summary CSV reader (its harness has one option byte).
+    const std::string table = regression("fuzz_summary_csv", "plus_minus_sign_read_as_negative");
+    REQUIRE(table.size() > 1);
+    CHECK(table.substr(1) == "frequency,recency,T\n1,+-1.5,3\n");
+    const std::vector<ltv::csv_column> want = {
+        {{"frequency"}, true}, {{"recency"}, true}, {{"T"}, true}};
+    CHECK(error_message([&] { ltv::read_summary_csv_text(table.substr(1), "s.csv", want); }) ==
+          "read_summary_csv: s.csv:2: column 2 ('recency'): cannot parse '+-1.5' as a finite "
+          "number");
+}
+
+TEST_CASE("hardening io: time units must lie in [1e-6, 1e7] days, so durations are finite") {
+    // Fuzz finding (fuzz_summary_state: time_unit_subnormal_gives_inf): a unit of 5e-324 days
+    // passed "> 0 and finite", and recency = T = days / unit came out inf with OK.
+    const std::string range =
+        " is not a supported time unit: a length in days from 1e-06 to 1e+07 (1 = days, 7 = "
+        "weeks, 30 = months)";
+    CHECK(ltv::min_time_unit_days == 1e-6);
+    CHECK(ltv::max_time_unit_days == 1e7);
+    for (const double bad : {5e-324, 1e-310, 9.999999e-7, 0.0, -7.0, 1.0000001e7, 1e300,
+                             std::numeric_limits<double>::infinity(), std::nan("")}) {
+        CAPTURE(bad);
+        ltv::summary_options o;
+        o.unit.days = bad;
+        CHECK(error_message([&] { ltv::summary_state st(o); }) ==
+              "summary_state: argument 'unit.days' = " + ltv::detail::format_value(bad) + range);
+        CHECK(code_of([&] { ltv::summary_state st(o); }) == ltv::status::invalid_argument);
+        CHECK(code_of([&] { ltv::time_unit::of_days(bad); }) == ltv::status::invalid_argument);
+    }
+    CHECK(error_message([] { ltv::parse_time_unit("5e-324"); }) ==
+          "parse_time_unit: time unit '5e-324'" + range);
+    CHECK(error_message([] { ltv::parse_time_unit("2e7d"); }) ==
+          "parse_time_unit: time unit '2e7d'" + range);
+    CHECK(ltv::parse_time_unit("1e-6d").days == 1e-6);
+    CHECK(ltv::parse_time_unit("1e7").days == 1e7);
+    // The regression state (unit 5e-324, valid checksum) is refused as corrupted.
+    CHECK(restore_error(regression("fuzz_summary_state", "time_unit_subnormal_gives_inf")) ==
+          "summary state: corrupted: unit.days = 5e-324" + range);
+    ltv::summary_state day_state;
+    day_state.add("a", ltv::make_day(2020, 1, 1), 1);
+    const std::string saved = day_state.save_bytes();  // the unit is the f64 at offset 28
+    CHECK(restore_error(patched(saved, 28, 1e-310)) ==
+          "summary state: corrupted: unit.days = 1e-310" + range);
+    CHECK(restore_error(patched(saved, 28, 1e-6)) == "<no error>");
+    // The bounds themselves: the longest supported span (3652058 days) stays finite and the
+    // shortest non-zero duration (1 day) is a normal number, never inf, never subnormal.
+    for (const double unit : {1e-6, 1e7}) {
+        CAPTURE(unit);
+        ltv::summary_options o;
+        o.unit.days = unit;
+        ltv::summary_state st(o);
+        st.add("a", ltv::min_supported_day, 1);
+        st.add("a", ltv::max_supported_day, 1);
+        st.add("b", ltv::max_supported_day - 1, 1);
+        const auto t = st.result();
+        REQUIRE(t.size() == 2u);
+        // 3652058 days / unit, correctly rounded (one IEEE division of exact operands).
+        CHECK(t.recency[0] == 3652058.0 / unit);
+        CHECK(std::isnormal(t.T[1]));
+        CHECK(t.T[1] == 1.0 / unit);
+    }
+}
+
+TEST_CASE("hardening io: a calibration end after the implied observation end is an error") {
+    // Fuzz finding (fuzz_summary_state: calibration_end_after_last_day_negative_holdout):
+    // calibration_end set, observation_end not, every transaction before calibration_end:
+    // duration_holdout came out negative (summarize_text: -150 days for the log below).
+    const std::string log = "customer_id,date,amount\na,2020-01-01,1\na,2020-01-11,2\n";
+    ltv::summary_options o;
+    o.calibration_end = ltv::make_day(2020, 6, 9);  // 150 days after 2020-01-11
+    o.unit = ltv::time_unit::day();
+    const std::string message =
+        "summary_state::result: calibration_end 2020-06-09 is after the observation end "
+        "2020-01-11, the last transaction day (the default when observation_end is not set), so "
+        "the holdout period would be negative; set observation_end to a day on or after "
+        "calibration_end";
+    CHECK(error_message([&] { ltv::summarize_text(log, {}, o); }) == message);
+    CHECK(code_of([&] { ltv::summarize_text(log, {}, o); }) == ltv::status::invalid_argument);
+    // The regression state: it restores (more transactions may come), result() refuses.
+    const auto restored = ltv::summary_state::restore_bytes(
+        regression("fuzz_summary_state", "calibration_end_after_last_day_negative_holdout"));
+    CHECK(error_message([&] { restored.result(); }) ==
+          "summary_state::result: calibration_end 2020-04-10 is after the observation end "
+          "2020-01-11, the last transaction day (the default when observation_end is not set), "
+          "so the holdout period would be negative; set observation_end to a day on or after "
+          "calibration_end");
+    // A state accumulating towards the holdout: refused until a day on or after the end.
+    ltv::summary_state st(o);
+    CHECK(st.result().size() == 0u);  // no transactions: the observation ends at calibration_end
+    CHECK(st.result().observation_end == *o.calibration_end);
+    CHECK(st.result().duration_holdout == 0.0);
+    st.add_text(log, {});
+    CHECK(code_of([&] { st.result(); }) == ltv::status::invalid_argument);
+    st.add("b", *o.calibration_end, 5);  // the last day is the calibration end: length 0
+    CHECK(st.result().duration_holdout == 0.0);
+    st.add("a", *o.calibration_end + 21, 7);  // into the holdout
+    const auto t = st.result();
+    CHECK(t.duration_holdout == 21.0);
+    CHECK(t.observation_end == *o.calibration_end + 21);
+    CHECK(t.frequency_holdout[t.find("a")] == 1.0);
+    // An explicit observation end equal to the calibration end was and is fine.
+    o.observation_end = o.calibration_end;
+    CHECK(ltv::summarize_text(log, {}, o).duration_holdout == 0.0);
+}
+
+TEST_CASE("hardening io: D14 summary sums that overflow are an error naming customer and column") {
+    // D14: three CSV amounts of 1e308 for one customer gave monetary_value = inf (CSV) / null
+    // (JSON) with exit 0. Now the second amount, which makes the total overflow, is refused.
+    const std::string log =
+        "customer_id,date,amount\nz,2020-01-01,1\na,2020-01-01,1e308\na,2020-01-02,1e308\n"
+        "a,2020-01-03,1e308\n";
+    const std::string total_message =
+        "summary_state: customer 'a': total_amount (the sum of its amounts) overflows double "
+        "precision when the amount 1e+308 of 2020-01-02 is added";
+    CHECK(error_message([&] { ltv::summarize_text(log, {}); }) == total_message);
+    CHECK(code_of([&] { ltv::summarize_text(log, {}); }) == ltv::status::domain_error);
+    const temp_path file("d14.csv");
+    file.write(log);
+    CHECK(error_message([&] { ltv::summarize(file.path, {}); }) == total_message);
+
+    // add(): the refused transaction changes nothing; the state stays valid and saveable.
+    ltv::summary_state st;
+    st.add("a", ltv::make_day(2020, 1, 1), 1e308);
+    const std::string before = st.save_bytes();
+    CHECK(error_message([&] { st.add("a", ltv::make_day(2020, 1, 2), 1e308); }) == total_message);
+    CHECK(st.save_bytes() == before);
+    CHECK(restore_error(st.save_bytes()) == "<no error>");
+    CHECK(st.result().total_amount == std::vector<double>{1e308});
+
+    // add_text / add_batch into a non-empty state: all or nothing (the staged dry run).
+    ltv::summary_state staged;
+    staged.add("z", ltv::make_day(2019, 12, 31), 1);
+    const std::string staged_before = staged.save_bytes();
+    CHECK(error_message([&] { staged.add_text(log, {}); }) == total_message);
+    CHECK(staged.save_bytes() == staged_before);
+    std::vector<ltv::transaction_row> rows(4);
+    const char* ids[] = {"new", "a", "z", "a"};
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows[i].customer = ids[i];
+        rows[i].day = ltv::make_day(2020, 2, 1) + static_cast<int>(i);
+        rows[i].amount = i % 2 ? -1e308 : 1.0;
+    }
+    CHECK(error_message([&] { staged.add_batch({rows.data(), rows.size()}); }) ==
+          "summary_state: customer 'a': total_amount (the sum of its amounts) overflows double "
+          "precision when the amount -1e+308 of 2020-02-04 is added");
+    CHECK(staged.save_bytes() == staged_before);
+    rows[3].amount = 1e308;  // -1e308 + 1e308: fine, the batch goes in whole
+    staged.add_batch({rows.data(), rows.size()});
+    CHECK(staged.customers() == 3u);
+    CHECK(staged.transactions() == 5u);
+
+    // The value of the first occasion (which monetary_value subtracts) can overflow alone:
+    // an earlier occasion arrives after a refund, then more on its day.
+    ltv::summary_state first;
+    first.add("f", ltv::make_day(2020, 1, 10), -1e308);
+    first.add("f", ltv::make_day(2020, 1, 5), 1e308);  // the new first occasion; total 0
+    CHECK(error_message([&] { first.add("f", ltv::make_day(2020, 1, 5), 1e308); }) ==
+          "summary_state: customer 'f': monetary_value (the value of its first purchase "
+          "occasion) overflows double precision when the amount 1e+308 of 2020-01-05 is added");
+    // ... and monetary_value = (total − first occasion) / frequency even when both are finite.
+    ltv::summary_state mv;
+    mv.add("m", ltv::make_day(2020, 1, 1), -1e308);
+    mv.add("m", ltv::make_day(2020, 1, 2), 1e308);
+    mv.add("m", ltv::make_day(2020, 1, 3), 1e308);  // total 1e308, first −1e308: 2e308 / 2
+    CHECK(error_message([&] { mv.result(); }) ==
+          "summary_state::result: customer 'm': monetary_value = inf is not a finite number (the "
+          "sums it is computed from overflow double precision)");
+    CHECK(code_of([&] { mv.result(); }) == ltv::status::domain_error);
+    CHECK(restore_error(mv.save_bytes()) == "<no error>");  // the state itself is intact
+
+    // The holdout total.
+    ltv::summary_options split;
+    split.calibration_end = ltv::make_day(2020, 1, 31);
+    ltv::summary_state hold(split);
+    hold.add("h", ltv::make_day(2020, 1, 1), 1);
+    hold.add("h", ltv::make_day(2020, 2, 1), 1e308);
+    CHECK(error_message([&] { hold.add("h", ltv::make_day(2020, 2, 2), 1e308); }) ==
+          "summary_state: customer 'h': monetary_value_holdout (the sum of its holdout amounts) "
+          "overflows double precision when the amount 1e+308 of 2020-02-02 is added");
+    CHECK(hold.transactions() == 2u);
+
+    // summarize() re-reads the rows of customers out of date order and recomputes them in
+    // date order, where the sums may overflow although the file order's did not (1e308, then
+    // −1e308, then 1e308 dated between them: 1e308 + 1e308 in date order). The recomputation
+    // refuses it like add(), so the result is the same for every row order.
+    const std::string unordered =
+        "customer_id,date,amount\nr,2020-01-10,1e308\nr,2020-01-30,-1e308\nr,2020-01-20,1e308\n";
+    const std::string sorted =
+        "customer_id,date,amount\nr,2020-01-10,1e308\nr,2020-01-20,1e308\nr,2020-01-30,-1e308\n";
+    const std::string recomputed_message =
+        "summary_state: customer 'r': total_amount (the sum of its amounts) overflows double "
+        "precision when the amount 1e+308 of 2020-01-20 is added";
+    CHECK(error_message([&] { ltv::summarize_text(unordered, {}); }) == recomputed_message);
+    CHECK(error_message([&] { ltv::summarize_text(sorted, {}); }) == recomputed_message);
 }

@@ -160,14 +160,16 @@ TEST_CASE("D3: sBG valuation as d -> 0 tends to the undiscounted value, bounded 
     }
     CHECK(seconds_since(t0) < 0.5);
     // A discount rate so small that the lifetime overflows: an error, not inf with OK.
-    CHECK(status_of([] { ltv::sbg_discounted_expected_lifetime({0.01, 1}, 1e-320); }) ==
-          ltv::status::domain_error);
+    CHECK(status_of([] {
+              ltv::sbg_discounted_expected_lifetime({0.01, 1}, 1e-320);
+          }) == ltv::status::domain_error);
 }
 
 // ---- D4: Pareto/NBD DERT for huge s, fits that run off ---------------------------------------
 
 TEST_CASE("D4: pnbd_j is bounded in cost and correct for s = 1e9, 2^53, 1e300") {
-    // j(s, k) = E[1/(k + g)], g ~ Gamma(s, 1); mpmath 50 digits, tests/reference/pnbd_dert_large_s.py.
+    // j(s, k) = E[1/(k + g)], g ~ Gamma(s, 1); mpmath 50 digits,
+    // tests/reference/pnbd_dert_large_s.py.
     struct row {
         double s, k, j;
     };
@@ -324,7 +326,10 @@ TEST_CASE("bounded fits: a cancel callback that cancels at its 3rd call stops ev
     // A callback that never cancels changes nothing (same estimate, bit for bit).
     ltv::fit_options polled;
     int polls = 0;
-    polled.cancel = [&] { ++polls; return false; };
+    polled.cancel = [&] {
+        ++polls;
+        return false;
+    };
     const auto a = ltv::fit_bgnbd(cd.view(), polled), b = ltv::fit_bgnbd(cd.view());
     CHECK(polls == a.report.convergence.function_evaluations);
     CHECK(a.params.r == b.params.r);
@@ -375,8 +380,9 @@ TEST_CASE("bounded fits: the iteration limit reports the best point; bad time li
             CAPTURE(model);
             CHECK(st == ltv::status::invalid_argument);
         }
-        CHECK(ltv_test::error_message([&] { ltv::fit_sbg(std::vector<double>{10, 5}, b); })
-                  .find("'time_limit'") != std::string::npos);
+        CHECK(ltv_test::error_message([&] {
+                  ltv::fit_sbg(std::vector<double>{10, 5}, b);
+              }).find("'time_limit'") != std::string::npos);
     }
 }
 
@@ -446,10 +452,10 @@ TEST_CASE("D17: concurrent fits on 8 threads equal the serial fits bit for bit")
         const auto b = ltv::fit_pareto_nbd(cd.view());
         const auto c = ltv::fit_bgbb(don.view());
         const auto g = ltv::fit_gamma_gamma({gx, gz, {}});
-        v.insert(v.end(), {a.params.r, a.params.alpha, a.params.a, a.params.b,
-                           a.report.log_likelihood, b.params.r, b.params.s,
-                           b.report.log_likelihood, c.params.alpha, c.params.delta, g.params.p,
-                           g.params.q, g.params.gamma, g.report.log_likelihood});
+        v.insert(v.end(),
+                 {a.params.r, a.params.alpha, a.params.a, a.params.b, a.report.log_likelihood,
+                  b.params.r, b.params.s, b.report.log_likelihood, c.params.alpha, c.params.delta,
+                  g.params.p, g.params.q, g.params.gamma, g.report.log_likelihood});
         return v;
     };
     const std::vector<double> serial = fit_all();

@@ -8,7 +8,9 @@
 //   - save() and restore again: the second save is byte-identical to the first (round trip);
 //   - result(): every value finite, frequency >= 0, recency >= 0, T >= recency, first purchase
 //     <= last purchase, at least one transaction per listed customer, holdout values finite and
-//     >= 0 (issue 8, D9: a restored state is validated record by record);
+//     >= 0 (issue 8, D9: a restored state is validated record by record); result() may refuse
+//     with ltv::error instead (a calibration end after the last day when no observation end is
+//     set, a monetary value that overflows);
 //   - a new transaction for an existing and for a new customer can still be added, and the
 //     result keeps those properties.
 #include <cmath>
@@ -88,9 +90,11 @@ void exercise(const std::string& bytes) {
     ltv_fuzz::run_guarded([&] { check_result(st->result(), "restored"); });
 
     // The restored state keeps working: one transaction for its first customer and one for a
-    // new one, on its last day seen (or 2020-01-01 for an empty state).
-    const ltv::day_number day =
-        st->customers() > 0 ? st->result().observation_end : ltv::make_day(2020, 1, 1);
+    // new one, on its observation end (2020-01-01 for an empty state; the calibration end when
+    // result() refuses a last day before it, which the new transactions then repair).
+    ltv::day_number day = ltv::make_day(2020, 1, 1);
+    if (st->customers() > 0 && !ltv_fuzz::run_guarded([&] { day = st->result().observation_end; }))
+        day = st->options().calibration_end.value_or(day);
     ltv_fuzz::run_guarded([&] {
         if (st->customers() > 0) st->add(std::string(st->ids()[0]), day, 1.0);
         st->add("ltv-fuzz-new-customer", day, 2.0);

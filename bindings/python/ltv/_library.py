@@ -232,7 +232,7 @@ _SIGNATURES = {
     "ltv_simple_ltv": [_double, _double, _c_double_p],
     "ltv_ltv_from_margins": [_c_double_p, _size_t, _double, _c_double_p],
     "ltv_purchase_chain_ltv": [_c_double_p, _c_double_p, _size_t, _double, _c_double_p],
-    "ltv_average_clv_options_init": [ctypes.POINTER(AverageClvOptions)],
+    "ltv_average_clv_options_init": [ctypes.POINTER(AverageClvOptions), _size_t],
     "ltv_average_clv": [ctypes.POINTER(AverageClvOptions), _c_double_p],
     # the process-wide thread setting
     "ltv_set_default_threads": [ctypes.c_int],
@@ -250,7 +250,7 @@ _SIGNATURES = {
     "ltv_model_set_params": [_model, _c_double_p, _size_t],
     "ltv_model_has_params": [_model, _int_p],
     "ltv_model_set_threads": [_model, ctypes.c_int],
-    "ltv_fit_options_init": [ctypes.POINTER(FitOptions)],
+    "ltv_fit_options_init": [ctypes.POINTER(FitOptions), _size_t],
     "ltv_model_fit_report": [_model, ctypes.POINTER(FitReport)],
     "ltv_model_fit_message": [_model, _str_out],
     "ltv_model_standard_errors": [_model, _c_double_p, _size_t],
@@ -279,7 +279,7 @@ _SIGNATURES = {
     ],
     "ltv_model_expected_spend": [_model, _c_double_p, _c_double_p, _size_t, _c_double_p],
     "ltv_model_spend_log_likelihood": [_model, _c_double_p, _c_double_p, _size_t, _c_double_p],
-    "ltv_clv_options_init": [ctypes.POINTER(ClvOptions)],
+    "ltv_clv_options_init": [ctypes.POINTER(ClvOptions), _size_t],
     "ltv_customer_lifetime_value": [
         _model, _model, _c_double_p, _c_double_p, _c_double_p, _c_double_p, _size_t,
         ctypes.POINTER(ClvOptions), _c_double_p,
@@ -294,8 +294,8 @@ _SIGNATURES = {
     ],
     # transaction logs: reading, summaries, journey, RFM, cohorts
     "ltv_parse_date": [ctypes.c_char_p, _i32_p],
-    "ltv_read_options_init": [ctypes.POINTER(ReadOptions)],
-    "ltv_summary_options_init": [ctypes.POINTER(SummaryOptions)],
+    "ltv_read_options_init": [ctypes.POINTER(ReadOptions), _size_t],
+    "ltv_summary_options_init": [ctypes.POINTER(SummaryOptions), _size_t],
     "ltv_summary_table_free": [_handle],
     "ltv_summary_table_info": [_handle, ctypes.POINTER(SummaryInfo)],
     "ltv_summary_table_column": [_handle, ctypes.c_int, _c_double_p, _size_t],
@@ -325,7 +325,7 @@ _SIGNATURES = {
     "ltv_transactions_counts": [_handle, _size_p, _size_p],
     "ltv_transactions_ids": [_handle, _char_p, _size_t, _size_p, _size_t, _size_p],
     "ltv_transactions_summarize": [_handle, ctypes.POINTER(SummaryOptions), _handle_out],
-    "ltv_journey_options_init": [ctypes.POINTER(JourneyOptions)],
+    "ltv_journey_options_init": [ctypes.POINTER(JourneyOptions), _size_t],
     "ltv_journey_status_name": [ctypes.c_int, _str_out],
     "ltv_transactions_journey": [
         _handle, ctypes.c_int32, ctypes.POINTER(JourneyOptions), _i32_p, _c_double_p, _size_t,

@@ -163,7 +163,7 @@ def average_clv(
     ``periods=math.inf`` gives the closed form m(1+d)/(1+d−r).
     """
     options = AverageClvOptions()
-    call("ltv_average_clv_options_init", ctypes.byref(options))
+    call("ltv_average_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
     options.average_order_value = as_double(average_order_value, "average_order_value")
     options.purchases_per_period = as_double(purchases_per_period, "purchases_per_period")
     options.periods = as_double(periods, "periods")

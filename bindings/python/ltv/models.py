@@ -127,7 +127,7 @@ class Model:
     def _fit_options(self, initial=None, max_iterations=None, standard_errors=True,
                      time_limit=None, cancel=None, allow_no_convergence=False):
         options = FitOptions()
-        call("ltv_fit_options_init", ctypes.byref(options))
+        call("ltv_fit_options_init", ctypes.byref(options), ctypes.sizeof(options))
         options.penalizer = self.penalizer
         options.standard_errors = 1 if standard_errors else 0
         options.allow_no_convergence = 1 if allow_no_convergence else 0
@@ -408,7 +408,7 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
         raise InvalidArgumentError("'spend_model' must be a fitted GammaGamma model")
     scalar, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
     options = ClvOptions()
-    call("ltv_clv_options_init", ctypes.byref(options))
+    call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
     if int(periods) != periods:
         raise InvalidArgumentError(f"argument 'periods' = {periods!r} must be a whole number")
     options.periods = int(periods)

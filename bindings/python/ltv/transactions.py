@@ -241,7 +241,7 @@ def _merge(merge):
 
 def _summary_options(observation_end, time_unit, calibration_end, merge):
     o = SummaryOptions()
-    call("ltv_summary_options_init", ctypes.byref(o))
+    call("ltv_summary_options_init", ctypes.byref(o), ctypes.sizeof(o))
     o.observation_end = _day(observation_end, "observation_end")
     o.calibration_end = _day(calibration_end, "calibration_end")
     o.merge = _merge(merge)
@@ -270,7 +270,7 @@ def _read_options(delimiter=None, header=True, customer="customer_id", date="dat
                   amount=_DEFAULT, date_format=None, lenient=False, max_reported_errors=20,
                   max_record_bytes=None):
     o = ReadOptions()
-    call("ltv_read_options_init", ctypes.byref(o))
+    call("ltv_read_options_init", ctypes.byref(o), ctypes.sizeof(o))
     if delimiter is None:
         o.delimiter = 0
     elif delimiter in ("whitespace", " "):
@@ -640,7 +640,7 @@ class TransactionLog:
     @staticmethod
     def _journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts):
         o = JourneyOptions()
-        call("ltv_journey_options_init", ctypes.byref(o))
+        call("ltv_journey_options_init", ctypes.byref(o), ctypes.sizeof(o))
         if cycle_days is not None:
             o.cycle_days = float(cycle_days)
         o.cycle_percentile = float(cycle_percentile)

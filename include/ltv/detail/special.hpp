@@ -56,8 +56,8 @@ inline double log_gamma_shift(double x, double e) {
         p *= u;
     }
     double r = y * s - 0.5 * l1 - e * std::log(y);
-    static constexpr double bernoulli[6] = {1.0 / 6, -1.0 / 30, 1.0 / 42,
-                                            -1.0 / 30, 5.0 / 66, -691.0 / 2730};
+    static constexpr double bernoulli[6] = {1.0 / 6,   -1.0 / 30, 1.0 / 42,
+                                            -1.0 / 30, 5.0 / 66,  -691.0 / 2730};
     double ypow = 1 / y, y2 = 1 / (y * y);  // y^(1−2k)
     for (int k = 1; k <= 6; ++k) {
         const double c = bernoulli[k - 1] / (2 * k * (2 * k - 1.0));
@@ -72,9 +72,9 @@ inline double log_gamma_shift(double x, double e) {
 /// (Euler's integral, DLMF 15.6.1, with θ = 1 − t). Every term below is positive or the
 /// cancellation is bounded, so the result has a relative error of a few 1e−15 for all a, b, w
 /// (tested against 50-digit direct sums, tests/reference/sbg_valuation.py); the cost is bounded
-/// (at most a few thousand steps, usually < 100).
+/// (at most a few thousand steps, usually < 100; a few µs).
 ///
-/// Two methods, by region:
+/// Three methods, by region:
 ///  (1) Gauss's continued fraction (DLMF 15.7.5) for beta_stieltjes = (1/w) ₂F₁(1, a; a+b; −1/w):
 ///        K = 1/(w + k₁/(1 + k₂/(w + k₃/(1 + k₄/(w + …))))),
 ///        k₂ᵢ₊₁ = (a+i)(c+i)/((c+2i)(c+2i+1)),  k₂ᵢ = i(b−1+i)/((c+2i−1)(c+2i)),  c = a+b−1,
@@ -82,21 +82,28 @@ inline double log_gamma_shift(double x, double e) {
 ///      ₂F₁ series in z or the 1 − z connection formula, which lost all digits for the sBG with
 ///      β ≳ 200: defect D3), and successive convergents bracket the value. Its convergents are
 ///      Gauss–Jacobi quadratures of 1/(w + θ), so it converges fast unless the pole −w sits
-///      close to the Beta mass near 0: used when a ≥ 10 (mass away from 0), w ≥ 10⁻³
-///      (≲ 9/√w steps), or w·b ≥ 1/4 (the Beta mass near 0 spreads over θ ≲ 1/b ≲ 4w).
-///  (2) otherwise (a < 10, w < 10⁻³, w·b < 1/4, where (1) would need ~9/√w steps): the 1/z
+///      close to the Beta mass near 0: used when w ≥ 10⁻³ (≲ 9/√w steps) or w·b ≥ 1/4 (the
+///      Beta mass near 0 spreads over θ ≲ 1/b ≲ 4w), and as the fallback of (3).
+///  (2) w < 10⁻³, w·b < 1/4 and a < 10, where (1) would need ~9/√w steps: the 1/z
 ///      transformation (DLMF 15.8.2) of (1/w) ₂F₁(1, a; a+b; −1/w) at a₀ = a − m ∈ (0, 3/2]
-///      (m = 0 for a ≤ 3/2, else a₀ > ½), ε = 1 − a₀ ∈ [−½, 1), whose second ₂F₁ is (1 + w)^(b−1) in closed form and whose first becomes,
-///      after Euler's transformation (15.8.1), (1 + w)^(b−1) ₂F₁(ε, b; 1 + ε; −w):
+///      (m = 0 for a ≤ 3/2, else a₀ > ½), ε = 1 − a₀ ∈ [−½, 1). Its second ₂F₁ is
+///      (1 + w)^(b−1) in closed form, its first after Euler's transformation (15.8.1)
+///      (1 + w)^(b−1) ₂F₁(ε, b; 1 + ε; −w):
 ///        K(a₀) = (1+w)^(b−1) [1 + b·Λ·E(εΛ) − (b − ε) Σₙ≥₁ (b)ₙ (−w)ⁿ / (n! (n + ε))],
 ///        Λ = [lnΓ(1+ε) + lnΓ(b+1−ε) − lnΓ(b+1)]/ε − ln w,   E(x) = expm1(x)/x.
 ///      The two gamma prefactors have poles at integer a (ε → 0) that cancel; written as
-///      b·Λ·E(εΛ), with log1p(tgamma1pm1(ε)) and log_gamma_shift accurate to relative precision, the limit
-///      is regular (Λ → −γ − ψ(b+1) − ln w at ε = 0). Here Λ > 0 and the alternating series has
-///      ratio < w·b + w < 0.26, so nothing cancels. Then the recurrence (from the Beta integral)
+///      b·Λ·E(εΛ), with log1p(tgamma1pm1(ε)) and log_gamma_shift accurate to relative
+///      precision, the limit is regular (Λ → −γ − ψ(b+1) − ln w at ε = 0). Here Λ > 0 and the
+///      alternating series has ratio < w·b + w < 0.26, so nothing cancels. Then the recurrence
+///      (from the Beta integral)
 ///        K(a + 1) = (a + b)/a · (1 − w K(a))
 ///      climbs the m ≤ 9 steps to a; it is stable here: the relative error is multiplied by
 ///      E[w/(w+θ)] / E[θ/(w+θ)] per step, which is ≲ 1 when w·b < 1/4 and a ≥ ½.
+///  (3) w < 10⁻³, w·b < 1/4 and a ≥ 10, where (2) would need a − 1 steps and (1) converges
+///      ever more slowly as w → 0 (2e6 steps were not enough at a = 10, w = 1e−300): the
+///      Taylor series in w, K = Σₖ (−w)ᵏ E[θ^−(k+1)], whose remainder after N terms is at most
+///      the next term while N + 1 < a (the moments exist); when that does not reach 1e−17
+///      relative, (1).
 inline double beta_stieltjes(double a, double b, double w) {
     if (!(w > 0))  // w = 0 (z rounded to 1): E[1/θ], finite only for a > 1
         return a > 1 ? (a + b - 1) / (a - 1) : std::numeric_limits<double>::infinity();
@@ -154,7 +161,8 @@ inline double beta_stieltjes(double a, double b, double w) {
         lambda = -0.57721566490153286061 - boost::math::digamma(b + 1) - lw;
     } else {
         // lnΓ(1+ε) = log1p(Γ(1+ε) − 1): relative accuracy as ε → 0
-        lambda = (std::log1p(boost::math::tgamma1pm1(eps)) + log_gamma_shift(b + 1, eps)) / eps - lw;
+        const double lg1 = std::log1p(boost::math::tgamma1pm1(eps));
+        lambda = (lg1 + log_gamma_shift(b + 1, eps)) / eps - lw;
     }
     const double x = eps * lambda;
     const double E = x == 0 ? 1.0 : std::expm1(x) / x;
