@@ -11,28 +11,7 @@
 
 #include "ltv/ltv.h"
 
-static int passed = 0, failed = 0;
-
-static void check(int ok, const char* what, int line) {
-    if (ok) {
-        ++passed;
-    } else {
-        ++failed;
-        fprintf(stderr, "test_c_api.c:%d: FAILED: %s (last error: \"%s\")\n", line, what,
-                ltv_last_error());
-    }
-}
-#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
-
-/* |actual − expected| ≤ rel·|expected| (or ≤ rel when expected is 0). */
-static int close_to(double actual, double expected, double rel) {
-    double scale = fabs(expected) > 0 ? fabs(expected) : 1.0;
-    return fabs(actual - expected) <= rel * scale;
-}
-
-static int contains(const char* haystack, const char* needle) {
-    return haystack != NULL && strstr(haystack, needle) != NULL;
-}
+#include "support/check.h"
 
 static void test_version(void) {
     CHECK(ltv_version_number() == LTV_VERSION_NUMBER);

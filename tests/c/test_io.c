@@ -30,22 +30,7 @@
 
 #include "ltv/ltv.h"
 
-static int passed = 0, failed = 0;
-
-static void check(int ok, const char* what, int line) {
-    if (ok) {
-        ++passed;
-    } else {
-        ++failed;
-        fprintf(stderr, "test_io.c:%d: FAILED: %s (last error: \"%s\")\n", line, what,
-                ltv_last_error());
-    }
-}
-#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
-
-static int contains(const char* haystack, const char* needle) {
-    return haystack != NULL && strstr(haystack, needle) != NULL;
-}
+#include "support/check.h"
 
 /* A path in the temporary directory, unique to this process. */
 static void temp_path(char* out, size_t size, const char* name) {

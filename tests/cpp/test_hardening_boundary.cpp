@@ -27,17 +27,7 @@
 namespace {
 
 using ltv_test::error_message;
-
-/// The status of the ltv::error f() throws; ok when it returns.
-template <class F>
-ltv::status status_of(F&& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.code();
-    }
-    return ltv::status::ok;
-}
+using ltv_test::error_status;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -69,13 +59,13 @@ TEST_CASE("hardening D7: subnormal arguments are named in invalid_argument messa
     CHECK(ltv::detail::format_value(-1e-310) == "-1e-310");
     CHECK(ltv::detail::format_value(std::numeric_limits<double>::max()) ==
           "1.7976931348623157e+308");
-    CHECK(status_of([] { ltv::churn_rate(100, -4.9e-324); }) == ltv::status::invalid_argument);
+    CHECK(error_status([] { ltv::churn_rate(100, -4.9e-324); }) == ltv::status::invalid_argument);
     CHECK(error_message([] { ltv::churn_rate(100, -4.9e-324); }) ==
           "churn_rate: argument 'lost' = -5e-324 must not be negative");
     // D7: a model file with alpha = -1e-320 is a parse error, not an internal one.
     const std::string json = R"({"format": "ltv-model", "format_version": 1, "model": "bgnbd",)"
                              R"( "params": {"r": 1, "alpha": -1e-320, "a": 1, "b": 1}})";
-    CHECK(status_of([&] { ltv::model_from_json(json); }) == ltv::status::parse_error);
+    CHECK(error_status([&] { ltv::model_from_json(json); }) == ltv::status::parse_error);
     CHECK(contains(error_message([&] { ltv::model_from_json(json); }),
                    "'alpha' = -1e-320 must be a finite number > 0"));
 }
@@ -123,7 +113,7 @@ TEST_CASE("hardening D8: wrongly typed model-file fields are parse errors naming
     };
     for (const auto& c : cases) {
         INFO(c.json);
-        CHECK(status_of([&] { ltv::model_from_json(c.json); }) == ltv::status::parse_error);
+        CHECK(error_status([&] { ltv::model_from_json(c.json); }) == ltv::status::parse_error);
         CHECK(contains(error_message([&] { ltv::model_from_json(c.json); }), c.message));
     }
     // A long value is cut in the message.
@@ -162,21 +152,21 @@ TEST_CASE("hardening D8: accepted fields read back, and null counts as absent") 
 TEST_CASE("hardening D14: calculator results that overflow are domain errors") {
     // D14: ltv_lost_profit(0, 1e12, 0, 1e308) was NaN (0 × inf): no lost customers lose exactly 0.
     CHECK(ltv::lost_profit(0, 1e12, 0, 1e308) == 0.0);
-    CHECK(status_of([] { ltv::lost_profit(1, 1e12, 0, 1e308); }) == ltv::status::domain_error);
+    CHECK(error_status([] { ltv::lost_profit(1, 1e12, 0, 1e308); }) == ltv::status::domain_error);
     CHECK(error_message([] { ltv::lost_profit(1, 1e12, 0, 1e308); }) ==
           "lost_profit: result 'lost_per_customer' = inf is not a finite number (the arguments "
           "overflow double precision)");
-    CHECK(status_of([] { ltv::lost_profit(1e300, 1e10, 0, 1e10); }) == ltv::status::domain_error);
-    CHECK(status_of([] { ltv::lost_profit_per_customer(1e308, 0, -10); }) ==
+    CHECK(error_status([] { ltv::lost_profit(1e300, 1e10, 0, 1e10); }) == ltv::status::domain_error);
+    CHECK(error_status([] { ltv::lost_profit_per_customer(1e308, 0, -10); }) ==
           ltv::status::domain_error);
     // Inputs are still checked when nothing is lost.
-    CHECK(status_of([] { ltv::lost_profit(0, 1, 2, 1); }) == ltv::status::invalid_argument);
+    CHECK(error_status([] { ltv::lost_profit(0, 1, 2, 1); }) == ltv::status::invalid_argument);
     // D14: ltv_ltv_from_margins({1e308, 1e308}) was inf.
     const std::vector<double> huge{1e308, 1e308};
     CHECK(contains(error_message([&] { ltv::ltv_from_margins(huge); }),
                    "result 'ltv' = inf is not a finite number"));
-    CHECK(status_of([] { ltv::simple_ltv(-1e308, 2); }) == ltv::status::domain_error);
-    CHECK(status_of([] { ltv::retention_from_flows(1e308, 0, 1e308); }) ==
+    CHECK(error_status([] { ltv::simple_ltv(-1e308, 2); }) == ltv::status::domain_error);
+    CHECK(error_status([] { ltv::retention_from_flows(1e308, 0, 1e308); }) ==
           ltv::status::domain_error);
     // A discount factor that overflows (d = −0.5: 1/(1 + d)ⁱ = 2ⁱ is inf from i = 1024) only
     // matters where a term is reached: a chain that ends (p = 0) after step 9 is
@@ -184,7 +174,7 @@ TEST_CASE("hardening D14: calculator results that overflow are domain errors") {
     std::vector<double> margins(2000, 1.0), p(2000, 0.0);
     for (std::size_t i = 0; i < 10; ++i) p[i] = 1.0;
     CHECK(ltv::purchase_chain_ltv(margins, p, -0.5) == 1023.0);
-    CHECK(status_of([&] { ltv::ltv_from_margins(margins, -0.5); }) == ltv::status::domain_error);
+    CHECK(error_status([&] { ltv::ltv_from_margins(margins, -0.5); }) == ltv::status::domain_error);
     // average_clv: the per-period margin and the sum are checked; zero periods give exactly 0.
     ltv::average_clv_inputs in;
     in.average_order_value = 1e308;
@@ -228,7 +218,7 @@ TEST_CASE("hardening D14: a CLV that overflows is a domain error naming the cust
 TEST_CASE("hardening D11: a cohort table over 0001-01 … 9999-12 is refused before allocating") {
     // D11: two valid rows asked for a 119 988-month triangle (~170 GB), then bad_alloc.
     const auto h = hist("customer_id,date\na,0001-01-01\nb,9999-12-31\n");
-    CHECK(status_of([&] { ltv::cohort_retention(h); }) == ltv::status::invalid_argument);
+    CHECK(error_status([&] { ltv::cohort_retention(h); }) == ltv::status::invalid_argument);
     CHECK(error_message([&] { ltv::cohort_retention(h); }) ==
           "cohort_retention: the monthly table would span 119988 months (0001-01 to 9999-12), "
           "more than the supported max_report_months = 1200: check the earliest and latest "
@@ -241,7 +231,7 @@ TEST_CASE("hardening D11: a cohort table over 0001-01 … 9999-12 is refused bef
     CHECK(t.active[1199].size() == 1);
     CHECK(t.active_or_later[0][0] == 1.0);
     CHECK(t.active_or_later[0][1] == 0.0);
-    CHECK(status_of([&] { ltv::cohort_retention(h, ltv::make_day(101, 1, 1)); }) ==
+    CHECK(error_status([&] { ltv::cohort_retention(h, ltv::make_day(101, 1, 1)); }) ==
           ltv::status::invalid_argument);
     // Monthly status counts are bounded the same way.
     ltv::journey_options o;
@@ -274,25 +264,25 @@ TEST_CASE("hardening D10: as_of, until, start and end must be supported days") {
                                    ltv::max_supported_day + 1}) {
         INFO(day);
         // D10: journey.hpp:230 computed as_of − last purchase day in int32 (signed overflow).
-        CHECK(status_of([&] { ltv::journey(h, day, o); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { ltv::journey(h, day, o); }) == ltv::status::invalid_argument);
         CHECK(contains(error_message([&] { ltv::journey(h, day, o); }),
                        "journey: argument 'as_of' = " + std::to_string(day) +
                            " is not a supported day number"));
-        CHECK(status_of([&] { ltv::rfm(h, day); }) == ltv::status::invalid_argument);
-        CHECK(status_of([&] { ltv::cohort_retention(h, day); }) == ltv::status::invalid_argument);
-        CHECK(status_of([&] { ltv::monthly_journey(h, o, day); }) ==
+        CHECK(error_status([&] { ltv::rfm(h, day); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { ltv::cohort_retention(h, day); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { ltv::monthly_journey(h, o, day); }) ==
               ltv::status::invalid_argument);
-        CHECK(status_of([&] { ltv::period_retention(h, day, 5, 30); }) ==
+        CHECK(error_status([&] { ltv::period_retention(h, day, 5, 30); }) ==
               ltv::status::invalid_argument);
-        CHECK(status_of([&] { ltv::period_retention(h, 0, day, 30); }) ==
+        CHECK(error_status([&] { ltv::period_retention(h, 0, day, 30); }) ==
               ltv::status::invalid_argument);
-        CHECK(status_of([&] { ltv::purchase_cycles(h, day); }) == ltv::status::invalid_argument);
-        CHECK(status_of([&] { ltv::business_cycle(h, 0.8, day); }) ==
+        CHECK(error_status([&] { ltv::purchase_cycles(h, day); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { ltv::business_cycle(h, 0.8, day); }) ==
               ltv::status::invalid_argument);
         const auto criterion =
             ltv::p_alive_criterion(ltv::bgnbd_params{0.243, 4.414, 0.793, 2.426},
                                    ltv::time_unit::week());
-        CHECK(status_of([&] { criterion(h.days_of(0), day); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { criterion(h.days_of(0), day); }) == ltv::status::invalid_argument);
     }
     // Day 0 (1970-01-01) and the ends of the range are ordinary days.
     const auto r = ltv::journey(h, 0, o);
@@ -320,8 +310,8 @@ TEST_CASE("hardening D10: a history filled by hand with unsupported days is refu
     o.cycle_days = 10;
     CHECK(contains(error_message([&] { ltv::journey(h, 0, o); }),
                    "'history.days (latest)' = 2147483647 is not a supported day number"));
-    CHECK(status_of([&] { ltv::rfm(h, 0); }) == ltv::status::invalid_argument);
-    CHECK(status_of([&] { ltv::cohort_retention(h); }) == ltv::status::invalid_argument);
+    CHECK(error_status([&] { ltv::rfm(h, 0); }) == ltv::status::invalid_argument);
+    CHECK(error_status([&] { ltv::cohort_retention(h); }) == ltv::status::invalid_argument);
     h.days[0] = int32_min;
     h.days[1] = 0;
     CHECK(contains(error_message([&] { ltv::period_retention(h, 0, 1, 1); }),

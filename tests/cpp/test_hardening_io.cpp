@@ -35,15 +35,7 @@
 namespace {
 
 using ltv_test::error_message;
-
-ltv::status code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.code();
-    }
-    return ltv::status::ok;
-}
+using ltv_test::error_status;
 
 struct rows_read {
     std::vector<std::string> customers;
@@ -179,7 +171,7 @@ TEST_CASE("hardening io: D6 a row with more or fewer fields than the header is a
     CHECK(error_message([] { read_text("customer_id,date,amount\na,2020-01-01,1,5\n"); }) ==
           "t.csv:2: the row has 4 fields but the header has 3; the first extra field (column 4) "
           "is '5' (a value that contains the delimiter, such as 1,5 or 1,234.50, must be quoted)");
-    code = code_of([] { read_text("customer_id,date,amount\na,2020-01-01,1,5\n"); });
+    code = error_status([] { read_text("customer_id,date,amount\na,2020-01-01,1,5\n"); });
     CHECK(code == ltv::status::parse_error);
     // ... and 1,234.50 as 1.
     CHECK(error_message([] { read_text("customer_id,date,amount\na,2020-01-01,1,234.50\n"); })
@@ -250,7 +242,7 @@ TEST_CASE("hardening io: D6 the summary CSV reader checks the field count too") 
           "field (column 4) is '234.50' (a value that contains the delimiter, such as 1,234.50, "
           "must be quoted)");
     code =
-        code_of([&] { ltv::read_summary_csv_text("frequency,recency,T\n1,2\n", "s.csv", want); });
+        error_status([&] { ltv::read_summary_csv_text("frequency,recency,T\n1,2\n", "s.csv", want); });
     CHECK(code == ltv::status::parse_error);
     CHECK(error_message(
               [&] { ltv::read_summary_csv_text("frequency,recency,T\n1,2\n", "s.csv", want); }) ==
@@ -271,7 +263,7 @@ TEST_CASE("hardening io: D15 a record longer than max_record_bytes fails, at any
         "t.csv:3: the record starting here is longer than 100 bytes (read_options "
         "max_record_bytes; 0 = no limit): an unterminated quote, or not a line-oriented text file?";
     CHECK(error_message([&] { read_text(text, opt); }) == expected);
-    CHECK(code_of([&] { read_text(text, opt); }) == ltv::status::parse_error);
+    CHECK(error_status([&] { read_text(text, opt); }) == ltv::status::parse_error);
     for (std::size_t block : {std::size_t(1), std::size_t(7), std::size_t(64), std::size_t(4096)}) {
         CAPTURE(block);
         CHECK(error_message([&] { read_blocks(text, opt, block); }) == expected);
@@ -408,7 +400,7 @@ TEST_CASE("hardening io: D2 a failed add_file leaves the state unchanged; the re
         const std::string before = st.save_bytes();
         ltv::status code = ltv::status::ok;
         const std::string msg = error_message([&] { st.add_file(bad.path, {}); });
-        code = code_of([&] { st.add_file(bad.path, {}); });
+        code = error_status([&] { st.add_file(bad.path, {}); });
         CHECK(code == ltv::status::parse_error);
         CHECK(msg.find(":42: column 2 ('date'): cannot parse '2020-02-30'") != std::string::npos);
         CHECK(st.save_bytes() == before);  // nothing of the 40 good rows
@@ -431,9 +423,9 @@ TEST_CASE("hardening io: D2 add_text and add_stream are all-or-nothing too") {
     st.add_text(numbered_log(10, 3), {});
     const std::string before = st.save_bytes();
     const std::string bad = numbered_log(47, 7, 40);
-    CHECK(code_of([&] { st.add_text(bad, {}); }) == ltv::status::parse_error);
+    CHECK(error_status([&] { st.add_text(bad, {}); }) == ltv::status::parse_error);
     std::istringstream in(bad);
-    CHECK(code_of([&] { st.add_stream(in, {}); }) == ltv::status::parse_error);
+    CHECK(error_status([&] { st.add_stream(in, {}); }) == ltv::status::parse_error);
     CHECK(st.save_bytes() == before);
     // Lenient reading still adds the good rows (the bad one is skipped, not an error).
     ltv::read_options lenient;
@@ -501,7 +493,7 @@ TEST_CASE("hardening io: D5 a save that fails half way (file size limit) keeps t
     CHECK(error_message([&] {
               big.save_file("/nonexistent-dir/state.bin");
           }).find("summary_state::save_file: cannot write '/nonexistent-dir/state.bin'") == 0);
-    code = code_of([&] { big.save_file("/nonexistent-dir/state.bin"); });
+    code = error_status([&] { big.save_file("/nonexistent-dir/state.bin"); });
     CHECK(code == ltv::status::io_error);
 }
 
@@ -624,7 +616,7 @@ TEST_CASE("hardening io: D10 unsupported day numbers are refused before any arit
     CHECK(error_message([&] { st.add("a", INT32_MIN, 1); }) ==
           "summary_state::add: argument 'day' = -2147483648 is not a supported day number (days "
           "since 1970-01-01 from -719162 = 0001-01-01 to 2932896 = 9999-12-31)");
-    code = code_of([&] { st.add("a", INT32_MIN, 1); });
+    code = error_status([&] { st.add("a", INT32_MIN, 1); });
     CHECK(code == ltv::status::invalid_argument);
     CHECK(error_message([&] { st.add("a", 0, std::nan("")); }).find("argument 'amount' = nan") !=
           std::string::npos);
@@ -646,7 +638,7 @@ TEST_CASE("hardening io: D10 unsupported day numbers are refused before any arit
           0);
     ltv::summary_options bad_split;
     bad_split.calibration_end = INT32_MIN + 1;
-    CHECK(code_of([&] { ltv::summary_state s(bad_split); }) == ltv::status::invalid_argument);
+    CHECK(error_status([&] { ltv::summary_state s(bad_split); }) == ltv::status::invalid_argument);
     ltv::transaction_log log;  // built by hand: summarize(log) checks its days as well
     log.rows.push_back({log.customers.intern("a"), INT32_MIN, 1, 0});
     CHECK(error_message([&] {
@@ -777,7 +769,7 @@ TEST_CASE("hardening io: a number has one sign at most (+-1.5 is not -1.5)") {
     const std::string reader = regression("fuzz_reader", "plus_minus_sign_read_as_negative");
     REQUIRE(reader.size() > 2);
     CHECK(reader.substr(2) == "customer_id,date,amount\na,2020-01-01,+-1.5\n");
-    CHECK(code_of([&] { read_text(reader.substr(2)); }) == ltv::status::parse_error);
+    CHECK(error_status([&] { read_text(reader.substr(2)); }) == ltv::status::parse_error);
     CHECK(error_message([&] { read_text(reader.substr(2)); }) ==
           "t.csv:2: column 3 ('amount'): cannot parse '+-1.5' as a number");
     CHECK(read_text("customer_id,date,amount\na,2020-01-01,+1.5\n").amounts ==
@@ -808,8 +800,8 @@ TEST_CASE("hardening io: time units must lie in [1e-6, 1e7] days, so durations a
         o.unit.days = bad;
         CHECK(error_message([&] { ltv::summary_state st(o); }) ==
               "summary_state: argument 'unit.days' = " + ltv::detail::format_value(bad) + range);
-        CHECK(code_of([&] { ltv::summary_state st(o); }) == ltv::status::invalid_argument);
-        CHECK(code_of([&] { ltv::time_unit::of_days(bad); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { ltv::summary_state st(o); }) == ltv::status::invalid_argument);
+        CHECK(error_status([&] { ltv::time_unit::of_days(bad); }) == ltv::status::invalid_argument);
     }
     CHECK(error_message([] { ltv::parse_time_unit("5e-324"); }) ==
           "parse_time_unit: time unit '5e-324'" + range);
@@ -859,7 +851,7 @@ TEST_CASE("hardening io: a calibration end after the implied observation end is 
         "the holdout period would be negative; set observation_end to a day on or after "
         "calibration_end";
     CHECK(error_message([&] { ltv::summarize_text(log, {}, o); }) == message);
-    CHECK(code_of([&] { ltv::summarize_text(log, {}, o); }) == ltv::status::invalid_argument);
+    CHECK(error_status([&] { ltv::summarize_text(log, {}, o); }) == ltv::status::invalid_argument);
     // The regression state: it restores (more transactions may come), result() refuses.
     const auto restored = ltv::summary_state::restore_bytes(
         regression("fuzz_summary_state", "calibration_end_after_last_day_negative_holdout"));
@@ -874,7 +866,7 @@ TEST_CASE("hardening io: a calibration end after the implied observation end is 
     CHECK(st.result().observation_end == *o.calibration_end);
     CHECK(st.result().duration_holdout == 0.0);
     st.add_text(log, {});
-    CHECK(code_of([&] { st.result(); }) == ltv::status::invalid_argument);
+    CHECK(error_status([&] { st.result(); }) == ltv::status::invalid_argument);
     st.add("b", *o.calibration_end, 5);  // the last day is the calibration end: length 0
     CHECK(st.result().duration_holdout == 0.0);
     st.add("a", *o.calibration_end + 21, 7);  // into the holdout
@@ -897,7 +889,7 @@ TEST_CASE("hardening io: D14 summary sums that overflow are an error naming cust
         "summary_state: customer 'a': total_amount (the sum of its amounts) overflows double "
         "precision when the amount 1e+308 of 2020-01-02 is added";
     CHECK(error_message([&] { ltv::summarize_text(log, {}); }) == total_message);
-    CHECK(code_of([&] { ltv::summarize_text(log, {}); }) == ltv::status::domain_error);
+    CHECK(error_status([&] { ltv::summarize_text(log, {}); }) == ltv::status::domain_error);
     const temp_path file("d14.csv");
     file.write(log);
     CHECK(error_message([&] { ltv::summarize(file.path, {}); }) == total_message);
@@ -949,7 +941,7 @@ TEST_CASE("hardening io: D14 summary sums that overflow are an error naming cust
     CHECK(error_message([&] { mv.result(); }) ==
           "summary_state::result: customer 'm': monetary_value = inf is not a finite number (the "
           "sums it is computed from overflow double precision)");
-    CHECK(code_of([&] { mv.result(); }) == ltv::status::domain_error);
+    CHECK(error_status([&] { mv.result(); }) == ltv::status::domain_error);
     CHECK(restore_error(mv.save_bytes()) == "<no error>");  // the state itself is intact
 
     // The holdout total.

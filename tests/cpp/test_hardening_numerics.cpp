@@ -26,6 +26,8 @@
 
 namespace {
 
+using ltv_test::error_status;
+
 struct sbg_reference {
     double alpha, beta, d;
     int renewals;  // −1: DEL
@@ -42,15 +44,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-ltv::status status_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const ltv::error& e) {
-        return e.code();
-    }
-    return ltv::status::ok;
-}
-
 /// Customers who never drop out: Poisson purchases at λ ~ Gamma(5, 1) per week over T uniform
 /// in [50, 100] weeks. The Pareto/NBD likelihood then keeps increasing as the dropout rates go
 /// to 0 (β → ∞): the data do not identify β (D4: such a fit took minutes).
@@ -61,18 +54,7 @@ ltv_test::rfm_columns never_drop_out(std::size_t n, std::uint64_t seed) {
     ltv_test::rfm_columns d;
     for (std::size_t i = 0; i < n; ++i) {
         const double T = age(rng), lambda = rate(rng);
-        std::exponential_distribution<double> gap(lambda);
-        double t = 0, last = 0;
-        int x = 0;
-        for (;;) {
-            t += gap(rng);
-            if (t > T) break;
-            ++x;
-            last = t;
-        }
-        d.x.push_back(x);
-        d.tx.push_back(last);
-        d.T.push_back(T);
+        ltv_test::add_poisson_purchases(rng, lambda, T, T, d);
     }
     return d;
 }
@@ -160,7 +142,7 @@ TEST_CASE("D3: sBG valuation as d -> 0 tends to the undiscounted value, bounded 
     }
     CHECK(seconds_since(t0) < 0.5);
     // A discount rate so small that the lifetime overflows: an error, not inf with OK.
-    CHECK(status_of([] {
+    CHECK(error_status([] {
               ltv::sbg_discounted_expected_lifetime({0.01, 1}, 1e-320);
           }) == ltv::status::domain_error);
 }
@@ -228,7 +210,7 @@ TEST_CASE("D4: a Pareto/NBD fit on customers who never drop out fails fast, nami
     CHECK(msg.find("'beta'") != std::string::npos);
     CHECK(msg.find("do not identify") != std::string::npos);
     CHECK(msg.find("best point so far: r = ") != std::string::npos);
-    CHECK(status_of([&] { ltv::fit_pareto_nbd(d.view()); }) == ltv::status::no_convergence);
+    CHECK(error_status([&] { ltv::fit_pareto_nbd(d.view()); }) == ltv::status::no_convergence);
     // allow_no_convergence: the best point is kept, the report says why it is not converged.
     ltv::fit_options o;
     o.allow_no_convergence = true;
@@ -288,12 +270,12 @@ std::vector<std::pair<std::string, ltv::status>> run_all_fits(const ltv::fit_opt
     static const std::vector<double> survivors{1000, 631, 468, 382, 326, 289, 262, 241};
     static const std::vector<double> gx{1, 2, 3, 4, 1, 6}, gz{10, 20.5, 15, 31, 12, 18};
     std::vector<std::pair<std::string, ltv::status>> out;
-    out.emplace_back("bgnbd", status_of([&] { ltv::fit_bgnbd(cd.view(), o); }));
-    out.emplace_back("mbgnbd", status_of([&] { ltv::fit_mbgnbd(cd.view(), o); }));
-    out.emplace_back("pnbd", status_of([&] { ltv::fit_pareto_nbd(cd.view(), o); }));
-    out.emplace_back("bgbb", status_of([&] { ltv::fit_bgbb(don.view(), o); }));
-    out.emplace_back("gg", status_of([&] { ltv::fit_gamma_gamma({gx, gz, {}}, o); }));
-    out.emplace_back("sbg", status_of([&] { ltv::fit_sbg(survivors, o); }));
+    out.emplace_back("bgnbd", error_status([&] { ltv::fit_bgnbd(cd.view(), o); }));
+    out.emplace_back("mbgnbd", error_status([&] { ltv::fit_mbgnbd(cd.view(), o); }));
+    out.emplace_back("pnbd", error_status([&] { ltv::fit_pareto_nbd(cd.view(), o); }));
+    out.emplace_back("bgbb", error_status([&] { ltv::fit_bgbb(don.view(), o); }));
+    out.emplace_back("gg", error_status([&] { ltv::fit_gamma_gamma({gx, gz, {}}, o); }));
+    out.emplace_back("sbg", error_status([&] { ltv::fit_sbg(survivors, o); }));
     return out;
 }
 
@@ -347,7 +329,7 @@ TEST_CASE("bounded fits: time_limit = 0.001 s stops a large fit at its best poin
     CAPTURE(msg);
     CHECK(msg.find("time limit") != std::string::npos);
     CHECK(msg.find("best point so far: r = ") != std::string::npos);
-    CHECK(status_of([&] { ltv::fit_pareto_nbd(d.view(), o); }) == ltv::status::no_convergence);
+    CHECK(error_status([&] { ltv::fit_pareto_nbd(d.view(), o); }) == ltv::status::no_convergence);
     o.allow_no_convergence = true;
     t0 = std::chrono::steady_clock::now();
     const auto fit = ltv::fit_pareto_nbd(d.view(), o);
@@ -362,7 +344,7 @@ TEST_CASE("bounded fits: time_limit = 0.001 s stops a large fit at its best poin
     ltv::fit_options ob;
     ob.time_limit = 0.001;
     t0 = std::chrono::steady_clock::now();
-    CHECK(status_of([&] { ltv::fit_bgnbd(bg.view(), ob); }) == ltv::status::no_convergence);
+    CHECK(error_status([&] { ltv::fit_bgnbd(bg.view(), ob); }) == ltv::status::no_convergence);
     CHECK(seconds_since(t0) < 1.0);
 }
 

@@ -17,6 +17,24 @@ inline rfm_columns donations() {
     return {t.column("frequency"), t.column("recency"), t.column("periods"), t.column("weights")};
 }
 
+/// Appends one customer of age T whose purchases are a Poisson process of rate lambda until `end`
+/// (≤ T): x = the purchases, t_x = the time of the last one (0 without any).
+inline void add_poisson_purchases(std::mt19937_64& rng, double lambda, double end, double T,
+                                  rfm_columns& d) {
+    std::exponential_distribution<double> gap(lambda);
+    double t = 0, last = 0;
+    int x = 0;
+    for (;;) {
+        t += gap(rng);
+        if (t > end) break;
+        ++x;
+        last = t;
+    }
+    d.x.push_back(x);
+    d.tx.push_back(last);
+    d.T.push_back(T);
+}
+
 /// Exact simulation of the Pareto/NBD process: λ ~ Gamma(r, rate α), μ ~ Gamma(s, rate β), an
 /// exponential lifetime with rate μ, Poisson purchases with rate λ while alive; ages uniform in
 /// [T_min, T_max]; times continuous, accumulated without rounding.
@@ -34,18 +52,7 @@ inline rfm_columns simulate_pareto_nbd(double r, double alpha, double s, double 
         const double lambda = rate(rng), mu = death(rng), T = age(rng);
         const double lifetime = std::exponential_distribution<double>(mu)(rng);
         const double end = lifetime < T ? lifetime : T;
-        std::exponential_distribution<double> gap(lambda);
-        double t = 0, last = 0;
-        int x = 0;
-        for (;;) {
-            t += gap(rng);
-            if (t > end) break;
-            ++x;
-            last = t;
-        }
-        d.x.push_back(x);
-        d.tx.push_back(last);
-        d.T.push_back(T);
+        add_poisson_purchases(rng, lambda, end, T, d);
     }
     return d;
 }
