@@ -15,6 +15,7 @@
 // which is the population mean when x = 0. Both are undefined for q ≤ 1 (domain_error).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -87,19 +88,30 @@ inline void validate_spend(const char* fn, const spend_data& d, bool likelihood)
 }
 
 /// log f(z̄ | x) and, when grad is given, adds w·∂/∂(log p, log q, log γ) into grad.
+/// With u = x z̄ the density's logarithm is regrouped so that no two large terms cancel:
+///   ln f = −ln B(px, q) − ln z̄ − px·log1p(γ/u) − q·log1p(u/γ)
+/// (from (px−1) ln z̄ + px ln x = px ln u − ln z̄), with −ln B(px, q) = [lnΓ(m + s) − lnΓ(m)]
+/// − lnΓ(s) for s ≤ m the smaller and larger of px and q, the bracket by log_gamma_delta (exact
+/// to a few ulp of its value, which is then ~ s·ln m, not m·ln m). The textbook form adds
+/// px·ln(x z̄), −(px + q)·ln(γ + x z̄) and lnΓ(px + q) − lnΓ(px), each of size px·ln(px), to a
+/// result of size ln(px): it lost 4e−5 at px ≈ 6e9 (issue 9, cause 8).
 inline double gg_log_density(const gamma_gamma_params& g, double x, double z, double w,
                              double* grad) {
-    const double px = g.p * x, lz = std::log(z), lx = std::log(x);
-    const double lgz = std::log(g.gamma + x * z);
-    const double ll = log_gamma(px + g.q) - log_gamma(px) - log_gamma(g.q) +
-                      g.q * std::log(g.gamma) +
-                      (px - 1) * lz + px * lx - (px + g.q) * lgz;
+    const double px = g.p * x, u = x * z;
+    // log1p(u/γ) = ln(γ + u) − ln γ: the difference of logs (cheaper, ln γ is loop-invariant in
+    // the fit) keeps its relative accuracy while it is ≥ ln 2, i.e. for u ≥ γ
+    const double l_gu = std::log1p(g.gamma / u);
+    const double l_ug = u < g.gamma ? std::log1p(u / g.gamma) : std::log(g.gamma + u) -
+                                                                    std::log(g.gamma);
+    const double small = std::min(px, g.q), large = std::max(px, g.q);
+    const double ll = log_gamma_delta(large, small) - log_gamma(small) - std::log(z) -
+                      px * l_gu - g.q * l_ug;
     if (grad) {
         using boost::math::digamma;
         const double dpq = digamma(px + g.q);
-        grad[0] += w * g.p * x * (dpq - digamma(px) + lz + lx - lgz);
-        grad[1] += w * g.q * (dpq - digamma(g.q) + std::log(g.gamma) - lgz);
-        grad[2] += w * g.gamma * (g.q / g.gamma - (px + g.q) / (g.gamma + x * z));
+        grad[0] += w * g.p * x * (dpq - digamma(px) - l_gu);
+        grad[1] += w * g.q * (dpq - digamma(g.q) - l_ug);
+        grad[2] += w * g.gamma * (g.q / g.gamma - (px + g.q) / (g.gamma + u));
     }
     return ll;
 }
@@ -120,8 +132,9 @@ inline double gg_total(const gamma_gamma_params& g, const spend_data& d, double*
     return ll;
 }
 
+/// p(γ + x z̄)/(px + (q − 1)): q − 1 first, exact for q ∈ [½, 2] (near the singularity q = 1).
 inline double gg_conditional(const gamma_gamma_params& g, double x, double z) {
-    return g.p * (g.gamma + x * z) / (g.p * x + g.q - 1);
+    return g.p * (g.gamma + x * z) / (g.p * x + (g.q - 1));
 }
 
 }  // namespace detail
@@ -132,7 +145,8 @@ inline double log_likelihood(const gamma_gamma_params& params, double x, double 
     detail::validate_gg(fn, params);
     detail::require_positive(fn, "frequency", x);
     detail::require_positive(fn, "monetary", monetary);
-    return detail::gg_log_density(params, x, monetary, 1, nullptr);
+    return detail::require_finite_result(fn, "log-likelihood",
+                                         detail::gg_log_density(params, x, monetary, 1, nullptr));
 }
 
 /// Σ wᵢ log f over rows with x > 0; gradient (optional) w.r.t. (log p, log q, log γ).

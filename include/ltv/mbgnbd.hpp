@@ -84,7 +84,7 @@ inline double conditional_expected_purchases(const mbgnbd_params& params, double
     const auto p = detail::shape(fn, params);
     detail::require_time(fn, t);
     detail::validate_customer(fn, x, t_x, T);
-    return detail::bg_conditional_expected(p, t, x, t_x, T);
+    return detail::bg_conditional_expected(p, t, x, t_x, T, fn);
 }
 
 /// As the BG/NBD batch (tabulated for large batches, see ltv/bgnbd.hpp).
@@ -114,7 +114,8 @@ inline void conditional_expected_purchases_curve(const mbgnbd_params& params, do
     for (std::size_t k = 0; k < n; ++k) detail::require_time(fn, times[k]);
     const double alive = detail::bg_probability_alive(p, x, t_x, T);
     for (std::size_t k = 0; k < n; ++k)
-        out[k] = alive * detail::bg_tail(p.r + x, p.a, p.b + x + p.m, times[k] / (p.alpha + T));
+        out[k] = alive *
+                 detail::bg_tail(p.r + x, p.a, p.b + x + p.m, times[k] / (p.alpha + T), fn);
 }
 
 /// The CLV hook, as discounted_expected_purchases for BG/NBD (ltv/bgnbd.hpp).
@@ -134,7 +135,7 @@ inline double expected_purchases(const mbgnbd_params& params, double t) {
     constexpr const char* fn = "mbgnbd_expected_purchases";
     const auto p = detail::shape(fn, params);
     detail::require_time(fn, t);
-    return detail::bg_expected(p, t);
+    return detail::bg_expected(p, t, fn);
 }
 
 inline double probability_of_purchases(const mbgnbd_params& params, double t, double n) {
@@ -145,7 +146,7 @@ inline double probability_of_purchases(const mbgnbd_params& params, double t, do
     if (n != std::floor(n)) detail::fail_argument(fn, "n", n, "must be an integer");
     // At t = 0 only the time-0 dropout is random, and either way no purchase was made yet.
     if (t == 0) return n == 0 ? 1.0 : 0.0;
-    return detail::bg_probability_of_purchases(p, t, n);
+    return detail::bg_probability_of_purchases(p, t, n, fn);
 }
 
 inline mbgnbd_fit_result fit_mbgnbd(const rfm_data& data, const fit_options& options = {}) {

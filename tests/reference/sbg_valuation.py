@@ -12,54 +12,23 @@ Both are computed here as those DIRECT SUMS, independently of the library's meth
 fraction / connection formula): the first terms exactly with mpmath at 50 digits, the tail from
 t = M on by the Euler-Maclaurin formula (mpmath.sumem) applied to the analytic continuation
 S(t) = Gamma(beta + t) Gamma(alpha + beta) / (Gamma(beta) Gamma(alpha + beta + t)) (a smooth,
-log-convex summand, so the tail's Euler-Maclaurin series converges fast). `--check` compares a
-few values with plain brute-force sums to 1e-40.
+log-convex summand, so the tail's Euler-Maclaurin series converges fast). The sums are the
+oracle's (tests/oracle/sbg.py: discounted_survival_sum, del_value, derl_value), imported here.
+`--check` compares a few values with plain brute-force sums to 1e-40.
 
 Run:  /usr/bin/python3 tests/reference/sbg_valuation.py > tests/reference/sbg_valuation.inc
 (needs python3-mpmath; takes a few minutes).
 """
 
 import sys
+from pathlib import Path
 
 import mpmath
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracle"))
+from sbg import del_value, derl_value, discounted_survival_sum  # noqa: E402,F401  (the oracle's)
+
 mpmath.mp.dps = 50
-
-M_DIRECT = 3000  # terms summed one by one before the Euler-Maclaurin tail
-
-
-def discounted_survival_sum(alpha, beta, d, first):
-    """sum_{t >= first} S(t)/S(first) z^(t - first), z = 1/(1+d), by direct summation + EM tail."""
-    a, b, d = mpmath.mpf(alpha), mpmath.mpf(beta), mpmath.mpf(d)
-    z = 1 / (1 + d)
-    total, term = mpmath.mpf(1), mpmath.mpf(1)
-    for u in range(1, M_DIRECT):
-        t = first + u  # S(t)/S(t-1) = (b + t - 1)/(a + b + t - 1)
-        term *= z * (b + t - 1) / (a + b + t - 1)
-        total += term
-        if term < total * mpmath.mpf(10) ** -60:
-            return total
-    # tail: u >= M_DIRECT, summand exp(log S(first+u) - log S(first) - u log(1+d))
-    c0 = mpmath.loggamma(a + b + first) - mpmath.loggamma(b + first)
-    ld = mpmath.log1p(d)
-
-    def f(u):
-        return mpmath.exp(mpmath.loggamma(b + first + u) - mpmath.loggamma(a + b + first + u)
-                          + c0 - u * ld)
-
-    return total + mpmath.sumem(f, [M_DIRECT, mpmath.inf])
-
-
-def del_value(alpha, beta, d):
-    return discounted_survival_sum(alpha, beta, d, 0)
-
-
-def derl_value(alpha, beta, d, renewals):
-    # DERL = sum_{t>=n} S(t)/S(n-1) z^(t-n) = r_n * sum_{t>=n} S(t)/S(n) z^(t-n), n = renewals+1
-    n = renewals + 1
-    a, b = mpmath.mpf(alpha), mpmath.mpf(beta)
-    r_n = (b + n - 1) / (a + b + n - 1)
-    return r_n * discounted_survival_sum(alpha, beta, d, n)
 
 
 def brute(alpha, beta, d, first, terms):

@@ -195,78 +195,211 @@ inline double bg_tail_series_z(double A, double a, double beta, double s, bool& 
 }
 
 /// (iii) DLMF 15.8.4 for ₂F₁(ε, b'; c'; z) (ltv::hyp2f1's 1−z branch), for moderate
-/// parameters with z close to 1 where (ii) converges slowly. Needs |ε| not tiny.
-inline double bg_tail_connection(double A, double a, double beta, double s) {
-    const double z = s / (1 + s), L = -std::log1p(s), eps = a - 1;
-    const double F = hyp2f1_one_minus_z(eps, a + beta - 1 - A, a + beta - 1, z);
-    return (a + beta - 1) * (1 - std::exp(eps * L) * F) / eps;
+/// parameters with z close to 1 where (ii) converges slowly. Needs |ε| not tiny. Trusted
+/// (ok = true) when finite and 1 − e^{εL}·F loses fewer than 4 digits.
+/// At c' = a+β−1 = 0 exactly (BG/NBD, x = 0 and a + b = 1, issue 9 N1) F has a pole that c'
+/// cancels: lim c'·₂F₁(ε, b'; c'; z) = ε b' z ₂F₁(ε+1, b'+1; 2; z) (DLMF 15.2.3 with n = 0),
+/// so tail = −e^{εL} b' z ₂F₁(a, b'+1; 2; z) = e^{εL} A z ₂F₁(a, 1−A; 2; z) (b' = −A there).
+inline double bg_tail_connection(double A, double a, double beta, double s, bool& ok) {
+    const double z = s / (1 + s), L = -std::log1p(s), eps = a - 1, cp = a + beta - 1;
+    if (cp == 0) {
+        const double F = hyp2f1(a, 1 - A, 2, z);
+        const double v = std::exp(eps * L) * A * z * F;
+        ok = std::isfinite(v);
+        return v;
+    }
+    const double F = hyp2f1_one_minus_z(eps, cp - A, cp, z);
+    const double y = std::exp(eps * L) * F, d = 1 - y;
+    ok = std::isfinite(y) && std::abs(y) <= 1e4 * std::abs(d);
+    return cp * d / eps;
 }
 
-/// (iv) Quadrature of the defining integral, the fallback for extreme parameters. With
-/// h(p) = (1 − (1+ps)^−A)/p, h₀ = A s, h₁ = 1 − (1+s)^−A and R(p) = h(p) − h₀ − (h₁−h₀)p,
-///   tail = h₀ + (h₁ − h₀)·a/(a+β) + ∫₀¹ Beta(p; a, β) R(p) dp.
-/// R vanishes at both ends, which removes the endpoint singularities of the Beta density
-/// (a or β < 1) from the integral; tanh-sinh handles what remains.
-inline double bg_tail_quadrature(double A, double a, double beta, double s) {
-    const double h0 = A * s, h1 = -std::expm1(-A * std::log1p(s));
-    // (log_gamma: thread-safe; batches evaluate this fallback on several threads)
-    const double log_beta = log_gamma(a) + log_gamma(beta) - log_gamma(a + beta);
-    auto integrand = [&](double x, double xc) {
-        // Boost passes xc = distance to the nearer end: −x near 0, 1 − x near 1.
-        const double p = x, q = x < 0.5 ? 1 - x : xc;
-        if (p <= 0 || q <= 0) return 0.0;
-        const double h = -std::expm1(-A * std::log1p(p * s)) / p;
-        const double R = h - h0 - (h1 - h0) * p;
-        const double log_pdf = (a - 1) * std::log(p) + (beta - 1) * std::log(q) - log_beta;
-        const double v = std::exp(log_pdf) * R;
-        return std::isfinite(v) ? v : 0.0;
+/// (iv) Quadrature of the defining integral, the fallback for extreme parameters:
+///   tail = ∫₀¹ Beta(p; a, β) h(p) dp,   h(p) = (1 − (1+ps)^−A)/p,  h(0) = A s.
+/// The interval is split at the Beta mean ± {1, 3, 10, 30} standard deviations and at h's own
+/// scales 1/(A s), 1/s: a narrow Beta (large a and β, issue 9 N3 / cause 1) would otherwise
+/// fall between the nodes of a quadrature over [0, 1]. Each piece is integrated by tanh-sinh;
+/// where the density is singular at an end (a < 1 at 0, β < 1 at 1), the piece at that end is
+/// integrated in w = log p (resp. log(1−p)), where p^(a−1) dp = e^(a w) dw: the integrand is
+/// smooth, and for tiny a the mass that lies below any representable p (p^a ≈ 1 down to
+/// p = 1e-300 when a = 1e-4) is the closed-form rest g(0)·p_min^a/a below the p_min where
+/// the rest g of the integrand is constant to rounding. The density is
+/// taken relative to its value at a point near the mean, from boost::math::ibeta_derivative
+/// (accurate for large a, β, where lgamma differences lose up to 1e-16·|log B(a, β)|).
+/// ok = false unless the pieces' error estimates (|I_k − I_{k−1}| of the last two tanh-sinh
+/// levels, an upper bound once the levels converge) plus rounding stay below 1e-10 of the
+/// result.
+inline double bg_tail_quadrature(double A, double a, double beta, double s, bool& ok) {
+    ok = false;
+    const double h0 = A * s;
+    const double mean = a / (a + beta);
+    const double sd = std::sqrt(a * beta / ((a + beta) * (a + beta) * (a + beta + 1)));
+    // The reference point xs near the mean has an exact complement 1 − xs (xs a multiple of
+    // 2^−53): (β−1)·log((1−p)/(1−xs)) turns a rounding of 1 − xs into 1e-16·β of relative
+    // error, which for β ~ 1e5 would be 1e-11.
+    const double xs = mean >= 0x1p-40 ? std::round(mean * 0x1p53) * 0x1p-53 : mean;
+    const double xs_c = 1 - xs;
+    double pdf_xs = 0;
+    try {
+        pdf_xs = boost::math::ibeta_derivative(a, beta, xs);
+    } catch (const std::exception&) {  // overflow: a Beta narrower than doubles resolve
+        return 0;
+    }
+    if (!(std::isfinite(pdf_xs) && pdf_xs > 0 && std::isfinite(h0) && xs > 0 && xs_c > 0))
+        return 0;
+    const double log_xs = std::log(xs), log_xs_c = std::log1p(-xs);
+    auto h = [&](double p) { return p > 0 ? -std::expm1(-A * std::log1p(p * s)) / p : h0; };
+    // log(p/xs) and log((1−p)/(1−xs)), q = 1 − p given separately (exact near p = 1): near xs
+    // from the exact difference p − xs, far from it from log(p), log1p(−p).
+    auto lp = [&](double p) {
+        const double d = p - xs;
+        return std::abs(d) <= 0.5 * xs ? std::log1p(d / xs) : std::log(p) - log_xs;
     };
+    auto lq = [&](double p, double q) {
+        const double d = p - xs;
+        return std::abs(d) <= 0.5 * xs_c ? std::log1p(-d / xs_c)
+                                         : (p < 0.5 ? std::log1p(-p) : std::log(q)) - log_xs_c;
+    };
+    auto f = [&](double p, double q) {
+        if (p <= 0 || q <= 0) return 0.0;  // never an abscissa; a ≥ 1 resp. β ≥ 1 there
+        return pdf_xs * std::exp((a - 1) * lp(p) + (beta - 1) * lq(p, q)) * h(p);
+    };
+    // The end pieces where the density is singular: in w = log p (resp. w = log(1−p)),
+    //   ∫ p^(a−1) g(p) dp = ∫ e^(a w) g(e^w) dw,
+    // smooth in w (h's transition at p ~ 1/(A s) has width O(1) there). Below p_min, where g
+    // equals g(0) to rounding, the rest is g(0)·p_min^a/a in closed form.
+    // Left end: g(p)·p^(a−1) = pdf(p); log g(p) = log pdf_xs + (1−a) log xs + (β−1)·lq.
+    auto left = [&](double w) {
+        const double p = std::exp(w);
+        return pdf_xs * std::exp(a * w + (1 - a) * log_xs + (beta - 1) * lq(p, 1 - p)) * h(p);
+    };
+    // Right end, q = 1 − p = e^w: log p and p − xs from q (exact): p − xs = xs_c − q.
+    auto right = [&](double w) {
+        const double q = std::exp(w), p = 1 - q, d = xs_c - q;
+        const double l = std::abs(d) <= 0.5 * xs ? std::log1p(d / xs) : std::log1p(-q) - log_xs;
+        return pdf_xs * std::exp(beta * w + (1 - beta) * log_xs_c + (a - 1) * l) * h(p);
+    };
+    const double flat = 1e-17 / (1 + h0 + std::abs(a - 1) + std::abs(beta - 1));
+    double inner[12] = {1 / h0, 1 / s, 0.5};
+    int n = 3;
+    for (double k : {-30.0, -10.0, -3.0, -1.0, 0.0, 1.0, 3.0, 10.0, 30.0})
+        inner[n++] = mean + k * sd;
+    std::sort(inner, inner + n);
+    // The cuts: 0, the inner points inside (0, 1) that are at least 1e-3·min(sd, c) apart, 1.
+    double cuts[14];
+    int kept = 0;
+    cuts[kept++] = 0;
+    for (double c : inner)
+        if (c > 0 && c < 1 && c - cuts[kept - 1] > 1e-3 * std::min(sd, c)) cuts[kept++] = c;
+    cuts[kept++] = 1;
     // One integrator for the process: building one allocates its abscissa tables, which must
     // not happen per customer. tanh_sinh::integrate only reads the object and calls its
     // implementation's const, thread-safe integrate (further refinement levels are added under
     // a mutex, with the same values a fresh object computes), so sharing it changes no result.
     // (Not `const`: Boost 1.74 misplaces the const qualifier of the two-argument overload.)
     static boost::math::quadrature::tanh_sinh<double> integrator(12);
-    double integral = 0;
+    double integral = 0, error = 0, l1 = 0;
     try {
-        integral = integrator.integrate(integrand, 0.0, 1.0, 1e-12);
+        for (int i = 0; i + 1 < kept; ++i) {
+            const double lo = cuts[i], hi = cuts[i + 1];
+            double e = 0, m = 0;
+            const bool at_0 = i == 0 && a < 1, at_1 = i + 2 == kept && beta < 1;
+            if (at_0 || at_1) {
+                // [0, hi] for p (resp. [0, 1 − lo] for 1 − p) in w, in pieces of width ≤ 8
+                const double e_w = at_0 ? a : beta, top = at_0 ? hi : 1 - lo;
+                const double g0 = at_0 ? pdf_xs * std::exp((1 - a) * log_xs - (beta - 1) *
+                                                           log_xs_c) * h0
+                                       : pdf_xs * std::exp((1 - beta) * log_xs_c - (a - 1) *
+                                                           log_xs) * h(1);
+                const double w_top = std::log(top), w_min = std::log(std::min(flat, top));
+                integral += g0 * std::exp(e_w * w_min) / e_w;
+                const int parts = static_cast<int>(std::ceil((w_top - w_min) / 8));
+                for (int j = 0; j < parts; ++j) {
+                    const double step = (w_top - w_min) / parts;
+                    const double w0 = w_min + step * j, w1 = j + 1 == parts ? w_top : w0 + step;
+                    double ej = 0, mj = 0;
+                    integral += at_0 ? integrator.integrate(left, w0, w1, 1e-13, &ej, &mj)
+                                     : integrator.integrate(right, w0, w1, 1e-13, &ej, &mj);
+                    e += ej * 0.5 * (w1 - w0);  // (Boost 1.74 reports it unscaled, for [−1, 1])
+                    m += mj;
+                }
+            } else {
+                // Boost passes xc = lo − x on the left half of a piece and hi − x on the right.
+                auto piece = [&](double x, double xc) {
+                    return f(x, hi == 1 && xc > 0 ? xc : 1 - x);
+                };
+                integral += integrator.integrate(piece, lo, hi, 1e-13, &e, &m);
+                e *= 0.5 * (hi - lo);  // (Boost 1.74 reports it unscaled, for [−1, 1])
+            }
+            error += e;
+            l1 += m;
+        }
     } catch (const std::exception&) {
-        integral = 0;  // cannot happen for a finite integrand; keep the closed-form part
+        return 0;  // a non-finite integrand: not trusted
     }
-    return h0 + (h1 - h0) * a / (a + beta) + integral;
+    ok = std::isfinite(integral) && integral > 0 && error + 4e-16 * l1 <= 1e-10 * integral;
+    return integral;
 }
 
 /// tail(A, a, β, s): the branch order is cheapest-first; each reports whether it can be
-/// trusted (converged, no severe cancellation) before the next is tried.
-inline double bg_tail(double A, double a, double beta, double s) {
+/// trusted (converged, no severe cancellation) before the next is tried. h(p) is positive and
+/// at most h₀ = A s, so 0 < tail ≤ h₀: a branch whose result lies outside (by more than
+/// rounding) is not trusted either. No trusted branch is an error (status::no_convergence
+/// naming fn and the arguments), never a clamped number.
+inline double bg_tail(double A, double a, double beta, double s,
+                      const char* fn = "bg_family expected purchases") {
     if (s == 0) return 0;
+    const double h0 = A * s;
+    // (tail ≥ 1 − (1+s)^−A > 0 underflows only with h₀ itself)
+    auto plausible = [h0](double v) { return v <= h0 * (1 + 1e-13) && (v > 0 || h0 < 1e-290); };
     double v = std::numeric_limits<double>::quiet_NaN();
     bool ok = false;
-    if (s <= 0.5) v = bg_tail_series_s(A, a, beta, s, ok);
-    if (!ok) v = bg_tail_series_z(A, a, beta, s, ok);
+    if (s <= 0.5) {
+        v = bg_tail_series_s(A, a, beta, s, ok);
+        ok = ok && plausible(v);
+    }
+    if (!ok) {
+        v = bg_tail_series_z(A, a, beta, s, ok);
+        ok = ok && plausible(v);
+    }
     // (iii) divides by ε = a − 1 after a subtraction: fine for |ε| ≥ 1e-3 (≤ 3 digits lost);
     // closer to a = 1, and for parameters large enough to strain the connection formula's
-    // series, the quadrature is used instead.
+    // series, the quadrature is used instead. So it is when c'−ε−b' = A−a+1 is within 0.05
+    // of an integer: the two terms of DLMF 15.8.4 then cancel (Γ(±m) near poles; 1.4e-10 off
+    // at m = 1.0037), and within 1e-3 hyp2f1_one_minus_z interpolates over c' ± 4e-3, which
+    // may cross a pole of ₂F₁ (issue 9 cause 2: all parameters ×1e-4 put c' at 3e-4 with
+    // m ≈ 2, and the formula returned −86 for 388).
     if (!ok && std::abs(a - 1) >= 1e-3 && std::abs(A) + beta < 200) {
-        v = bg_tail_connection(A, a, beta, s);
-        ok = std::isfinite(v);
+        const double m = A - a + 1;
+        if (std::abs(m - std::round(m)) >= 0.05) {
+            v = bg_tail_connection(A, a, beta, s, ok);
+            ok = ok && plausible(v);
+        }
     }
-    if (!ok) v = bg_tail_quadrature(A, a, beta, s);
-    // 0 ≤ h(p) ≤ A·s pointwise, so the same holds for the mean: clamp rounding excursions.
-    return std::min(std::max(v, 0.0), A * s);
+    if (!ok) {
+        v = bg_tail_quadrature(A, a, beta, s, ok);
+        ok = ok && plausible(v);
+    }
+    if (!ok)
+        fail(status::no_convergence, fn,
+             "the expected-purchases integral E[(1 - (1 + p s)^-A)/p], p ~ Beta(a, beta), "
+             "could not be computed to 1e-10 relative (A = " + format_value(A) +
+                 ", a = " + format_value(a) + ", beta = " + format_value(beta) +
+                 ", s = " + format_value(s) + ")");
+    return std::min(v, h0);  // rounding may leave v a few ulps above h₀
 }
 
 inline double bg_conditional_expected(const bg_shape& p, double t, double x, double t_x,
-                                      double T) {
+                                      double T, const char* fn = "bg_conditional_expected") {
     const double alive = bg_probability_alive(p, x, t_x, T);
-    return alive * bg_tail(p.r + x, p.a, p.b + x + p.m, t / (p.alpha + T));
+    return alive * bg_tail(p.r + x, p.a, p.b + x + p.m, t / (p.alpha + T), fn);
 }
 
 /// E[X(t)] of a customer who made the first purchase at 0: BG: tail(r, a, b, t/α); MBG: the
 /// customer may drop out at 0 (probability p), so E[(1−p)h(p)] = b/(a+b) · tail(r, a, b+1, t/α).
-inline double bg_expected(const bg_shape& p, double t) {
-    if (p.m == 0) return bg_tail(p.r, p.a, p.b, t / p.alpha);
-    return p.b / (p.a + p.b) * bg_tail(p.r, p.a, p.b + 1, t / p.alpha);
+inline double bg_expected(const bg_shape& p, double t, const char* fn = "bg_expected") {
+    if (p.m == 0) return bg_tail(p.r, p.a, p.b, t / p.alpha, fn);
+    return p.b / (p.a + p.b) * bg_tail(p.r, p.a, p.b + 1, t / p.alpha, fn);
 }
 
 /// P(X(t) = n) for a new customer. Given (λ, p), with N ~ Poisson(λt):
@@ -275,7 +408,8 @@ inline double bg_expected(const bg_shape& p, double t) {
 /// Mixing: E[(1−p)^k] and E[p(1−p)^k] are beta ratios; λ ~ Gamma(r, α) turns P(N = n) into
 /// the negative binomial pmf and P(N ≥ n) into the regularised incomplete beta I_q(n, r) with
 /// q = t/(α+t) — evaluated by Boost's ibeta, no 1 − Σ cancellation.
-inline double bg_probability_of_purchases(const bg_shape& p, double t, double n) {
+inline double bg_probability_of_purchases(const bg_shape& p, double t, double n,
+                                          const char* fn = "bg_probability_of_purchases") {
     const double lbab = log_gamma(p.a) + log_gamma(p.b) - log_gamma(p.a + p.b);
     auto log_beta = [](double u, double v) {
         return log_gamma(u) + log_gamma(v) - log_gamma(u + v);
@@ -292,7 +426,13 @@ inline double bg_probability_of_purchases(const bg_shape& p, double t, double n)
     } else if (p.m == 1) {
         second = p.a / (p.a + p.b);  // dropped out at time 0
     }
-    return std::min(1.0, first + second);
+    // A probability: above 1 by more than rounding means a failed evaluation, not a value.
+    const double v = first + second;
+    if (!(v >= 0 && v <= 1 + 1e-12))
+        fail(status::no_convergence, fn,
+             "P(X(t) = n) evaluated to " + format_value(v) + " (t = " + format_value(t) +
+                 ", n = " + format_value(n) + ")");
+    return std::min(v, 1.0);
 }
 
 // ---- data preparation and the total log-likelihood with gradient --------------------------
@@ -756,12 +896,29 @@ inline void bg_log_likelihood_batch(const char* fn, const bg_shape& p, const rfm
     });
 }
 
-/// f(s) = tail from a table when it covers s (clamped as bg_tail clamps), else exactly.
+/// f(s) = tail from a table when it covers s, else exactly (bg_tail; fn names the caller in
+/// its errors). A table holds only verified values (≤ 1e-14 from bg_tail's), so its result
+/// is only kept within bg_tail's bounds (0, A s] against rounding.
 inline double bg_tail_lookup(const bg_curve_table* tb, double A, double a, double beta,
-                             double s) {
+                             double s, const char* fn = "bg_tail") {
     double g;
     if (tb && s > 0 && tb->eval(s, g)) return std::min(std::max(s * g, 0.0), A * s);
-    return bg_tail(A, a, beta, s);
+    return bg_tail(A, a, beta, s, fn);
+}
+
+/// bg_tail, or NaN where it fails: for the node values of tables, which a NaN rejects (the
+/// customers of that x are then evaluated exactly, and report the failure themselves).
+inline double bg_tail_or_nan(double A, double a, double beta, double s) {
+    try {
+        return bg_tail(A, a, beta, s);
+    } catch (const error&) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+}
+
+/// Rethrows e with " (at row i)" appended, for batch functions.
+[[noreturn]] inline void bg_rethrow_at_row(const error& e, std::size_t i) {
+    throw error(e.code(), std::string(e.what()) + " (at row " + std::to_string(i) + ")");
 }
 
 /// The tables of one batch, indexed by x (nullptr: evaluate exactly).
@@ -787,7 +944,7 @@ inline void bg_build_tail_tables(bg_table_set& set, const bg_shape& p, const bg_
         const double x = static_cast<double>(xs[k]);
         const double A = p.r + x, beta = p.b + x + p.m;
         ok[k] = bg_build_curve_table_adaptive(set.tables[k], 1, s_lo, s_hi, [&](double s) {
-            return bg_tail(A, p.a, beta, s) / s;
+            return bg_tail_or_nan(A, p.a, beta, s) / s;
         });
     });
     for (std::size_t k = 0; k < xs.size(); ++k)
@@ -813,8 +970,12 @@ inline void bg_conditional_expected_batch(const char* fn, const bg_shape& p, dou
             const bg_curve_table* tb =
                 x < static_cast<double>(set.by_x.size()) ? set.by_x[static_cast<std::size_t>(x)]
                                                          : nullptr;
-            out[i] = alive(p, x, data.recency[i], T) *
-                     bg_tail_lookup(tb, p.r + x, p.a, p.b + x + p.m, t / (p.alpha + T));
+            try {
+                out[i] = alive(p, x, data.recency[i], T) *
+                         bg_tail_lookup(tb, p.r + x, p.a, p.b + x + p.m, t / (p.alpha + T), fn);
+            } catch (const error& e) {
+                bg_rethrow_at_row(e, i);
+            }
         }
     });
 }
@@ -867,20 +1028,25 @@ inline void bg_discounted_purchases_batch(const char* fn, const bg_shape& p, con
             const double A = p.r + x, beta = p.b + x + p.m;
             bg_curve_table& f = f_set.tables[k];
             if (!bg_build_curve_table_adaptive(f, 1, f_lo, f_hi, [&](double s) {
-                    return bg_tail(A, p.a, beta, s) / s;
+                    return bg_tail_or_nan(A, p.a, beta, s) / s;
                 }))
                 return;
             // F(s₁)/s₁ = Σₖ dₖ (f(k s₁) − f((k−1) s₁)) / s₁ with f from its table.
-            ok[k] = bg_build_curve_table_adaptive(F_set.tables[k], dN, s1_lo, s1_hi, [&](double s1) {
+            auto F = [&](double s1) {
                 double total = 0, previous = 0;
-                for (std::size_t j = 0; j < N; ++j) {
-                    const double now = bg_tail_lookup(&f, A, p.a, beta,
-                                                      static_cast<double>(j + 1) * s1);
-                    total += (now - previous) * discount[j];
-                    previous = now;
+                try {  // (f covers every k·s₁; an exact fallback that fails rejects F)
+                    for (std::size_t j = 0; j < N; ++j) {
+                        const double now = bg_tail_lookup(&f, A, p.a, beta,
+                                                          static_cast<double>(j + 1) * s1);
+                        total += (now - previous) * discount[j];
+                        previous = now;
+                    }
+                } catch (const error&) {
+                    return std::numeric_limits<double>::quiet_NaN();
                 }
                 return total / s1;
-            });
+            };
+            ok[k] = bg_build_curve_table_adaptive(F_set.tables[k], dN, s1_lo, s1_hi, F);
         });
         for (std::size_t k = 0; k < xs.size(); ++k)
             if (ok[k]) F_set.by_x[xs[k]] = &F_set.tables[k];
@@ -905,10 +1071,14 @@ inline void bg_discounted_purchases_batch(const char* fn, const bg_shape& p, con
             // Exact: conditional_expected_purchases_curve + clv_sum without the spend factor.
             const double A = p.r + x, beta = p.b + x + p.m;
             double total = 0, previous = 0;
-            for (std::size_t k = 0; k < N; ++k) {
-                const double now = pa * bg_tail(A, p.a, beta, times[k] / (p.alpha + T));
-                total += (now - previous) * discount[k];
-                previous = now;
+            try {
+                for (std::size_t k = 0; k < N; ++k) {
+                    const double now = pa * bg_tail(A, p.a, beta, times[k] / (p.alpha + T), fn);
+                    total += (now - previous) * discount[k];
+                    previous = now;
+                }
+            } catch (const error& e) {
+                bg_rethrow_at_row(e, i);
             }
             out[i] = total;
         }

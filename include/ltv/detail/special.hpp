@@ -3,6 +3,7 @@
 //
 //  log_gamma(x)               ln|Γ(x)|, thread-safe (glibc's lgamma writes the global signgam).
 //  log_gamma_shift(x, e)      lnΓ(x − e) − lnΓ(x) to full relative accuracy, also for e → 0.
+//  log_gamma_delta(x, d)      lnΓ(x + d) − lnΓ(x) to full absolute accuracy for any x, d ≥ 0.
 //  beta_stieltjes(a, b, w)    E[1/(w + θ)], θ ~ Beta(a, b): the ₂F₁(1, b; a + b; z) of the sBG
 //                             valuation, the BG/BB DERT and the Pareto/NBD likelihood near z = 1.
 #pragma once
@@ -36,6 +37,10 @@ inline double log_gamma(double x, int* sign = nullptr) {
     return v;
 }
 
+/// B₂ₖ, k = 1..6: the coefficients B₂ₖ/(2k(2k−1)) z^(1−2k) of Stirling's series (DLMF 5.11.1).
+inline constexpr double stirling_bernoulli[6] = {1.0 / 6,   -1.0 / 30, 1.0 / 42,
+                                                 -1.0 / 30, 5.0 / 66,  -691.0 / 2730};
+
 /// lnΓ(x − e) − lnΓ(x) for x ≥ 1, −1/2 ≤ e < 1, with a small RELATIVE error also when e → 0 (where
 /// the difference of two log-gammas would keep only an absolute one): the recurrence
 /// lnΓ(y) = lnΓ(y + 1) − ln y moves x up to y ≥ 20 (terms log1p(−e/y)), then Stirling's series
@@ -56,14 +61,49 @@ inline double log_gamma_shift(double x, double e) {
         p *= u;
     }
     double r = y * s - 0.5 * l1 - e * std::log(y);
-    static constexpr double bernoulli[6] = {1.0 / 6,   -1.0 / 30, 1.0 / 42,
-                                            -1.0 / 30, 5.0 / 66,  -691.0 / 2730};
     double ypow = 1 / y, y2 = 1 / (y * y);  // y^(1−2k)
     for (int k = 1; k <= 6; ++k) {
-        const double c = bernoulli[k - 1] / (2 * k * (2 * k - 1.0));
+        const double c = stirling_bernoulli[k - 1] / (2 * k * (2 * k - 1.0));
         r += c * ypow * std::expm1((1 - 2 * k) * l1);
         ypow *= y2;
     }
+    return acc + r;
+}
+
+/// lnΓ(x + d) − lnΓ(x) for x > 0, d ≥ 0 (and x + d finite), with an absolute error of a few
+/// ulp of the larger of |result| and 360, for any sizes: the difference of two log-gammas keeps
+/// only eps·lnΓ(x + d) absolutely, 2e−6 at x ≈ 1e9 (sBG S(t) at t = 1e9, Gamma-Gamma at p·x ≈ 6e9:
+/// issue 9, causes 7 and 8). Three regions:
+///  - x < 20, x + d < 100: lnΓ(x + d) − lnΓ(x), both small (|lnΓ| < 360 unless x is tiny,
+///    where lnΓ(x) ≈ −ln x is exact to its own rounding): faster than the third way below;
+///  - x ≥ 20: Stirling's series (DLMF 5.11.1) for both, the difference written without
+///    cancellation of the large terms (z = x + d, u = d/x):
+///      (z − ½) ln z − (x − ½) ln x − d = d (ln z − 1) + (x − ½) log1p(u),
+///    plus Σₖ B₂ₖ/(2k(2k−1)) (z^(1−2k) − x^(1−2k)), six terms (< 1e−17 at x ≥ 20);
+///  - x < 20, x + d ≥ 100: lnΓ(x + k) − lnΓ(x) = ln Πⱼ₍ₖ (x + j) for the k ≤ 20 steps to
+///    x + k ≥ 20, then the Stirling form for (x + k, d − k).
+/// (log_gamma_shift above gives RELATIVE accuracy for shifts |e| < 1; this one absolute accuracy
+/// for any shift, which is what a log-likelihood term or a ratio exp(lnΓ − lnΓ) needs.)
+inline double log_gamma_delta(double x, double d) {
+    if (d == 0) return 0;
+    const double z = x + d;
+    if (x < 20 && z < 100) return log_gamma(z) - log_gamma(x);
+    double acc = 0;
+    if (x < 20) {
+        double prod = 1;
+        for (; x < 20; x += 1, d -= 1) prod *= x;  // ≤ 20 factors < 20: no overflow
+        acc = std::log(prod);
+    }
+    const double l = std::log1p(d / x);
+    double r = d * (std::log(z) - 1) + (x - 0.5) * l;
+    const double ix2 = 1 / (x * x), iz2 = 1 / (z * z);
+    double cx = 0, cz = 0;  // Σₖ cₖ v^(2−2k), Horner from k = 6
+    for (int k = 6; k >= 1; --k) {
+        const double c = stirling_bernoulli[k - 1] / (2 * k * (2 * k - 1.0));
+        cx = cx * ix2 + c;
+        cz = cz * iz2 + c;
+    }
+    r += cz / z - cx / x;
     return acc + r;
 }
 
@@ -162,7 +202,11 @@ inline double beta_stieltjes(double a, double b, double w) {
     } else {
         // lnΓ(1+ε) = log1p(Γ(1+ε) − 1): relative accuracy as ε → 0
         const double lg1 = std::log1p(boost::math::tgamma1pm1(eps));
-        lambda = (lg1 + log_gamma_shift(b + 1, eps)) / eps - lw;
+        // lnΓ(b+1−ε) − lnΓ(b+1), with relative accuracy as ε → 0 (log_gamma_shift); for ε > ½
+        // (a ≤ ½, no pole to cancel) with its argument formed as b + a: b + 1 − ε kept only an
+        // absolute eps of it, 3e−5 relative error in DEL at α = β = 1e−12 (issue 9).
+        const double lgs = eps <= 0.5 ? log_gamma_shift(b + 1, eps) : -log_gamma_delta(b + a0, eps);
+        lambda = (lg1 + lgs) / eps - lw;
     }
     const double x = eps * lambda;
     const double E = x == 0 ? 1.0 : std::expm1(x) / x;
