@@ -128,10 +128,14 @@ void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_da
                      "argument 'monetary' has " + std::to_string(monetary.size()) +
                          " elements but 'frequency' has " + std::to_string(data.size()));
     detail::validate_gg(fn, spend_model);
-    detail::require_q_above_one(fn, spend_model);
-    for (std::size_t i = 0; i < monetary.size(); ++i)  // no string unless a value fails
+    for (std::size_t i = 0; i < monetary.size(); ++i) {  // no string unless a value fails
         if (!(monetary[i] >= 0 && monetary[i] <= std::numeric_limits<double>::max()))
             detail::require_nonnegative(fn, detail::arg_name{"monetary", i}, monetary[i]);
+        // the expected spend is finite only where p·x + q > 1 (gamma_gamma.hpp)
+        if (!(spend_model.p * data.frequency[i] + (spend_model.q - 1) > 0))
+            detail::gg_conditional_checked(fn, spend_model, data.frequency[i], monetary[i],
+                                           static_cast<std::ptrdiff_t>(i));
+    }
     const std::size_t n = static_cast<std::size_t>(options.periods);
     if constexpr (detail::has_discounted_purchases<Model>::value) {
         // out[i] = Σₖ dₖ (E[Y(kL)] − E[Y((k−1)L)]), then × spend: for rows evaluated exactly

@@ -12,13 +12,15 @@
 //   E[Z] = pγ/(q−1) (population mean, q > 1),
 //   E[Z | x, z̄] = p(γ + x z̄)/(px + q − 1)
 //              = (q−1)/(px+q−1) · pγ/(q−1) + px/(px+q−1) · z̄   (a weighted average),
-// which is the population mean when x = 0. Both are undefined for q ≤ 1 (domain_error).
+// which is the population mean when x = 0. E[Z] is infinite for q ≤ 1 and E[Z | x, z̄] for
+// px + q ≤ 1 (domain_error).
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <boost/math/special_functions/digamma.hpp>
@@ -137,6 +139,29 @@ inline double gg_conditional(const gamma_gamma_params& g, double x, double z) {
     return g.p * (g.gamma + x * z) / (g.p * x + (g.q - 1));
 }
 
+/// gg_conditional where it is defined: the posterior of ν is Gamma(px + q, γ + x z̄), whose
+/// E[1/ν] is finite only for px + q > 1 (for x = 0: q > 1, the population mean). A q ≤ 1 model
+/// (infinite population mean) still gives every customer with px + q > 1 a finite value.
+/// Fails with domain_error naming the customer (and the row, for batches: row ≥ 0).
+inline double gg_conditional_checked(const char* fn, const gamma_gamma_params& g, double x,
+                                     double z, std::ptrdiff_t row = -1) {
+    const double d = g.p * x + (g.q - 1);
+    const std::string where =
+        row >= 0 ? " (at row " + std::to_string(row) + ")" : std::string();
+    if (!(d > 0))
+        fail(status::domain_error, fn,
+             "the expected spend is infinite where p*x + q <= 1 (p = " + format_value(g.p) +
+                 ", q = " + format_value(g.q) + ", frequency = " + format_value(x) + ")" +
+                 where);
+    const double v = g.p * (g.gamma + x * z) / d;
+    if (!std::isfinite(v))
+        fail(status::domain_error, fn,
+             "the expected spend " + format_value(v) +
+                 " is not a finite number (frequency = " + format_value(x) +
+                 ", monetary = " + format_value(z) + ")" + where);
+    return v;
+}
+
 }  // namespace detail
 
 /// log f(z̄ | x) for one customer with x > 0 repeat transactions of mean value z̄ > 0.
@@ -168,24 +193,27 @@ inline double expected_average_spend(const gamma_gamma_params& params) {
     return params.p * params.gamma / (params.q - 1);
 }
 
-/// E[Z | x, z̄] = p(γ + x z̄)/(px + q − 1); the population mean when x = 0.
+/// E[Z | x, z̄] = p(γ + x z̄)/(px + q − 1); the population mean when x = 0. domain_error
+/// where px + q ≤ 1 (the posterior mean of 1/ν is infinite) or the result overflows.
 inline double conditional_expected_average_spend(const gamma_gamma_params& params, double x,
                                                  double monetary) {
     constexpr const char* fn = "gamma_gamma_conditional_expected_average_spend";
     detail::validate_gg(fn, params);
-    detail::require_q_above_one(fn, params);
     detail::require_nonnegative(fn, "frequency", x);
     detail::require_nonnegative(fn, "monetary", monetary);
-    return detail::gg_conditional(params, x, monetary);
+    return detail::gg_conditional_checked(fn, params, x, monetary);
 }
 
 inline void conditional_expected_average_spend(const gamma_gamma_params& params,
                                                const spend_data& data, double* out) {
     constexpr const char* fn = "gamma_gamma_conditional_expected_average_spend";
     detail::validate_gg(fn, params);
-    detail::require_q_above_one(fn, params);
     detail::validate_spend(fn, data, false);
     detail::require_array(fn, "out", out, data.size());
+    // Every row is checked before out is written (outputs are written only on success).
+    for (std::size_t i = 0; i < data.size(); ++i)
+        detail::gg_conditional_checked(fn, params, data.frequency[i], data.monetary[i],
+                                       static_cast<std::ptrdiff_t>(i));
     for (std::size_t i = 0; i < data.size(); ++i)
         out[i] = detail::gg_conditional(params, data.frequency[i], data.monetary[i]);
 }

@@ -21,6 +21,8 @@
 //   z < −1           Pfaff as above, then w ∈ (0.5, 1) is handled like 0.5 < z < 1.
 //   z = 1            Gauss's sum (15.4.20) when c−a−b > 0; otherwise ₂F₁ diverges.
 // c must not be 0, −1, −2, … (a pole of ₂F₁) and z must be ≤ 1: anything else is a domain_error.
+// A series that does not converge (more than 100 000 terms, or terms that underflow before a
+// pole of the term ratio at n = −c brings them back) is status::no_convergence, not a number.
 // Accuracy: about 1e-14 relative for moderate parameters (|a|, |b|, |c| ≲ 100); for large
 // parameters with z close to 1 accuracy is lower unless c ≫ |a·b| (the series case).
 #pragma once
@@ -48,15 +50,21 @@ inline double hyp2f1_series(double a, double b, double c, double z, int max_term
         term *= ratio;
         sum += term;
         biggest = std::max(biggest, std::abs(term));
-        if (term == 0) {  // a or b is a non-positive integer: a polynomial, now complete
-            converged = true;
+        if (term == 0) {
+            // a or b a non-positive integer (ratio 0): a polynomial, now complete. Otherwise
+            // the term underflowed, and later terms may grow back (a negative c, below): not
+            // converged.
+            converged = ratio == 0;
             break;
         }
         // Stop when the remaining tail is below the rounding level of the sum. Later ratios
         // ρ(m) = z(m+a)(m+b)/((m+c)(m+1)) tend to z but may first rise (a rational function
         // of degree 2 over 2 has at most two turning points), so the largest of ρ at
         // m = n+1, 2(n+1), 4(n+1), 16(n+1) and its limit |z| bounds the tail |term|·ρ/(1−ρ).
-        if (std::abs(term) <= 1e-16 * std::abs(sum)) {
+        // A negative c puts a pole of the ratio at m = −c: terms may shrink to rounding level
+        // and then grow by orders of magnitude as c + m passes 0 (c = −996.8: f = 0.1213, and
+        // stopping at n = 8 gave 0.9979; issue 9). So no stop before every later (c + m) > 0.
+        if (c + dn + 1 > 0 && std::abs(term) <= 1e-16 * std::abs(sum)) {
             auto ratio_at = [&](double m) {
                 return std::abs((a + m) * (b + m) / ((c + m) * (m + 1)) * z);
             };
@@ -96,24 +104,26 @@ inline double gamma_ratio(double n1, double n2, double d1, double d2) {
 }
 
 /// DLMF 15.8.4 for 0 < z < 1 with c − a − b not an integer.
-inline double hyp2f1_one_minus_z_generic(double a, double b, double c, double z) {
+/// ok is cleared when either series did not converge.
+inline double hyp2f1_one_minus_z_generic(double a, double b, double c, double z, bool& ok) {
     const double m = c - a - b, y = 1 - z;
-    bool conv;
+    bool conv1, conv2;
     double canc;
-    const double f1 = hyp2f1_series(a, b, 1 - m, y, 100000, conv, canc);
-    const double f2 = hyp2f1_series(c - a, c - b, 1 + m, y, 100000, conv, canc);
+    const double f1 = hyp2f1_series(a, b, 1 - m, y, 100000, conv1, canc);
+    const double f2 = hyp2f1_series(c - a, c - b, 1 + m, y, 100000, conv2, canc);
+    ok = ok && conv1 && conv2;
     const double t1 = gamma_ratio(c, m, c - a, c - b) * f1;
     const double t2 = f2 == 0 ? 0 : gamma_ratio(c, -m, a, b) * std::exp(m * std::log(y)) * f2;
     return t1 + t2;
 }
 
 /// DLMF 15.8.4, with the near-integer c − a − b handled by interpolation in c (see top).
-inline double hyp2f1_one_minus_z(double a, double b, double c, double z) {
+inline double hyp2f1_one_minus_z(double a, double b, double c, double z, bool& ok) {
     const double m = c - a - b;
     const double N = std::round(m);
     constexpr double h = 1e-3;
     const double delta = m - N;
-    if (std::abs(delta) >= h) return hyp2f1_one_minus_z_generic(a, b, c, z);
+    if (std::abs(delta) >= h) return hyp2f1_one_minus_z_generic(a, b, c, z, ok);
     // Quintic Lagrange interpolation through m' = N ± h, N ± 2h, N ± 3h at m' = m.
     const double nodes[6] = {-3 * h, -2 * h, -h, h, 2 * h, 3 * h};
     double result = 0;
@@ -121,20 +131,32 @@ inline double hyp2f1_one_minus_z(double a, double b, double c, double z) {
         double w = 1;
         for (int j = 0; j < 6; ++j)
             if (j != i) w *= (delta - nodes[j]) / (nodes[i] - nodes[j]);
-        result += w * hyp2f1_one_minus_z_generic(a, b, c - delta + nodes[i], z);
+        result += w * hyp2f1_one_minus_z_generic(a, b, c - delta + nodes[i], z, ok);
     }
     return result;
 }
 
-/// ₂F₁ for 0 ≤ z < 1 (after any Pfaff step).
-inline double hyp2f1_unit(double a, double b, double c, double z) {
+/// ₂F₁ for 0 ≤ z < 1 (after any Pfaff step); ok is cleared when a series did not converge.
+inline double hyp2f1_unit(double a, double b, double c, double z, bool& ok) {
     bool conv;
     double canc;
-    if (z <= 0.5) return hyp2f1_series(a, b, c, z, 100000, conv, canc);
+    if (z <= 0.5) {
+        const double s = hyp2f1_series(a, b, c, z, 100000, conv, canc);
+        ok = ok && conv;
+        return s;
+    }
     // Fast when c dominates: try a short series first (see the header comment).
     const double s = hyp2f1_series(a, b, c, z, 400, conv, canc);
     if (conv && canc < 1e3) return s;
-    return hyp2f1_one_minus_z(a, b, c, z);
+    return hyp2f1_one_minus_z(a, b, c, z, ok);
+}
+
+/// The public function's error for a series that did not converge (terms that underflowed
+/// before a pole of the term ratio, or more than 100 000 terms).
+[[noreturn]] inline void hyp2f1_no_convergence(double a, double b, double c, double z) {
+    fail(status::no_convergence, "hyp2f1",
+         "the series for 2F1(" + format_value(a) + ", " + format_value(b) + "; " +
+             format_value(c) + "; " + format_value(z) + ") did not converge");
 }
 
 }  // namespace detail
@@ -160,19 +182,24 @@ inline double hyp2f1(double a, double b, double c, double z) {
                              detail::format_value(c - a - b) + ")");
         return detail::gamma_ratio(c, c - a - b, c - a, c - b);
     }
-    if (z >= 0) return detail::hyp2f1_unit(a, b, c, z);
-    if (z >= -0.5) {
-        bool conv;
+    bool ok = true;
+    double v;
+    if (z >= 0) {
+        v = detail::hyp2f1_unit(a, b, c, z, ok);
+    } else if (z >= -0.5) {
         double canc;
-        return detail::hyp2f1_series(a, b, c, z, 100000, conv, canc);
+        v = detail::hyp2f1_series(a, b, c, z, 100000, ok, canc);
+    } else {
+        // Pfaff: ₂F₁(a,b;c;z) = (1−z)^−a ₂F₁(a, c−b; c; z/(z−1)); the mirror form with b
+        // swapped in when that makes the new series a polynomial (c−a a non-positive integer).
+        const double w = z / (z - 1);
+        const bool use_b = (c - a <= 0 && c - a == std::floor(c - a)) ||
+                           (b <= 0 && b == std::floor(b));
+        v = use_b ? std::pow(1 - z, -b) * detail::hyp2f1_unit(c - a, b, c, w, ok)
+                  : std::pow(1 - z, -a) * detail::hyp2f1_unit(a, c - b, c, w, ok);
     }
-    // Pfaff: ₂F₁(a,b;c;z) = (1−z)^−a ₂F₁(a, c−b; c; z/(z−1)); the mirror form with b swapped
-    // in when that makes the new series a polynomial (c−a a non-positive integer).
-    const double w = z / (z - 1);
-    const bool use_b = (c - a <= 0 && c - a == std::floor(c - a)) ||
-                       (b <= 0 && b == std::floor(b));
-    if (use_b) return std::pow(1 - z, -b) * detail::hyp2f1_unit(c - a, b, c, w);
-    return std::pow(1 - z, -a) * detail::hyp2f1_unit(a, c - b, c, w);
+    if (!ok) detail::hyp2f1_no_convergence(a, b, c, z);
+    return v;
 }
 
 }  // namespace ltv

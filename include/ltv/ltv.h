@@ -31,9 +31,9 @@
 /* ---- version ----------------------------------------------------------------------------- */
 #define LTV_VERSION_MAJOR 0
 #define LTV_VERSION_MINOR 2
-#define LTV_VERSION_PATCH 0
+#define LTV_VERSION_PATCH 1
 #define LTV_VERSION_NUMBER (LTV_VERSION_MAJOR * 10000 + LTV_VERSION_MINOR * 100 + LTV_VERSION_PATCH)
-#define LTV_VERSION_STRING "0.2.0"
+#define LTV_VERSION_STRING "0.2.1"
 
 /* ---- symbol visibility ------------------------------------------------------------------- */
 #if defined(_WIN32)
@@ -291,7 +291,8 @@ LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const d
 LTV_API int ltv_model_fit_spend(ltv_model* model, const double* frequency, const double* monetary,
                                 const double* weights, size_t n, const ltv_fit_options* options);
 /* E[spend per transaction | x, monetary]; the population mean pγ/(q − 1) where x = 0.
- * LTV_ERR_DOMAIN when q ≤ 1 (the mean is undefined). */
+ * LTV_ERR_DOMAIN, naming the row, where p·x + q ≤ 1 (the expected spend is infinite: x = 0 with
+ * q ≤ 1) or the result overflows. */
 LTV_API int ltv_model_expected_spend(const ltv_model* model, const double* frequency,
                                      const double* monetary, size_t n, double* out);
 LTV_API int ltv_model_spend_log_likelihood(const ltv_model* model, const double* frequency,

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "ltv/detail/special.hpp"
 #include "ltv/gamma_gamma.hpp"
@@ -15,6 +16,7 @@
 namespace {
 
 using ltv_test::error_status;
+using ltv_test::error_message;
 
 double rel_error(double got, double truth) { return std::abs(got - truth) / std::abs(truth); }
 
@@ -124,20 +126,41 @@ TEST_CASE("Gamma-Gamma log-likelihood with q x1e4: ln B(px, q) from the smaller 
                    4.79541605413010030052038878011) <= 1e-13);
 }
 
-TEST_CASE("Gamma-Gamma at the singularity q = 1: likelihood fine, mean spend an error") {
-    // tests/oracle/gamma_gamma.py (labels q=1, q=1+1e-12), 50 digits.
+TEST_CASE("Gamma-Gamma at the singularity q = 1: likelihood fine, mean spend where finite") {
+    // tests/oracle/gamma_gamma.py (labels q=1, q=1+1e-12, q=1-1e-12, q=1-1e-9), 50 digits.
     CHECK(std::abs(ltv::log_likelihood({6.25, 1.0, 15.44}, 2, 35.0) -
                    -5.23196141232798428573800218873) <= 1e-14);
     CHECK(std::abs(ltv::log_likelihood({6.25, 1 + 1e-12, 15.44}, 2, 35.0) -
                    -5.23196141232655259998605876100) <= 1e-14);
     CHECK(rel_error(ltv::conditional_expected_average_spend({6.25, 1 + 1e-12, 15.44}, 2, 1.0),
                     8.71999999999930208929299629871) <= 1e-15);
-    for (double q : {1.0, 1 - 1e-12, 1 - 1e-9}) {
+    // For q <= 1 the population mean p*gamma/(q - 1) is infinite, but a customer's posterior
+    // Gamma(px + q, gamma + x zbar) has a finite E[1/nu] once px + q > 1: the value is defined
+    // (the oracle's, to 1e-15), only x = 0 (the prior mean) is a domain error.
+    const double truth[3] = {8.71999999999999975131004248396, 8.72000000000069733587793058299,
+                             8.72000000069759973163637507203};
+    const double qs[3] = {1.0, 1 - 1e-12, 1 - 1e-9};
+    for (int k = 0; k < 3; ++k) {
+        const double q = qs[k];
         CAPTURE(q);
+        CHECK(rel_error(ltv::conditional_expected_average_spend({6.25, q, 15.44}, 2, 1.0),
+                        truth[k]) <= 1e-15);
         CHECK(error_status([&] {
-                  ltv::conditional_expected_average_spend({6.25, q, 15.44}, 2, 1.0);
+                  ltv::conditional_expected_average_spend({6.25, q, 15.44}, 0, 1.0);
               }) == ltv::status::domain_error);
         CHECK(error_status([&] { ltv::expected_average_spend({6.25, q, 15.44}); }) ==
               ltv::status::domain_error);
     }
+    // px + q <= 1: infinite for that customer; a batch names the row and writes nothing.
+    const ltv::gamma_gamma_params heavy{0.1, 0.5, 15.44};
+    CHECK(rel_error(ltv::conditional_expected_average_spend(heavy, 10, 2.0),
+                    0.1 * (15.44 + 20.0) / 0.5) <= 1e-15);  // (exact: p(γ + x z̄)/(px + q − 1))
+    const double x[3] = {10, 2, 10}, z[3] = {2, 3, 2};
+    double out[3] = {-1, -1, -1};
+    const std::string msg = error_message([&] {
+        ltv::conditional_expected_average_spend(heavy, ltv::spend_data{{x, 3}, {z, 3}, {}}, out);
+    });
+    CHECK(msg.find("p*x + q <= 1") != std::string::npos);
+    CHECK(msg.find("(at row 1)") != std::string::npos);
+    CHECK(out[0] == -1);
 }

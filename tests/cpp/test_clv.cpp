@@ -62,7 +62,10 @@ TEST_CASE("clv: batch equals scalar, works for MBG/NBD, validates") {
     CHECK_THROWS_WITH_AS(ltv::clv(bg, gg, 2, 30.43, 38.86, 22.35, o),
                          "clv: argument 'period_length' = -1 must be greater than 0", ltv::error);
     o.period_length = 4;
-    CHECK_THROWS_AS(ltv::clv(bg, ltv::gamma_gamma_params{1, 0.5, 1}, 2, 30.43, 38.86, 22.35, o), ltv::error);
+    // q = 0.5: the population mean spend is infinite, so a customer with p·x + q <= 1 (x = 0)
+    // has no CLV; one with x = 2 has a finite posterior mean spend (p·x + q = 2.5).
+    CHECK_THROWS_AS(ltv::clv(bg, ltv::gamma_gamma_params{1, 0.5, 1}, 0, 0, 38.86, 0, o), ltv::error);
+    CHECK(std::isfinite(ltv::clv(bg, ltv::gamma_gamma_params{1, 0.5, 1}, 2, 30.43, 38.86, 22.35, o)));
 }
 
 namespace {

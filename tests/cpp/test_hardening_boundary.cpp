@@ -202,8 +202,12 @@ TEST_CASE("hardening D14: a CLV that overflows is a domain error naming the cust
     const ltv::gamma_gamma_params gg{6.25, 3.74, 15.44};
     // 100 repeat purchases in 38 weeks at a mean spend of 1e307: ~1e2 future purchases of
     // ~1e307 overflow.
-    CHECK(contains(error_message([&] { ltv::clv(bg, gg, 100, 38, 38.86, 1e307); }),
-                   "clv: result 'clv' = inf"));
+    // (the expected spend per transaction, p(γ + x z̄)/(px + q − 1), already overflows)
+    const std::string scalar = error_message([&] { ltv::clv(bg, gg, 100, 38, 38.86, 1e307); });
+    CHECK(contains(scalar, "the expected spend inf is not a finite number"));
+    CHECK(contains(scalar, "frequency = 100, monetary = 1e+307"));
+    CHECK(ltv_test::error_status([&] { ltv::clv(bg, gg, 100, 38, 38.86, 1e307); }) ==
+          ltv::status::domain_error);
     const std::vector<double> x{2, 100}, tx{30.43, 38}, T{38.86, 38.86}, z{35, 1e307};
     const ltv::rfm_data data{x, tx, T, {}};
     std::vector<double> out(2);

@@ -152,8 +152,10 @@ def test_errors(cdnow):
         m.expected_purchases(-1, 1, 1, 2)
     with pytest.raises(ValueError, match="must be numeric"):
         m.p_alive(["a"], [1], [2])
-    with pytest.raises(ltv.DomainError, match="q"):
-        ltv.GammaGamma(params={"p": 1, "q": 0.5, "gamma": 1}).expected_spend(1, 10)
+    # q = 0.5: infinite where p*x + q <= 1 (here x = 0, the population mean); x = 1 is finite
+    with pytest.raises(ltv.DomainError, match=r"p\*x \+ q <= 1"):
+        ltv.GammaGamma(params={"p": 1, "q": 0.5, "gamma": 1}).expected_spend(0, 10)
+    assert ltv.GammaGamma(params={"p": 1, "q": 0.5, "gamma": 1}).expected_spend(1, 10) == 22.0
     with pytest.raises(ValueError, match="monetary"):
         ltv.GammaGamma().fit([1, 2], [10, -5])
     # A spend model handed to a transaction-model call is refused by the library itself.

@@ -188,29 +188,52 @@ inline double bg_tail_series_z(double A, double a, double beta, double s, bool& 
                           std::abs(term) <= 1e-17 * (1 - std::abs(ratio)) * std::abs(sum)))
             ok = true;
     }
-    const double first = eps == 0 ? -L : -std::expm1(eps * L) / eps;
-    const double result = cp * first - std::exp(eps * L) * sum;
-    if (!(biggest <= 1e3 * std::max(std::abs(result), 1e-300))) ok = false;
+    const double first = eps == 0 ? -L : -std::expm1(eps * L) / eps, scale = std::exp(eps * L);
+    const double result = cp * first - scale * sum;
+    // Cancellation: the largest of the added parts against the result (the terms enter
+    // multiplied by e^{εL}, which for a > 1 is tiny: a = 50, s = 0.9 sums terms of 1e15).
+    const double largest = std::max(std::abs(cp * first), scale * biggest);
+    if (!(largest <= 1e3 * std::max(std::abs(result), 1e-300))) ok = false;
     return result;
 }
 
 /// (iii) DLMF 15.8.4 for ₂F₁(ε, b'; c'; z) (ltv::hyp2f1's 1−z branch), for moderate
-/// parameters with z close to 1 where (ii) converges slowly. Needs |ε| not tiny. Trusted
-/// (ok = true) when finite and 1 − e^{εL}·F loses fewer than 4 digits.
+/// parameters with z close to 1 where (ii) converges slowly. Needs |ε| not tiny and
+/// m = A−a+1 away from integers (the caller checks both). Trusted (ok = true) when the two
+/// series converged and the digits lost in them, between their two terms and in 1 − e^{εL}·F
+/// are fewer than 4 together.
 /// At c' = a+β−1 = 0 exactly (BG/NBD, x = 0 and a + b = 1, issue 9 N1) F has a pole that c'
 /// cancels: lim c'·₂F₁(ε, b'; c'; z) = ε b' z ₂F₁(ε+1, b'+1; 2; z) (DLMF 15.2.3 with n = 0),
 /// so tail = −e^{εL} b' z ₂F₁(a, b'+1; 2; z) = e^{εL} A z ₂F₁(a, 1−A; 2; z) (b' = −A there).
 inline double bg_tail_connection(double A, double a, double beta, double s, bool& ok) {
     const double z = s / (1 + s), L = -std::log1p(s), eps = a - 1, cp = a + beta - 1;
     if (cp == 0) {
-        const double F = hyp2f1(a, 1 - A, 2, z);
+        double F;
+        try {
+            F = hyp2f1(a, 1 - A, 2, z);
+        } catch (const error&) {  // no convergence: the quadrature takes over
+            ok = false;
+            return 0;
+        }
         const double v = std::exp(eps * L) * A * z * F;
         ok = std::isfinite(v);
         return v;
     }
-    const double F = hyp2f1_one_minus_z(eps, cp - A, cp, z);
+    // F = t1 + t2 by DLMF 15.8.4, as hyp2f1_one_minus_z_generic evaluates it (m = c'−ε−b' =
+    // A−a+1, not within 0.05 of an integer here), keeping what it loses: the series' own
+    // cancellation and that between t1 and t2 (e.g. a = 50: Γ(±46.8) and an alternating
+    // second series, 2e-2 off with no sign of it in 1 − e^{εL}F).
+    const double bp = cp - A, m = A - a + 1, w = 1 - z;
+    bool conv1, conv2;
+    double canc1, canc2;
+    const double f1 = hyp2f1_series(eps, bp, 1 - m, w, 100000, conv1, canc1);
+    const double f2 = hyp2f1_series(cp - eps, cp - bp, 1 + m, w, 100000, conv2, canc2);
+    const double t1 = gamma_ratio(cp, m, cp - eps, cp - bp) * f1;
+    const double t2 = f2 == 0 ? 0 : gamma_ratio(cp, -m, eps, bp) * std::exp(m * std::log(w)) * f2;
+    const double F = t1 + t2;
+    const double lost = std::max(canc1, canc2) * (std::abs(t1) + std::abs(t2)) / std::abs(F);
     const double y = std::exp(eps * L) * F, d = 1 - y;
-    ok = std::isfinite(y) && std::abs(y) <= 1e4 * std::abs(d);
+    ok = conv1 && conv2 && std::isfinite(y) && lost * std::abs(y) <= 1e4 * std::abs(d);
     return cp * d / eps;
 }
 
