@@ -862,10 +862,14 @@ inline double pnbd_pmf_died(const pareto_nbd_params& p, double t, double n, doub
     static boost::math::quadrature::tanh_sinh<double> integrator;
     double integral = 0;
     error = 0;
+    // The two-argument integrand form: Boost 1.74's one-argument form on [a, b] with a ≠ 0
+    // computes abscissae near a as avg + diff·z, which may round to a (and trips its assertion
+    // in builds with assertions on); the two-argument form measures them from the end.
+    auto f2 = [&](double tau, double) { return f(tau); };
     for (int i = 0; i + 1 < k; ++i) {
         double e = 0;
-        integral += integrator.integrate(f, cuts[i], cuts[i + 1], 1e-13, &e);
-        error += e;
+        integral += integrator.integrate(f2, cuts[i], cuts[i + 1], 1e-13, &e);
+        error += e * 0.5 * (cuts[i + 1] - cuts[i]);  // (Boost 1.74 reports it for [−1, 1])
     }
     const double scale = s / b * std::exp(lnb + g_top);
     error *= scale;

@@ -302,6 +302,8 @@ inline double bg_tail_quadrature(double A, double a, double beta, double s, bool
         const double l = std::abs(d) <= 0.5 * xs ? std::log1p(d / xs) : std::log1p(-q) - log_xs;
         return pdf_xs * std::exp(beta * w + (1 - beta) * log_xs_c + (a - 1) * l) * h(p);
     };
+    auto left2 = [&](double w, double) { return left(w); };
+    auto right2 = [&](double w, double) { return right(w); };
     const double flat = 1e-17 / (1 + h0 + std::abs(a - 1) + std::abs(beta - 1));
     double inner[12] = {1 / h0, 1 / s, 0.5};
     int n = 3;
@@ -341,8 +343,10 @@ inline double bg_tail_quadrature(double A, double a, double beta, double s, bool
                     const double step = (w_top - w_min) / parts;
                     const double w0 = w_min + step * j, w1 = j + 1 == parts ? w_top : w0 + step;
                     double ej = 0, mj = 0;
-                    integral += at_0 ? integrator.integrate(left, w0, w1, 1e-13, &ej, &mj)
-                                     : integrator.integrate(right, w0, w1, 1e-13, &ej, &mj);
+                    // (two-argument integrands: Boost 1.74's one-argument form may round an
+                    // abscissa near w0 ≠ 0 to w0 and assert; see pnbd_pmf_died)
+                    integral += at_0 ? integrator.integrate(left2, w0, w1, 1e-13, &ej, &mj)
+                                     : integrator.integrate(right2, w0, w1, 1e-13, &ej, &mj);
                     e += ej * 0.5 * (w1 - w0);  // (Boost 1.74 reports it unscaled, for [−1, 1])
                     m += mj;
                 }
