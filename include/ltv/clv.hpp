@@ -133,8 +133,9 @@ void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_da
             detail::require_nonnegative(fn, detail::arg_name{"monetary", i}, monetary[i]);
         // the expected spend is finite only where p·x + q > 1 (gamma_gamma.hpp)
         if (!(spend_model.p * data.frequency[i] + (spend_model.q - 1) > 0))
-            detail::gg_conditional_checked(fn, spend_model, data.frequency[i], monetary[i],
-                                           static_cast<std::ptrdiff_t>(i));
+            detail::at_row(i, [&] {
+                detail::gg_conditional_checked(fn, spend_model, data.frequency[i], monetary[i]);
+            });
     }
     const std::size_t n = static_cast<std::size_t>(options.periods);
     if constexpr (detail::has_discounted_purchases<Model>::value) {

@@ -20,7 +20,6 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <string>
 #include <vector>
 
 #include <boost/math/special_functions/digamma.hpp>
@@ -142,23 +141,19 @@ inline double gg_conditional(const gamma_gamma_params& g, double x, double z) {
 /// gg_conditional where it is defined: the posterior of ν is Gamma(px + q, γ + x z̄), whose
 /// E[1/ν] is finite only for px + q > 1 (for x = 0: q > 1, the population mean). A q ≤ 1 model
 /// (infinite population mean) still gives every customer with px + q > 1 a finite value.
-/// Fails with domain_error naming the customer (and the row, for batches: row ≥ 0).
+/// Fails with domain_error naming the customer (batches add the row: detail::at_row).
 inline double gg_conditional_checked(const char* fn, const gamma_gamma_params& g, double x,
-                                     double z, std::ptrdiff_t row = -1) {
-    const double d = g.p * x + (g.q - 1);
-    const std::string where =
-        row >= 0 ? " (at row " + std::to_string(row) + ")" : std::string();
-    if (!(d > 0))
+                                     double z) {
+    if (!(g.p * x + (g.q - 1) > 0))
         fail(status::domain_error, fn,
              "the expected spend is infinite where p*x + q <= 1 (p = " + format_value(g.p) +
-                 ", q = " + format_value(g.q) + ", frequency = " + format_value(x) + ")" +
-                 where);
-    const double v = g.p * (g.gamma + x * z) / d;
+                 ", q = " + format_value(g.q) + ", frequency = " + format_value(x) + ")");
+    const double v = gg_conditional(g, x, z);
     if (!std::isfinite(v))
         fail(status::domain_error, fn,
              "the expected spend " + format_value(v) +
                  " is not a finite number (frequency = " + format_value(x) +
-                 ", monetary = " + format_value(z) + ")" + where);
+                 ", monetary = " + format_value(z) + ")");
     return v;
 }
 
@@ -212,8 +207,9 @@ inline void conditional_expected_average_spend(const gamma_gamma_params& params,
     detail::require_array(fn, "out", out, data.size());
     // Every row is checked before out is written (outputs are written only on success).
     for (std::size_t i = 0; i < data.size(); ++i)
-        detail::gg_conditional_checked(fn, params, data.frequency[i], data.monetary[i],
-                                       static_cast<std::ptrdiff_t>(i));
+        detail::at_row(i, [&] {
+            detail::gg_conditional_checked(fn, params, data.frequency[i], data.monetary[i]);
+        });
     for (std::size_t i = 0; i < data.size(); ++i)
         out[i] = detail::gg_conditional(params, data.frequency[i], data.monetary[i]);
 }

@@ -27,6 +27,7 @@
 // parameters with z close to 1 accuracy is lower unless c ≫ |a·b| (the series case).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -103,17 +104,20 @@ inline double gamma_ratio(double n1, double n2, double d1, double d2) {
     return sign * std::exp(logv);
 }
 
-/// DLMF 15.8.4 for 0 < z < 1 with c − a − b not an integer.
-/// ok is cleared when either series did not converge.
-inline double hyp2f1_one_minus_z_generic(double a, double b, double c, double z, bool& ok) {
+/// DLMF 15.8.4 for 0 < z < 1 with c − a − b not an integer. ok is cleared when either series
+/// did not converge; *lost (when given) receives the relative rounding the result carries from
+/// the series' cancellation and that between the two terms: max(cancellation)·(|t1|+|t2|)/|F|.
+inline double hyp2f1_one_minus_z_generic(double a, double b, double c, double z, bool& ok,
+                                         double* lost = nullptr) {
     const double m = c - a - b, y = 1 - z;
     bool conv1, conv2;
-    double canc;
-    const double f1 = hyp2f1_series(a, b, 1 - m, y, 100000, conv1, canc);
-    const double f2 = hyp2f1_series(c - a, c - b, 1 + m, y, 100000, conv2, canc);
+    double canc1, canc2;
+    const double f1 = hyp2f1_series(a, b, 1 - m, y, 100000, conv1, canc1);
+    const double f2 = hyp2f1_series(c - a, c - b, 1 + m, y, 100000, conv2, canc2);
     ok = ok && conv1 && conv2;
     const double t1 = gamma_ratio(c, m, c - a, c - b) * f1;
     const double t2 = f2 == 0 ? 0 : gamma_ratio(c, -m, a, b) * std::exp(m * std::log(y)) * f2;
+    if (lost) *lost = std::max(canc1, canc2) * (std::abs(t1) + std::abs(t2)) / std::abs(t1 + t2);
     return t1 + t2;
 }
 

@@ -992,12 +992,7 @@ inline double probability_of_purchases(const pareto_nbd_params& params, double t
                          detail::format_value(s) + ", beta = " + detail::format_value(b) +
                          ", t = " + detail::format_value(t) + ", n = " +
                          detail::format_value(n) + ")");
-    // A probability above 1 by more than rounding is a failed evaluation, not a value to clamp.
-    if (!(v <= 1 + 1e-12))
-        detail::fail(status::no_convergence, fn,
-                     "P(X(t) = n) evaluated to " + detail::format_value(v) + " (t = " +
-                         detail::format_value(t) + ", n = " + detail::format_value(n) + ")");
-    return std::min(1.0, v);  // (rounding only)
+    return detail::require_pmf_result(fn, v, t, n);
 }
 
 /// DERT(δ | x, t_x, T): discounted (continuously, rate δ per time unit) expected residual

@@ -132,6 +132,13 @@ inline double sbg_cohort_log_likelihood(const sbg_params& p, array_view<double> 
     return ll;
 }
 
+/// r = (β + k)/(α + β + k), k = t − 1 whole: the renewal probability at t (and the factor of
+/// S(t)), formed as β + k so that a tiny β keeps its digits (β + t − 1 lost them at t = 1).
+inline double sbg_renewal(const sbg_params& p, double k) {
+    const double bk = p.beta + k;
+    return bk / (p.alpha + bk);
+}
+
 }  // namespace detail
 
 /// S(t) = P(still a customer after t renewal decisions), t = 0, 1, 2, … (S(0) = 1).
@@ -160,9 +167,7 @@ inline double sbg_retention_rate(const sbg_params& p, double t) {
     detail::validate_sbg_params(fn, p);
     const std::size_t n = detail::sbg_period(fn, "t", t);
     if (n == 0) detail::fail_argument(fn, "t", t, "must be at least 1 (the first renewal)");
-    // β + (t − 1): t − 1 is exact, so a tiny β keeps its digits (β + t − 1 lost them at t = 1)
-    const double bt = p.beta + (t - 1);
-    return bt / (p.alpha + bt);
+    return detail::sbg_renewal(p, t - 1);
 }
 
 /// P(T = t) = S(t − 1) − S(t), t = 1, 2, …: the share of a cohort that churns at renewal t.
@@ -280,8 +285,7 @@ inline std::vector<double> sbg_project_survivors(const sbg_params& p, double ini
     double s = 1;
     out[0] = initial;
     for (std::size_t t = 1; t <= periods; ++t) {
-        const double bt = p.beta + static_cast<double>(t - 1);
-        s *= bt / (p.alpha + bt);
+        s *= detail::sbg_renewal(p, static_cast<double>(t - 1));
         out[t] = initial * s;
     }
     return out;
@@ -307,8 +311,7 @@ inline double sbg_discounted_expected_residual_lifetime(const sbg_params& p, dou
         return (p.beta + (n - 1)) / (p.alpha - 1);
     }
     // ₂F₁(1, β + n; α + β + n; 1/(1 + d)) = (1 + d) E[1/(d + θ)], θ ~ Beta(α, β + n)
-    const double bn = p.beta + (n - 1);  // (n − 1 exact: a tiny β keeps its digits)
-    const double r = bn / (p.alpha + bn);
+    const double r = detail::sbg_renewal(p, n - 1);
     return detail::require_finite_result(
         fn, "DERL",
         r * (1 + discount_rate) * detail::beta_stieltjes(p.alpha, p.beta + n, discount_rate));

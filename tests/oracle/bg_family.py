@@ -128,18 +128,14 @@ def _log_gp(r, alpha, x, u):
     return mp.loggamma(r + x) - mp.loggamma(r) + r * mp.log(alpha) - (r + x) * mp.log(alpha + u)
 
 
-def _log_beta(u, v):
-    return mp.loggamma(u) + mp.loggamma(v) - mp.loggamma(u + v)
-
-
 def log_likelihood(m, params, x, t_x, T):
     r, alpha, a, b = map(_m, params)
     x, t_x, T = _m(x), _m(t_x), _m(T)
-    lb = _log_beta(a, b)
-    one = _log_beta(a, b + x + m) - lb + _log_gp(r, alpha, x, T)
+    lb = common.log_beta(a, b)
+    one = common.log_beta(a, b + x + m) - lb + _log_gp(r, alpha, x, T)
     if m == 0 and x == 0:
         return one
-    two = _log_beta(a + 1, b + x + m - 1) - lb + _log_gp(r, alpha, x, t_x)
+    two = common.log_beta(a + 1, b + x + m - 1) - lb + _log_gp(r, alpha, x, t_x)
     hi = max(one, two)
     return hi + mp.log(mp.exp(one - hi) + mp.exp(two - hi))
 
@@ -316,15 +312,15 @@ def nb_upper_betainc(r, q, n):
     """P(N >= n) = I_q(n, r), the regularised incomplete beta, as mpmath's betainc computes it
     (q^n 2F1(n, 1-r; n+1; q) / (n B(n, r)), DLMF 8.17.7) with limits on mpmath's effort."""
     f = mp.hyp2f1(n, 1 - r, n + 1, q, maxterms=100000, maxprec=4 * mp.mp.prec + 400)
-    return mp.exp(n * mp.log(q) - mp.log(n) - _log_beta(n, r)) * f
+    return mp.exp(n * mp.log(q) - mp.log(n) - common.log_beta(n, r)) * f
 
 
 def pmf(m, params, n, t, with_route=False):
     r, alpha, a, b = map(_m, params)
     n, t = _m(n), _m(t)
     q = t / (alpha + t)
-    lb = _log_beta(a, b)
-    first = mp.exp(_log_beta(a, b + n + m) - lb + _nb_log(r, q, n))
+    lb = common.log_beta(a, b)
+    first = mp.exp(common.log_beta(a, b + n + m) - lb + _nb_log(r, q, n))
     if n == 0:
         second = a / (a + b) if m == 1 else mp.mpf(0)
         route = "none"
@@ -337,7 +333,7 @@ def pmf(m, params, n, t, with_route=False):
                 upper, route = _nb_upper_direct(r, q, n, max_terms=2000000)
                 if upper is None:
                     raise
-        second = mp.exp(_log_beta(a + 1, b + n + m - 1) - lb) * upper
+        second = mp.exp(common.log_beta(a + 1, b + n + m - 1) - lb) * upper
     v = first + second
     return (v, route) if with_route else v
 
@@ -372,7 +368,7 @@ def beta_expect(g, a, b, scales=(), shape=None, dense=False):
     the exact moments E[1-p] = b/(a+b), E[p] = a/(a+b). `shape` = (a', b'): the integrand's
     own Beta-like peak (e.g. g = (1-p)^k moves Beta(a, b)'s to Beta(a, b+k)), also split at."""
     a, b = _m(a), _m(b)
-    lb = _log_beta(a, b)
+    lb = common.log_beta(a, b)
     g0 = g(mp.mpf(0)) if a < 1 else mp.mpf(0)
     g1 = g(mp.mpf(1)) if b < 1 else mp.mpf(0)
 

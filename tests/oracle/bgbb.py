@@ -128,16 +128,12 @@ def _mp(params):
     return [mp.mpf(v) for v in params]
 
 
-def lbeta(u, v):
-    return mp.loggamma(u) + mp.loggamma(v) - mp.loggamma(u + v)
-
-
 def likelihood(params, x, t, n):
     """L (eq. 5), the sum's terms by their ratios. Returns (L, first term)."""
     a, b, g, d = _mp(params)
-    lab, lgd = lbeta(a, b), lbeta(g, d)
-    first = mp.exp(lbeta(a + x, b + n - x) - lab + lbeta(g, d + n) - lgd)
-    term = mp.exp(lbeta(a + x, b + t - x) - lab + lbeta(g + 1, d + t) - lgd)
+    lab, lgd = common.log_beta(a, b), common.log_beta(g, d)
+    first = mp.exp(common.log_beta(a + x, b + n - x) - lab + common.log_beta(g, d + n) - lgd)
+    term = mp.exp(common.log_beta(a + x, b + t - x) - lab + common.log_beta(g + 1, d + t) - lgd)
     s = mp.mpf(0)
     for i in range(int(n - t)):
         s += term
@@ -148,9 +144,9 @@ def likelihood(params, x, t, n):
 def likelihood_check(params, x, t, n):
     """L with every term from its own log-gammas."""
     a, b, g, d = _mp(params)
-    lab, lgd = lbeta(a, b), lbeta(g, d)
-    terms = [mp.exp(lbeta(a + x, b + n - x) - lab + lbeta(g, d + n) - lgd)]
-    terms += [mp.exp(lbeta(a + x, b + t - x + i) - lab + lbeta(g + 1, d + t + i) - lgd)
+    lab, lgd = common.log_beta(a, b), common.log_beta(g, d)
+    terms = [mp.exp(common.log_beta(a + x, b + n - x) - lab + common.log_beta(g, d + n) - lgd)]
+    terms += [mp.exp(common.log_beta(a + x, b + t - x + i) - lab + common.log_beta(g + 1, d + t + i) - lgd)
               for i in range(int(n - t))]
     return mp.fsum(terms)
 
@@ -176,7 +172,7 @@ def beta_mean(g, c, phi, phi0, scales):
     (factor 16) down to 1e-3 of the smallest. Returns (value, error estimate)."""
     g, c = mp.mpf(g), mp.mpf(c)
     with mp.workdps(60):
-        lB = lbeta(g, c)
+        lB = common.log_beta(g, c)
         sub = phi0 if g < 1 else 0
 
         def f(t):
@@ -263,10 +259,10 @@ def expected_new_check(params, n):
 def pmf(params, n, x):
     """P(X(n) = x) (eq. 7), the sum's terms by their ratios."""
     a, b, g, d = _mp(params)
-    lab, lgd = lbeta(a, b), lbeta(g, d)
-    first = mp.exp(mp.log(mp.binomial(n, x)) + lbeta(a + x, b + n - x) - lab
-                   + lbeta(g, d + n) - lgd)
-    term = mp.exp(lbeta(a + x, b) - lab + lbeta(g + 1, d + x) - lgd)  # i = x: C(x, x) = 1
+    lab, lgd = common.log_beta(a, b), common.log_beta(g, d)
+    first = mp.exp(mp.log(mp.binomial(n, x)) + common.log_beta(a + x, b + n - x) - lab
+                   + common.log_beta(g, d + n) - lgd)
+    term = mp.exp(common.log_beta(a + x, b) - lab + common.log_beta(g + 1, d + x) - lgd)  # i = x: C(x, x) = 1
     s = mp.mpf(0)
     for i in range(x, n):
         s += term
@@ -277,13 +273,13 @@ def pmf(params, n, x):
 
 def pmf_check(params, n, x):
     a, b, g, d = _mp(params)
-    lab, lgd = lbeta(a, b), lbeta(g, d)
+    lab, lgd = common.log_beta(a, b), common.log_beta(g, d)
 
     def lchoose(N, k):
         return mp.loggamma(N + 1) - mp.loggamma(k + 1) - mp.loggamma(N - k + 1)
 
-    terms = [mp.exp(lchoose(n, x) + lbeta(a + x, b + n - x) - lab + lbeta(g, d + n) - lgd)]
-    terms += [mp.exp(lchoose(i, x) + lbeta(a + x, b + i - x) - lab + lbeta(g + 1, d + i) - lgd)
+    terms = [mp.exp(lchoose(n, x) + common.log_beta(a + x, b + n - x) - lab + common.log_beta(g, d + n) - lgd)]
+    terms += [mp.exp(lchoose(i, x) + common.log_beta(a + x, b + i - x) - lab + common.log_beta(g + 1, d + i) - lgd)
               for i in range(x, n)]
     return mp.fsum(terms)
 
@@ -311,12 +307,12 @@ def customer_task(set_label, params, full, realistic, n):
     horizons = HORIZONS if full else HORIZONS_REDUCED
     discounts = DISCOUNTS + ([0.0] if g > 1 else [])
     c = d + n + 1
-    lab, lgd = lbeta(a, b), lbeta(g, d)
+    lab, lgd = common.log_beta(a, b), common.log_beta(g, d)
     sums = {N: theta_sum(g, c, N) for N in horizons}
     sums_check = {N: theta_sum_check(g, c, N) for N in horizons}
     stj = {r: stieltjes(g, c, r) for r in discounts}
     stj_check = {r: (stieltjes_check(g, c, r) if r > 0 else None) for r in discounts}
-    gc = mp.exp(lbeta(g, c) - lgd)  # B(g, d+n+1)/B(g, d)
+    gc = mp.exp(common.log_beta(g, c) - lgd)  # B(g, d+n+1)/B(g, d)
     for x, t in patterns(n, full):
         L, first = likelihood(params, x, t, n)
         Lc = likelihood_check(params, x, t, n) if (full or n - t <= CHECK_TERMS) else None
@@ -328,13 +324,13 @@ def customer_task(set_label, params, full, realistic, n):
         alive = first * (d + n) / (g + d + n) / L
         alive_c = None
         if Lc is not None:
-            alive_c = mp.exp(lbeta(a + x, b + n - x) - lab + lbeta(g, d + n + 1) - lgd) / Lc
+            alive_c = mp.exp(common.log_beta(a + x, b + n - x) - lab + common.log_beta(g, d + n + 1) - lgd) / Lc
         out.append(common.record(MODEL, "p_alive", params, {**cust, "n_periods": n}, alive,
                                  reg, set_label, check=alive_c))
-        pre = mp.exp(lbeta(a + x + 1, b + n - x) - lab) * gc / L
+        pre = mp.exp(common.log_beta(a + x + 1, b + n - x) - lab) * gc / L
         pre_c = None
         if Lc is not None:
-            pre_c = mp.exp(lbeta(a + x + 1, b + n - x) - lab + lbeta(g, c) - lgd) / Lc
+            pre_c = mp.exp(common.log_beta(a + x + 1, b + n - x) - lab + common.log_beta(g, c) - lgd) / Lc
         for N in horizons:
             v = pre * sums[N]
             extra = None
@@ -399,7 +395,7 @@ def _quick_cases():
     for N in (10**6 + 1, 5 * 10**6):
         L, _ = likelihood(g1, 2, 4, 6)
         a, b, g, d = _mp(g1)
-        pre = mp.exp(lbeta(a + 3, b + 4) - lbeta(a, b) + lbeta(g, d + 7) - lbeta(g, d)) / L
+        pre = mp.exp(common.log_beta(a + 3, b + 4) - common.log_beta(a, b) + common.log_beta(g, d + 7) - common.log_beta(g, d)) / L
         yield common.record(MODEL, "expected_purchases", g1,
                             {"t": N, "frequency": 2, "recency": 4, "n_periods": 6},
                             pre * theta_sum(1, d + 7, N), "realistic" if N <= 1000 else "extreme",

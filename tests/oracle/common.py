@@ -42,6 +42,11 @@ ARRAY_ARGS_BY_METHOD = {
 CHECK_TOLERANCE = 1e-25
 
 
+def log_beta(u, v):
+    """ln B(u, v) in the working precision (the oracles' Beta-function ratios)."""
+    return mp.loggamma(u) + mp.loggamma(v) - mp.loggamma(u + v)
+
+
 def record(model, method, params, kwargs, value, region, label=None, check=None,
            check_tolerance=None):
     """One sweep point. ``value`` and ``check`` are mpf (or anything mpmath converts)."""

@@ -219,21 +219,14 @@ inline double bg_tail_connection(double A, double a, double beta, double s, bool
         ok = std::isfinite(v);
         return v;
     }
-    // F = t1 + t2 by DLMF 15.8.4, as hyp2f1_one_minus_z_generic evaluates it (m = c'−ε−b' =
-    // A−a+1, not within 0.05 of an integer here), keeping what it loses: the series' own
-    // cancellation and that between t1 and t2 (e.g. a = 50: Γ(±46.8) and an alternating
-    // second series, 2e-2 off with no sign of it in 1 − e^{εL}F).
-    const double bp = cp - A, m = A - a + 1, w = 1 - z;
-    bool conv1, conv2;
-    double canc1, canc2;
-    const double f1 = hyp2f1_series(eps, bp, 1 - m, w, 100000, conv1, canc1);
-    const double f2 = hyp2f1_series(cp - eps, cp - bp, 1 + m, w, 100000, conv2, canc2);
-    const double t1 = gamma_ratio(cp, m, cp - eps, cp - bp) * f1;
-    const double t2 = f2 == 0 ? 0 : gamma_ratio(cp, -m, eps, bp) * std::exp(m * std::log(w)) * f2;
-    const double F = t1 + t2;
-    const double lost = std::max(canc1, canc2) * (std::abs(t1) + std::abs(t2)) / std::abs(F);
+    // F by DLMF 15.8.4 (m = c'−ε−b' = A−a+1, not within 0.05 of an integer here), with what
+    // it loses: the series' own cancellation and that between its two terms (e.g. a = 50:
+    // Γ(±46.8) and an alternating second series, 2e-2 off with no sign of it in 1 − e^{εL}F).
+    bool conv = true;
+    double lost = 0;
+    const double F = hyp2f1_one_minus_z_generic(eps, cp - A, cp, z, conv, &lost);
     const double y = std::exp(eps * L) * F, d = 1 - y;
-    ok = conv1 && conv2 && std::isfinite(y) && lost * std::abs(y) <= 1e4 * std::abs(d);
+    ok = conv && std::isfinite(y) && lost * std::abs(y) <= 1e4 * std::abs(d);
     return cp * d / eps;
 }
 
@@ -292,18 +285,18 @@ inline double bg_tail_quadrature(double A, double a, double beta, double s, bool
     // smooth in w (h's transition at p ~ 1/(A s) has width O(1) there). Below p_min, where g
     // equals g(0) to rounding, the rest is g(0)·p_min^a/a in closed form.
     // Left end: g(p)·p^(a−1) = pdf(p); log g(p) = log pdf_xs + (1−a) log xs + (β−1)·lq.
-    auto left = [&](double w) {
+    // (Two-argument integrands, the second argument unused: Boost 1.74's one-argument form may
+    // round an abscissa near w0 ≠ 0 to w0 and assert; see pnbd_pmf_died.)
+    auto left = [&](double w, double) {
         const double p = std::exp(w);
         return pdf_xs * std::exp(a * w + (1 - a) * log_xs + (beta - 1) * lq(p, 1 - p)) * h(p);
     };
     // Right end, q = 1 − p = e^w: log p and p − xs from q (exact): p − xs = xs_c − q.
-    auto right = [&](double w) {
+    auto right = [&](double w, double) {
         const double q = std::exp(w), p = 1 - q, d = xs_c - q;
         const double l = std::abs(d) <= 0.5 * xs ? std::log1p(d / xs) : std::log1p(-q) - log_xs;
         return pdf_xs * std::exp(beta * w + (1 - beta) * log_xs_c + (a - 1) * l) * h(p);
     };
-    auto left2 = [&](double w, double) { return left(w); };
-    auto right2 = [&](double w, double) { return right(w); };
     const double flat = 1e-17 / (1 + h0 + std::abs(a - 1) + std::abs(beta - 1));
     double inner[12] = {1 / h0, 1 / s, 0.5};
     int n = 3;
@@ -343,10 +336,8 @@ inline double bg_tail_quadrature(double A, double a, double beta, double s, bool
                     const double step = (w_top - w_min) / parts;
                     const double w0 = w_min + step * j, w1 = j + 1 == parts ? w_top : w0 + step;
                     double ej = 0, mj = 0;
-                    // (two-argument integrands: Boost 1.74's one-argument form may round an
-                    // abscissa near w0 ≠ 0 to w0 and assert; see pnbd_pmf_died)
-                    integral += at_0 ? integrator.integrate(left2, w0, w1, 1e-13, &ej, &mj)
-                                     : integrator.integrate(right2, w0, w1, 1e-13, &ej, &mj);
+                    integral += at_0 ? integrator.integrate(left, w0, w1, 1e-13, &ej, &mj)
+                                     : integrator.integrate(right, w0, w1, 1e-13, &ej, &mj);
                     e += ej * 0.5 * (w1 - w0);  // (Boost 1.74 reports it unscaled, for [−1, 1])
                     m += mj;
                 }
@@ -453,13 +444,7 @@ inline double bg_probability_of_purchases(const bg_shape& p, double t, double n,
     } else if (p.m == 1) {
         second = p.a / (p.a + p.b);  // dropped out at time 0
     }
-    // A probability: above 1 by more than rounding means a failed evaluation, not a value.
-    const double v = first + second;
-    if (!(v >= 0 && v <= 1 + 1e-12))
-        fail(status::no_convergence, fn,
-             "P(X(t) = n) evaluated to " + format_value(v) + " (t = " + format_value(t) +
-                 ", n = " + format_value(n) + ")");
-    return std::min(v, 1.0);
+    return require_pmf_result(fn, first + second, t, n);
 }
 
 // ---- data preparation and the total log-likelihood with gradient --------------------------
@@ -943,11 +928,6 @@ inline double bg_tail_or_nan(double A, double a, double beta, double s) {
     }
 }
 
-/// Rethrows e with " (at row i)" appended, for batch functions.
-[[noreturn]] inline void bg_rethrow_at_row(const error& e, std::size_t i) {
-    throw error(e.code(), std::string(e.what()) + " (at row " + std::to_string(i) + ")");
-}
-
 /// The tables of one batch, indexed by x (nullptr: evaluate exactly).
 struct bg_table_set {
     std::vector<bg_curve_table> tables;
@@ -1001,7 +981,7 @@ inline void bg_conditional_expected_batch(const char* fn, const bg_shape& p, dou
                 out[i] = alive(p, x, data.recency[i], T) *
                          bg_tail_lookup(tb, p.r + x, p.a, p.b + x + p.m, t / (p.alpha + T), fn);
             } catch (const error& e) {
-                bg_rethrow_at_row(e, i);
+                rethrow_at_row(e, i);
             }
         }
     });
@@ -1105,7 +1085,7 @@ inline void bg_discounted_purchases_batch(const char* fn, const bg_shape& p, con
                     previous = now;
                 }
             } catch (const error& e) {
-                bg_rethrow_at_row(e, i);
+                rethrow_at_row(e, i);
             }
             out[i] = total;
         }

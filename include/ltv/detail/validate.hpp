@@ -7,6 +7,7 @@
 // can find the offending record.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -95,6 +96,34 @@ inline double require_finite_result(const char* function, const arg_name& name, 
              "result '" + name.str() + "' = " + format_value(value) +
                  " is not a finite number (the arguments overflow double precision)");
     return value;
+}
+
+/// P(X(t) = n), evaluated as a sum of positive terms: below 0 or above 1 by more than rounding
+/// means a failed evaluation (no_convergence naming t and n), never a number to clamp; rounding
+/// just above 1 is clamped.
+inline double require_pmf_result(const char* function, double value, double t, double n) {
+    if (!(value >= 0 && value <= 1 + 1e-12))
+        fail(status::no_convergence, function,
+             "P(X(t) = n) evaluated to " + format_value(value) + " (t = " + format_value(t) +
+                 ", n = " + format_value(n) + ")");
+    return std::min(value, 1.0);
+}
+
+/// Rethrows e with " (at row i)" appended: batch functions name the row of a failure. In hot
+/// loops catch and call this directly (wrapping the row's work in at_row's lambda cost 4 % of
+/// BG/NBD scoring); elsewhere at_row is shorter.
+[[noreturn]] inline void rethrow_at_row(const error& e, std::size_t i) {
+    throw error(e.code(), std::string(e.what()) + " (at row " + std::to_string(i) + ")");
+}
+
+/// f() for row i of a batch, an ltv::error it throws rethrown by rethrow_at_row.
+template <class F>
+decltype(auto) at_row(std::size_t i, F&& f) {
+    try {
+        return f();
+    } catch (const error& e) {
+        rethrow_at_row(e, i);
+    }
 }
 
 /// Pointer + length pairs coming from C or Python: a null pointer is only fine when empty.
