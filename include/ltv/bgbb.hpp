@@ -39,6 +39,7 @@
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/rfm_data.hpp"
+#include "ltv/model_traits.hpp"
 
 namespace ltv {
 
@@ -495,6 +496,18 @@ inline double discounted_expected_residual_transactions(const bgbb_params& param
            (params.alpha + params.beta + n) * series;
 }
 
+/// DERT of every customer (threads ≤ 0: the process default; large batches only). The data are
+/// validated first; each row is then the scalar function's value, bit for bit.
+inline void discounted_expected_residual_transactions(const bgbb_params& params,
+                                                      double discount_rate, const rfm_data& data,
+                                                      double* out, int threads = 1) {
+    constexpr const char* fn = "bgbb_discounted_expected_residual_transactions";
+    detail::require_nonnegative(fn, "discount_rate", discount_rate);
+    detail::bgbb_batch(fn, params, data, out, threads, [&](double x, double t, double n) {
+        return discounted_expected_residual_transactions(params, discount_rate, x, t, n);
+    });
+}
+
 /// Maximum-likelihood fit (weights = pattern counts); see fit_options. Throws
 /// status::no_convergence when it fails (unless options.allow_no_convergence).
 inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options = {}) {
@@ -563,5 +576,24 @@ inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options
     }
     return out;
 }
+
+/// BG/BB in the model registry (ltv/registry.hpp; ltv/model_traits.hpp describes the fields).
+struct bgbb_model {
+    using params_type = bgbb_params;
+    static constexpr const char* title = "BG/BB";
+    static constexpr const char* class_name = "BetaGeoBetaBinom";
+    static constexpr const char* citation =
+        "Fader, Hardie & Shang (2010), Customer-Base Analysis in a Discrete-Time Noncontractual Setting, Marketing Science 29(6)";
+    static constexpr const char* age_name = "n_periods";
+    static constexpr data_kind data = data_kind::rfm;
+    static constexpr capability_set capabilities = capabilities_of(
+        capability::fit_rfm, capability::log_likelihood, capability::p_alive, capability::conditional_purchases, capability::new_customer_purchases, capability::purchase_pmf, capability::clv, capability::dert);
+    static constexpr param_info params[] = {
+        {"alpha", param_lower_positive, param_upper_none, "Beta heterogeneity of the transaction probability"},
+        {"beta", param_lower_positive, param_upper_none, "Beta heterogeneity of the transaction probability"},
+        {"gamma", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability"},
+        {"delta", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability"}};
+    static bgbb_fit_result fit(const rfm_data& d, const fit_options& o) { return fit_bgbb(d, o); }
+};
 
 }  // namespace ltv

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ltv/array_view.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/detail/parallel.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/gamma_gamma.hpp"
@@ -32,11 +33,6 @@
 
 namespace ltv {
 
-struct clv_options {
-    int periods = 12;            ///< N ≥ 0 periods
-    double period_length = 4;    ///< L > 0, in the transaction model's time unit
-    double discount_rate = 0;    ///< d > −1 per period
-};
 
 namespace detail {
 

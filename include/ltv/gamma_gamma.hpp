@@ -29,6 +29,8 @@
 #include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
+#include "ltv/model_traits.hpp"
+#include "ltv/rfm_data.hpp"
 
 namespace ltv {
 
@@ -39,12 +41,6 @@ struct gamma_gamma_params {
 };
 
 /// Per-customer repeat transactions: count x and mean value z̄ ("monetary value").
-struct spend_data {
-    array_view<double> frequency;  ///< x ≥ 0
-    array_view<double> monetary;   ///< z̄ ≥ 0; > 0 where x > 0 for the likelihood
-    array_view<double> weights;    ///< empty: every row weight 1
-    std::size_t size() const noexcept { return frequency.size(); }
-};
 
 struct gamma_gamma_fit_result {
     gamma_gamma_params params;
@@ -289,5 +285,25 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
     }
     return out;
 }
+
+/// Gamma-Gamma in the model registry (ltv/registry.hpp; ltv/model_traits.hpp describes the fields).
+struct gamma_gamma_model {
+    using params_type = gamma_gamma_params;
+    static constexpr const char* title = "Gamma-Gamma";
+    static constexpr const char* class_name = "GammaGamma";
+    static constexpr const char* citation =
+        "Fader, Hardie & Lee (2005), RFM and CLV: Using Iso-Value Curves for Customer Base Analysis, Journal of Marketing Research 42(4); Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value";
+    static constexpr const char* age_name = "T";
+    static constexpr data_kind data = data_kind::spend;
+    static constexpr capability_set capabilities = capabilities_of(
+        capability::fit_spend, capability::spend);
+    static constexpr param_info params[] = {
+        {"p", param_lower_positive, param_upper_none, "shape of the Gamma distribution of transaction values"},
+        {"q", param_lower_positive, param_upper_none, "shape of the Gamma heterogeneity of the scale"},
+        {"gamma", param_lower_positive, param_upper_none, "scale of the Gamma heterogeneity of the scale, in money"}};
+    static gamma_gamma_fit_result fit(const spend_data& d, const fit_options& o) {
+        return fit_gamma_gamma(d, o);
+    }
+};
 
 }  // namespace ltv

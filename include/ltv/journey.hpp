@@ -46,6 +46,8 @@
 
 #include "ltv/array_view.hpp"
 #include "ltv/date.hpp"
+#include "ltv/model_state.hpp"
+#include "ltv/rfm_data.hpp"
 #include "ltv/transactions.hpp"
 
 namespace ltv {
@@ -247,14 +249,16 @@ struct journey_options {
 /// parameters): x = purchase days after the first, t_x = last − first and T = as_of − first, in
 /// `unit` (the unit the model was fitted in). A first purchase on the date itself (T = 0) counts as
 /// alive.
-template <class Params>
-std::function<double(array_view<day_number>, day_number)> p_alive_criterion(const Params& params,
-                                                                             time_unit unit) {
-    return [params, unit](array_view<day_number> days, day_number as_of) {
-        detail::require_day("p_alive_criterion", "as_of", as_of);
+namespace detail {
+/// The criterion around alive(x, t_x, T).
+template <class Alive>
+std::function<double(array_view<day_number>, day_number)> p_alive_from(Alive alive,
+                                                                        time_unit unit) {
+    return [alive, unit](array_view<day_number> days, day_number as_of) {
+        require_day("p_alive_criterion", "as_of", as_of);
         if (!days.empty()) {  // sorted: the extremes are the first and last
-            detail::require_day("p_alive_criterion", "days (first)", days[0]);
-            detail::require_day("p_alive_criterion", "days (last)", days[days.size() - 1]);
+            require_day("p_alive_criterion", "days (first)", days[0]);
+            require_day("p_alive_criterion", "days (last)", days[days.size() - 1]);
         }
         std::size_t n = 0;  // purchase days up to as_of (days are sorted and distinct)
         while (n < days.size() && days[n] <= as_of) ++n;
@@ -263,8 +267,37 @@ std::function<double(array_view<day_number>, day_number)> p_alive_criterion(cons
         if (!(T > 0)) return 1.0;
         const double x = static_cast<double>(n - 1);
         const double t_x = static_cast<double>(days[n - 1] - days[0]) / unit.days;
-        return probability_alive(params, x, t_x, T);
+        return alive(x, t_x, T);
     };
+}
+}  // namespace detail
+
+template <class Params>
+std::function<double(array_view<day_number>, day_number)> p_alive_criterion(const Params& params,
+                                                                             time_unit unit) {
+    return detail::p_alive_from(
+        [params](double x, double t_x, double T) { return probability_alive(params, x, t_x, T); },
+        unit);
+}
+
+/// The same criterion from any registered model with P(alive) (ltv/registry.hpp): `ops` of the
+/// model, its parameters in `state`. The C API and the CLI use this form.
+inline std::function<double(array_view<day_number>, day_number)> p_alive_criterion(
+    const model_ops& ops, const model_state& state, time_unit unit) {
+    if (ops.p_alive == nullptr)
+        detail::fail(status::invalid_argument, "p_alive_criterion",
+                     std::string("the ") + ops.title + " model has no P(alive)");
+    struct alive_of_model {
+        const model_ops* ops;
+        model_state state;
+        double operator()(double x, double t_x, double T) const {
+            const rfm_data one{{&x, 1}, {&t_x, 1}, {&T, 1}, {}};
+            double out = 0;
+            ops->p_alive(state, one, &out, 1);
+            return out;
+        }
+    };
+    return detail::p_alive_from(alive_of_model{&ops, state}, unit);
 }
 
 struct journey_result {

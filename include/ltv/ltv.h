@@ -181,6 +181,45 @@ LTV_API int ltv_model_has_params(const ltv_model* model, int* out_flag);
  * not depend on it. */
 LTV_API int ltv_model_set_threads(ltv_model* model, int threads);
 
+/* ---- the model registry (docs/models.md#the-registry) ------------------------------------- */
+/* Which models this library has and what each can do, so that callers (the Python binding, the
+ * CLI, an ERP's settings screen) need no list of their own. Kinds are enumerated by index
+ * 0 … count − 1 in the registry's order. */
+LTV_API int ltv_model_kind_count(size_t* out_count);
+LTV_API int ltv_model_kind_at(size_t index, int* out_kind);
+/* Text about a kind, static storage. Keys: "name" (short name, as ltv_model_kind_name),
+ * "title" ("BG/NBD"), "class_name" (the Python class, "BetaGeo"), "citation" (the paper),
+ * "data" (what it is fitted on: "rfm", "spend" or "survivors"), "age_name" (what the third
+ * column of its (frequency, recency, T) data is called: "T", or "n_periods" for BG/BB).
+ * LTV_ERR_INVALID_ARGUMENT naming the key for any other. */
+LTV_API int ltv_model_kind_info(int kind, const char* key, const char** out_value);
+
+/* Capabilities (fixed values, part of the ABI; see ltv_model_supports). */
+#define LTV_CAP_FIT_RFM 1                /* ltv_model_fit_rfm */
+#define LTV_CAP_FIT_SPEND 2              /* ltv_model_fit_spend */
+#define LTV_CAP_FIT_SURVIVORS 3          /* ltv_model_fit_survivors */
+#define LTV_CAP_LOG_LIKELIHOOD 4         /* ltv_model_log_likelihood */
+#define LTV_CAP_P_ALIVE 5                /* ltv_model_p_alive */
+#define LTV_CAP_CONDITIONAL_PURCHASES 6  /* ltv_model_expected_purchases */
+#define LTV_CAP_NEW_CUSTOMER_PURCHASES 7 /* ltv_model_expected_purchases_new_customer */
+#define LTV_CAP_PURCHASE_PMF 8           /* ltv_model_probability_of_purchases */
+#define LTV_CAP_DERT 9                   /* ltv_model_dert */
+#define LTV_CAP_CLV 10                   /* transaction model of ltv_customer_lifetime_value */
+#define LTV_CAP_SPEND 11  /* ltv_model_expected_spend, ltv_model_spend_log_likelihood, and the
+                             spend model of ltv_customer_lifetime_value */
+#define LTV_CAP_SURVIVAL 12 /* ltv_model_survival, _retention_rate, _discounted_expected_[residual_]lifetime */
+
+/* *out_flag = 1 when the kind (or the handle's model) has the capability, else 0; a capability
+ * value this library does not know gives 0 (a newer caller asking an older library). */
+LTV_API int ltv_model_kind_supports(int kind, int capability, int* out_flag);
+LTV_API int ltv_model_supports(const ltv_model* model, int capability, int* out_flag);
+/* The capability's identifier ("p_alive"), static storage; LTV_ERR_INVALID_ARGUMENT for a value
+ * this library does not know (enumerate 1, 2, … until then). */
+LTV_API int ltv_capability_name(int capability, const char** out_name);
+/* The open interval (lower, upper) of valid values of parameter `index` (upper = +inf: none). */
+LTV_API int ltv_model_param_bounds(const ltv_model* model, size_t index, double* out_lower,
+                                   double* out_upper);
+
 /* ---- fitting ------------------------------------------------------------------------------- */
 
 typedef struct ltv_fit_options {
@@ -309,7 +348,7 @@ typedef struct ltv_clv_options {
 
 LTV_API int ltv_clv_options_init(ltv_clv_options* options, size_t struct_size);
 /* CLV = Σₖ₌₁..N E[spend] · (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ per customer; options may be
- * NULL (12 periods of length 4, d = 0). */
+ * NULL (the defaults of ltv_clv_options_init: 12 periods of length 1 time unit, d = 0). */
 LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
                                         const ltv_model* spend_model, const double* frequency,
                                         const double* recency, const double* T,

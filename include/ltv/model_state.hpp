@@ -4,6 +4,8 @@
 //
 // The C API's model handle, the Python classes and the CLI's model files all hold a
 // model_state; the model headers (bgnbd.hpp, sbg.hpp, …) do the mathematics on its parameters.
+// The names of models and parameters come from the registry (ltv/registry.hpp), so reading and
+// writing model files needs the compiled registry (CMake target ltv::models, part of libltv).
 //
 // JSON format (version 1):
 //   { "format": "ltv-model", "format_version": 1, "ltv_version": "0.1.0",
@@ -36,68 +38,20 @@
 
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
+#include "ltv/registry.hpp"
 #include "ltv/version.hpp"
 
 namespace ltv {
 
-/// The models ltv knows; the values are part of the C ABI (LTV_MODEL_* in ltv/ltv.h).
-enum class model_kind : int {
-    bgnbd = 1,        ///< BG/NBD (Fader, Hardie & Lee 2005)
-    mbgnbd = 2,       ///< MBG/NBD (Batislam, Denizel & Filiztekin 2007)
-    gamma_gamma = 3,  ///< Gamma-Gamma spend (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
-    pareto_nbd = 4,   ///< Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
-    bgbb = 5,         ///< BG/BB (Fader, Hardie & Shang 2010)
-    sbg = 6,          ///< shifted-beta-geometric (Fader & Hardie 2007)
-};
-
-struct model_kind_info {
-    model_kind kind;
-    const char* name;   ///< short name used in files and on the command line ("bgnbd")
-    const char* title;  ///< for people ("BG/NBD")
-    std::vector<const char*> params;
-};
-
-inline const std::vector<model_kind_info>& model_kinds() {
-    static const std::vector<model_kind_info> kinds{
-        {model_kind::bgnbd, "bgnbd", "BG/NBD", {"r", "alpha", "a", "b"}},
-        {model_kind::mbgnbd, "mbgnbd", "MBG/NBD", {"r", "alpha", "a", "b"}},
-        {model_kind::gamma_gamma, "gg", "Gamma-Gamma", {"p", "q", "gamma"}},
-        {model_kind::pareto_nbd, "pnbd", "Pareto/NBD", {"r", "alpha", "s", "beta"}},
-        {model_kind::bgbb, "bgbb", "BG/BB", {"alpha", "beta", "gamma", "delta"}},
-        {model_kind::sbg, "sbg", "sBG", {"alpha", "beta"}},
-    };
-    return kinds;
-}
-
-/// The description of a kind; throws invalid_argument for an unknown value.
-inline const model_kind_info& model_info(int kind) {
-    for (const auto& k : model_kinds())
-        if (static_cast<int>(k.kind) == kind) return k;
-    detail::fail(status::invalid_argument, "model_info",
-                 "argument 'kind' = " + std::to_string(kind) + " is not a model kind (1–6)");
-}
-
-inline const model_kind_info& model_info(model_kind kind) {
-    return model_info(static_cast<int>(kind));
-}
-
-/// The kind named `name` ("bgnbd", "mbgnbd", "gg", "pnbd", "bgbb", "sbg"; also the aliases
-/// "gamma_gamma", "pareto_nbd").
+/// The kind named `name` (see model_ops_named: short names, aliases, titles, class names).
 inline model_kind model_kind_from_name(const std::string& name) {
-    for (const auto& k : model_kinds())
-        if (name == k.name) return k.kind;
-    if (name == "gamma_gamma" || name == "gamma-gamma") return model_kind::gamma_gamma;
-    if (name == "pareto_nbd" || name == "paretonbd") return model_kind::pareto_nbd;
-    std::string known;
-    for (const auto& k : model_kinds()) known += std::string(known.empty() ? "" : ", ") + k.name;
-    detail::fail(status::invalid_argument, "model_kind_from_name",
-                 "unknown model '" + name + "' (known: " + known + ")");
+    return static_cast<model_kind>(model_ops_named(name).kind);
 }
 
 /// A model's parameters with what is known of their estimation.
 struct model_state {
     model_kind kind = model_kind::bgnbd;
-    std::vector<double> params;  ///< in the order of model_info(kind).params
+    std::vector<double> params;  ///< in the order of model_ops_for(kind).params
     bool fitted = false;         ///< params came from a fit, and `report` describes it
     fit_report report;
     std::string time_unit;  ///< unit of the durations the model was fitted on ("" unknown)
@@ -194,6 +148,18 @@ private:
     std::string where_;  // "fit: " etc., or "" at the top level
 };
 
+/// Checks a parameter value against its registered bounds (an open interval; finite), failing
+/// with `code` and a message naming `label` and the value.
+inline void require_param_in_bounds(const char* fn, status code, const std::string& label,
+                                    const param_info& p, double v) {
+    if (v > p.lower && v < p.upper && std::isfinite(v)) return;
+    const std::string range = std::isinf(p.upper)
+                                  ? "a finite number > " + format_value(p.lower)
+                                  : "a number in (" + format_value(p.lower) + ", " +
+                                        format_value(p.upper) + ")";
+    fail(code, fn, label + " = " + format_value(v) + " must be " + range);
+}
+
 // JSON has no NaN: standard errors that are not available are written as null.
 inline nlohmann::ordered_json json_value(double v) {
     if (std::isfinite(v)) return v;
@@ -204,15 +170,15 @@ inline nlohmann::ordered_json json_value(double v) {
 
 /// The model as JSON text (see the header comment for the format).
 inline std::string model_to_json(const model_state& m, int indent = 2) {
-    const auto& info = model_info(m.kind);
+    const model_ops& info = model_ops_for(m.kind);
     nlohmann::ordered_json j;
     j["format"] = "ltv-model";
     j["format_version"] = 1;
     j["ltv_version"] = version_string;
     j["model"] = info.name;
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
-    for (std::size_t i = 0; i < info.params.size() && i < m.params.size(); ++i)
-        params[info.params[i]] = detail::json_value(m.params[i]);
+    for (std::size_t i = 0; i < info.num_params && i < m.params.size(); ++i)
+        params[info.params[i].name] = detail::json_value(m.params[i]);
     j["params"] = params;
     if (!m.time_unit.empty()) j["time_unit"] = m.time_unit;
     if (m.fitted) {
@@ -272,16 +238,15 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
     } catch (const error& e) {
         fail(status::parse_error, fn, e.what());
     }
-    const auto& info = model_info(m.kind);
+    const model_ops& info = model_ops_for(m.kind);
     if (!j.contains("params")) fail(status::parse_error, fn, "missing object 'params'");
     if (!j["params"].is_object()) top.wrong("params", "an object");
     const json_fields params(j["params"], "params: ");
-    for (const char* name : info.params) {
+    for (std::size_t i = 0; i < info.num_params; ++i) {
+        const char* name = info.params[i].name;
         const double v = params.number_or_nan(name);
-        if (!(v > 0) || !std::isfinite(v))
-            fail(status::parse_error, fn,
-                 std::string("params: '") + name + "' = " + format_value(v) +
-                     " must be a finite number > 0");
+        require_param_in_bounds(fn, status::parse_error, std::string("params: '") + name + "'",
+                                info.params[i], v);
         m.params.push_back(v);
     }
     m.time_unit = top.optional_string("time_unit");
@@ -305,7 +270,7 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
     r.rows_used = static_cast<std::size_t>(
         f.optional_count("rows_used", std::numeric_limits<std::size_t>::max()));
     r.standard_errors_available = f.optional_bool("standard_errors_available", false);
-    const std::size_t k = info.params.size();
+    const std::size_t k = info.num_params;
     const bool has_se = f.has("standard_errors");
     if (has_se && !f.at("standard_errors").is_object())
         f.wrong("standard_errors", "an object of numbers");
@@ -314,8 +279,9 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
                          "fit: standard_errors: ");
     for (std::size_t i = 0; i < k; ++i)
         r.parameters.push_back(
-            {info.params[i], m.params[i],
-             se.optional_nonnegative(info.params[i], std::numeric_limits<double>::quiet_NaN())});
+            {info.params[i].name, m.params[i],
+             se.optional_nonnegative(info.params[i].name,
+                                     std::numeric_limits<double>::quiet_NaN())});
     r.covariance.assign(k * k, std::numeric_limits<double>::quiet_NaN());
     if (f.has("covariance")) {
         const auto& cov = f.at("covariance");

@@ -56,6 +56,7 @@
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/rfm_data.hpp"
+#include "ltv/model_traits.hpp"
 
 namespace ltv {
 
@@ -1175,5 +1176,26 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     }
     return out;
 }
+
+/// Pareto/NBD in the model registry (ltv/registry.hpp; ltv/model_traits.hpp describes the fields).
+struct pareto_nbd_model {
+    using params_type = pareto_nbd_params;
+    static constexpr const char* title = "Pareto/NBD";
+    static constexpr const char* class_name = "ParetoNBD";
+    static constexpr const char* citation =
+        "Schmittlein, Morrison & Colombo (1987), Counting Your Customers: Who Are They and What Will They Do Next?, Management Science 33(1)";
+    static constexpr const char* age_name = "T";
+    static constexpr data_kind data = data_kind::rfm;
+    static constexpr capability_set capabilities = capabilities_of(
+        capability::fit_rfm, capability::log_likelihood, capability::p_alive, capability::conditional_purchases, capability::new_customer_purchases, capability::purchase_pmf, capability::clv, capability::dert);
+    static constexpr param_info params[] = {
+        {"r", param_lower_positive, param_upper_none, "shape of the Gamma heterogeneity of purchase rates"},
+        {"alpha", param_lower_positive, param_upper_none, "scale of the Gamma heterogeneity of purchase rates, in time units"},
+        {"s", param_lower_positive, param_upper_none, "shape of the Gamma heterogeneity of dropout rates"},
+        {"beta", param_lower_positive, param_upper_none, "scale of the Gamma heterogeneity of dropout rates, in time units"}};
+    static pareto_nbd_fit_result fit(const rfm_data& d, const fit_options& o) {
+        return fit_pareto_nbd(d, o);
+    }
+};
 
 }  // namespace ltv

@@ -31,6 +31,14 @@ struct rfm_data {
     std::size_t size() const noexcept { return frequency.size(); }
 };
 
+/// Per-customer (x, z̄) as the spend models consume them (ltv/gamma_gamma.hpp).
+struct spend_data {
+    array_view<double> frequency;  ///< x ≥ 0
+    array_view<double> monetary;   ///< z̄ ≥ 0; > 0 where x > 0 for the likelihood
+    array_view<double> weights;    ///< empty: every row weight 1
+    std::size_t size() const noexcept { return frequency.size(); }
+};
+
 namespace detail {
 
 /// Checks one customer and throws a message naming the first violated convention; `row` is used

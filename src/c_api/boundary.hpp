@@ -111,6 +111,51 @@ inline void init_struct(const char* fn, Struct* out, std::size_t struct_size, co
     out->struct_size = n;
 }
 
+/// The two other directions of struct growth (docs/abi.md), for structs the caller passes in
+/// and structs the library fills:
+///
+/// read_struct: the caller's struct `in` as this library's full struct — the fields its
+/// struct_size covers are the caller's, every later field is the default that `init` (the
+/// struct's own *_init) sets. A caller built against an older, smaller struct thus gets the
+/// defaults for fields it does not know; one built against a newer, bigger struct has its
+/// extra fields ignored. in == nullptr means all defaults. struct_size below the first
+/// released size (`first_size`) is refused naming the argument.
+template <class Struct>
+inline Struct read_struct(const char* fn, const char* name, const Struct* in,
+                          std::size_t first_size, int (*init)(Struct*, std::size_t)) {
+    Struct full{};
+    init(&full, sizeof(Struct));
+    if (in == nullptr) return full;
+    if (in->struct_size < first_size)
+        throw error(status::invalid_argument,
+                    std::string(fn) + ": " + name + "->struct_size = " +
+                        std::to_string(in->struct_size) + " is smaller than the struct's first " +
+                        "released size " + std::to_string(first_size) +
+                        "; initialise the struct with its *_init function");
+    const std::size_t n = in->struct_size < sizeof(Struct) ? in->struct_size : sizeof(Struct);
+    std::memcpy(static_cast<void*>(&full), in, n);
+    full.struct_size = sizeof(Struct);
+    return full;
+}
+
+/// write_struct: stores the library's filled struct `full` in the caller's `out`, at most
+/// out->struct_size bytes (never past an older caller's smaller struct); out->struct_size keeps
+/// the caller's value. out->struct_size below the first released size is refused.
+template <class Struct>
+inline void write_struct(const char* fn, const char* name, Struct* out, const Struct& full,
+                         std::size_t first_size) {
+    require_out(fn, name, out);
+    const std::size_t given = out->struct_size;
+    if (given < first_size)
+        throw error(status::invalid_argument,
+                    std::string(fn) + ": " + name + "->struct_size = " + std::to_string(given) +
+                        " is smaller than the struct's first released size " +
+                        std::to_string(first_size) + "; set it to sizeof the struct first");
+    const std::size_t n = given < sizeof(Struct) ? given : sizeof(Struct);
+    std::memcpy(static_cast<void*>(out), &full, n);
+    out->struct_size = given;
+}
+
 template <class Body>
 inline int guard(const char* fn, Body&& body) noexcept {
     try {

@@ -17,9 +17,9 @@ LTV_API int ltv_model_create(int kind, ltv_model** out_model) {
     constexpr const char* fn = "ltv_model_create";
     return guard(fn, [&] {
         require_out(fn, "out_model", out_model);
-        const auto& info = ltv::model_info(kind);  // throws for unknown kinds
+        const auto& ops = ltv::model_ops_for(kind);  // throws for unknown kinds
         auto* m = new ltv_model;
-        m->state.kind = info.kind;
+        m->state.kind = static_cast<ltv::model_kind>(ops.kind);
         *out_model = m;
     });
 }
@@ -51,7 +51,7 @@ LTV_API int ltv_model_kind_name(int kind, const char** out_name) {
     constexpr const char* fn = "ltv_model_kind_name";
     return guard(fn, [&] {
         require_out(fn, "out_name", out_name);
-        *out_name = ltv::model_info(kind).name;
+        *out_name = ltv::model_ops_for(kind).name;
     });
 }
 
@@ -62,7 +62,7 @@ LTV_API int ltv_model_kind_from_name(const char* name, int* out_kind) {
         if (name == nullptr)
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": argument 'name' is a null pointer");
-        *out_kind = static_cast<int>(ltv::model_kind_from_name(name));
+        *out_kind = ltv::model_ops_named(name).kind;
     });
 }
 
@@ -71,7 +71,7 @@ LTV_API int ltv_model_num_params(const ltv_model* model, size_t* out_count) {
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         require_out(fn, "out_count", out_count);
-        *out_count = ltv::model_info(m.state.kind).params.size();
+        *out_count = ltv::capi::ops_of(m).num_params;
     });
 }
 
@@ -80,13 +80,7 @@ LTV_API int ltv_model_param_name(const ltv_model* model, size_t index, const cha
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         require_out(fn, "out_name", out_name);
-        const auto& names = ltv::model_info(m.state.kind).params;
-        if (index >= names.size())
-            throw ltv::error(ltv::status::invalid_argument,
-                             std::string(fn) + ": argument 'index' = " + std::to_string(index) +
-                                 " is out of range; the model has " + std::to_string(names.size()) +
-                                 " parameters");
-        *out_name = names[index];
+        *out_name = ltv::capi::param_at(fn, m, index).name;
     });
 }
 
@@ -113,16 +107,19 @@ LTV_API int ltv_model_set_params(ltv_model* model, const double* params, size_t 
     constexpr const char* fn = "ltv_model_set_params";
     return guard(fn, [&] {
         auto& m = require_model(fn, model);
-        const auto& names = ltv::model_info(m.state.kind).params;
+        const auto& ops = ltv::capi::ops_of(m);
         ltv::detail::require_array(fn, "params", params, count);
-        if (count != names.size())
+        if (count != ops.num_params)
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": " + std::to_string(count) +
-                                 " parameters given; the " + ltv::model_info(m.state.kind).title +
-                                 " model has " + std::to_string(names.size()));
+                                 " parameters given; the " + ops.title + " model has " +
+                                 std::to_string(ops.num_params));
         for (size_t i = 0; i < count; ++i)
-            ltv::detail::require_positive(
-                fn, std::string("params[") + std::to_string(i) + "] (" + names[i] + ")", params[i]);
+            ltv::detail::require_param_in_bounds(
+                fn, ltv::status::invalid_argument,
+                std::string("argument 'params[") + std::to_string(i) + "]' (" +
+                    ops.params[i].name + ")",
+                ops.params[i], params[i]);
         m.state.params.assign(params, params + count);
         m.state.fitted = false;
         m.state.report = ltv::fit_report{};
@@ -183,23 +180,22 @@ LTV_API int ltv_model_fit_report(const ltv_model* model, ltv_fit_report* out_rep
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         require_out(fn, "out_report", out_report);
-        if (out_report->struct_size < sizeof(ltv_fit_report))
-            throw ltv::error(ltv::status::invalid_argument,
-                             std::string(fn) + ": out_report->struct_size = " +
-                                 std::to_string(out_report->struct_size) +
-                                 " is smaller than sizeof(ltv_fit_report) = " +
-                                 std::to_string(sizeof(ltv_fit_report)) + "; set it first");
         const auto& r = require_report(fn, m);
-        out_report->converged = r.convergence.converged ? 1 : 0;
-        out_report->iterations = r.convergence.iterations;
-        out_report->function_evaluations = r.convergence.function_evaluations;
-        out_report->standard_errors_available = r.standard_errors_available ? 1 : 0;
-        out_report->gradient_norm = r.convergence.gradient_norm;
-        out_report->log_likelihood = r.log_likelihood;
-        out_report->objective = r.objective;
-        out_report->penalizer = r.penalizer;
-        out_report->total_weight = r.total_weight;
-        out_report->rows_used = r.rows_used;
+        ltv_fit_report full{};
+        full.struct_size = sizeof full;
+        full.converged = r.convergence.converged ? 1 : 0;
+        full.iterations = r.convergence.iterations;
+        full.function_evaluations = r.convergence.function_evaluations;
+        full.standard_errors_available = r.standard_errors_available ? 1 : 0;
+        full.gradient_norm = r.convergence.gradient_norm;
+        full.log_likelihood = r.log_likelihood;
+        full.objective = r.objective;
+        full.penalizer = r.penalizer;
+        full.total_weight = r.total_weight;
+        full.rows_used = r.rows_used;
+        // The struct as first released ends at rows_used; later fields go only to callers
+        // whose struct_size covers them.
+        ltv::capi::write_struct(fn, "out_report", out_report, full, sizeof(ltv_fit_report));
     });
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // src/cli/commands_models.cpp — `ltv fit` and `ltv predict`: the probabilistic models on
-// per-customer summary files.
+// per-customer summary files. Generic over the model registry (ltv/registry.hpp): the
+// --model choices, the columns read and the predictions written follow what each registered
+// model is fitted on and can compute; no model is named here.
 //
 // Summary files are read by ltv/summary_csv.hpp with either naming convention:
 //   lifetimes: frequency, recency, T, monetary_value      Hardie: x, t_x, T, zbar
@@ -19,14 +21,10 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "ltv/bgbb.hpp"
-#include "ltv/bgnbd.hpp"
-#include "ltv/clv.hpp"
-#include "ltv/gamma_gamma.hpp"
-#include "ltv/mbgnbd.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/model_state.hpp"
-#include "ltv/pareto_nbd.hpp"
-#include "ltv/sbg.hpp"
+#include "ltv/registry.hpp"
+#include "ltv/rfm_data.hpp"
 #include "ltv/summary_csv.hpp"
 #include "model_reports.hpp"
 
@@ -35,8 +33,14 @@ namespace {
 
 const csv_column col_frequency{{"frequency", "x"}, true};
 const csv_column col_recency{{"recency", "t_x"}, true};
-const csv_column col_age{{"T", "age"}, true};
-const csv_column col_periods{{"periods", "n_periods", "n", "T"}, true};
+/// The third column of (frequency, recency, T) data under the model's name for it (T; BG/BB's
+/// n_periods) and the other usual spellings.
+csv_column age_column(const model_ops& ops) {
+    csv_column c{{ops.age_name}, true};
+    for (const char* alias : {"T", "age", "n_periods", "periods", "n"})
+        if (std::string(alias) != ops.age_name) c.names.emplace_back(alias);
+    return c;
+}
 const csv_column col_monetary{{"monetary_value", "zbar", "monetary"}, true};
 const csv_column col_weights{{"weights", "weight", "count"}, false};
 const std::vector<std::string> id_columns{"customer_id", "id"};
@@ -72,86 +76,63 @@ struct fit_args {
 };
 
 model_state fit_file(const fit_args& a) {
+    const model_ops& ops = model_ops_named(a.model);
     model_state m;
-    m.kind = model_kind_from_name(a.model);
+    m.kind = static_cast<model_kind>(ops.kind);
     m.time_unit = a.time_unit;
     fit_options opt;
     opt.penalizer = a.penalizer;
     opt.time_limit = a.time_limit;
     opt.allow_no_convergence = a.allow_no_convergence;
-    switch (m.kind) {
-        case model_kind::bgnbd:
-        case model_kind::mbgnbd: {
-            const auto t = read_table(a.path, {col_frequency, col_recency, col_age, col_weights});
+    switch (ops.data) {
+        case data_kind::rfm: {
+            const auto t =
+                read_table(a.path, {col_frequency, col_recency, age_column(ops), col_weights});
             const rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
-            with_rows_named(t, [&] {
-                if (m.kind == model_kind::bgnbd) {
-                    auto r = fit_bgnbd(d, opt);
-                    m.params = {r.params.r, r.params.alpha, r.params.a, r.params.b};
-                    m.report = std::move(r.report);
-                } else {
-                    auto r = fit_mbgnbd(d, opt);
-                    m.params = {r.params.r, r.params.alpha, r.params.a, r.params.b};
-                    m.report = std::move(r.report);
-                }
-            });
+            with_rows_named(t, [&] { ops.fit_rfm(m, d, opt); });
             break;
         }
-        case model_kind::pareto_nbd:
-        case model_kind::bgbb: {
-            const bool bgbb = m.kind == model_kind::bgbb;
-            const auto t = read_table(
-                a.path, {col_frequency, col_recency, bgbb ? col_periods : col_age, col_weights});
-            const rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
-            with_rows_named(t, [&] {
-                if (bgbb) {
-                    auto r = fit_bgbb(d, opt);
-                    m.params = {r.params.alpha, r.params.beta, r.params.gamma, r.params.delta};
-                    m.report = std::move(r.report);
-                } else {
-                    auto r = fit_pareto_nbd(d, opt);
-                    m.params = {r.params.r, r.params.alpha, r.params.s, r.params.beta};
-                    m.report = std::move(r.report);
-                }
-            });
-            break;
-        }
-        case model_kind::gamma_gamma: {
+        case data_kind::spend: {
             const auto t = read_table(a.path, {col_frequency, col_monetary, col_weights});
             const spend_data d{t.columns[0], t.columns[1], t.columns[2]};
-            with_rows_named(t, [&] {
-                auto r = fit_gamma_gamma(d, opt);
-                m.params = {r.params.p, r.params.q, r.params.gamma};
-                m.report = std::move(r.report);
-            });
+            with_rows_named(t, [&] { ops.fit_spend(m, d, opt); });
             break;
         }
-        case model_kind::sbg: {
+        case data_kind::survivors: {
             std::vector<double> curve = a.survivors;
             if (curve.empty()) {
                 const auto t = read_table(a.path, {{{"active", "survivors", "customers"}, true}});
                 curve = t.columns[0];
             }
-            auto r = fit_sbg(curve, opt);
-            m.params = {r.params.alpha, r.params.beta};
-            m.report = std::move(r.report);
+            ops.fit_survivors(m, {array_view<double>(curve)}, opt);
             break;
         }
     }
-    m.fitted = true;
     return m;
+}
+
+/// "bgnbd (BG/NBD), mbgnbd (MBG/NBD), …" for --help.
+std::string model_choices(capability needed) {
+    std::string text;
+    for (const model_ops* m : registered_models())
+        if (m->supports(needed) || needed == capability{})
+            text += std::string(text.empty() ? "" : ", ") + m->name + " (" + m->title + ")";
+    return text;
 }
 
 void add_fit(CLI::App& app) {
     auto a = std::make_shared<fit_args>();
     auto* cmd = app.add_subcommand("fit", "Fit a probabilistic model to a per-customer summary");
-    cmd->add_option("--model", a->model,
-                    "bgnbd, mbgnbd, pnbd (Pareto/NBD), bgbb, gg (Gamma-Gamma) or sbg")
-        ->required();
+    cmd->add_option("--model", a->model, "the model: " + model_choices(capability{}))
+        ->required()
+        ->transform([](const std::string& name) {
+            return std::string(model_ops_named(name).name);  // aliases → the short name
+        });
     cmd->add_option("summary", a->path,
                     "summary CSV (frequency, recency, T[, monetary_value][, weights]; or x, t_x, "
                     "T, zbar), '-' for stdin; for sbg a column 'active'");
-    cmd->add_option("--survivors", a->survivors, "sbg: comma-separated survivor counts")
+    cmd->add_option("--survivors", a->survivors,
+                    "models fitted on survivor curves (sbg): comma-separated survivor counts")
         ->delimiter(',');
     cmd->add_option("--penalizer", a->penalizer, "L2 penalty on the parameters")
         ->capture_default_str();
@@ -170,7 +151,7 @@ void add_fit(CLI::App& app) {
     cmd->callback([a] {
         if (a->path.empty() && a->survivors.empty())
             throw ltv::error(status::invalid_argument,
-                             "fit: give a summary file (or --survivors for sbg)");
+                             "fit: give a summary file (or --survivors for a survivor-curve model)");
         const model_state m = fit_file(*a);
         if (!a->output.empty()) save_model(m, a->output);
         report r = fit_report_of(m);
@@ -182,37 +163,14 @@ void add_fit(CLI::App& app) {
 struct predict_args {
     std::string model_path, spend_path, path, output;
     double horizon = 0;
-    int periods = 12;
-    double period_length = 1.0, discount_rate = 0;
+    int periods = clv_options{}.periods;
+    double period_length = clv_options{}.period_length,
+           discount_rate = clv_options{}.discount_rate;
     double dert_discount = -1;  // < 0: no DERT column
     bool json = false;
 };
 
 
-
-template <class F>
-void with_rfm_params(const model_state& m, F&& f) {
-    const auto& p = m.params;
-    switch (m.kind) {
-        case model_kind::bgnbd:
-            f(bgnbd_params{p[0], p[1], p[2], p[3]});
-            return;
-        case model_kind::mbgnbd:
-            f(mbgnbd_params{p[0], p[1], p[2], p[3]});
-            return;
-        case model_kind::pareto_nbd:
-            f(pareto_nbd_params{p[0], p[1], p[2], p[3]});
-            return;
-        case model_kind::bgbb:
-            f(bgbb_params{p[0], p[1], p[2], p[3]});
-            return;
-        default:
-            break;
-    }
-    throw ltv::error(status::invalid_argument,
-                     "predict: the " + std::string(model_info(m.kind).title) +
-                         " model does not predict from (frequency, recency, T)");
-}
 
 void add_predict(CLI::App& app) {
     auto a = std::make_shared<predict_args>();
@@ -232,8 +190,8 @@ void add_predict(CLI::App& app) {
     cmd->add_option("--discount-rate", a->discount_rate, "CLV discount rate per period")
         ->capture_default_str();
     cmd->add_option("--dert-discount", a->dert_discount,
-                    "Pareto/NBD, BG/BB: add a DERT column at this discount rate (continuous δ per "
-                    "time unit for Pareto/NBD, d per period for BG/BB)");
+                    "add a DERT column at this discount rate (" + model_choices(capability::dert) +
+                        "; continuous δ per time unit for Pareto/NBD, d per period for BG/BB)");
     cmd->add_option("-o,--output", a->output, "write the CSV to this file instead of stdout");
     cmd->add_flag("--json", a->json, "print JSON records instead of CSV");
     cmd->footer(
@@ -241,57 +199,59 @@ void add_predict(CLI::App& app) {
         "--periods 12 --period-length 4.345");
     cmd->callback([a] {
         const model_state m = load_model(a->model_path);
+        const model_ops& ops = model_ops_for(m.kind);
+        for (capability c : {capability::conditional_purchases, capability::p_alive})
+            if (!ops.supports(c))
+                throw ltv::error(status::invalid_argument,
+                                 "predict: --model " + a->model_path + " is a " + ops.title +
+                                     " model, which does not predict " +
+                                     capability_description(static_cast<int>(c)) +
+                                     "; use one of: " + model_choices(c));
         const bool with_dert = a->dert_discount >= 0;
-        if (with_dert && m.kind != model_kind::pareto_nbd && m.kind != model_kind::bgbb)
+        if (with_dert && !ops.supports(capability::dert))
             throw ltv::error(status::invalid_argument,
-                             "predict: --dert-discount needs a Pareto/NBD or BG/BB model");
+                             "predict: --dert-discount needs a model with DERT (" +
+                                 model_choices(capability::dert) + "), not " + ops.title);
         const bool spend = !a->spend_path.empty();
         model_state g;
         if (spend) {
             g = load_model(a->spend_path);
-            if (g.kind != model_kind::gamma_gamma)
-                throw ltv::error(
-                    status::invalid_argument,
-                    "predict: --spend-model " + a->spend_path + " is not a Gamma-Gamma model");
+            if (!model_ops_for(g.kind).supports(capability::spend))
+                throw ltv::error(status::invalid_argument,
+                                 "predict: --spend-model " + a->spend_path + " is a " +
+                                     model_ops_for(g.kind).title + " model, not a spend model (" +
+                                     model_choices(capability::spend) + ")");
+            if (!ops.supports(capability::clv))
+                throw ltv::error(status::invalid_argument,
+                                 "predict: the " + std::string(ops.title) +
+                                     " model has no CLV; --spend-model needs one of: " +
+                                     model_choices(capability::clv));
         }
-        std::vector<csv_column> wanted{col_frequency, col_recency,
-                                       m.kind == model_kind::bgbb ? col_periods : col_age};
+        std::vector<csv_column> wanted{col_frequency, col_recency, age_column(ops)};
         if (spend) wanted.push_back(col_monetary);
         const auto t = read_table(a->path, wanted);
         const rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
         const std::size_t n = t.rows;
         std::vector<double> expected(n), alive(n), spend_value, clv_value, dert;
         with_rows_named(t, [&] {
-            with_rfm_params(m, [&](const auto& p) {
-                conditional_expected_purchases(p, a->horizon, d, expected.data());
-                probability_alive(p, d, alive.data());
-                if constexpr (std::is_same_v<std::decay_t<decltype(p)>, pareto_nbd_params>) {
-                    if (with_dert) {
-                        dert.resize(n);
-                        discounted_expected_residual_transactions(p, a->dert_discount, d,
-                                                                  dert.data());
-                    }
-                } else if constexpr (std::is_same_v<std::decay_t<decltype(p)>, bgbb_params>) {
-                    if (with_dert) {
-                        dert.resize(n);
-                        for (std::size_t i = 0; i < n; ++i)
-                            dert[i] = discounted_expected_residual_transactions(
-                                p, a->dert_discount, d.frequency[i], d.recency[i], d.age[i]);
-                    }
-                }
-                if (spend) {
-                    const gamma_gamma_params gg{g.params[0], g.params[1], g.params[2]};
-                    spend_value.resize(n);
-                    clv_value.resize(n);
-                    conditional_expected_average_spend(gg, {t.columns[0], t.columns[3], {}},
-                                                       spend_value.data());
-                    clv_options o;
-                    o.periods = a->periods;
-                    o.period_length = a->period_length;
-                    o.discount_rate = a->discount_rate;
-                    clv(p, gg, d, t.columns[3], o, clv_value.data());
-                }
-            });
+            ops.conditional_purchases(m, a->horizon, d, expected.data(), 0);
+            ops.p_alive(m, d, alive.data(), 0);
+            if (with_dert) {
+                dert.resize(n);
+                ops.dert(m, a->dert_discount, d, dert.data(), 0);
+            }
+            if (spend) {
+                const model_ops& spend_ops = model_ops_for(g.kind);
+                spend_value.resize(n);
+                clv_value.resize(n);
+                spend_ops.expected_spend(g, {t.columns[0], t.columns[3], {}}, spend_value.data(),
+                                         0);
+                clv_options o;
+                o.periods = a->periods;
+                o.period_length = a->period_length;
+                o.discount_rate = a->discount_rate;
+                ops.clv(m, g, d, t.columns[3], o, clv_value.data(), 0);
+            }
         });
         std::ofstream file;
         if (!a->output.empty()) {

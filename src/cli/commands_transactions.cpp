@@ -19,12 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "ltv/bgnbd.hpp"
 #include "ltv/cohorts.hpp"
 #include "ltv/journey.hpp"
-#include "ltv/mbgnbd.hpp"
 #include "ltv/model_state.hpp"
-#include "ltv/pareto_nbd.hpp"
+#include "ltv/registry.hpp"
 #include "ltv/rfm.hpp"
 #include "ltv/summary.hpp"
 #include "transaction_reports.hpp"
@@ -236,7 +234,7 @@ void add_status(CLI::App& app) {
         ->delimiter(',');
     auto* model = cmd->add_option(
         "--model", a->model_path,
-        "fitted BG/NBD, MBG/NBD or Pareto/NBD model file (ltv fit -o): customers with P(alive) "
+        "fitted transaction model file with P(alive) (ltv fit -o): customers with P(alive) "
         "below --alive-threshold are lost; durations in the model file's time_unit (weeks if "
         "it has none)");
     cmd->add_option("--alive-threshold", a->alive_threshold, "P(alive) below which a buyer is lost")
@@ -262,23 +260,12 @@ void add_status(CLI::App& app) {
             const model_state m = load_model(a->model_path);
             const time_unit unit =
                 m.time_unit.empty() ? time_unit::week() : parse_time_unit(m.time_unit);
-            const auto& p = m.params;
-            switch (m.kind) {
-                case model_kind::bgnbd:
-                    o.p_alive = p_alive_criterion(bgnbd_params{p[0], p[1], p[2], p[3]}, unit);
-                    break;
-                case model_kind::mbgnbd:
-                    o.p_alive = p_alive_criterion(mbgnbd_params{p[0], p[1], p[2], p[3]}, unit);
-                    break;
-                case model_kind::pareto_nbd:
-                    o.p_alive = p_alive_criterion(pareto_nbd_params{p[0], p[1], p[2], p[3]}, unit);
-                    break;
-                default:
-                    throw ltv::error(status::invalid_argument,
-                                     "status: --model " + a->model_path + " is a " +
-                                         model_info(m.kind).title +
-                                         " model; P(alive) needs BG/NBD, MBG/NBD or Pareto/NBD");
-            }
+            const model_ops& ops = model_ops_for(m.kind);
+            if (!ops.supports(capability::p_alive))
+                throw ltv::error(status::invalid_argument,
+                                 "status: --model " + a->model_path + " is a " + ops.title +
+                                     " model, which has no P(alive)");
+            o.p_alive = p_alive_criterion(ops, m, unit);
             detail::require_probability("status", "--alive-threshold", a->alive_threshold);
             o.alive_threshold = a->alive_threshold;
             if (a->monthly)

@@ -10,7 +10,7 @@
 namespace ltv::cli {
 
 report fit_report_of(const model_state& m, const std::string& title) {
-    const auto& info = model_info(m.kind);
+    const model_ops& info = model_ops_for(m.kind);
     report r("fit", title.empty() ? std::string(info.title) + " fit" : title);
     r.add("model", "model", info.name);
     std::vector<std::vector<double>> rows;
@@ -34,13 +34,13 @@ report fit_report_of(const model_state& m, const std::string& title) {
     nlohmann::ordered_json params = nlohmann::ordered_json::object(),
                            ses = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < m.params.size(); ++i) {
-        params[info.params[i]] = m.params[i];
+        params[info.params[i].name] = m.params[i];
         const double se = rows[i][1];
-        ses[info.params[i]] = std::isfinite(se) ? nlohmann::ordered_json(se) : nullptr;
+        ses[info.params[i].name] = std::isfinite(se) ? nlohmann::ordered_json(se) : nullptr;
     }
     std::string text;
     for (std::size_t i = 0; i < m.params.size(); ++i) {
-        text += std::string(text.empty() ? "" : ", ") + info.params[i] + " = " +
+        text += std::string(text.empty() ? "" : ", ") + info.params[i].name + " = " +
                 format_text(m.params[i], kind::number);
         if (std::isfinite(rows[i][1])) text += " ± " + format_text(rows[i][1], kind::number);
     }

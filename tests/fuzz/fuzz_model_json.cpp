@@ -113,8 +113,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ltv::model_state m;
     if (!ltv_fuzz::run_guarded([&] { m = ltv::model_from_json(text); })) return 0;
 
-    const auto& info = ltv::model_info(m.kind);
-    LTV_FUZZ_CHECK(m.params.size() == info.params.size(), "wrong parameter count");
+    const auto& info = ltv::model_ops_for(m.kind);
+    LTV_FUZZ_CHECK(m.params.size() == info.num_params, "wrong parameter count");
     for (double p : m.params)
         LTV_FUZZ_CHECK(std::isfinite(p) && p > 0,
                        "accepted parameter " + ltv::detail::format_value(p));

@@ -234,10 +234,10 @@ void model_seeds() {
             r.total_weight = 2357;
             r.rows_used = 1123;
             r.standard_errors_available = s.kind != ltv::model_kind::bgbb;
-            const auto& names = ltv::model_info(s.kind).params;
-            const std::size_t k = names.size();
+            const auto& info = ltv::model_ops_for(s.kind);
+            const std::size_t k = info.num_params;
             for (std::size_t i = 0; i < k; ++i)
-                r.parameters.push_back({names[i], s.params[i],
+                r.parameters.push_back({info.params[i].name, s.params[i],
                                         r.standard_errors_available
                                             ? 0.01 * static_cast<double>(i + 1)
                                             : std::numeric_limits<double>::quiet_NaN()});

@@ -162,7 +162,7 @@ def test_errors(cdnow):
     from ltv._library import call
 
     g = ltv.GammaGamma(params={"p": 1, "q": 2, "gamma": 1})
-    with pytest.raises(ValueError, match="not a transaction model"):
+    with pytest.raises(ValueError, match="P.alive. is not available for the Gamma-Gamma model"):
         call("ltv_model_p_alive", g._handle, None, None, None, 0, None)
     with pytest.raises(ValueError, match="must be a fitted GammaGamma"):
         ltv.customer_lifetime_value(m, m, 1, 1, 2, 10)

@@ -193,7 +193,7 @@ def test_fit_predict_bgbb_and_pnbd(tmp_path):
     bg = tmp_path / "bg.json"
     run("fit", "--model", "bgnbd", os.path.join(DATA, "cdnow_customers_summary.csv"), "-o", str(bg))
     result = run("predict", "--model", str(bg), donations, "--horizon", "1", "--dert-discount", "0.1")
-    assert result.returncode == 1 and "needs a Pareto/NBD or BG/BB model" in result.stderr
+    assert result.returncode == 1 and "needs a model with DERT (pnbd (Pareto/NBD), bgbb (BG/BB)), not BG/NBD" in result.stderr
 
 
 def test_status_with_a_model_uses_p_alive(tmp_path):
@@ -219,4 +219,4 @@ def test_status_with_a_model_uses_p_alive(tmp_path):
     gg.write_text(json.dumps({"format": "ltv-model", "format_version": 1, "model": "gg",
                               "params": {"p": 6, "q": 3, "gamma": 15}}))
     result = run(*base, "--model", str(gg))
-    assert result.returncode == 1 and "P(alive) needs BG/NBD" in result.stderr
+    assert result.returncode == 1 and "is a Gamma-Gamma model, which has no P(alive)" in result.stderr

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: Apache-2.0
+// ltv/model_ops.hpp — make_model_ops<M>(): a model's traits struct (ltv/model_traits.hpp) as a
+// model_ops, the type-erased table the registry holds.
+//
+// This is the only place that knows how each capability maps onto a model's free functions;
+// every kernel is instantiated here, once per model, in the model's own translation unit
+// (src/models/<model>.cpp, generated from ltv/registry.hpp). Callers — the C API, the CLI —
+// go through the table and compile none of the models' mathematics themselves.
+//
+// The batch layer: every per-customer capability has a batch form here, also where the model
+// header offers only a scalar function (BG/BB DERT, Gamma-Gamma log-likelihood, the new-customer
+// curves): index_batch runs it on the process pool in contiguous blocks (detail/parallel.hpp),
+// allocates nothing per row, and names the failing row; results and errors do not depend on
+// the number of threads.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ltv/clv.hpp"
+#include "ltv/detail/parallel.hpp"
+#include "ltv/detail/validate.hpp"
+#include "ltv/fit_report.hpp"
+#include "ltv/gamma_gamma.hpp"
+#include "ltv/model_state.hpp"
+#include "ltv/model_traits.hpp"
+#include "ltv/registry.hpp"
+#include "ltv/rfm_data.hpp"
+
+namespace ltv {
+namespace detail {
+
+/// The parameter struct P (an aggregate of N doubles, in the traits' parameter order) from a
+/// model state's flat parameters.
+template <class P, std::size_t... I>
+P params_from_flat(const double* v, std::index_sequence<I...>) {
+    return P{v[I]...};
+}
+
+template <class M>
+typename M::params_type params_of(const model_state& s) {
+    constexpr std::size_t n = std::size(M::params);
+    if (s.params.size() != n)
+        fail(status::not_fitted, M::title,
+             std::string("the ") + M::title + " model has no parameters yet; fit it or set them");
+    return params_from_flat<typename M::params_type>(s.params.data(),
+                                                     std::make_index_sequence<n>{});
+}
+
+/// The flat parameters of an aggregate of N doubles (the inverse of params_from_flat).
+template <std::size_t N, class P>
+std::vector<double> flat_params(const P& p) {
+    static_assert(N >= 1 && N <= 6, "add a case for this number of parameters");
+    if constexpr (N == 1) {
+        const auto& [a] = p;
+        return {a};
+    } else if constexpr (N == 2) {
+        const auto& [a, b] = p;
+        return {a, b};
+    } else if constexpr (N == 3) {
+        const auto& [a, b, c] = p;
+        return {a, b, c};
+    } else if constexpr (N == 4) {
+        const auto& [a, b, c, d] = p;
+        return {a, b, c, d};
+    } else if constexpr (N == 5) {
+        const auto& [a, b, c, d, e] = p;
+        return {a, b, c, d, e};
+    } else {
+        const auto& [a, b, c, d, e, f] = p;
+        return {a, b, c, d, e, f};
+    }
+}
+
+/// Stores a fit result ({params, report}) in the state.
+template <class M, class Result>
+void store_fit_result(model_state& s, Result&& r) {
+    s.params = flat_params<std::size(M::params)>(r.params);
+    s.report = std::move(r.report);
+    s.fitted = true;
+}
+
+/// f(i) for i in [0, n) into out[i], in blocks on the pool; an ltv::error at element i is
+/// rethrown naming it: "(at row i)" when index_name is null, else "(at <index_name>[i])".
+template <class F>
+void index_batch(std::size_t n, double* out, int threads, const char* index_name, F&& f) {
+    parallel_for(n, threads, [&](std::size_t lo, std::size_t hi) {
+        std::size_t i = lo;
+        try {
+            for (; i < hi; ++i) out[i] = f(i);
+        } catch (const error& e) {
+            if (index_name == nullptr) rethrow_at_row(e, i);
+            throw error(e.code(), std::string(e.what()) + " (at " + index_name + "[" +
+                                      std::to_string(i) + "])");
+        }
+    });
+}
+
+/// Whether the model header offers a threaded batch P(alive) etc.: probability_alive(p, data,
+/// out, threads). Used to pick the model's own batch engine over index_batch.
+template <class P, class = void>
+struct has_threaded_log_likelihood : std::false_type {};
+template <class P>
+struct has_threaded_log_likelihood<
+    P, std::void_t<decltype(log_likelihood(std::declval<const P&>(), std::declval<const rfm_data&>(),
+                                           std::declval<double*>(), 0))>> : std::true_type {};
+
+template <class P, class = void>
+struct has_batch_dert : std::false_type {};
+template <class P>
+struct has_batch_dert<P, std::void_t<decltype(discounted_expected_residual_transactions(
+                             std::declval<const P&>(), 0.0, std::declval<const rfm_data&>(),
+                             std::declval<double*>(), 0))>> : std::true_type {};
+
+}  // namespace detail
+
+/// The model_ops of traits struct M, registered as `kind` (its line in ltv/registry.hpp gives the
+/// short name and the header).
+template <class M>
+model_ops make_model_ops(model_kind kind) {
+    using P = typename M::params_type;
+    model_ops o;
+    o.kind = static_cast<int>(kind);
+    for (const auto& e : detail::registry_entries)
+        if (e.kind == o.kind) {
+            o.name = e.name;
+            o.header = e.identifier;
+        }
+    o.title = M::title;
+    o.class_name = M::class_name;
+    o.citation = M::citation;
+    o.age_name = M::age_name;
+    o.data = M::data;
+    o.capabilities = M::capabilities;
+    o.params = M::params;
+    o.num_params = std::size(M::params);
+    constexpr capability_set caps = M::capabilities;
+    auto has = [](capability c) { return has_capability(caps, c); };
+    (void)has;
+
+    if constexpr (has_capability(caps, capability::fit_rfm)) {
+        o.fit_rfm = [](model_state& s, const rfm_data& d, const fit_options& opt) {
+            detail::store_fit_result<M>(s, M::fit(d, opt));
+        };
+        o.total_log_likelihood_rfm = [](const model_state& s, const rfm_data& d, double* g) {
+            return total_log_likelihood(detail::params_of<M>(s), d, g);
+        };
+    }
+    if constexpr (has_capability(caps, capability::fit_spend)) {
+        o.fit_spend = [](model_state& s, const spend_data& d, const fit_options& opt) {
+            detail::store_fit_result<M>(s, M::fit(d, opt));
+        };
+        o.total_log_likelihood_spend = [](const model_state& s, const spend_data& d, double* g) {
+            return total_log_likelihood(detail::params_of<M>(s), d, g);
+        };
+    }
+    if constexpr (has_capability(caps, capability::fit_survivors)) {
+        o.fit_survivors = [](model_state& s, const std::vector<array_view<double>>& cohorts,
+                             const fit_options& opt) {
+            detail::store_fit_result<M>(s, M::fit(cohorts, opt));
+        };
+        o.survivors_log_likelihood = [](const model_state& s,
+                                        const std::vector<array_view<double>>& cohorts) {
+            return M::log_likelihood(detail::params_of<M>(s), cohorts);
+        };
+    }
+    if constexpr (has_capability(caps, capability::log_likelihood)) {
+        o.log_likelihood = [](const model_state& s, const rfm_data& d, double* out, int threads) {
+            const P p = detail::params_of<M>(s);
+            if constexpr (detail::has_threaded_log_likelihood<P>::value)
+                log_likelihood(p, d, out, threads);
+            else
+                log_likelihood(p, d, out);
+        };
+    }
+    if constexpr (has_capability(caps, capability::p_alive)) {
+        o.p_alive = [](const model_state& s, const rfm_data& d, double* out, int threads) {
+            probability_alive(detail::params_of<M>(s), d, out, threads);
+        };
+    }
+    if constexpr (has_capability(caps, capability::conditional_purchases)) {
+        o.conditional_purchases = [](const model_state& s, double t, const rfm_data& d,
+                                     double* out, int threads) {
+            conditional_expected_purchases(detail::params_of<M>(s), t, d, out, threads);
+        };
+    }
+    if constexpr (has_capability(caps, capability::dert)) {
+        o.dert = [](const model_state& s, double rate, const rfm_data& d, double* out,
+                    int threads) {
+            static_assert(detail::has_batch_dert<P>::value,
+                          "a model with the dert capability provides its batch form");
+            discounted_expected_residual_transactions(detail::params_of<M>(s), rate, d, out,
+                                                      threads);
+        };
+    }
+    if constexpr (has_capability(caps, capability::clv)) {
+        o.clv = [](const model_state& s, const model_state& spend, const rfm_data& d,
+                   array_view<double> monetary, const clv_options& opt, double* out,
+                   int threads) {
+            const auto g = detail::params_from_flat<gamma_gamma_params>(
+                spend.params.data(), std::make_index_sequence<3>{});
+            clv(detail::params_of<M>(s), g, d, monetary, opt, out, threads);
+        };
+    }
+    if constexpr (has_capability(caps, capability::new_customer_purchases)) {
+        o.new_customer_purchases = [](const model_state& s, array_view<double> t, double* out,
+                                      int threads) {
+            const P p = detail::params_of<M>(s);
+            detail::index_batch(t.size(), out, threads, "t",
+                                [&](std::size_t i) { return expected_purchases(p, t[i]); });
+        };
+    }
+    if constexpr (has_capability(caps, capability::purchase_pmf)) {
+        o.purchase_pmf = [](const model_state& s, double t, array_view<double> counts,
+                            double* out, int threads) {
+            const P p = detail::params_of<M>(s);
+            detail::index_batch(counts.size(), out, threads, "counts", [&](std::size_t i) {
+                return probability_of_purchases(p, t, counts[i]);
+            });
+        };
+    }
+    if constexpr (has_capability(caps, capability::spend)) {
+        o.expected_spend = [](const model_state& s, const spend_data& d, double* out, int) {
+            conditional_expected_average_spend(detail::params_of<M>(s), d, out);
+        };
+        o.spend_log_likelihood = [](const model_state& s, const spend_data& d, double* out,
+                                    int threads) {
+            const P p = detail::params_of<M>(s);
+            detail::require_array("log_likelihood", "frequency", d.frequency.data(),
+                                  d.frequency.size());
+            detail::require_array("log_likelihood", "monetary", d.monetary.data(),
+                                  d.monetary.size());
+            if (d.monetary.size() != d.frequency.size())
+                detail::fail(status::invalid_argument, "gamma_gamma_log_likelihood",
+                             "'frequency' has " + std::to_string(d.frequency.size()) +
+                                 " rows but 'monetary' has " + std::to_string(d.monetary.size()));
+            detail::index_batch(d.size(), out, threads, nullptr, [&](std::size_t i) {
+                return log_likelihood(p, d.frequency[i], d.monetary[i]);
+            });
+        };
+    }
+    if constexpr (has_capability(caps, capability::survival)) {
+        o.survival = [](const model_state& s, array_view<double> t, double* out) {
+            const P p = detail::params_of<M>(s);
+            detail::index_batch(t.size(), out, 1, "t",
+                                [&](std::size_t i) { return M::survival(p, t[i]); });
+        };
+        o.retention_rate = [](const model_state& s, array_view<double> t, double* out) {
+            const P p = detail::params_of<M>(s);
+            detail::index_batch(t.size(), out, 1, "t",
+                                [&](std::size_t i) { return M::retention_rate(p, t[i]); });
+        };
+        o.discounted_expected_lifetime = [](const model_state& s, double d) {
+            return M::discounted_expected_lifetime(detail::params_of<M>(s), d);
+        };
+        o.discounted_expected_residual_lifetime = [](const model_state& s, double d,
+                                                     array_view<double> renewals, double* out) {
+            const P p = detail::params_of<M>(s);
+            detail::index_batch(renewals.size(), out, 1, "renewals", [&](std::size_t i) {
+                return M::discounted_expected_residual_lifetime(p, d, renewals[i]);
+            });
+        };
+    }
+    return o;
+}
+
+}  // namespace ltv

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: Apache-2.0
+// ltv/model_traits.hpp — what a model says about itself: the vocabulary of the model registry.
+//
+// A model is one header, ltv/<model>.hpp, holding its mathematics (free functions over a
+// parameter struct, as before) and one traits struct `<model>_model` that describes it:
+//
+//   struct bgnbd_model {
+//       using params_type = bgnbd_params;                 // the maths' parameter struct
+//       static constexpr const char* title = "BG/NBD";    // for people
+//       static constexpr const char* class_name = "BetaGeo";   // the Python class
+//       static constexpr const char* citation = "Fader, Hardie & Lee (2005) ...";
+//       static constexpr data_kind data = data_kind::rfm;      // what it is fitted on
+//       static constexpr const char* age_name = "T";           // the third RFM column's name
+//       static constexpr capability_set capabilities = ...;    // what it can predict
+//       static constexpr param_info params[] = {{"r", 0, inf, "..."}, ...};
+//       static fit_result fit(const rfm_data&, const fit_options&);  // returns {params, report}
+//   };
+//
+// ltv/model_ops.hpp turns such a traits struct into a model_ops: the same description plus one
+// function pointer per capability, all taking the parameters as a model_state. The registry
+// (ltv/registry.hpp, one line per model) lists the models; the C API, the CLI, the Python
+// binding (through the C API) and the documentation index are generic over that list.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "ltv/array_view.hpp"
+
+namespace ltv {
+
+/// What a model can compute. The values are part of the C ABI (LTV_CAP_* in ltv/ltv.h; a
+/// static_assert in src/c_api ties each to its macro) and never change; new capabilities get
+/// new numbers. X(identifier, C macro suffix, value, description).
+#define LTV_CAPABILITY_LIST(X)                                                                  \
+    X(fit_rfm, FIT_RFM, 1, "fit on (frequency, recency, T) summaries")                          \
+    X(fit_spend, FIT_SPEND, 2, "fit on (frequency, mean spend) summaries")                      \
+    X(fit_survivors, FIT_SURVIVORS, 3, "fit on cohort survivor curves")                         \
+    X(log_likelihood, LOG_LIKELIHOOD, 4, "per-customer log-likelihood of (x, t_x, T)")          \
+    X(p_alive, P_ALIVE, 5, "P(alive | x, t_x, T)")                                              \
+    X(conditional_purchases, CONDITIONAL_PURCHASES, 6, "E[purchases in (T, T + t] | x, t_x, T]") \
+    X(new_customer_purchases, NEW_CUSTOMER_PURCHASES, 7, "E[X(t)] of a new customer")           \
+    X(purchase_pmf, PURCHASE_PMF, 8, "P(X(t) = n) of a new customer")                           \
+    X(dert, DERT, 9, "discounted expected residual transactions")                               \
+    X(clv, CLV, 10, "customer lifetime value with a spend model")                               \
+    X(spend, SPEND, 11, "expected spend per transaction and its log-likelihood")                \
+    X(survival, SURVIVAL, 12, "cohort survival, retention rate, DEL and DERL")
+
+enum class capability : int {
+#define LTV_CAPABILITY_ENUM(id, macro, value, text) id = value,
+    LTV_CAPABILITY_LIST(LTV_CAPABILITY_ENUM)
+#undef LTV_CAPABILITY_ENUM
+};
+
+/// The highest capability value (the list's values are 1 … capability_max without gaps).
+constexpr int capability_max = 0
+#define LTV_CAPABILITY_COUNT(id, macro, value, text) +1
+    LTV_CAPABILITY_LIST(LTV_CAPABILITY_COUNT)
+#undef LTV_CAPABILITY_COUNT
+    ;
+
+/// A set of capabilities as bits (1 << value).
+using capability_set = std::uint32_t;
+
+constexpr capability_set capability_bit(capability c) noexcept {
+    return capability_set{1} << static_cast<int>(c);
+}
+
+/// The set holding every capability given.
+template <class... C>
+constexpr capability_set capabilities_of(C... c) noexcept {
+    return (capability_set{0} | ... | capability_bit(c));
+}
+
+constexpr bool has_capability(capability_set set, capability c) noexcept {
+    return (set & capability_bit(c)) != 0;
+}
+
+/// Identifier ("p_alive") and description of a capability; nullptr for an unknown value.
+inline const char* capability_name(int value) noexcept {
+    switch (value) {
+#define LTV_CAPABILITY_NAME(id, macro, v, text) \
+    case v:                                     \
+        return #id;
+        LTV_CAPABILITY_LIST(LTV_CAPABILITY_NAME)
+#undef LTV_CAPABILITY_NAME
+    }
+    return nullptr;
+}
+
+inline const char* capability_description(int value) noexcept {
+    switch (value) {
+#define LTV_CAPABILITY_TEXT(id, macro, v, text) \
+    case v:                                     \
+        return text;
+        LTV_CAPABILITY_LIST(LTV_CAPABILITY_TEXT)
+#undef LTV_CAPABILITY_TEXT
+    }
+    return nullptr;
+}
+
+/// What a model is fitted on (values are part of the C ABI: LTV_DATA_* in ltv/ltv.h).
+enum class data_kind : int {
+    rfm = 1,        ///< per-customer (frequency x, recency t_x, T) with optional weights
+    spend = 2,      ///< per-customer (frequency x, mean spend z̄) with optional weights
+    survivors = 3,  ///< cohorts' counts of active customers per period
+};
+
+inline const char* data_kind_name(data_kind d) noexcept {
+    switch (d) {
+        case data_kind::rfm:
+            return "rfm";
+        case data_kind::spend:
+            return "spend";
+        case data_kind::survivors:
+            return "survivors";
+    }
+    return "unknown";
+}
+
+/// One parameter: name as in the paper, the open interval (lower, upper) of valid values, and
+/// what it means.
+struct param_info {
+    const char* name;
+    double lower;  ///< exclusive bound
+    double upper;  ///< exclusive bound (+inf: none)
+    const char* meaning;
+};
+
+/// The bounds of every parameter of ltv's models: positive reals.
+constexpr double param_lower_positive = 0.0;
+constexpr double param_upper_none = std::numeric_limits<double>::infinity();
+
+struct model_state;
+struct fit_options;
+struct fit_report;
+struct rfm_data;
+struct spend_data;
+struct clv_options;
+
+/// A model's description and kernels behind function pointers (ltv/model_ops.hpp builds one
+/// from a traits struct; ltv/registry.hpp finds them). A pointer is null exactly when the
+/// model lacks the capability. The parameters come in as a model_state (its `params` in the
+/// order of `params` below); every kernel validates them and its data and throws ltv::error.
+struct model_ops {
+    int kind = 0;                      ///< model_kind value (LTV_MODEL_* in ltv/ltv.h)
+    const char* name = "";             ///< short name: files, CLI --model, C/Python kind name
+    const char* title = "";            ///< for people ("BG/NBD")
+    const char* class_name = "";       ///< the Python class ("BetaGeo")
+    const char* citation = "";         ///< the paper
+    const char* age_name = "T";        ///< what the user layers call the RFM data's third column
+    const char* header = "";           ///< the registry identifier: ltv/<header>.hpp
+    data_kind data = data_kind::rfm;
+    capability_set capabilities = 0;
+    const param_info* params = nullptr;
+    std::size_t num_params = 0;
+
+    // -- fits: store params and report in the state ------------------------------------------
+    void (*fit_rfm)(model_state&, const rfm_data&, const fit_options&) = nullptr;
+    void (*fit_spend)(model_state&, const spend_data&, const fit_options&) = nullptr;
+    void (*fit_survivors)(model_state&, const std::vector<array_view<double>>&,
+                          const fit_options&) = nullptr;
+    /// Σ wᵢ log Lᵢ of fitted data (any data kind), for comparisons and the conformance tests;
+    /// `gradient` (may be null) receives d/d log φ.
+    double (*total_log_likelihood_rfm)(const model_state&, const rfm_data&, double* gradient) =
+        nullptr;
+    double (*total_log_likelihood_spend)(const model_state&, const spend_data&,
+                                         double* gradient) = nullptr;
+
+    // -- per-customer batches over rfm_data: out[0..data.size()) -----------------------------
+    void (*log_likelihood)(const model_state&, const rfm_data&, double* out, int threads) =
+        nullptr;
+    void (*p_alive)(const model_state&, const rfm_data&, double* out, int threads) = nullptr;
+    void (*conditional_purchases)(const model_state&, double t, const rfm_data&, double* out,
+                                  int threads) = nullptr;
+    void (*dert)(const model_state&, double discount_rate, const rfm_data&, double* out,
+                 int threads) = nullptr;
+    /// CLV with a Gamma-Gamma model (`spend` holds its state), monetary[i] per customer.
+    void (*clv)(const model_state& transactions, const model_state& spend, const rfm_data&,
+                array_view<double> monetary, const clv_options&, double* out,
+                int threads) = nullptr;
+
+    // -- new customers: one value per t[i] / counts[i] ----------------------------------------
+    void (*new_customer_purchases)(const model_state&, array_view<double> t, double* out,
+                                   int threads) = nullptr;
+    void (*purchase_pmf)(const model_state&, double t, array_view<double> counts, double* out,
+                         int threads) = nullptr;
+
+    // -- spend ------------------------------------------------------------------------------
+    void (*expected_spend)(const model_state&, const spend_data&, double* out,
+                           int threads) = nullptr;
+    void (*spend_log_likelihood)(const model_state&, const spend_data&, double* out,
+                                 int threads) = nullptr;
+
+    // -- survival (contractual) ---------------------------------------------------------------
+    void (*survival)(const model_state&, array_view<double> t, double* out) = nullptr;
+    void (*retention_rate)(const model_state&, array_view<double> t, double* out) = nullptr;
+    double (*discounted_expected_lifetime)(const model_state&, double discount_rate) = nullptr;
+    void (*discounted_expected_residual_lifetime)(const model_state&, double discount_rate,
+                                                  array_view<double> renewals,
+                                                  double* out) = nullptr;
+    double (*survivors_log_likelihood)(const model_state&,
+                                       const std::vector<array_view<double>>&) = nullptr;
+
+    bool supports(capability c) const noexcept { return has_capability(capabilities, c); }
+};
+
+}  // namespace ltv
