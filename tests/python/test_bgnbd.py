@@ -164,7 +164,7 @@ def test_errors(cdnow):
     g = ltv.GammaGamma(params={"p": 1, "q": 2, "gamma": 1})
     with pytest.raises(ValueError, match="P.alive. is not available for the Gamma-Gamma model"):
         call("ltv_model_p_alive", g._handle, None, None, None, 0, None)
-    with pytest.raises(ValueError, match="must be a fitted GammaGamma"):
+    with pytest.raises(ValueError, match="must be a fitted spend model: one of GammaGamma"):
         ltv.customer_lifetime_value(m, m, 1, 1, 2, 10)
 
 

@@ -25,13 +25,11 @@ from .calculators import (
     simple_ltv,
 )
 from .models import (
-    BetaGeo,
-    GammaGamma,
+    CAPABILITIES,
+    MODEL_CLASSES,
     Model,
-    ModifiedBetaGeo,
-    ParetoNBD,
-    BetaGeoBetaBinom,
-    ShiftedBetaGeo,
+    capability_names,
+    clv_defaults,
     customer_lifetime_value,
     load_model,
     model_from_json,
@@ -69,6 +67,9 @@ from .errors import (
     OutOfMemoryError,
     ParseError,
 )
+
+# One class per model of the library's registry (BetaGeo, ParetoNBD, …; see ltv.models).
+globals().update(MODEL_CLASSES)
 
 __version__ = version()
 
@@ -111,12 +112,11 @@ __all__ = [
     "retention_rate",
     "simple_ltv",
     "Model",
-    "BetaGeo",
-    "ModifiedBetaGeo",
-    "GammaGamma",
-    "ParetoNBD",
-    "BetaGeoBetaBinom",
-    "ShiftedBetaGeo",
+    "CAPABILITIES",
+    "MODEL_CLASSES",
+    *MODEL_CLASSES,
+    "capability_names",
+    "clv_defaults",
     "customer_lifetime_value",
     "load_model",
     "model_from_json",

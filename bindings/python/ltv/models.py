@@ -1,13 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
 """The probabilistic models as Python classes over the C model handle (docs/models.md).
 
+The classes are not written here one by one: at import, the binding asks the library which
+models it has (``ltv_model_kind_count``/``_at``), what each is called (``ltv_model_kind_info``:
+its Python class name, title, citation, data and column names) and what it can compute
+(``ltv_model_kind_supports``), and builds one class per model from the capability mixins below.
+A model added to the library's registry appears here without a change to this file.
+
 Every model class shares this surface: ``.fit(...)`` returning self, ``.params`` (a dict in the
 papers' names), ``.log_likelihood``, ``.standard_errors``, ``.covariance``, ``.fit_report``,
-``.save(path)`` and :func:`load_model`. Predictions take arrays (lists, numpy, pandas) and return
-numpy arrays, or floats for scalar input.
+``.supports(capability)``, ``.save(path)`` and :func:`load_model`. Predictions take arrays
+(lists, numpy, pandas) and return numpy arrays, or floats for scalar input.
 """
 
 import ctypes
+import functools
+import inspect
 import os
 
 import numpy as np
@@ -16,12 +24,7 @@ from ._arrays import as_double, as_double_array, is_scalar, pointer
 from ._library import CancelFn, ClvOptions, FitOptions, FitReport, call, lib
 from .errors import CancelledError, InvalidArgumentError
 
-_KINDS = {}  # kind number -> class, filled by @_register
-
-
-def _register(cls):
-    _KINDS[cls._kind] = cls
-    return cls
+_KINDS = {}  # kind number -> class, filled by _build_classes()
 
 
 class Model:
@@ -51,6 +54,24 @@ class Model:
         except Exception:  # noqa: BLE001 - a repr must not raise
             inner = "not fitted"
         return f"{type(self).__name__}({inner})"
+
+    # -- what the model is and can do -----------------------------------------------------------
+    @classmethod
+    def supports(cls, capability):
+        """Whether the model can compute ``capability`` (a name from :data:`CAPABILITIES`,
+        e.g. ``"p_alive"``, ``"dert"``, ``"clv"``)."""
+        return capability in cls.capabilities
+
+    @property
+    def param_bounds(self):
+        """{name: (lower, upper)}: the open interval of valid values of each parameter."""
+        bounds = {}
+        for i, name in enumerate(self.param_names):
+            lower, upper = ctypes.c_double(), ctypes.c_double()
+            call("ltv_model_param_bounds", self._handle, i, ctypes.byref(lower),
+                 ctypes.byref(upper))
+            bounds[name] = (lower.value, upper.value)
+        return bounds
 
     # -- parameters ----------------------------------------------------------------------------
     @property
@@ -240,9 +261,62 @@ def _columns(n_expected=None, **named):
     return scalar, n, arrays
 
 
-class _RfmModel(Model):
-    """Transaction models on per-customer (frequency, recency, T) summaries."""
+def customer_lifetime_value(transaction_model, spend_model, frequency, recency, T,
+                            monetary_value, periods=None, period_length=None, discount_rate=None):
+    """CLV per customer: Σₖ₌₁..periods E[spend] (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ.
 
+    Options left as None take the library's defaults (``ltv_clv_options_init``: 12 periods of
+    length 1 time unit, undiscounted — :func:`clv_defaults`).
+
+    ``period_length`` L is in the transaction model's time unit: with weekly data,
+    ``period_length=4.345`` gives monthly periods, and ``discount_rate`` is then monthly.
+    """
+    if not isinstance(transaction_model, Model) or not transaction_model.supports("clv"):
+        raise InvalidArgumentError(
+            "'transaction_model' must be a fitted transaction model with CLV: one of "
+            + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("clv")))
+    if not isinstance(spend_model, Model) or not spend_model.supports("spend"):
+        raise InvalidArgumentError(
+            "'spend_model' must be a fitted spend model: one of "
+            + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("spend")))
+    scalar, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
+    options = ClvOptions()
+    call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
+    if periods is not None:
+        if int(periods) != periods:
+            raise InvalidArgumentError(f"argument 'periods' = {periods!r} must be a whole number")
+        options.periods = int(periods)
+    if period_length is not None:
+        options.period_length = as_double(period_length, "period_length")
+    if discount_rate is not None:
+        options.discount_rate = as_double(discount_rate, "discount_rate")
+    out = np.empty(n)
+    call("ltv_customer_lifetime_value", transaction_model._handle, spend_model._handle,
+         pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),
+         pointer(c["monetary_value"]), n, ctypes.byref(options), pointer(out))
+    return float(out[0]) if scalar else out
+
+
+def clv_defaults():
+    """The library's CLV defaults as a dict (periods, period_length, discount_rate)."""
+    options = ClvOptions()
+    call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
+    return {"periods": options.periods, "period_length": options.period_length,
+            "discount_rate": options.discount_rate}
+
+
+# -- capability mixins: one per capability, written once for every model ----------------------
+# A class gets a mixin when the library reports the capability for its model. Methods over
+# (frequency, recency, T) name their third argument as the model does (``age_name``: BG/BB's
+# ``n_periods``); _rename_age gives them that signature.
+
+
+def _fit_keywords(self, initial, max_iterations, time_limit, cancel, allow_no_convergence):
+    return self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
+                             allow_no_convergence=allow_no_convergence)
+
+
+class _FitRfm:
     def fit(self, frequency, recency, T, weights=None, *, initial=None, max_iterations=None,
             time_limit=None, cancel=None, allow_no_convergence=False):
         """Maximum-likelihood fit; ``weights`` counts identical rows. Returns self.
@@ -253,38 +327,46 @@ class _RfmModel(Model):
         runs off to infinity raises :class:`ltv.NoConvergenceError` naming the best point so
         far, unless ``allow_no_convergence`` (the model then keeps that point and
         ``fit_report["converged"]`` is False)."""
-        _, n, c = _columns(frequency=frequency, recency=recency, T=T)
+        _, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
         w = None
         if weights is not None:
             w = as_double_array(weights, "weights")
             if len(w) != n:
                 raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
-        options = self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
-                                    allow_no_convergence=allow_no_convergence)
+        options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
+                                allow_no_convergence)
         return self._run_fit("ltv_model_fit_rfm", pointer(c["frequency"]), pointer(c["recency"]),
-                             pointer(c["T"]), pointer(w) if w is not None else None, n,
+                             pointer(c[self._age_name]), pointer(w) if w is not None else None, n,
                              ctypes.byref(options))
 
     def _per_customer(self, name, frequency, recency, T, *leading):
-        scalar, n, c = _columns(frequency=frequency, recency=recency, T=T)
+        scalar, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
         out = np.empty(n)
         call(name, self._handle, *leading, pointer(c["frequency"]), pointer(c["recency"]),
-             pointer(c["T"]), n, pointer(out))
+             pointer(c[self._age_name]), n, pointer(out))
         return float(out[0]) if scalar else out
 
+
+class _LogLikelihood:
     def individual_log_likelihood(self, frequency, recency, T):
         """Log-likelihood of each customer at the current parameters."""
         return self._per_customer("ltv_model_log_likelihood", frequency, recency, T)
 
+
+class _PAlive:
     def p_alive(self, frequency, recency, T):
         """P(the customer is still alive | x, t_x, T)."""
         return self._per_customer("ltv_model_p_alive", frequency, recency, T)
 
+
+class _ConditionalPurchases:
     def expected_purchases(self, t, frequency, recency, T):
-        """E[purchases in (T, T + t] | x, t_x, T], t in the data's time unit."""
+        """E[purchases in (T, T + t] | x, t_x, T], t in the data's time unit (BG/BB: periods)."""
         return self._per_customer("ltv_model_expected_purchases", frequency, recency, T,
                                   as_double(t, "t"))
 
+
+class _NewCustomerPurchases:
     def expected_purchases_new_customer(self, t):
         """E[X(t)]: expected repeat purchases in (0, t] of a newly acquired customer."""
         arr = as_double_array(t, "t")
@@ -292,6 +374,8 @@ class _RfmModel(Model):
                      len(arr))
         return _scalar_or_array(t, out)
 
+
+class _PurchasePmf:
     def probability_of_purchases(self, n, t):
         """P(X(t) = n) for a newly acquired customer."""
         arr = as_double_array(n, "n")
@@ -300,71 +384,16 @@ class _RfmModel(Model):
         return _scalar_or_array(n, out)
 
 
-@_register
-class BetaGeo(_RfmModel):
-    """BG/NBD (Fader, Hardie & Lee 2005), parameters ``r, alpha, a, b``."""
-
-    _kind = 1
-
-
-@_register
-class ModifiedBetaGeo(_RfmModel):
-    """MBG/NBD (Batislam, Denizel & Filiztekin 2007), parameters ``r, alpha, a, b``."""
-
-    _kind = 2
-
-
-@_register
-class ParetoNBD(_RfmModel):
-    """Pareto/NBD (Schmittlein, Morrison & Colombo 1987), parameters ``r, alpha, s, beta``."""
-
-    _kind = 4
-
+class _Dert:
     def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T):
-        """DERT with continuous discounting at rate δ per unit of time (Fader, Hardie & Lee
-        2005): multiply by the expected spend for a residual CLV."""
+        """DERT: discounted expected residual transactions (Pareto/NBD: continuous rate δ per
+        unit of time; BG/BB: rate d per period) — multiply by the expected spend for a
+        residual CLV."""
         return self._per_customer("ltv_model_dert", frequency, recency, T,
                                   as_double(discount_rate, "discount_rate"))
 
 
-@_register
-class BetaGeoBetaBinom(_RfmModel):
-    """BG/BB (Fader, Hardie & Shang 2010), parameters ``alpha, beta, gamma, delta``.
-
-    Data are (frequency x, recency t_x, n_periods n) patterns, usually with ``weights`` = the
-    number of customers with that pattern; predictions' ``t`` is a number of future periods.
-    """
-
-    _kind = 5
-
-    def fit(self, frequency, recency, n_periods, weights=None, *, initial=None,
-            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False):
-        """As :meth:`BetaGeo.fit` (``time_limit``, ``cancel``, ``allow_no_convergence``)."""
-        return super().fit(frequency, recency, n_periods, weights, initial=initial,
-                           max_iterations=max_iterations, time_limit=time_limit, cancel=cancel,
-                           allow_no_convergence=allow_no_convergence)
-
-    def p_alive(self, frequency, recency, n_periods):
-        """P(alive at period n + 1 | x, t_x, n) (FHS 2010, eq. 11)."""
-        return super().p_alive(frequency, recency, n_periods)
-
-    def expected_purchases(self, t, frequency, recency, n_periods):
-        """E[transactions in the next t periods | x, t_x, n]."""
-        return super().expected_purchases(t, frequency, recency, n_periods)
-
-    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency,
-                                                  n_periods):
-        """DERT(d | x, t_x, n) with discount rate d per period (FHS 2010, eq. 14)."""
-        return self._per_customer("ltv_model_dert", frequency, recency, n_periods,
-                                  as_double(discount_rate, "discount_rate"))
-
-
-@_register
-class GammaGamma(Model):
-    """Gamma-Gamma spend model (Fader, Hardie & Lee 2005), parameters ``p, q, gamma``."""
-
-    _kind = 3
-
+class _FitSpend:
     def fit(self, frequency, monetary_value, weights=None, *, initial=None, max_iterations=None,
             time_limit=None, cancel=None, allow_no_convergence=False):
         """Fits on the customers with frequency > 0 (monetary_value = mean repeat spend);
@@ -373,12 +402,14 @@ class GammaGamma(Model):
         w = None if weights is None else as_double_array(weights, "weights")
         if w is not None and len(w) != n:
             raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
-        options = self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
-                                    allow_no_convergence=allow_no_convergence)
+        options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
+                                allow_no_convergence)
         return self._run_fit("ltv_model_fit_spend", pointer(c["frequency"]),
                              pointer(c["monetary_value"]), pointer(w) if w is not None else None,
                              n, ctypes.byref(options))
 
+
+class _Spend:
     def expected_spend(self, frequency, monetary_value):
         """E[spend per transaction | x, z̄]; the population mean for x = 0."""
         scalar, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
@@ -388,6 +419,7 @@ class GammaGamma(Model):
         return float(out[0]) if scalar else out
 
     def individual_log_likelihood(self, frequency, monetary_value):
+        """Log-likelihood of each customer's mean spend at the current parameters."""
         scalar, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
         out = np.empty(n)
         call("ltv_model_spend_log_likelihood", self._handle, pointer(c["frequency"]),
@@ -395,43 +427,7 @@ class GammaGamma(Model):
         return float(out[0]) if scalar else out
 
 
-def customer_lifetime_value(transaction_model, spend_model, frequency, recency, T,
-                            monetary_value, periods=12, period_length=1.0, discount_rate=0.0):
-    """CLV per customer: Σₖ₌₁..periods E[spend] (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ.
-
-    ``period_length`` L is in the transaction model's time unit: with weekly data,
-    ``period_length=4.345`` gives monthly periods, and ``discount_rate`` is then monthly.
-    """
-    if not isinstance(transaction_model, _RfmModel):
-        raise InvalidArgumentError("'transaction_model' must be a fitted transaction model")
-    if not isinstance(spend_model, GammaGamma):
-        raise InvalidArgumentError("'spend_model' must be a fitted GammaGamma model")
-    scalar, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
-    options = ClvOptions()
-    call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
-    if int(periods) != periods:
-        raise InvalidArgumentError(f"argument 'periods' = {periods!r} must be a whole number")
-    options.periods = int(periods)
-    options.period_length = as_double(period_length, "period_length")
-    options.discount_rate = as_double(discount_rate, "discount_rate")
-    out = np.empty(n)
-    call("ltv_customer_lifetime_value", transaction_model._handle, spend_model._handle,
-         pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),
-         pointer(c["monetary_value"]), n, ctypes.byref(options), pointer(out))
-    return float(out[0]) if scalar else out
-
-
-@_register
-class ShiftedBetaGeo(Model):
-    """sBG contractual retention model (Fader & Hardie 2007), parameters ``alpha, beta``.
-
-    >>> m = ShiftedBetaGeo().fit([1000, 631, 468, 382, 326, 289, 262, 241])
-    >>> round(m.params["alpha"], 3), round(m.params["beta"], 3)
-    (0.704, 1.182)
-    """
-
-    _kind = 6
-
+class _FitSurvivors:
     def fit(self, active_per_period, *, initial=None, max_iterations=None, time_limit=None,
             cancel=None, allow_no_convergence=False):
         """Fits to the customers active at the start of each period (the first is the cohort
@@ -446,11 +442,13 @@ class ShiftedBetaGeo(Model):
             arrays = [as_double_array(curves, "active_per_period")]
         flat = np.ascontiguousarray(np.concatenate(arrays)) if arrays else np.empty(0)
         lengths = (ctypes.c_size_t * len(arrays))(*[len(a) for a in arrays])
-        options = self._fit_options(initial, max_iterations, time_limit=time_limit, cancel=cancel,
-                                    allow_no_convergence=allow_no_convergence)
+        options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
+                                allow_no_convergence)
         return self._run_fit("ltv_model_fit_survivors", pointer(flat), lengths, len(arrays),
                              ctypes.byref(options))
 
+
+class _Survival:
     def survival(self, t):
         """S(t): share of a cohort still active after t periods (t = 0, 1, …)."""
         arr = as_double_array(t, "t")
@@ -485,14 +483,123 @@ class ShiftedBetaGeo(Model):
         return _scalar_or_array(renewals, result)
 
 
+#: capability name (ltv_capability_name) -> the mixin that gives a class its methods; capabilities
+#: without methods of their own (clv: used by customer_lifetime_value) map to None.
+_MIXINS = {
+    "fit_rfm": _FitRfm,
+    "fit_spend": _FitSpend,
+    "fit_survivors": _FitSurvivors,
+    "log_likelihood": _LogLikelihood,
+    "p_alive": _PAlive,
+    "conditional_purchases": _ConditionalPurchases,
+    "new_customer_purchases": _NewCustomerPurchases,
+    "purchase_pmf": _PurchasePmf,
+    "dert": _Dert,
+    "clv": None,
+    "spend": _Spend,
+    "survival": _Survival,
+}
+
+
+def _rename_age(func, age_name):
+    """func with its parameter ``T`` called ``age_name`` (signature, help and keywords)."""
+    sig = inspect.signature(func)
+    if age_name == "T" or "T" not in sig.parameters:
+        return func
+    params = [p.replace(name=age_name) if p.name == "T" else p for p in sig.parameters.values()]
+
+    @functools.wraps(func)
+    def method(*args, **kwargs):
+        if age_name in kwargs:
+            kwargs["T"] = kwargs.pop(age_name)
+        return func(*args, **kwargs)
+
+    method.__signature__ = sig.replace(parameters=params)
+    return method
+
+
+def _kind_text(kind, key):
+    value = ctypes.c_char_p()
+    call("ltv_model_kind_info", kind, key.encode(), ctypes.byref(value))
+    return value.value.decode()
+
+
+def capability_names():
+    """Every capability the loaded library knows, in the order of their C values."""
+    names, value = [], 1
+    while True:
+        name = ctypes.c_char_p()
+        if lib.ltv_capability_name(value, ctypes.byref(name)) != 0:
+            return names
+        names.append(name.value.decode())
+        value += 1
+
+
+#: Every capability the loaded library knows (``"p_alive"``, ``"dert"``, …).
+CAPABILITIES = ()
+
+
+def _build_classes():
+    """One class per model of the library's registry; returns {class name: class}."""
+    global CAPABILITIES
+    CAPABILITIES = tuple(capability_names())
+    count = ctypes.c_size_t()
+    call("ltv_model_kind_count", ctypes.byref(count))
+    classes = {}
+    for index in range(count.value):
+        kind = ctypes.c_int()
+        call("ltv_model_kind_at", index, ctypes.byref(kind))
+        kind = kind.value
+        info = {key: _kind_text(kind, key)
+                for key in ("name", "title", "class_name", "citation", "data", "age_name")}
+        caps = []
+        for value, cap in enumerate(CAPABILITIES, start=1):
+            flag = ctypes.c_int()
+            call("ltv_model_kind_supports", kind, value, ctypes.byref(flag))
+            if flag.value:
+                caps.append(cap)
+        mixins = tuple(m for m in (_MIXINS.get(c) for c in caps) if m is not None)
+        namespace = {"_kind": kind, "_age_name": info["age_name"], "capabilities": tuple(caps),
+                     "name": info["name"], "title": info["title"],
+                     "citation": info["citation"], "data": info["data"],
+                     "__module__": __name__}
+        for mixin in mixins:  # methods over (frequency, recency, T) take the model's column name
+            for attr, value in vars(mixin).items():
+                if callable(value) and not attr.startswith("__"):
+                    namespace[attr] = _rename_age(value, info["age_name"])
+        handle = ctypes.c_void_p()
+        call("ltv_model_create", kind, ctypes.byref(handle))
+        try:
+            n = ctypes.c_size_t()
+            call("ltv_model_num_params", handle, ctypes.byref(n))
+            params = []
+            for i in range(n.value):
+                pname = ctypes.c_char_p()
+                call("ltv_model_param_name", handle, i, ctypes.byref(pname))
+                params.append(pname.value.decode())
+        finally:
+            lib.ltv_model_free(handle)
+        namespace["__doc__"] = (
+            f"{info['title']} ({info['citation']}).\n\n"
+            f"Parameters ``{', '.join(params)}``; fitted on {info['data']} data; computes "
+            f"{', '.join(caps)}. Built from the library's model registry (ltv/registry.hpp)."
+        )
+        cls = type(info["class_name"], mixins + (Model,), namespace)
+        _KINDS[kind] = cls
+        classes[info["class_name"]] = cls
+    return classes
+
+
+MODEL_CLASSES = _build_classes()
+globals().update(MODEL_CLASSES)
+
 __all__ = [
     "Model",
-    "BetaGeo",
-    "ModifiedBetaGeo",
-    "GammaGamma",
-    "ParetoNBD",
-    "BetaGeoBetaBinom",
-    "ShiftedBetaGeo",
+    "CAPABILITIES",
+    "MODEL_CLASSES",
+    *MODEL_CLASSES,
+    "capability_names",
+    "clv_defaults",
     "customer_lifetime_value",
     "load_model",
     "model_from_json",
