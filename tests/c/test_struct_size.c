@@ -57,10 +57,98 @@ static void test_refused_sizes(void) {
     CHECK(ltv_average_clv_options_init(NULL, 0) == LTV_ERR_INVALID_ARGUMENT);
 }
 
+
+/* The fit options as a 0.2.0 caller compiled them: the fields up to initial_count and nothing
+ * after (no cancel, cancel_user, time_limit). Readers take the caller's fields and the defaults
+ * for the rest (docs/abi.md), so a fit with such a struct works and does not read past it. */
+typedef struct {
+    size_t struct_size;
+    double penalizer;
+    int max_iterations;
+    double gradient_tolerance;
+    int standard_errors;
+    int allow_no_convergence;
+    const double* initial;
+    size_t initial_count;
+} fit_options_v020;
+
+static void test_old_struct_read_by_new_library(void) {
+    /* The old struct sits at the end of a buffer whose following bytes are poison: a reader that
+     * used the library's larger layout would take cancel = 0xABAB… and crash or misbehave. */
+    union {
+        struct {
+            fit_options_v020 o;
+            unsigned char poison[64];
+        } s;
+        ltv_fit_options aligned;
+    } buf;
+    const double x[] = {0, 1, 2, 0, 3, 1}, tx[] = {0, 5, 9, 0, 20, 2}, T[] = {30, 30, 30, 25, 25, 25};
+    ltv_model* m = NULL;
+    ltv_fit_report report;
+    memset(&buf, 0xAB, sizeof buf);
+    CHECK(ltv_fit_options_init((ltv_fit_options*)&buf.s.o, sizeof(fit_options_v020)) == LTV_OK);
+    CHECK(buf.s.o.struct_size == sizeof(fit_options_v020));
+    CHECK(buf.s.poison[0] == 0xAB); /* init wrote nothing past the old struct */
+    buf.s.o.standard_errors = 0;
+    buf.s.o.allow_no_convergence = 1;
+    CHECK(ltv_model_create(LTV_MODEL_BGNBD, &m) == LTV_OK);
+    CHECK(ltv_model_fit_rfm(m, x, tx, T, NULL, 6, (const ltv_fit_options*)&buf.s.o) == LTV_OK);
+    memset(&report, 0, sizeof report);
+    report.struct_size = sizeof report;
+    CHECK(ltv_model_fit_report(m, &report) == LTV_OK);
+    CHECK(report.iterations > 0 && report.total_weight == 6);
+    ltv_model_free(m);
+}
+
+/* A caller compiled against a newer library whose structs grew: its bigger struct_size is
+ * accepted by readers (the unknown tail ignored) and by the report writer, which writes only the
+ * fields it knows and leaves struct_size and the caller's newer fields alone. */
+static void test_new_struct_with_old_library(void) {
+    union {
+        ltv_fit_report r;
+        unsigned char bytes[sizeof(ltv_fit_report) + 48];
+    } big;
+    union {
+        ltv_clv_options o;
+        unsigned char bytes[sizeof(ltv_clv_options) + 48];
+    } clv;
+    const double p[] = {0.2426, 4.4136, 0.7931, 2.4259}, g[] = {6.25, 3.74, 15.44};
+    const double x = 2, tx = 30.43, T = 38.86, z = 22.35;
+    double value = 0, reference = 0;
+    ltv_model *m = NULL, *s = NULL;
+    const double xs[] = {0, 1, 2, 0, 3, 1}, txs[] = {0, 5, 9, 0, 20, 2}, Ts[] = {30, 30, 30, 25, 25, 25};
+    CHECK(ltv_model_create(LTV_MODEL_BGNBD, &m) == LTV_OK);
+    CHECK(ltv_model_fit_rfm(m, xs, txs, Ts, NULL, 6, NULL) == LTV_OK);
+    memset(big.bytes, 0xEE, sizeof big.bytes);
+    big.r.struct_size = sizeof big.bytes;
+    CHECK(ltv_model_fit_report(m, &big.r) == LTV_OK);
+    CHECK(big.r.struct_size == sizeof big.bytes);           /* the caller's size is kept */
+    CHECK(big.bytes[sizeof(ltv_fit_report)] == 0xEE);       /* nothing written past our fields */
+    CHECK(big.r.total_weight == 6);
+    /* Too small: refused, naming the field. */
+    big.r.struct_size = 8;
+    CHECK(ltv_model_fit_report(m, &big.r) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "out_report->struct_size = 8"));
+
+    CHECK(ltv_model_set_params(m, p, 4) == LTV_OK);
+    CHECK(ltv_model_create(LTV_MODEL_GAMMA_GAMMA, &s) == LTV_OK);
+    CHECK(ltv_model_set_params(s, g, 3) == LTV_OK);
+    CHECK(ltv_customer_lifetime_value(m, s, &x, &tx, &T, &z, 1, NULL, &reference) == LTV_OK);
+    memset(clv.bytes, 0x7F, sizeof clv.bytes); /* a "newer field" the library does not know */
+    CHECK(ltv_clv_options_init(&clv.o, sizeof clv.bytes) == LTV_OK);
+    clv.o.struct_size = sizeof clv.bytes;    /* as a newer caller's init would have set it */
+    CHECK(ltv_customer_lifetime_value(m, s, &x, &tx, &T, &z, 1, &clv.o, &value) == LTV_OK);
+    CHECK(value == reference);               /* defaults = NULL options; the tail is ignored */
+    ltv_model_free(m);
+    ltv_model_free(s);
+}
+
 int main(void) {
     test_old_fit_options_size();
     test_full_and_bigger_sizes();
     test_refused_sizes();
+    test_old_struct_read_by_new_library();
+    test_new_struct_with_old_library();
     if (failed) {
         fprintf(stderr, "c99 struct_size: %d of %d checks failed\n", failed, passed + failed);
         return 1;
