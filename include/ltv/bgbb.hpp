@@ -33,6 +33,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "ltv/detail/bg_family.hpp"
+#include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
 #include "ltv/detail/special.hpp"
@@ -515,65 +516,20 @@ inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options
     detail::validate_bgbb_data(fn, data);
     detail::require_nonnegative(fn, "penalizer", options.penalizer);
     const detail::bg_prepared d = detail::bg_prepare(data, true);
-    if (!(d.total_weight > 0))
-        detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
-    const double W = d.total_weight, lambda = options.penalizer;
-    auto objective = [&](const double* theta, double* grad) {
-        const bgbb_params p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
-                            std::exp(theta[3])};
-        double g[4];
-        const double ll = detail::bgbb_total(p, d, g);
-        const double phi[4] = {p.alpha, p.beta, p.gamma, p.delta};
-        double value = -ll / W;
-        for (int i = 0; i < 4; ++i) {
-            value += lambda * phi[i] * phi[i];
-            grad[i] = -g[i] / W + 2 * lambda * phi[i] * phi[i];
-        }
-        return value;
-    };
-    std::vector<std::vector<double>> starts;
-    if (!options.initial.empty()) {
-        if (options.initial.size() != 4)
-            detail::fail(status::invalid_argument, fn,
-                         "argument 'initial' must hold 4 values (alpha, beta, gamma, delta), not " +
-                             std::to_string(options.initial.size()));
-        static const char* names[4] = {"initial[0] (alpha)", "initial[1] (beta)",
-                                       "initial[2] (gamma)", "initial[3] (delta)"};
-        std::vector<double> s(4);
-        for (std::size_t i = 0; i < 4; ++i) {
-            detail::require_positive(fn, names[i], options.initial[i]);
-            s[i] = std::log(options.initial[i]);
-        }
-        starts.push_back(s);
-    }
+    detail::fit_problem pr;
+    pr.fn = fn;
+    pr.names = {"alpha", "beta", "gamma", "delta"};
+    pr.bounds = {{"alpha"}, {"beta"}, {"gamma"}, {"delta"}};
     // Uniform mixing distributions, then a "loyal" and a "churny" guess.
-    starts.push_back({0.0, 0.0, 0.0, 0.0});
-    starts.push_back({0.0, 0.0, std::log(0.5), std::log(3.0)});
-    starts.push_back({std::log(0.5), std::log(2.0), std::log(2.0), std::log(0.5)});
-    const auto mo = detail::fit_minimize_options(fn, options,
-                                                 {{"alpha"}, {"beta"}, {"gamma"}, {"delta"}});
-    const auto res = detail::minimize_multistart(objective, starts, mo);
+    pr.starts = {{1, 1, 1, 1}, {1, 1, 0.5, 3}, {0.5, 2, 2, 0.5}};
+    pr.total_weight = d.total_weight;
+    pr.rows_used = d.tx.size();
+    auto fit = detail::run_fit(pr, options, [&d](const double* phi, double* grad) {
+        return detail::bgbb_total(bgbb_params{phi[0], phi[1], phi[2], phi[3]}, d, grad);
+    });
     bgbb_fit_result out;
-    out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]), std::exp(res.x[3])};
-    detail::require_fit_converged(
-        fn, res.info, options, {"alpha", "beta", "gamma", "delta"},
-        {out.params.alpha, out.params.beta, out.params.gamma, out.params.delta});
-    fit_report& report = out.report;
-    report.convergence = res.info;
-    report.penalizer = lambda;
-    report.total_weight = W;
-    report.rows_used = d.tx.size();
-    report.objective = res.value;
-    report.log_likelihood = detail::bgbb_total(out.params, d, nullptr);
-    const std::vector<const char*> names{"alpha", "beta", "gamma", "delta"};
-    if (options.standard_errors && res.info.converged) {
-        auto grad = [&](const double* theta, double* g) { objective(theta, g); };
-        detail::fill_standard_errors(report, grad, res.x, names, W);
-    } else {
-        for (std::size_t i = 0; i < 4; ++i)
-            report.parameters.push_back(
-                {names[i], std::exp(res.x[i]), std::numeric_limits<double>::quiet_NaN()});
-    }
+    out.params = {fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
+    out.report = std::move(fit.report);
     return out;
 }
 

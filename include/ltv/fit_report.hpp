@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ltv {
@@ -84,6 +85,10 @@ struct fit_options {
     /// always throws status::cancelled (its message names the best point so far). Exceptions
     /// thrown by the callback propagate out of the fit.
     std::function<bool()> cancel;
+    /// Parameters held at a value while the others are estimated: (index in model order,
+    /// value > 0). Their standard errors are 0. Through the C API and model files these are the
+    /// model options "fix.<name>" (ltv_model_set_option).
+    std::vector<std::pair<std::size_t, double>> fixed;
 };
 
 /// The result of a model fit, independent of the model.

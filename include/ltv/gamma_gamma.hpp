@@ -25,6 +25,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 
 #include "ltv/array_view.hpp"
+#include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
@@ -226,63 +227,25 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
     for (std::size_t i = 0; i < data.size(); ++i)
         if (data.frequency[i] > 0) zsum += (data.weights.empty() ? 1.0 : data.weights[i]) *
                                            data.monetary[i];
-    const double zmean = zsum / W, lambda = opt.penalizer;
-    auto objective = [&](const double* theta, double* grad) {
-        const gamma_gamma_params g{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2])};
-        double W2;
-        std::size_t r2;
-        const double ll = detail::gg_total(g, data, grad, W2, r2);
-        const double phi[3] = {g.p, g.q, g.gamma};
-        double value = -ll / W;
-        for (int i = 0; i < 3; ++i) {
-            value += lambda * phi[i] * phi[i];
-            grad[i] = -grad[i] / W + 2 * lambda * phi[i] * phi[i];
-        }
-        return value;
-    };
-    std::vector<std::vector<double>> starts;
-    if (!opt.initial.empty()) {
-        if (opt.initial.size() != 3)
-            detail::fail(status::invalid_argument, fn,
-                         "argument 'initial' must hold 3 values (p, q, gamma), not " +
-                             std::to_string(opt.initial.size()));
-        std::vector<double> s;
-        for (std::size_t i = 0; i < 3; ++i) {
-            detail::require_positive(fn, detail::element_name("initial", i), opt.initial[i]);
-            s.push_back(std::log(opt.initial[i]));
-        }
-        starts.push_back(s);
-    }
+    const double zmean = zsum / W;
+    detail::fit_problem pr;
+    pr.fn = fn;
+    pr.names = {"p", "q", "gamma"};
+    // (γ is a money scale: its divergence bound is relative to the mean spend)
+    pr.bounds = {{"p"}, {"q"}, detail::scale_parameter("gamma", zmean)};
     // Data-driven: p = 1, q = 2 and γ so that the population mean pγ/(q−1) equals mean z̄;
     // then lifetimes' all-ones start.
-    starts.push_back({0.0, std::log(2.0), std::log(zmean)});
-    starts.push_back({0.0, 0.0, 0.0});
-    // (γ is a money scale: its divergence bound is relative to the mean spend)
-    const auto mo = detail::fit_minimize_options(
-        fn, opt, {{"p"}, {"q"}, detail::scale_parameter("gamma", zmean)});
-    const auto res = detail::minimize_multistart(objective, starts, mo);
+    pr.starts = {{1, 2, zmean > 0 ? zmean : 1}, {1, 1, 1}};
+    pr.total_weight = W;
+    pr.rows_used = rows;
+    auto fit = detail::run_fit(pr, opt, [&data](const double* phi, double* grad) {
+        double W2;
+        std::size_t r2;
+        return detail::gg_total({phi[0], phi[1], phi[2]}, data, grad, W2, r2);
+    });
     gamma_gamma_fit_result out;
-    out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2])};
-    detail::require_fit_converged(fn, res.info, opt, {"p", "q", "gamma"},
-                                  {out.params.p, out.params.q, out.params.gamma});
-    fit_report& rep = out.report;
-    rep.convergence = res.info;
-    rep.penalizer = lambda;
-    rep.total_weight = W;
-    rep.rows_used = rows;
-    rep.objective = res.value;
-    double W3;
-    std::size_t r3;
-    rep.log_likelihood = detail::gg_total(out.params, data, nullptr, W3, r3);
-    const std::vector<const char*> names{"p", "q", "gamma"};
-    if (opt.standard_errors && res.info.converged) {
-        auto grad = [&](const double* theta, double* g) { objective(theta, g); };
-        detail::fill_standard_errors(rep, grad, res.x, names, W);
-    } else {
-        for (std::size_t i = 0; i < 3; ++i)
-            rep.parameters.push_back({names[i], std::exp(res.x[i]),
-                                      std::numeric_limits<double>::quiet_NaN()});
-    }
+    out.params = {fit.params[0], fit.params[1], fit.params[2]};
+    out.report = std::move(fit.report);
     return out;
 }
 

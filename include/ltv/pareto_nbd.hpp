@@ -50,6 +50,7 @@
 #include <boost/math/special_functions/gamma.hpp>
 
 #include "ltv/detail/bg_family.hpp"
+#include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
 #include "ltv/detail/special.hpp"
@@ -462,28 +463,6 @@ inline pnbd_prepared pnbd_prepare(bg_prepared rows) {
 
 /// Every k-th row of each x group (k ≥ 1), weights unchanged: a stratified subsample for the
 /// warm start of large fits (within a group rows are in input order, or sorted by T if merged).
-inline pnbd_prepared pnbd_subsample(const pnbd_prepared& full, std::size_t k) {
-    const bg_prepared& d = full.rows;
-    bg_prepared out;
-    for (std::size_t g = 0; g < d.xs.size(); ++g) {
-        const std::size_t first = out.tx.size();
-        double wsum = 0;
-        for (std::size_t i = d.start[g]; i < d.start[g + 1]; i += k) {
-            out.tx.push_back(d.tx[i]);
-            out.T.push_back(d.T[i]);
-            out.w.push_back(d.w[i]);
-            wsum += d.w[i];
-        }
-        if (out.tx.size() > first) {
-            out.xs.push_back(d.xs[g]);
-            out.wx.push_back(wsum);
-            out.start.push_back(first);
-            out.total_weight += wsum;
-        }
-    }
-    out.start.push_back(out.tx.size());
-    return pnbd_prepare(std::move(out));
-}
 
 /// Neumaier's compensated sum. The fits' objective is a sum over up to millions of rows; plain
 /// accumulation leaves ~√n ulp(Σ) of noise (≈1e−13 relative at 1e5 rows), which near the optimum
@@ -1021,18 +1000,10 @@ inline void discounted_expected_residual_transactions(const pareto_nbd_params& p
                        });
 }
 
-namespace detail {
-
-/// Fits with at least this many prepared rows start on a subsample (see fit_pareto_nbd).
-constexpr std::size_t pnbd_subsample_min_rows = 200000;
-/// Rows of that subsample.
-constexpr std::size_t pnbd_subsample_rows = 40000;
-
-}  // namespace detail
-
-/// Maximum-likelihood fit (see fit_options); throws status::no_convergence when it fails.
-/// Large data (≥ detail::pnbd_subsample_min_rows prepared rows) are fitted in two phases: the
-/// multistart on a stratified subsample of ~detail::pnbd_subsample_rows rows, then BFGS on all
+/// Maximum-likelihood fit (see fit_options) through the common driver (detail/fit_driver.hpp);
+/// throws status::no_convergence when it fails.
+/// Large data (≥ detail::fit_subsample_min_rows prepared rows) are fitted in two phases: the
+/// multistart on a stratified subsample of ~detail::fit_subsample_rows rows, then BFGS on all
 /// rows from its optimum and inverse Hessian (a few full evaluations instead of ~30); the
 /// optimum is the same to the gradient tolerance. `allow_subsample = false` always fits on all
 /// rows from the usual starts.
@@ -1042,138 +1013,48 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     detail::validate_rfm(fn, data);
     detail::require_nonnegative(fn, "penalizer", options.penalizer);
     const detail::pnbd_prepared d = detail::pnbd_prepare(detail::bg_prepare(data, true));
-    if (!(d.rows.total_weight > 0))
-        detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
-    const double W = d.rows.total_weight, lambda = options.penalizer;
-    detail::pnbd_work work;
-    // The last few log-likelihoods by point: the report's LL at the optimum is taken from the
-    // evaluation that produced it (same arithmetic, same bits) instead of another full pass.
-    struct cached_ll {
-        double theta[4];
-        double ll;
-        bool used;
-    } cache[8] = {};
-    std::size_t cache_next = 0;
-    auto make_objective = [&](const detail::pnbd_prepared& rows, bool remember) {
-        return [&rows, &work, &cache, &cache_next, remember, lambda](const double* theta,
-                                                                     double* grad) {
-            const pareto_nbd_params p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
-                                      std::exp(theta[3])};
-            double g[4];
-            const double ll = detail::pnbd_total(p, rows, g, work);
-            if (remember) {
-                cached_ll& c = cache[cache_next++ % 8];
-                std::copy(theta, theta + 4, c.theta);
-                c.ll = ll;
-                c.used = true;
-            }
-            const double phi[4] = {p.r, p.alpha, p.s, p.beta};
-            double value = -ll / rows.rows.total_weight;
-            for (int i = 0; i < 4; ++i) {
-                value += lambda * phi[i] * phi[i];
-                grad[i] = -g[i] / rows.rows.total_weight + 2 * lambda * phi[i] * phi[i];
-            }
-            return value;
-        };
-    };
-    auto objective = make_objective(d, true);
-    // Starts: the caller's; then r = s = 1 with α matching the mean purchase rate Σx/ΣT and β
-    // the mean age (a median lifetime of the order of the observation window); then all ones.
     double sx = 0, sT = 0;
     for (std::size_t g = 0; g < d.rows.xs.size(); ++g)
         for (std::size_t i = d.rows.start[g]; i < d.rows.start[g + 1]; ++i) {
             sx += d.rows.w[i] * d.rows.xs[g];
             sT += d.rows.w[i] * d.rows.T[i];
         }
-    const double alpha0 = sx > 0 ? sT / sx : sT / W, beta0 = sT / W;
-    std::vector<std::vector<double>> starts;
-    if (!options.initial.empty()) {
-        if (options.initial.size() != 4)
-            detail::fail(status::invalid_argument, fn,
-                         "argument 'initial' must hold 4 values (r, alpha, s, beta), not " +
-                             std::to_string(options.initial.size()));
-        static const char* names[4] = {"initial[0] (r)", "initial[1] (alpha)", "initial[2] (s)",
-                                       "initial[3] (beta)"};
-        std::vector<double> s(4);
-        for (std::size_t i = 0; i < 4; ++i) {
-            detail::require_positive(fn, names[i], options.initial[i]);
-            s[i] = std::log(options.initial[i]);
-        }
-        starts.push_back(s);
-    }
-    starts.push_back({0.0, std::log(alpha0), 0.0, std::log(beta0)});
-    starts.push_back({0.0, 0.0, 0.0, 0.0});
-    starts.push_back({std::log(0.3), std::log(alpha0), std::log(0.3), std::log(beta0)});
+    detail::fit_problem pr;
+    pr.fn = fn;
+    pr.names = {"r", "alpha", "s", "beta"};
+    pr.total_weight = d.rows.total_weight;
+    pr.rows_used = d.rows.tx.size();
+    const double W = d.rows.total_weight > 0 ? d.rows.total_weight : 1;
+    // Starts: r = s = 1 with α matching the mean purchase rate Σx/ΣT and β the mean age (a
+    // median lifetime of the order of the observation window); all ones; a low-shape guess.
+    // (all T = 0: no time scale in the data; start the scales at 1)
+    const double beta0 = sT > 0 ? sT / W : 1;
+    const double alpha0 = sx > 0 && sT > 0 ? sT / sx : beta0;
+    pr.starts = {{1, alpha0, 1, beta0}, {1, 1, 1, 1}, {0.3, alpha0, 0.3, beta0}};
     // (α, β are time scales: their divergence bounds are relative to the mean age β₀)
-    const detail::minimize_options mo = detail::fit_minimize_options(
-        fn, options,
-        {{"r"}, detail::scale_parameter("alpha", beta0), {"s"},
-         detail::scale_parameter("beta", beta0)});
-    detail::minimize_result res;
-    bool done = false;
-    int evaluations = 0, iterations = 0;
-    if (allow_subsample && d.rows.tx.size() >= detail::pnbd_subsample_min_rows) {
-        // Phase 1: the multistart on the subsample, keeping the inverse Hessian of the run it
-        // selects (the objective is a mean, so its scale matches the full data's).
+    pr.bounds = {{"r"}, detail::scale_parameter("alpha", beta0), {"s"},
+                 detail::scale_parameter("beta", beta0)};
+    detail::pnbd_work work;
+    auto ll_of = [&work](const detail::pnbd_prepared& rows) {
+        return [&rows, &work](const double* phi, double* grad) {
+            return detail::pnbd_total(pareto_nbd_params{phi[0], phi[1], phi[2], phi[3]}, rows,
+                                      grad, work);
+        };
+    };
+    detail::fit_outcome fit;
+    if (allow_subsample && d.rows.tx.size() >= detail::fit_subsample_min_rows) {
         const detail::pnbd_prepared sub =
-            detail::pnbd_subsample(d, d.rows.tx.size() / detail::pnbd_subsample_rows);
-        auto sub_objective = make_objective(sub, false);
-        detail::minimize_result best;
-        Eigen::MatrixXd H_best;
-        for (const auto& x0 : starts) {
-            Eigen::MatrixXd H = Eigen::MatrixXd::Identity(4, 4);
-            detail::minimize_result r = detail::minimize_with(sub_objective, x0, mo, H, true);
-            evaluations += r.info.function_evaluations;
-            iterations += r.info.iterations;
-            if (r.info.converged) {
-                best = std::move(r);
-                H_best = H;
-                break;
-            }
-            if (detail::stop_requested(r.info)) {  // time limit or cancel: no further phase
-                res = std::move(r);
-                done = true;
-                break;
-            }
-        }
-        // Phase 2: polish on all rows.
-        if (best.info.converged) {
-            res = detail::minimize_warm(objective, best.x, mo, H_best);
-            evaluations += res.info.function_evaluations;
-            iterations += res.info.iterations;
-            done = res.info.converged || detail::stop_requested(res.info);
-        }
-    }
-    if (!done) {  // small data, or the warm start failed: the multistart on all rows
-        res = detail::minimize_multistart(objective, starts, mo);
-        evaluations += res.info.function_evaluations;
-        iterations += res.info.iterations;
-    }
-    res.info.function_evaluations = evaluations;
-    res.info.iterations = iterations;
-    pareto_nbd_fit_result out;
-    out.params = {std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]), std::exp(res.x[3])};
-    detail::require_fit_converged(fn, res.info, options, {"r", "alpha", "s", "beta"},
-                                  {out.params.r, out.params.alpha, out.params.s, out.params.beta});
-    fit_report& report = out.report;
-    report.convergence = res.info;
-    report.penalizer = lambda;
-    report.total_weight = W;
-    report.rows_used = d.rows.tx.size();
-    report.objective = res.value;
-    const cached_ll* hit = nullptr;
-    for (const cached_ll& c : cache)
-        if (c.used && std::equal(c.theta, c.theta + 4, res.x.begin())) hit = &c;
-    report.log_likelihood = hit ? hit->ll : detail::pnbd_total(out.params, d, nullptr, work);
-    const std::vector<const char*> names{"r", "alpha", "s", "beta"};
-    if (options.standard_errors && res.info.converged) {
-        auto grad = [&](const double* theta, double* g) { objective(theta, g); };
-        detail::fill_standard_errors(report, grad, res.x, names, W);
+            detail::pnbd_prepare(detail::bg_subsample(d.rows, d.rows.tx.size() /
+                                                                  detail::fit_subsample_rows));
+        fit = detail::run_fit(pr, options, ll_of(d),
+                              detail::fit_subsample<decltype(ll_of(sub))>{
+                                  ll_of(sub), sub.rows.total_weight});
     } else {
-        for (std::size_t i = 0; i < 4; ++i)
-            report.parameters.push_back(
-                {names[i], std::exp(res.x[i]), std::numeric_limits<double>::quiet_NaN()});
+        fit = detail::run_fit(pr, options, ll_of(d));
     }
+    pareto_nbd_fit_result out;
+    out.params = {fit.params[0], fit.params[1], fit.params[2], fit.params[3]};
+    out.report = std::move(fit.report);
     return out;
 }
 

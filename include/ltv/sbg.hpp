@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "ltv/array_view.hpp"
+#include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
@@ -218,9 +219,16 @@ inline sbg_fit fit_sbg(const std::vector<array_view<double>>& cohorts,
                                    cohorts.size() > 1 ? "cohort " + std::to_string(c) : "");
         weight += cohorts[c][0];
     }
-    const double lambda = options.penalizer;
-    auto objective = [&](const double* theta, double* grad) {
-        const sbg_params p{std::exp(theta[0]), std::exp(theta[1])};
+    detail::fit_problem pr;
+    pr.fn = fn;
+    pr.names = {"alpha", "beta"};
+    pr.bounds = {{"alpha"}, {"beta"}};
+    // The uniform mixing distribution, then a low- and a high-churn guess.
+    pr.starts = {{1, 1}, {0.5, 3}, {3, 0.5}};
+    pr.total_weight = weight;
+    pr.rows_used = cohorts.size();
+    auto fit = detail::run_fit(pr, options, [&cohorts](const double* phi, double* grad) {
+        const sbg_params p{phi[0], phi[1]};
         double ll = 0, g[2] = {0, 0};
         for (const auto& cohort : cohorts) {
             double gc[2];
@@ -228,47 +236,16 @@ inline sbg_fit fit_sbg(const std::vector<array_view<double>>& cohorts,
             g[0] += gc[0];
             g[1] += gc[1];
         }
-        // d/dθ = φ d/dφ for φ = exp(θ)
-        grad[0] = -g[0] * p.alpha / weight + 2 * lambda * p.alpha * p.alpha;
-        grad[1] = -g[1] * p.beta / weight + 2 * lambda * p.beta * p.beta;
-        return -ll / weight + lambda * (p.alpha * p.alpha + p.beta * p.beta);
-    };
-    std::vector<std::vector<double>> starts;
-    if (!options.initial.empty()) {
-        if (options.initial.size() != 2)
-            detail::fail(status::invalid_argument, fn,
-                         "options.initial has " + std::to_string(options.initial.size()) +
-                             " values; the sBG model has 2 (alpha, beta)");
-        detail::require_positive(fn, "initial[0] (alpha)", options.initial[0]);
-        detail::require_positive(fn, "initial[1] (beta)", options.initial[1]);
-        starts.push_back({std::log(options.initial[0]), std::log(options.initial[1])});
-    }
-    // Defaults: the uniform mixing distribution, then a low- and a high-churn guess.
-    starts.push_back({0.0, 0.0});
-    starts.push_back({std::log(0.5), std::log(3.0)});
-    starts.push_back({std::log(3.0), std::log(0.5)});
-    const auto mo = detail::fit_minimize_options(fn, options, {{"alpha"}, {"beta"}});
-    const auto result = detail::minimize_multistart(objective, starts, mo);
-
-    sbg_fit fit;
-    fit.params = {std::exp(result.x[0]), std::exp(result.x[1])};
-    detail::require_fit_converged(fn, result.info, options, {"alpha", "beta"},
-                                  {fit.params.alpha, fit.params.beta});
-    fit.report.convergence = result.info;
-    fit.report.penalizer = lambda;
-    fit.report.total_weight = weight;
-    fit.report.objective = result.value;
-    fit.report.rows_used = cohorts.size();
-    fit.report.log_likelihood = sbg_log_likelihood(fit.params, cohorts);
-    auto gradient = [&](const double* theta, double* grad) { objective(theta, grad); };
-    if (options.standard_errors && result.info.converged) {  // (only at an optimum)
-        detail::fill_standard_errors(fit.report, gradient, result.x, {"alpha", "beta"}, weight);
-    } else {
-        fit.report.parameters = {
-            {"alpha", fit.params.alpha, std::numeric_limits<double>::quiet_NaN()},
-            {"beta", fit.params.beta, std::numeric_limits<double>::quiet_NaN()}};
-    }
-    return fit;
+        if (grad != nullptr) {  // d/dθ = φ d/dφ for φ = exp(θ)
+            grad[0] = g[0] * p.alpha;
+            grad[1] = g[1] * p.beta;
+        }
+        return ll;
+    });
+    sbg_fit out;
+    out.params = {fit.params[0], fit.params[1]};
+    out.report = std::move(fit.report);
+    return out;
 }
 
 /// One cohort.

@@ -434,7 +434,7 @@ TEST_CASE("bgnbd: merging identical rows — skipped for continuous times, kept 
 }
 
 TEST_CASE("bgnbd: subsample-then-polish fit agrees with the direct fit") {
-    // 220 000 continuous rows (≥ detail::bg_subsample_min_rows): the default path fits a
+    // 220 000 continuous rows (≥ detail::fit_subsample_min_rows): the default path fits a
     // 50 000-row subsample first; both paths must meet the same gradient test.
     const auto d = ltv_test::simulate_bg(0.5, 6.0, 0.8, 2.5, 0, 220000, 5, 60, 3);
     ltv::fit_options o;

@@ -40,6 +40,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
+#include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
 #include "ltv/detail/special.hpp"
@@ -568,11 +569,12 @@ inline bg_prepared bg_prepare(const rfm_data& d, bool compress) {
 /// a cheap first fit.
 inline bg_prepared bg_subsample(const bg_prepared& d, std::size_t k) {
     bg_prepared out;
+    if (k == 0) k = 1;
     for (std::size_t g = 0; g < d.xs.size(); ++g) {
+        // Every k-th row of each frequency group from its first: every group keeps a row.
         const std::size_t first = out.tx.size();
         double wsum = 0;
-        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
-            if (i % k != 0) continue;
+        for (std::size_t i = d.start[g]; i < d.start[g + 1]; i += k) {
             out.tx.push_back(d.tx[i]);
             out.T.push_back(d.T[i]);
             out.w.push_back(d.w[i]);
@@ -1092,15 +1094,11 @@ inline void bg_discounted_purchases_batch(const char* fn, const bg_shape& p, con
     });
 }
 
-/// Prepared rows from which a fit first runs on a subsample (bg_fit).
-constexpr std::size_t bg_subsample_min_rows = 200000;
-/// Approximate size of that subsample.
-constexpr std::size_t bg_subsample_rows = 50000;
-
-/// Maximum-likelihood fit over log-parameters; see fit_options for the objective.
+/// Maximum-likelihood fit of the BG family through the common driver (detail/fit_driver.hpp:
+/// objective, starts, fixed parameters, report, standard errors).
 ///
-/// Large data (≥ bg_subsample_min_rows prepared rows) are fitted in two phases: the multistart
-/// search runs on a stratified subsample of ~bg_subsample_rows rows (bg_subsample), whose
+/// Large data (≥ fit_subsample_min_rows prepared rows) are fitted in two phases: the multistart
+/// search runs on a stratified subsample of ~fit_subsample_rows rows (bg_subsample), whose
 /// optimum is close to the full one (it differs by sampling noise, O(1/√rows)); BFGS on the
 /// full data then starts there with the subsample's inverse-Hessian approximation
 /// (minimize_warm), so that a few full passes reach the same convergence test as a direct fit.
@@ -1113,136 +1111,41 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     validate_rfm(fn, data);
     require_nonnegative(fn, "penalizer", opt.penalizer);
     const bg_prepared d = bg_prepare(data, true);
-    if (!(d.total_weight > 0))
-        fail(status::invalid_argument, fn, "the data have no rows with positive weight");
-    const double W = d.total_weight, lambda = opt.penalizer;
-    // The last few log-likelihoods by point: the report's LL at the optimum is then taken from
-    // the evaluation that produced it (the same arithmetic, so the same bits) instead of
-    // another pass over the data.
-    struct cached_ll {
-        double theta[4];
-        double ll;
-        bool used;
-    } cache[8] = {};
-    std::size_t cache_next = 0;
-    auto make_objective = [&](const bg_prepared& rows, bool remember) {
-        return [&rows, &cache, &cache_next, remember, lambda, m](const double* theta,
-                                                                double* grad) {
-            const bg_shape p{std::exp(theta[0]), std::exp(theta[1]), std::exp(theta[2]),
-                             std::exp(theta[3]), m};
-            double g[4];
-            const double ll = bg_total_log_likelihood(p, rows, g);
-            if (remember) {
-                cached_ll& c = cache[cache_next++ % 8];
-                std::copy(theta, theta + 4, c.theta);
-                c.ll = ll;
-                c.used = true;
-            }
-            const double phi[4] = {p.r, p.alpha, p.a, p.b};
-            double value = -ll / rows.total_weight;
-            for (int i = 0; i < 4; ++i) {
-                value += lambda * phi[i] * phi[i];
-                grad[i] = -g[i] / rows.total_weight + 2 * lambda * phi[i] * phi[i];
-            }
-            return value;
-        };
-    };
-    auto objective = make_objective(d, true);
-    // Starts: the caller's, then a data-driven one (r = 1 and α matching the mean purchase
-    // rate Σx/ΣT, a = 1, b = 3: P(drop after a purchase) ≈ 0.25), then lifetimes' all-ones.
     double sx = 0, sT = 0;
     for (std::size_t g = 0; g < d.xs.size(); ++g)
         for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
             sx += d.w[i] * d.xs[g];
             sT += d.w[i] * d.T[i];
         }
-    const double alpha0 = sx > 0 ? sT / sx : sT / W;
-    std::vector<std::vector<double>> starts;
-    if (!opt.initial.empty()) {
-        if (opt.initial.size() != 4)
-            fail(status::invalid_argument, fn,
-                 "argument 'initial' must hold 4 values (r, alpha, a, b), not " +
-                     std::to_string(opt.initial.size()));
-        static const char* names[4] = {"initial[0] (r)", "initial[1] (alpha)",
-                                       "initial[2] (a)", "initial[3] (b)"};
-        std::vector<double> s(4);
-        for (int i = 0; i < 4; ++i) {
-            require_positive(fn, names[i], opt.initial[static_cast<std::size_t>(i)]);
-            s[static_cast<std::size_t>(i)] = std::log(opt.initial[static_cast<std::size_t>(i)]);
-        }
-        starts.push_back(s);
-    }
-    starts.push_back({0.0, std::log(alpha0), 0.0, std::log(3.0)});
-    starts.push_back({0.0, 0.0, 0.0, 0.0});
-    starts.push_back({std::log(0.3), std::log(alpha0), std::log(0.5), std::log(1.5)});
+    fit_problem pr;
+    pr.fn = fn;
+    pr.names = {"r", "alpha", "a", "b"};
+    pr.total_weight = d.total_weight;
+    pr.rows_used = d.tx.size();
+    const double W = d.total_weight > 0 ? d.total_weight : 1;
+    // Starts: a data-driven one (r = 1 and α matching the mean purchase rate Σx/ΣT, a = 1,
+    // b = 3: P(drop after a purchase) ≈ 0.25), lifetimes' all-ones, and a low-r guess.
+    // (all T = 0: no time scale in the data; start α at 1)
+    const double alpha0 = sx > 0 && sT > 0 ? sT / sx : (sT > 0 ? sT / W : 1);
+    pr.starts = {{1, alpha0, 1, 3}, {1, 1, 1, 1}, {0.3, alpha0, 0.5, 1.5}};
     // (α is a time scale: its divergence bound is relative to the mean age)
-    const minimize_options mo = fit_minimize_options(
-        fn, opt, {{"r"}, scale_parameter("alpha", sT / W), {"a"}, {"b"}});
-    minimize_result res;
-    bool done = false;
-    int evaluations = 0, iterations = 0;
-    if (allow_subsample && d.tx.size() >= bg_subsample_min_rows) {
-        // Phase 1: the multistart of minimize_multistart on the subsample, keeping the inverse
-        // Hessian of the run it selects.
-        const bg_prepared sub = bg_subsample(d, d.tx.size() / bg_subsample_rows);
-        auto sub_objective = make_objective(sub, false);
-        minimize_result best;
-        Eigen::MatrixXd H_best;
-        for (const auto& x0 : starts) {
-            Eigen::MatrixXd H = Eigen::MatrixXd::Identity(4, 4);
-            minimize_result r = minimize_with(sub_objective, x0, mo, H, true);
-            evaluations += r.info.function_evaluations;
-            iterations += r.info.iterations;
-            if (r.info.converged) {
-                best = std::move(r);
-                H_best = H;
-                break;
-            }
-            if (stop_requested(r.info)) {  // time limit or cancel: no further phase
-                res = std::move(r);
-                done = true;
-                break;
-            }
-        }
-        // Phase 2: polish on the full data.
-        if (best.info.converged) {
-            res = minimize_warm(objective, best.x, mo, H_best);
-            evaluations += res.info.function_evaluations;
-            iterations += res.info.iterations;
-            done = res.info.converged || stop_requested(res.info);
-        }
-    }
-    if (!done) {
-        res = minimize_multistart(objective, starts, mo);
-        evaluations += res.info.function_evaluations;
-        iterations += res.info.iterations;
-    }
-    res.info.function_evaluations = evaluations;
-    res.info.iterations = iterations;
-    const bg_shape best{std::exp(res.x[0]), std::exp(res.x[1]), std::exp(res.x[2]),
-                        std::exp(res.x[3]), m};
-    require_fit_converged(fn, res.info, opt, {"r", "alpha", "a", "b"},
-                          {best.r, best.alpha, best.a, best.b});
-    report = fit_report{};
-    report.convergence = res.info;
-    report.penalizer = lambda;
-    report.total_weight = W;
-    report.rows_used = d.tx.size();
-    report.objective = res.value;
-    const cached_ll* hit = nullptr;
-    for (const cached_ll& c : cache)
-        if (c.used && std::equal(c.theta, c.theta + 4, res.x.begin())) hit = &c;
-    report.log_likelihood = hit ? hit->ll : bg_total_log_likelihood(best, d, nullptr);
-    const std::vector<const char*> names{"r", "alpha", "a", "b"};
-    if (opt.standard_errors && res.info.converged) {
-        auto grad = [&](const double* theta, double* g) { objective(theta, g); };
-        fill_standard_errors(report, grad, res.x, names, W);
+    pr.bounds = {{"r"}, scale_parameter("alpha", sT / W), {"a"}, {"b"}};
+    auto ll_of = [m](const bg_prepared& rows) {
+        return [&rows, m](const double* phi, double* grad) {
+            return bg_total_log_likelihood(bg_shape{phi[0], phi[1], phi[2], phi[3], m}, rows,
+                                           grad);
+        };
+    };
+    fit_outcome out;
+    if (allow_subsample && d.tx.size() >= fit_subsample_min_rows) {
+        const bg_prepared sub = bg_subsample(d, d.tx.size() / fit_subsample_rows);
+        out = run_fit(pr, opt, ll_of(d), fit_subsample<decltype(ll_of(sub))>{ll_of(sub),
+                                                                               sub.total_weight});
     } else {
-        for (std::size_t i = 0; i < 4; ++i)
-            report.parameters.push_back({names[i], std::exp(res.x[i]),
-                                         std::numeric_limits<double>::quiet_NaN()});
+        out = run_fit(pr, opt, ll_of(d));
     }
-    return best;
+    report = std::move(out.report);
+    return {out.params[0], out.params[1], out.params[2], out.params[3], m};
 }
 
 }  // namespace ltv::detail
