@@ -220,6 +220,16 @@ LTV_API int ltv_capability_name(int capability, const char** out_name);
 LTV_API int ltv_model_param_bounds(const ltv_model* model, size_t index, double* out_lower,
                                    double* out_upper);
 
+/* Options set by name (saved in model files): "fix.<parameter>" holds that parameter at `value`
+ * in fits (its standard error is then 0), e.g. ltv_model_set_option(m, "fix.b", 2.5); and a
+ * model's structural options, if it has any. LTV_ERR_INVALID_ARGUMENT names an unknown option or
+ * a value out of range. ltv_model_option writes *out_is_set = 0 (and leaves *out_value) when the
+ * option is not set; clearing an option that is not set is not an error. */
+LTV_API int ltv_model_set_option(ltv_model* model, const char* name, double value);
+LTV_API int ltv_model_option(const ltv_model* model, const char* name, double* out_value,
+                             int* out_is_set);
+LTV_API int ltv_model_clear_option(ltv_model* model, const char* name);
+
 /* ---- fitting ------------------------------------------------------------------------------- */
 
 typedef struct ltv_fit_options {

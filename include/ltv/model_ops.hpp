@@ -144,7 +144,8 @@ model_ops make_model_ops(model_kind kind) {
 
     if constexpr (has_capability(caps, capability::fit_rfm)) {
         o.fit_rfm = [](model_state& s, const rfm_data& d, const fit_options& opt) {
-            detail::store_fit_result<M>(s, M::fit(d, opt));
+            detail::store_fit_result<M>(
+                s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
         };
         o.total_log_likelihood_rfm = [](const model_state& s, const rfm_data& d, double* g) {
             return total_log_likelihood(detail::params_of<M>(s), d, g);
@@ -152,7 +153,8 @@ model_ops make_model_ops(model_kind kind) {
     }
     if constexpr (has_capability(caps, capability::fit_spend)) {
         o.fit_spend = [](model_state& s, const spend_data& d, const fit_options& opt) {
-            detail::store_fit_result<M>(s, M::fit(d, opt));
+            detail::store_fit_result<M>(
+                s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
         };
         o.total_log_likelihood_spend = [](const model_state& s, const spend_data& d, double* g) {
             return total_log_likelihood(detail::params_of<M>(s), d, g);
@@ -161,7 +163,8 @@ model_ops make_model_ops(model_kind kind) {
     if constexpr (has_capability(caps, capability::fit_survivors)) {
         o.fit_survivors = [](model_state& s, const std::vector<array_view<double>>& cohorts,
                              const fit_options& opt) {
-            detail::store_fit_result<M>(s, M::fit(cohorts, opt));
+            detail::store_fit_result<M>(
+                s, M::fit(cohorts, with_state_options(s, model_ops_for(s.kind), opt)));
         };
         o.survivors_log_likelihood = [](const model_state& s,
                                         const std::vector<array_view<double>>& cohorts) {

@@ -11,6 +11,7 @@
 //   { "format": "ltv-model", "format_version": 1, "ltv_version": "0.1.0",
 //     "model": "bgnbd", "params": {"r": …, "alpha": …, "a": …, "b": …},
 //     "time_unit": "week",                       // optional: the unit of the data's durations
+//     "options": {"fix.b": 2.5},                 // optional: options set by name
 //     "fit": { "log_likelihood": …, "converged": true, "iterations": …, "function_evaluations": …,
 //              "gradient_norm": …, "message": "…", "penalizer": …, "objective": …,
 //              "total_weight": …, "rows_used": …, "standard_errors": {"r": …, …},
@@ -48,6 +49,21 @@ inline model_kind model_kind_from_name(const std::string& name) {
     return static_cast<model_kind>(model_ops_named(name).kind);
 }
 
+namespace detail {
+/// Checks a parameter value against its registered bounds (an open interval; finite), failing
+/// with `code` and a message naming `label` and the value.
+inline void require_param_in_bounds(const char* fn, status code, const std::string& label,
+                                    const param_info& p, double v) {
+    if (v > p.lower && v < p.upper && std::isfinite(v)) return;
+    const std::string range = std::isinf(p.upper)
+                                  ? "a finite number > " + format_value(p.lower)
+                                  : "a number in (" + format_value(p.lower) + ", " +
+                                        format_value(p.upper) + ")";
+    fail(code, fn, label + " = " + format_value(v) + " must be " + range);
+}
+
+}  // namespace detail
+
 /// A model's parameters with what is known of their estimation.
 struct model_state {
     model_kind kind = model_kind::bgnbd;
@@ -55,7 +71,82 @@ struct model_state {
     bool fitted = false;         ///< params came from a fit, and `report` describes it
     fit_report report;
     std::string time_unit;  ///< unit of the durations the model was fitted on ("" unknown)
+    /// Options set by name, in the order set (set_model_option): "fix.<parameter>" holds a
+    /// parameter at the value in fits; structural options of the model (its option_info).
+    std::vector<std::pair<std::string, double>> options;
 };
+
+/// The option `name` of the state, or nullptr.
+inline const double* find_model_option(const model_state& s, const std::string& name) {
+    for (const auto& [n, v] : s.options)
+        if (n == name) return &v;
+    return nullptr;
+}
+
+/// Sets option `name` to `value` after checking both against the model (ops): "fix.<p>" for
+/// each parameter p (value inside p's bounds), or one of the model's structural options (inside
+/// its range, whole if it must be). invalid_argument names the option, the value and what is
+/// allowed.
+inline void set_model_option(model_state& s, const model_ops& ops, const std::string& name,
+                             double value) {
+    constexpr const char* fn = "set_model_option";
+    bool known = false;
+    if (name.rfind("fix.", 0) == 0) {
+        for (std::size_t i = 0; i < ops.num_params; ++i)
+            if (name.compare(4, std::string::npos, ops.params[i].name) == 0) {
+                detail::require_param_in_bounds(fn, status::invalid_argument,
+                                                "option '" + name + "'", ops.params[i], value);
+                known = true;
+            }
+    }
+    for (std::size_t i = 0; i < ops.num_options && !known; ++i) {
+        const option_info& o = ops.options[i];
+        if (name != o.name) continue;
+        known = true;
+        if (!(value >= o.lower && value <= o.upper) || (o.integer && value != std::floor(value)))
+            detail::fail(status::invalid_argument, fn,
+                         "option '" + name + "' = " + detail::format_value(value) + " must be " +
+                             (o.integer ? "a whole number" : "a number") + " in [" +
+                             detail::format_value(o.lower) + ", " +
+                             detail::format_value(o.upper) + "]");
+    }
+    if (!known) {
+        std::string allowed;
+        for (std::size_t i = 0; i < ops.num_params; ++i)
+            allowed += std::string(allowed.empty() ? "" : ", ") + "fix." + ops.params[i].name;
+        for (std::size_t i = 0; i < ops.num_options; ++i)
+            allowed += std::string(", ") + ops.options[i].name;
+        detail::fail(status::invalid_argument, fn,
+                     "the " + std::string(ops.title) + " model has no option '" + name +
+                         "' (its options: " + allowed + ")");
+    }
+    for (auto& [n, v] : s.options)
+        if (n == name) {
+            v = value;
+            return;
+        }
+    s.options.emplace_back(name, value);
+}
+
+/// Removes option `name` (no error when it is not set).
+inline void clear_model_option(model_state& s, const std::string& name) {
+    for (auto it = s.options.begin(); it != s.options.end(); ++it)
+        if (it->first == name) {
+            s.options.erase(it);
+            return;
+        }
+}
+
+/// `opt` with the state's "fix.<parameter>" options added to opt.fixed (index, value).
+inline fit_options with_state_options(const model_state& s, const model_ops& ops,
+                                      fit_options opt) {
+    for (const auto& [name, value] : s.options)
+        if (name.rfind("fix.", 0) == 0)
+            for (std::size_t i = 0; i < ops.num_params; ++i)
+                if (name.compare(4, std::string::npos, ops.params[i].name) == 0)
+                    opt.fixed.emplace_back(i, value);
+    return opt;
+}
 
 namespace detail {
 
@@ -148,18 +239,6 @@ private:
     std::string where_;  // "fit: " etc., or "" at the top level
 };
 
-/// Checks a parameter value against its registered bounds (an open interval; finite), failing
-/// with `code` and a message naming `label` and the value.
-inline void require_param_in_bounds(const char* fn, status code, const std::string& label,
-                                    const param_info& p, double v) {
-    if (v > p.lower && v < p.upper && std::isfinite(v)) return;
-    const std::string range = std::isinf(p.upper)
-                                  ? "a finite number > " + format_value(p.lower)
-                                  : "a number in (" + format_value(p.lower) + ", " +
-                                        format_value(p.upper) + ")";
-    fail(code, fn, label + " = " + format_value(v) + " must be " + range);
-}
-
 // JSON has no NaN: standard errors that are not available are written as null.
 inline nlohmann::ordered_json json_value(double v) {
     if (std::isfinite(v)) return v;
@@ -181,6 +260,11 @@ inline std::string model_to_json(const model_state& m, int indent = 2) {
         params[info.params[i].name] = detail::json_value(m.params[i]);
     j["params"] = params;
     if (!m.time_unit.empty()) j["time_unit"] = m.time_unit;
+    if (!m.options.empty()) {
+        nlohmann::ordered_json options = nlohmann::ordered_json::object();
+        for (const auto& [name, value] : m.options) options[name] = value;
+        j["options"] = options;
+    }
     if (m.fitted) {
         const fit_report& r = m.report;
         nlohmann::ordered_json fit;
@@ -250,6 +334,18 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
         m.params.push_back(v);
     }
     m.time_unit = top.optional_string("time_unit");
+    if (top.has("options")) {
+        if (!j["options"].is_object()) top.wrong("options", "an object of numbers");
+        const json_fields options(j["options"], "options: ");
+        for (const auto& item : j["options"].items()) {
+            const double v = options.optional_number(item.key().c_str(), 0);
+            try {
+                set_model_option(m, info, item.key(), v);
+            } catch (const error& e) {
+                fail(status::parse_error, fn, std::string("options: ") + e.what());
+            }
+        }
+    }
     if (!top.has("fit")) return m;
     if (!j["fit"].is_object()) top.wrong("fit", "an object");
     const json_fields f(j["fit"], "fit: ");

@@ -129,6 +129,17 @@ struct param_info {
     const char* meaning;
 };
 
+/// A structural option of a model, set by name (ltv_model_set_option): e.g. BG/CNBD-k's k. Every
+/// model also has the options "fix.<parameter>" (hold that parameter at the value in fits).
+struct option_info {
+    const char* name;
+    double lower;         ///< inclusive
+    double upper;         ///< inclusive
+    bool integer;         ///< whole numbers only
+    double default_value;
+    const char* meaning;
+};
+
 /// The bounds of every parameter of ltv's models: positive reals.
 constexpr double param_lower_positive = 0.0;
 constexpr double param_upper_none = std::numeric_limits<double>::infinity();
@@ -156,6 +167,8 @@ struct model_ops {
     capability_set capabilities = 0;
     const param_info* params = nullptr;
     std::size_t num_params = 0;
+    const option_info* options = nullptr;  ///< structural options (besides "fix.<parameter>")
+    std::size_t num_options = 0;
 
     // -- fits: store params and report in the state ------------------------------------------
     void (*fit_rfm)(model_state&, const rfm_data&, const fit_options&) = nullptr;

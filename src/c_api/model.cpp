@@ -147,6 +147,48 @@ LTV_API int ltv_model_set_threads(ltv_model* model, int threads) {
     });
 }
 
+namespace {
+const char* require_name(const char* fn, const char* name) {
+    if (name == nullptr)
+        throw ltv::error(ltv::status::invalid_argument,
+                         std::string(fn) + ": argument 'name' is a null pointer");
+    return name;
+}
+}  // namespace
+
+LTV_API int ltv_model_set_option(ltv_model* model, const char* name, double value) {
+    constexpr const char* fn = "ltv_model_set_option";
+    return guard(fn, [&] {
+        auto& m = require_model(fn, model);
+        try {
+            ltv::set_model_option(m.state, ltv::capi::ops_of(m), require_name(fn, name), value);
+        } catch (const ltv::error& e) {
+            throw ltv::error(e.code(), std::string(fn) + ": " + e.what());
+        }
+    });
+}
+
+LTV_API int ltv_model_option(const ltv_model* model, const char* name, double* out_value,
+                             int* out_is_set) {
+    constexpr const char* fn = "ltv_model_option";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_value", out_value);
+        require_out(fn, "out_is_set", out_is_set);
+        const double* v = ltv::find_model_option(m.state, require_name(fn, name));
+        *out_is_set = v != nullptr ? 1 : 0;
+        if (v != nullptr) *out_value = *v;
+    });
+}
+
+LTV_API int ltv_model_clear_option(ltv_model* model, const char* name) {
+    constexpr const char* fn = "ltv_model_clear_option";
+    return guard(fn, [&] {
+        auto& m = require_model(fn, model);
+        ltv::clear_model_option(m.state, require_name(fn, name));
+    });
+}
+
 LTV_API int ltv_fit_options_init(ltv_fit_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_fit_options_init";
     return guard(fn, [&] {

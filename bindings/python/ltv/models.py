@@ -73,6 +73,24 @@ class Model:
             bounds[name] = (lower.value, upper.value)
         return bounds
 
+    # -- options set by name ---------------------------------------------------------------------
+    def set_option(self, name, value):
+        """Sets an option: ``"fix.<parameter>"`` holds that parameter at ``value`` in fits
+        (``BetaGeo().set_option("fix.b", 2.5).fit(...)``); returns self."""
+        call("ltv_model_set_option", self._handle, str(name).encode(), as_double(value, "value"))
+        return self
+
+    def clear_option(self, name):
+        call("ltv_model_clear_option", self._handle, str(name).encode())
+        return self
+
+    def option(self, name):
+        """The option's value, or None when it is not set."""
+        value, is_set = ctypes.c_double(), ctypes.c_int()
+        call("ltv_model_option", self._handle, str(name).encode(), ctypes.byref(value),
+             ctypes.byref(is_set))
+        return value.value if is_set.value else None
+
     # -- parameters ----------------------------------------------------------------------------
     @property
     def param_names(self):
