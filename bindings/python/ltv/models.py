@@ -8,6 +8,7 @@ numpy arrays, or floats for scalar input.
 """
 
 import ctypes
+import json
 import os
 
 import numpy as np
@@ -103,6 +104,9 @@ class Model:
         out["converged"] = bool(out["converged"])
         out["standard_errors_available"] = bool(out["standard_errors_available"])
         out["message"] = message.value.decode()
+        # Rows the fit left out by its data policy (GammaGamma: frequency > 0 with
+        # monetary_value <= 0; docs/gamma-gamma.md). Not in the C struct: from the model's JSON.
+        out["rows_excluded"] = int(json.loads(self.to_json())["fit"].get("rows_excluded", 0))
         return out
 
     @property
@@ -368,7 +372,11 @@ class GammaGamma(Model):
     def fit(self, frequency, monetary_value, weights=None, *, initial=None, max_iterations=None,
             time_limit=None, cancel=None, allow_no_convergence=False):
         """Fits on the customers with frequency > 0 (monetary_value = mean repeat spend);
-        ``time_limit``, ``cancel``, ``allow_no_convergence`` as for :meth:`BetaGeo.fit`."""
+        ``time_limit``, ``cancel``, ``allow_no_convergence`` as for :meth:`BetaGeo.fit`.
+
+        Customers with frequency > 0 and monetary_value <= 0 (free orders, refunds) cannot enter
+        the likelihood: they are left out and counted, ``fit_report["rows_excluded"]``, and the
+        fit message names the first (docs/gamma-gamma.md)."""
         _, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
         w = None if weights is None else as_double_array(weights, "weights")
         if w is not None and len(w) != n:
