@@ -6,9 +6,11 @@
 // At each of n transaction opportunities after the first, an active customer transacts with
 // probability p ~ Beta(α, β); at the end of every opportunity (the first one included) they
 // become inactive for good with probability θ ~ Beta(γ, δ). A customer is summarised by
-// (x, t_x, n): x transactions in n opportunities, the last at opportunity t_x (x = 0 ⇒ t_x = 0,
-// otherwise x ≤ t_x ≤ n). In ltv::rfm_data: frequency = x, recency = t_x, age = n, weights =
-// number of customers with that pattern. The likelihood is (FHS eq. 5)
+// (x, t_x, n): x transactions in n ≥ 0 opportunities, the last at opportunity t_x (x = 0 ⇒
+// t_x = 0, otherwise x ≤ t_x ≤ n; n = 0, a customer acquired at the end of the period, has
+// log L = 0 and the predictions of a new customer: see detail::bgbb_evaluate). In
+// ltv::rfm_data: frequency = x, recency = t_x, age = n (named 'T' in messages, as in the C API),
+// weights = number of customers with that pattern. The likelihood is (FHS eq. 5)
 //   L = B(α+x, β+n−x)/B(α,β) · B(γ, δ+n)/B(γ,δ)
 //     + Σ_{i=0}^{n−t_x−1} B(α+x, β+t_x−x+i)/B(α,β) · B(γ+1, δ+t_x+i)/B(γ,δ),
 // evaluated in log space relative to its i = 0 term (see detail::bgbb_core). Predictions:
@@ -73,14 +75,17 @@ inline void require_periods(const char* fn, const arg_name& name, double v) {
     if (v > 1e7) fail_argument(fn, name, v, "is too large (at most 1e7 periods)");
 }
 
-/// One pattern (x, t_x, n); `row` names array elements in messages.
+/// One pattern (x, t_x, n); `row` names array elements in messages. The names are the C API's
+/// (frequency, recency, T: rfm_data.hpp), not the C++ field `age`. n = 0 (no opportunity after
+/// the first transaction yet: a customer acquired at the end of the period) is valid, with
+/// x = t_x = 0 by the rules below; see bgbb_evaluate for its values.
 inline void validate_bgbb_customer(const char* fn, double x, double t_x, double n,
                                    std::size_t row = arg_name::scalar) {
-    const arg_name nx{"frequency", row}, nt{"recency", row}, nn{"age", row};
+    const arg_name nx{rfm_names::frequency, row}, nt{rfm_names::recency, row},
+        nn{rfm_names::T, row};
     require_periods(fn, nx, x);
     require_periods(fn, nt, t_x);
     require_periods(fn, nn, n);
-    if (n < 1) fail_argument(fn, nn, n, "must be at least 1 (opportunities observed)");
     if (t_x > n)
         fail(status::invalid_argument, fn,
              "argument '" + nt.str() + "' = " + format_value(t_x) + " must not exceed '" +
@@ -151,6 +156,16 @@ struct bgbb_core {
 
 inline bgbb_core bgbb_evaluate(const bgbb_params& p, double x, double t, double n,
                                double* grad) {
+    // n = 0 (then x = t = 0): nothing was observed after the first transaction, so L = 1 for
+    // every parameter (log L = 0, gradient 0) and L is its "alive through n" term alone. The
+    // general form below adds ln(γ/(γ+δ)) and ln((γ+δ)/γ), which cancel only to rounding.
+    // Hence P(alive at 1) = δ/(γ+δ), E[X(0, n*) | 0, 0, 0] = E[X(n*)] (eq. 8) and DERT that of
+    // a new customer, all from the formulas below (tests/cpp/test_first_day_customers.cpp
+    // checks them against tests/oracle/bgbb.py at n = 0).
+    if (n == 0) {
+        if (grad) grad[0] = grad[1] = grad[2] = grad[3] = 0;
+        return {};
+    }
     const double a = p.alpha, b = p.beta, g = p.gamma, d = p.delta;
     const bool want = grad != nullptr;
     double dax, db, dab, dd, dgd;  // ψ differences
@@ -378,7 +393,7 @@ inline double conditional_expected_purchases(const bgbb_params& params, double n
                                              double t_x, double n) {
     constexpr const char* fn = "bgbb_conditional_expected_purchases";
     detail::validate_bgbb_params(fn, params);
-    detail::require_periods(fn, "n_star", n_star);
+    detail::require_periods(fn, "t", n_star);  // n* is `t` in C and Python
     detail::validate_bgbb_customer(fn, x, t_x, n);
     const auto c = detail::bgbb_evaluate(params, x, t_x, n, nullptr);
     return detail::bgbb_alive(params, c, n) * (params.alpha + x) /
@@ -389,7 +404,7 @@ inline double conditional_expected_purchases(const bgbb_params& params, double n
 inline void conditional_expected_purchases(const bgbb_params& params, double n_star,
                                            const rfm_data& data, double* out, int threads = 1) {
     constexpr const char* fn = "bgbb_conditional_expected_purchases";
-    detail::require_periods(fn, "n_star", n_star);
+    detail::require_periods(fn, "t", n_star);  // n* is `t` in C and Python
     detail::bgbb_batch(fn, params, data, out, threads, [&](double x, double t, double n) {
         const auto c = detail::bgbb_evaluate(params, x, t, n, nullptr);
         return detail::bgbb_alive(params, c, n) * (params.alpha + x) /
@@ -431,7 +446,7 @@ inline void conditional_expected_purchases_curve(const bgbb_params& params, doub
 inline double expected_purchases(const bgbb_params& params, double n) {
     constexpr const char* fn = "bgbb_expected_purchases";
     detail::validate_bgbb_params(fn, params);
-    detail::require_periods(fn, "n", n);
+    detail::require_periods(fn, "t", n);  // (the horizon is `t` in C and Python)
     // Σ_{t=1}^{n} B(γ, δ+t)/B(γ,δ) = δ/(γ+δ) · Σ_{k=1}^{n} S_k with c = δ+1.
     return params.alpha / (params.alpha + params.beta) * params.delta /
            (params.gamma + params.delta) *
@@ -448,8 +463,9 @@ inline double expected_purchases(const bgbb_params& params, double n) {
 inline double probability_of_purchases(const bgbb_params& params, double n, double x) {
     constexpr const char* fn = "bgbb_probability_of_purchases";
     detail::validate_bgbb_params(fn, params);
-    detail::require_periods(fn, "n", n);
-    detail::require_periods(fn, "x", x);
+    // (named as C and Python name them: P(X(t) = n), t the opportunities, n the count)
+    detail::require_periods(fn, "t", n);
+    detail::require_periods(fn, "n", x);
     if (x > n) return 0;
     using detail::log_gamma_delta;
     const double a = params.alpha, b = params.beta, g = params.gamma, d = params.delta;
@@ -516,6 +532,9 @@ inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options
     detail::validate_bgbb_data(fn, data);
     detail::require_nonnegative(fn, "penalizer", options.penalizer);
     const detail::bg_prepared d = detail::bg_prepare(data, true);
+    if (!(d.total_weight > 0))
+        detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
+    detail::require_observed_rows(fn, d);
     detail::fit_problem pr;
     pr.fn = fn;
     pr.names = {"alpha", "beta", "gamma", "delta"};

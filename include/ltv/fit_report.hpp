@@ -89,6 +89,11 @@ struct fit_options {
     /// value > 0). Their standard errors are 0. Through the C API and model files these are the
     /// model options "fix.<name>" (ltv_model_set_option).
     std::vector<std::pair<std::size_t, double>> fixed;
+    /// Gamma-Gamma only (other fits ignore it): a row with frequency > 0 and a mean spend
+    /// monetary ≤ 0 is an error (status::invalid_argument naming the row and the value) instead
+    /// of being excluded from the fit and counted in fit_report::rows_excluded (the default;
+    /// docs/gamma-gamma.md, "Zero and negative mean spend").
+    bool strict_spend = false;
 };
 
 /// The result of a model fit, independent of the model.
@@ -99,6 +104,11 @@ struct fit_report {
     double penalizer = 0;               ///< L2 coefficient used
     double total_weight = 0;            ///< W = Σ wᵢ over the rows used (customers)
     std::size_t rows_used = 0;          ///< distinct rows that entered the likelihood
+    /// Rows of positive weight that the fit left out by its data policy, reported rather than
+    /// dropped silently: Gamma-Gamma's rows with frequency > 0 and monetary ≤ 0 (see
+    /// fit_options::strict_spend; the convergence message names the first). 0 for the other
+    /// models, which use every row of positive weight.
+    std::size_t rows_excluded = 0;
     std::vector<parameter_estimate> parameters;
     /// Row-major k×k covariance matrix of the natural parameters (order of `parameters`).
     std::vector<double> covariance;

@@ -14,12 +14,29 @@
 //              = (q−1)/(px+q−1) · pγ/(q−1) + px/(px+q−1) · z̄   (a weighted average),
 // which is the population mean when x = 0. E[Z] is infinite for q ≤ 1 and E[Z | x, z̄] for
 // px + q ≤ 1 (domain_error).
+//
+// Zero and negative mean spend (one policy for C++, C, Python and the CLI; docs/gamma-gamma.md).
+// The model's transaction values are Gamma, hence positive, but real data have free orders
+// (z̄ = 0: CDNOW customer 10244 bought for $15.96, then once for $0.00) and refunds.
+//   monetary must be a finite number in every call; where x = 0 it is not used, and must be
+//     ≥ 0 (lifetimes writes 0 there; a negative mean of no purchase means wrong columns).
+//   fit, x > 0, z̄ ≤ 0: the density is 0 there (log f = −∞), so such a row cannot enter the
+//     likelihood: it is excluded from the fit and counted in report.rows_excluded (and the
+//     convergence message names the first), never dropped silently; fit_options::strict_spend
+//     makes it an error naming the row and value instead.
+//   log_likelihood / total_log_likelihood, x > 0, z̄ ≤ 0: an error naming the row (a density
+//     of 0 has no finite logarithm).
+//   predictions (conditional_expected_average_spend, CLV), x > 0: z̄ = 0 is a legitimate mean
+//     (free orders) and the formula is defined and positive, pγ/(px + q − 1): the customer's
+//     own zero pulls the estimate towards 0 with weight px/(px+q−1); z̄ < 0 is an error naming
+//     the row and value (the weighted average would go negative: no spend model predicts that).
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <boost/math/special_functions/digamma.hpp>
@@ -63,8 +80,15 @@ inline void require_q_above_one(const char* fn, const gamma_gamma_params& g) {
                  "): the Gamma-Gamma mean pγ/(q−1) needs q > 1");
 }
 
-/// Validates lengths and values; `likelihood` additionally requires z̄ > 0 where x > 0.
-inline void validate_spend(const char* fn, const spend_data& d, bool likelihood) {
+/// What a call requires of z̄ where x > 0 (see the header comment); where x = 0, z̄ ≥ 0 always.
+enum class spend_rule {
+    prediction,  ///< z̄ ≥ 0 (0 is a legitimate mean: free orders)
+    likelihood,  ///< z̄ > 0 (the density is 0 at z̄ ≤ 0); also fit_options::strict_spend
+    fit,         ///< any finite z̄: the fit excludes and counts the rows with z̄ ≤ 0
+};
+
+/// Validates lengths and values by `rule`; the error is the lowest failing row's.
+inline void validate_spend(const char* fn, const spend_data& d, spend_rule rule) {
     require_array(fn, "frequency", d.frequency.data(), d.frequency.size());
     require_array(fn, "monetary", d.monetary.data(), d.monetary.size());
     require_array(fn, "weights", d.weights.data(), d.weights.size());
@@ -75,13 +99,17 @@ inline void validate_spend(const char* fn, const spend_data& d, bool likelihood)
                  std::to_string(n) + ", " + std::to_string(d.monetary.size()) + ", " +
                  std::to_string(d.weights.size()) + ")");
     for (std::size_t i = 0; i < n; ++i) {
-        require_nonnegative(fn, element_name("frequency", i), d.frequency[i]);
-        require_nonnegative(fn, element_name("monetary", i), d.monetary[i]);
-        if (likelihood && d.frequency[i] > 0 && d.monetary[i] == 0)
-            fail_argument(fn, element_name("monetary", i), 0.0,
-                          "must be greater than 0 where frequency > 0 (a Gamma-distributed "
-                          "mean spend is positive)");
-        if (!d.weights.empty()) require_nonnegative(fn, element_name("weights", i), d.weights[i]);
+        const double x = d.frequency[i], z = d.monetary[i];
+        require_nonnegative(fn, arg_name{"frequency", i}, x);
+        require_finite(fn, arg_name{"monetary", i}, z);
+        if (x == 0 || rule == spend_rule::prediction)
+            require_nonnegative(fn, arg_name{"monetary", i}, z);
+        else if (rule == spend_rule::likelihood && !(z > 0))
+            fail_argument(fn, arg_name{"monetary", i}, z,
+                          "must be greater than 0 where frequency > 0 (the Gamma-Gamma density "
+                          "of a mean spend <= 0 is 0; a fit without strict_spend excludes and "
+                          "counts such rows)");
+        if (!d.weights.empty()) require_nonnegative(fn, arg_name{"weights", i}, d.weights[i]);
     }
 }
 
@@ -171,7 +199,7 @@ inline double total_log_likelihood(const gamma_gamma_params& params, const spend
                                    double* gradient = nullptr) {
     constexpr const char* fn = "gamma_gamma_total_log_likelihood";
     detail::validate_gg(fn, params);
-    detail::validate_spend(fn, data, true);
+    detail::validate_spend(fn, data, detail::spend_rule::likelihood);
     double W;
     std::size_t rows;
     return detail::gg_total(params, data, gradient, W, rows);
@@ -200,7 +228,7 @@ inline void conditional_expected_average_spend(const gamma_gamma_params& params,
                                                const spend_data& data, double* out) {
     constexpr const char* fn = "gamma_gamma_conditional_expected_average_spend";
     detail::validate_gg(fn, params);
-    detail::validate_spend(fn, data, false);
+    detail::validate_spend(fn, data, detail::spend_rule::prediction);
     detail::require_array(fn, "out", out, data.size());
     // Every row is checked before out is written (outputs are written only on success).
     for (std::size_t i = 0; i < data.size(); ++i)
@@ -212,21 +240,52 @@ inline void conditional_expected_average_spend(const gamma_gamma_params& params,
 }
 
 /// Maximum-likelihood fit on the rows with x > 0 (see fit_options); throws no_convergence.
+/// Rows with x > 0 and monetary ≤ 0 are excluded and counted in report.rows_excluded (the
+/// convergence message names the first), or with options.strict_spend an error naming the row
+/// (see the header comment).
 inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
                                               const fit_options& opt = {}) {
     constexpr const char* fn = "gamma_gamma_fit";
-    detail::validate_spend(fn, data, true);
+    detail::validate_spend(fn, data,
+                           opt.strict_spend ? detail::spend_rule::likelihood
+                                            : detail::spend_rule::fit);
     detail::require_nonnegative(fn, "penalizer", opt.penalizer);
+    // The rows that enter the likelihood (x > 0, z̄ > 0, positive weight), copied once; the rows
+    // of positive weight with x > 0 and z̄ ≤ 0 are counted (strict_spend has rejected them).
+    const bool weighted = !data.weights.empty();
+    std::vector<double> used_x, used_z, used_w;
+    std::size_t excluded = 0, first_excluded = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        const double x = data.frequency[i], z = data.monetary[i];
+        const double w = weighted ? data.weights[i] : 1.0;
+        if (x == 0 || w == 0) continue;  // no spend information (as gg_total)
+        if (!(z > 0)) {
+            if (excluded++ == 0) first_excluded = i;
+            continue;
+        }
+        used_x.push_back(x);
+        used_z.push_back(z);
+        if (weighted) used_w.push_back(w);
+    }
+    // "k rows with frequency > 0 and monetary <= 0 were excluded (the first: row i, monetary = v)"
+    std::string excluded_note;
+    if (excluded > 0)
+        excluded_note = std::to_string(excluded) +
+                        (excluded == 1 ? " row" : " rows") +
+                        " with frequency > 0 and monetary <= 0 excluded from the fit (the first: "
+                        "row " + std::to_string(first_excluded) + ", monetary = " +
+                        detail::format_value(data.monetary[first_excluded]) + ")";
+    const spend_data used{used_x, used_z, used_w};
     double W;
     std::size_t rows;
-    detail::gg_total({1, 1, 1}, data, nullptr, W, rows);
+    detail::gg_total({1, 1, 1}, used, nullptr, W, rows);
     if (!(W > 0))
         detail::fail(status::invalid_argument, fn,
-                     "no row has frequency > 0 and positive weight: nothing to fit");
+                     "no row has frequency > 0, monetary > 0 and positive weight: nothing to fit" +
+                         (excluded_note.empty() ? std::string() : " (" + excluded_note + ")"));
     double zsum = 0;
-    for (std::size_t i = 0; i < data.size(); ++i)
-        if (data.frequency[i] > 0) zsum += (data.weights.empty() ? 1.0 : data.weights[i]) *
-                                           data.monetary[i];
+    for (std::size_t i = 0; i < used.size(); ++i)
+        zsum += (weighted ? used.weights[i] : 1.0) * used.monetary[i];
     const double zmean = zsum / W;
     detail::fit_problem pr;
     pr.fn = fn;
@@ -238,14 +297,16 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
     pr.starts = {{1, 2, zmean > 0 ? zmean : 1}, {1, 1, 1}};
     pr.total_weight = W;
     pr.rows_used = rows;
-    auto fit = detail::run_fit(pr, opt, [&data](const double* phi, double* grad) {
+    auto fit = detail::run_fit(pr, opt, [&used](const double* phi, double* grad) {
         double W2;
         std::size_t r2;
-        return detail::gg_total({phi[0], phi[1], phi[2]}, data, grad, W2, r2);
+        return detail::gg_total({phi[0], phi[1], phi[2]}, used, grad, W2, r2);
     });
     gamma_gamma_fit_result out;
     out.params = {fit.params[0], fit.params[1], fit.params[2]};
     out.report = std::move(fit.report);
+    out.report.rows_excluded = excluded;
+    if (excluded > 0) out.report.convergence.message += "; " + excluded_note;
     return out;
 }
 

@@ -247,8 +247,9 @@ struct journey_options {
 
 /// The probabilistic criterion from a fitted transaction model (BG/NBD, MBG/NBD, Pareto/NBD
 /// parameters): x = purchase days after the first, t_x = last − first and T = as_of − first, in
-/// `unit` (the unit the model was fitted in). A first purchase on the date itself (T = 0) counts as
-/// alive.
+/// `unit` (the unit the model was fitted in). A first purchase on the date itself (T = 0) is the
+/// model's own T = 0 value: 1 for BG/NBD and Pareto/NBD, b/(a+b) for MBG/NBD (the dropout coin
+/// of time 0).
 namespace detail {
 /// The criterion around alive(x, t_x, T).
 template <class Alive>
@@ -264,7 +265,6 @@ std::function<double(array_view<day_number>, day_number)> p_alive_from(Alive ali
         while (n < days.size() && days[n] <= as_of) ++n;
         if (n == 0) return 0.0;
         const double T = static_cast<double>(as_of - days[0]) / unit.days;
-        if (!(T > 0)) return 1.0;
         const double x = static_cast<double>(n - 1);
         const double t_x = static_cast<double>(days[n - 1] - days[0]) / unit.days;
         return alive(x, t_x, T);

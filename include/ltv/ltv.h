@@ -250,6 +250,9 @@ typedef struct ltv_fit_options {
     double time_limit;         /* wall-clock budget of the whole fit in seconds, 0 = none: when it
                                   runs out the fit fails with LTV_ERR_NO_CONVERGENCE naming the
                                   best point, or keeps that point if allow_no_convergence */
+    int strict_spend;          /* ltv_model_fit_spend: non-zero makes a row with frequency > 0
+                                  and monetary <= 0 an error naming it; 0 (default): such rows
+                                  are excluded and counted in ltv_fit_report.rows_excluded */
 } ltv_fit_options;
 
 /* Sets struct_size and the defaults. Every fit also stops when a parameter keeps growing past
@@ -268,6 +271,9 @@ typedef struct ltv_fit_report {
     double penalizer;
     double total_weight;           /* W: customers (or cohort members) in the fit */
     size_t rows_used;              /* distinct rows (patterns, cohorts) in the likelihood */
+    /* Appended fields: written only when struct_size covers them. */
+    size_t rows_excluded;          /* rows the fit left out by its data policy (spend fits:
+                                      frequency > 0 with monetary <= 0; docs/gamma-gamma.md) */
 } ltv_fit_report;
 
 /* LTV_ERR_NOT_FITTED when the model was not fitted (parameters set by hand or nothing yet). */
@@ -305,9 +311,11 @@ LTV_API int ltv_model_discounted_expected_residual_lifetime(const ltv_model* mod
 
 /* ---- transaction models on (frequency, recency, T): BG/NBD, MBG/NBD, Pareto/NBD, BG/BB ------ */
 /* Arrays of n customers: frequency x (repeat purchases, whole numbers), recency t_x (time of the
- * last repeat purchase since the first), T (time since the first purchase), all in one time
- * unit; t_x = 0 when x = 0. For BG/BB, T is the number of purchase opportunities n and all three
- * are whole numbers. weights (may be NULL) counts identical rows (BG/BB: donors per pattern). */
+ * last repeat purchase since the first), T (time since the first purchase, ≥ 0), all in one
+ * time unit; t_x = 0 when x = 0, and x = 0 when T = 0 (a first purchase at the end of the period:
+ * log-likelihood 0, the predictions of a new customer). For BG/BB, T is the number of purchase
+ * opportunities n and all three are whole numbers. weights (may be NULL) counts identical rows
+ * (BG/BB: donors per pattern). */
 
 LTV_API int ltv_model_fit_rfm(ltv_model* model, const double* frequency, const double* recency,
                               const double* T, const double* weights, size_t n,
@@ -336,12 +344,16 @@ LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const d
                            const double* recency, const double* T, size_t n, double* out);
 
 /* ---- Gamma-Gamma spend (docs/gamma-gamma.md) ----------------------------------------------- */
-/* frequency x and mean repeat-transaction value monetary (≥ 0); the fit uses rows with x > 0. */
+/* frequency x and mean repeat-transaction value monetary (finite; ≥ 0 where x = 0). The fit uses
+ * the rows with x > 0 and monetary > 0; rows with x > 0 and monetary ≤ 0 (free orders, refunds)
+ * are excluded and counted: the fit message (ltv_model_fit_message) says how many and names the
+ * first, and the model JSON's "rows_excluded" holds the count (docs/gamma-gamma.md). */
 LTV_API int ltv_model_fit_spend(ltv_model* model, const double* frequency, const double* monetary,
                                 const double* weights, size_t n, const ltv_fit_options* options);
-/* E[spend per transaction | x, monetary]; the population mean pγ/(q − 1) where x = 0.
- * LTV_ERR_DOMAIN, naming the row, where p·x + q ≤ 1 (the expected spend is infinite: x = 0 with
- * q ≤ 1) or the result overflows. */
+/* E[spend per transaction | x, monetary]; the population mean pγ/(q − 1) where x = 0, and
+ * pγ/(p·x + q − 1) for a mean of 0 (free orders). monetary < 0 is LTV_ERR_INVALID_ARGUMENT naming
+ * the row; LTV_ERR_DOMAIN, naming the row, where p·x + q ≤ 1 (the expected spend is infinite:
+ * x = 0 with q ≤ 1) or the result overflows. */
 LTV_API int ltv_model_expected_spend(const ltv_model* model, const double* frequency,
                                      const double* monetary, size_t n, double* out);
 LTV_API int ltv_model_spend_log_likelihood(const ltv_model* model, const double* frequency,

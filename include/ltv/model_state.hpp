@@ -14,14 +14,18 @@
 //     "options": {"fix.b": 2.5},                 // optional: options set by name
 //     "fit": { "log_likelihood": …, "converged": true, "iterations": …, "function_evaluations": …,
 //              "gradient_norm": …, "message": "…", "penalizer": …, "objective": …,
-//              "total_weight": …, "rows_used": …, "standard_errors": {"r": …, …},
+//              "total_weight": …, "rows_used": …, "rows_excluded": …,
+//              "standard_errors": {"r": …, …},
 //              "covariance": [[…], …] } }       // "fit" only for fitted models
+// ("rows_excluded", fit_report::rows_excluded, is optional: files written by ltv 0.2.1 and
+// before lack it and read as 0)
 // Unknown keys are ignored (newer files stay readable); missing required keys are an error that
 // names the key. Every field has a type and a range, checked on reading (a parse_error naming
 // the field, the expected type and the value): strings ("format", "model", "time_unit",
 // "message"), booleans ("converged", "standard_errors_available"), whole numbers
-// ("iterations", "function_evaluations" in 0 … INT_MAX, "rows_used" ≥ 0), numbers ≥ 0
-// ("penalizer", "total_weight", "gradient_norm", standard errors), parameters > 0 and finite.
+// ("iterations", "function_evaluations" in 0 … INT_MAX, "rows_used", "rows_excluded" ≥ 0),
+// numbers ≥ 0 ("penalizer", "total_weight", "gradient_norm", standard errors), parameters > 0
+// and finite.
 // null stands for NaN where a number may be unavailable and for "absent" otherwise.
 #pragma once
 
@@ -278,6 +282,7 @@ inline std::string model_to_json(const model_state& m, int indent = 2) {
         fit["objective"] = detail::json_value(r.objective);
         fit["total_weight"] = r.total_weight;
         fit["rows_used"] = r.rows_used;
+        fit["rows_excluded"] = r.rows_excluded;
         fit["standard_errors_available"] = r.standard_errors_available;
         nlohmann::ordered_json se = nlohmann::ordered_json::object();
         for (const auto& p : r.parameters) se[p.name] = detail::json_value(p.standard_error);
@@ -365,6 +370,8 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
     r.total_weight = f.optional_nonnegative("total_weight", 0.0);
     r.rows_used = static_cast<std::size_t>(
         f.optional_count("rows_used", std::numeric_limits<std::size_t>::max()));
+    r.rows_excluded = static_cast<std::size_t>(
+        f.optional_count("rows_excluded", std::numeric_limits<std::size_t>::max()));
     r.standard_errors_available = f.optional_bool("standard_errors_available", false);
     const std::size_t k = info.num_params;
     const bool has_se = f.has("standard_errors");

@@ -35,6 +35,12 @@
 //
 // Gradient (fits): analytic — the chain rule through a₁, a₂, D, ρ, σ, z, with ∂F/∂b, ∂F/∂c,
 // ∂F/∂z summed term by term alongside F (no finite differences).
+//
+// T = 0 (first purchase at the end of the period; x = t_x = 0, rfm_data.hpp): L = α^r β^s ·
+// α^−r β^−s = 1, so log L = 0 and P(alive) = 1 (exact branches: detail::pnbd_evaluate); then
+//   E[Y(t) | 0, 0, 0] = r/α · β h(s, t/β) = E[X(t)],   DERT(δ | 0, 0, 0) = r/α · β j(s, δβ),
+// the values of a customer just acquired, from the general formulas
+// (tests/cpp/test_first_day_customers.cpp checks them against tests/oracle/pareto_nbd.py).
 #pragma once
 
 #include <algorithm>
@@ -182,6 +188,15 @@ struct pnbd_eval {
 /// the header comment for the formulas.
 inline pnbd_eval pnbd_evaluate(const pareto_nbd_params& p, double x, double t_x, double T,
                                double* grad) {
+    // T = 0 (then x = t_x = 0): nothing observed, L = 1 for every parameter — log L = 0 with a
+    // zero gradient, and P(alive) = 1 (an exponential lifetime has no atom at 0). The general
+    // form has a₁ + a₂ = R there only analytically (r·F_A·β/α + s·F_G, two ₂F₁ at z = |α−β|/
+    // max(α, β)); computed it gives 0 and 1 to rounding only (and to ~1e-15 where z → 1 takes
+    // the Beta-Stieltjes path).
+    if (T == 0) {
+        if (grad) grad[0] = grad[1] = grad[2] = grad[3] = 0;
+        return {};
+    }
     const double r = p.r, a = p.alpha, s = p.s, b = p.beta;
     const bool want = grad != nullptr;
     const bool ab = a >= b;  // which parameter the series expands around (see header)
@@ -439,7 +454,9 @@ inline void pnbd_poly_eval(const pnbd_poly& P, const double* z, double* F, doubl
 }
 
 /// Prepared rows (grouped by x, duplicates merged: bg_prepare) plus, per group, the smallest
-/// t_x and T, which bound z and so fix the polynomial degrees.
+/// t_x and the smallest positive T, which bound z and so fix the polynomial degrees (rows with
+/// T = 0 add exactly 0 and never evaluate a polynomial: pnbd_total_impl; counting them would
+/// raise the x = 0 group's bound to |α−β|/max(α, β), and its degree, for nothing).
 struct pnbd_prepared {
     bg_prepared rows;
     std::vector<double> tx_min, T_min;
@@ -453,7 +470,7 @@ inline pnbd_prepared pnbd_prepare(bg_prepared rows) {
         double tmin = std::numeric_limits<double>::infinity(), Tmin = tmin;
         for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
             tmin = std::min(tmin, d.tx[i]);
-            Tmin = std::min(Tmin, d.T[i]);
+            if (d.T[i] > 0) Tmin = std::min(Tmin, d.T[i]);
         }
         out.tx_min.push_back(tmin);
         out.T_min.push_back(Tmin);
@@ -533,6 +550,7 @@ double pnbd_total_impl(const pareto_nbd_params& p, const pnbd_prepared& pd, doub
             double bl = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;  // this block's sums
             for (std::size_t j = 0; j < nb; ++j) {
                 const double T = Tv[j], tx = tv[j], w = d.w[i0 + j];
+                if (T == 0) continue;  // log L = 0, gradient 0 exactly (see pnbd_evaluate)
                 const double aT = a + T, bT = b + T, at = a + tx, bt = b + tx;
                 // z beyond the polynomial's range: the adaptive series / Euler integral.
                 pnbd_f fa{FA[j], FAb[j], FAc[j], FAz[j]}, fg{FG[j], FGb[j], FGc[j], FGz[j]};
@@ -689,6 +707,7 @@ inline void pnbd_alive_build(const pnbd_alive_ctx& k, double x, pnbd_alive_x& e,
 /// P(alive | x, t_x, T) from x's entry: R/(a₁ + a₂) as in pnbd_evaluate, the sum taken in
 /// linear space when e^D cannot overflow (see pnbd_total_impl), else in log space.
 inline double pnbd_alive_row(const pnbd_alive_ctx& k, const pnbd_alive_x& e, double tx, double T) {
+    if (T == 0) return 1;  // exactly: a₁ + a₂ = R holds only to rounding there (pnbd_evaluate)
     const double aT = k.a + T, bT = k.b + T, at = k.a + tx, bt = k.b + tx;
     const double zT = k.diff / (k.ab ? aT : bT), zx = k.diff / (k.ab ? at : bt);
     double FA, FG;
@@ -982,7 +1001,7 @@ inline double discounted_expected_residual_transactions(const pareto_nbd_params&
                                                         double T) {
     constexpr const char* fn = "pareto_nbd_discounted_expected_residual_transactions";
     detail::validate_pnbd_params(fn, params);
-    detail::require_positive(fn, "delta", delta);
+    detail::require_positive(fn, "discount_rate", delta);  // (the C/Python name)
     detail::validate_customer(fn, x, t_x, T);
     const double alive = detail::pnbd_alive_one(params, x, t_x, T);
     return detail::pnbd_dert(params, detail::pnbd_j_ctx(params.s), delta, alive, x, T);
@@ -992,7 +1011,7 @@ inline void discounted_expected_residual_transactions(const pareto_nbd_params& p
                                                       double delta, const rfm_data& data,
                                                       double* out, int threads = 1) {
     constexpr const char* fn = "pareto_nbd_discounted_expected_residual_transactions";
-    detail::require_positive(fn, "delta", delta);
+    detail::require_positive(fn, "discount_rate", delta);  // (the C/Python name)
     const detail::pnbd_j_ctx J(params.s);
     detail::pnbd_batch(fn, params, data, out, threads,
                        [&](const detail::pnbd_alive_table& alive, double x, double tx, double T) {
@@ -1013,6 +1032,9 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     detail::validate_rfm(fn, data);
     detail::require_nonnegative(fn, "penalizer", options.penalizer);
     const detail::pnbd_prepared d = detail::pnbd_prepare(detail::bg_prepare(data, true));
+    if (!(d.rows.total_weight > 0))
+        detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
+    detail::require_observed_rows(fn, d.rows);
     double sx = 0, sT = 0;
     for (std::size_t g = 0; g < d.rows.xs.size(); ++g)
         for (std::size_t i = d.rows.start[g]; i < d.rows.start[g + 1]; ++i) {

@@ -202,6 +202,7 @@ LTV_API int ltv_fit_options_init(ltv_fit_options* options, size_t struct_size) {
         full.cancel = nullptr;
         full.cancel_user = nullptr;
         full.time_limit = d.time_limit;
+        full.strict_spend = d.strict_spend ? 1 : 0;
         // 0.2.0 released the struct with fields up to initial_count; cancel, time_limit came after.
         ltv::capi::init_struct(fn, options, struct_size, full,
                     offsetof(ltv_fit_options, initial_count) + sizeof(size_t));
@@ -235,9 +236,11 @@ LTV_API int ltv_model_fit_report(const ltv_model* model, ltv_fit_report* out_rep
         full.penalizer = r.penalizer;
         full.total_weight = r.total_weight;
         full.rows_used = r.rows_used;
-        // The struct as first released ends at rows_used; later fields go only to callers
-        // whose struct_size covers them.
-        ltv::capi::write_struct(fn, "out_report", out_report, full, sizeof(ltv_fit_report));
+        full.rows_excluded = r.rows_excluded;
+        // The struct as first released ends at rows_used; later fields (rows_excluded) go only
+        // to callers whose struct_size covers them.
+        ltv::capi::write_struct(fn, "out_report", out_report, full,
+                                offsetof(ltv_fit_report, rows_used) + sizeof(size_t));
     });
 }
 

@@ -93,6 +93,7 @@ inline fit_options to_fit_options(const char* fn, const ltv_fit_options* options
     f.gradient_tolerance = o.gradient_tolerance;
     f.standard_errors = o.standard_errors != 0;
     f.allow_no_convergence = o.allow_no_convergence != 0;
+    f.strict_spend = o.strict_spend != 0;
     detail::require_array(fn, "options->initial", o.initial, o.initial_count);
     if (o.initial_count) f.initial.assign(o.initial, o.initial + o.initial_count);
     if (f.max_iterations <= 0)

@@ -72,6 +72,7 @@ struct fit_args {
     double penalizer = 0;
     double time_limit = 0;
     bool allow_no_convergence = false;
+    bool strict_spend = false;
     bool json = false;
 };
 
@@ -84,6 +85,7 @@ model_state fit_file(const fit_args& a) {
     opt.penalizer = a.penalizer;
     opt.time_limit = a.time_limit;
     opt.allow_no_convergence = a.allow_no_convergence;
+    opt.strict_spend = a.strict_spend;
     switch (ops.data) {
         case data_kind::rfm: {
             const auto t =
@@ -143,6 +145,9 @@ void add_fit(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--allow-no-convergence", a->allow_no_convergence,
                   "keep (and report as not converged) a fit that stopped early instead of failing");
+    cmd->add_flag("--strict-spend", a->strict_spend,
+                  "spend models: a customer with frequency > 0 and monetary_value <= 0 is an "
+                  "error instead of being excluded from the fit and counted");
     cmd->add_option("-o,--output", a->output, "write the fitted model (JSON) to this file");
     cmd->add_flag("--json", a->json, "print JSON");
     cmd->footer(

@@ -125,6 +125,13 @@ static void test_new_struct_with_old_library(void) {
     CHECK(big.r.struct_size == sizeof big.bytes);           /* the caller's size is kept */
     CHECK(big.bytes[sizeof(ltv_fit_report)] == 0xEE);       /* nothing written past our fields */
     CHECK(big.r.total_weight == 6);
+    /* A 0.2.0 caller's report ends at rows_used: rows_excluded (appended in 0.2.2) is not
+     * written past it. */
+    memset(big.bytes, 0xEE, sizeof big.bytes);
+    big.r.struct_size = offsetof(ltv_fit_report, rows_excluded);
+    CHECK(ltv_model_fit_report(m, &big.r) == LTV_OK);
+    CHECK(big.r.total_weight == 6 && big.r.struct_size == offsetof(ltv_fit_report, rows_excluded));
+    CHECK(big.bytes[offsetof(ltv_fit_report, rows_excluded)] == 0xEE);
     /* Too small: refused, naming the field. */
     big.r.struct_size = 8;
     CHECK(ltv_model_fit_report(m, &big.r) == LTV_ERR_INVALID_ARGUMENT);

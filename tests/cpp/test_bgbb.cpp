@@ -311,7 +311,7 @@ TEST_CASE("bgbb: input validation names the argument, index and value") {
     bad = d;
     bad.T[7] = 1;
     CHECK(error_message([&] { ltv::fit_bgbb(bad.view()); }) ==
-          "bgbb_fit: argument 'recency[7]' = 2 must not exceed 'age[7]' = 1");
+          "bgbb_fit: argument 'recency[7]' = 2 must not exceed 'T[7]' = 1");
     bad = d;
     bad.w[3] = -2;
     CHECK(error_message([&] { ltv::fit_bgbb(bad.view()); }) ==
@@ -322,7 +322,7 @@ TEST_CASE("bgbb: input validation names the argument, index and value") {
     CHECK(error_message([&] { ltv::log_likelihood(ltv::bgbb_params{1, 1, -1, 1}, 0, 0, 6); }) ==
           "bgbb_log_likelihood: argument 'gamma' = -1 must be greater than 0");
     CHECK(error_message([&] { ltv::conditional_expected_purchases(donations_fit, 1.5, 1, 1, 6); }) ==
-          "bgbb_conditional_expected_purchases: argument 'n_star' = 1.5 must be a whole number of periods");
+          "bgbb_conditional_expected_purchases: argument 't' = 1.5 must be a whole number of periods");
     try {
         ltv::discounted_expected_residual_transactions(donations_fit, 0, 1, 1, 6);
         CHECK(false);

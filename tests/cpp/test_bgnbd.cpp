@@ -283,7 +283,7 @@ TEST_CASE("bgnbd: input validation names the argument, index and value") {
     CHECK(error_message([&] { ltv::fit_bgnbd(bad.view()); }) ==
           "bgnbd_fit: argument 'frequency[3]' = 1.5 must be an integer");
     CHECK(error_message([&] { ltv::probability_alive(fitted, 2, 41, 40); }) ==
-          "bgnbd_probability_alive: argument 'recency' = 41 must not exceed 'age' = 40");
+          "bgnbd_probability_alive: argument 'recency' = 41 must not exceed 'T' = 40");
     CHECK(error_message([&] { ltv::probability_alive(fitted, 0, 3, 40); }) ==
           "bgnbd_probability_alive: argument 'recency' = 3 must be 0 when 'frequency' = 0 (no repeat purchase)");
     CHECK(error_message([&] { ltv::expected_purchases(ltv::bgnbd_params{0.2, -1, 1, 1}, 3); }) ==

@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "ltv/gamma_gamma.hpp"
+#include "ltv/model_state.hpp"
 #include "support/model_data.hpp"
 
 namespace {
@@ -99,9 +101,118 @@ TEST_CASE("gamma_gamma: domain and argument errors") {
     CHECK_THROWS_WITH_AS(ltv::conditional_expected_average_spend({2, 3, 3}, 1, -5),
                          "gamma_gamma_conditional_expected_average_spend: argument 'monetary' = -5 must not be negative",
                          ltv::error);
-    const std::vector<double> x{1, 2}, z{10, -1};
+    // x = 0: monetary is not used, but a negative mean of no purchase is an error as before.
+    const std::vector<double> x{0, 2}, z{-1, 10};
     CHECK_THROWS_WITH_AS(ltv::fit_gamma_gamma({x, z, {}}),
-                         "gamma_gamma_fit: argument 'monetary[1]' = -1 must not be negative", ltv::error);
+                         "gamma_gamma_fit: argument 'monetary[0]' = -1 must not be negative", ltv::error);
     const std::vector<double> x0{0, 0}, z0{0, 0};
     CHECK_THROWS_AS(ltv::fit_gamma_gamma({x0, z0, {}}), ltv::error);
+    const std::vector<double> xn{1, 2}, zn{10, std::nan("")};
+    CHECK_THROWS_WITH_AS(ltv::fit_gamma_gamma({xn, zn, {}}),
+                         "gamma_gamma_fit: argument 'monetary[1]' = nan is not a finite number", ltv::error);
+}
+
+TEST_CASE("gamma_gamma: zero and negative mean spend (issue 10: one policy for every layer)") {
+    // CDNOW's 946 repeat buyers plus rows with x > 0 and z̄ ≤ 0 (customer 10244 of the full log:
+    // $15.96, then one repeat purchase of $0.00). The fit leaves those out and counts them; the
+    // estimate is the 946 customers' own (lifetimes, as in the first test case).
+    const auto t = spend_table();
+    std::vector<double> x = t.column("x"), z = t.column("zbar");
+    x.insert(x.begin() + 5, 1.0);
+    z.insert(z.begin() + 5, 0.0);  // row 5: a free order
+    x.push_back(3);
+    z.push_back(-4.5);  // a refund larger than the purchases
+    x.push_back(2);
+    z.push_back(0.0);
+    const auto fit = ltv::fit_gamma_gamma({x, z, {}});
+    CHECK(fit.report.rows_used == 946);
+    CHECK(fit.report.rows_excluded == 3);
+    CHECK(fit.report.total_weight == 946);
+    CHECK(fit.params.p == doctest::Approx(6.24880).epsilon(2e-6));
+    CHECK(fit.params.q == doctest::Approx(3.74459).epsilon(2e-6));
+    CHECK(fit.params.gamma == doctest::Approx(15.4477).epsilon(5e-6));
+    CHECK(fit.report.log_likelihood == doctest::Approx(-4055.923).epsilon(1e-7));
+    const std::string note = "; 3 rows with frequency > 0 and monetary <= 0 excluded from the "
+                             "fit (the first: row 5, monetary = 0)";
+    const std::string& message = fit.report.convergence.message;
+    REQUIRE(message.size() > note.size());
+    CHECK(message.substr(message.size() - note.size()) == note);
+    // The same estimate as without those rows, bit for bit (the same rows in the same order).
+    const auto clean = ltv::fit_gamma_gamma({t.column("x"), t.column("zbar"), {}});
+    CHECK(fit.params.p == clean.params.p);
+    CHECK(clean.report.rows_excluded == 0);
+    // Zero-weight rows carry nothing: not counted.
+    std::vector<double> w(x.size(), 1.0);
+    w[5] = 0;
+    CHECK(ltv::fit_gamma_gamma({x, z, w}).report.rows_excluded == 2);
+
+    // strict_spend: an error naming the first such row and its value.
+    ltv::fit_options strict;
+    strict.strict_spend = true;
+    CHECK_THROWS_WITH_AS(ltv::fit_gamma_gamma({x, z, {}}, strict),
+                         "gamma_gamma_fit: argument 'monetary[5]' = 0 must be greater than 0 where "
+                         "frequency > 0 (the Gamma-Gamma density of a mean spend <= 0 is 0; a fit "
+                         "without strict_spend excludes and counts such rows)",
+                         ltv::error);
+    CHECK(ltv::fit_gamma_gamma({t.column("x"), t.column("zbar"), {}}, strict).params.p ==
+          clean.params.p);
+    // Nothing left to fit: said so, with the count.
+    const std::vector<double> xz{1, 2, 0}, zz{0, -1, 0};
+    CHECK_THROWS_WITH_AS(ltv::fit_gamma_gamma({xz, zz, {}}),
+                         "gamma_gamma_fit: no row has frequency > 0, monetary > 0 and positive "
+                         "weight: nothing to fit (2 rows with frequency > 0 and monetary <= 0 "
+                         "excluded from the fit (the first: row 0, monetary = 0))",
+                         ltv::error);
+
+    // Predictions: z̄ = 0 is a legitimate mean (free orders), E[Z | x, 0] = pγ/(px + q − 1)
+    // exactly (the formula at z̄ = 0); z̄ < 0 is an error naming the row and value.
+    const ltv::gamma_gamma_params g = clean.params;
+    CHECK(ltv::conditional_expected_average_spend(g, 1, 0) ==
+          g.p * g.gamma / (g.p * 1 + (g.q - 1)));
+    CHECK(ltv::conditional_expected_average_spend(g, 1, 0) > 0);
+    std::vector<double> out(x.size());
+    const std::vector<double> bx{2, 1, 3}, bz{10, 0, -4.5};
+    CHECK_THROWS_WITH_AS(ltv::conditional_expected_average_spend(g, {bx, bz, {}}, out.data()),
+                         "gamma_gamma_conditional_expected_average_spend: argument 'monetary[2]' "
+                         "= -4.5 must not be negative",
+                         ltv::error);
+    ltv::conditional_expected_average_spend(g, {{bx.data(), 2}, {bz.data(), 2}, {}}, out.data());
+    CHECK(out[1] == ltv::conditional_expected_average_spend(g, 1, 0));
+    // The density at z̄ ≤ 0 is 0: its log-likelihood is an error naming the row, not −inf.
+    CHECK_THROWS_WITH_AS(ltv::total_log_likelihood(g, {bx, bz, {}}),
+                         "gamma_gamma_total_log_likelihood: argument 'monetary[1]' = 0 must be "
+                         "greater than 0 where frequency > 0 (the Gamma-Gamma density of a mean "
+                         "spend <= 0 is 0; a fit without strict_spend excludes and counts such "
+                         "rows)",
+                         ltv::error);
+    CHECK_THROWS_AS(ltv::log_likelihood(g, 1, 0), ltv::error);
+}
+
+TEST_CASE("gamma_gamma: model files keep rows_excluded; files without it read as 0") {
+    const auto t = spend_table();
+    std::vector<double> x = t.column("x"), z = t.column("zbar");
+    x.push_back(2);
+    z.push_back(0);
+    const auto fit = ltv::fit_gamma_gamma({x, z, {}});
+    REQUIRE(fit.report.rows_excluded == 1);
+    ltv::model_state m;
+    m.kind = ltv::model_kind::gamma_gamma;
+    m.params = {fit.params.p, fit.params.q, fit.params.gamma};
+    m.fitted = true;
+    m.report = fit.report;
+    const std::string text = ltv::model_to_json(m);
+    CHECK(text.find("\"rows_excluded\": 1") != std::string::npos);
+    const auto back = ltv::model_from_json(text);
+    CHECK(back.report.rows_excluded == 1);
+    CHECK(back.report.rows_used == fit.report.rows_used);
+    CHECK(back.report.convergence.message == fit.report.convergence.message);
+    CHECK(ltv::model_to_json(back) == text);
+    // A file written before the field existed (ltv 0.2.1) still loads, as 0.
+    auto j = nlohmann::json::parse(text);
+    j["fit"].erase("rows_excluded");
+    CHECK(ltv::model_from_json(j.dump()).report.rows_excluded == 0);
+    j["fit"]["rows_excluded"] = -1;
+    CHECK_THROWS_WITH_AS(ltv::model_from_json(j.dump()),
+                         doctest::Contains("key 'rows_excluded' must be a whole number"),
+                         ltv::error);
 }

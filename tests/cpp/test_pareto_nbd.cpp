@@ -302,14 +302,14 @@ TEST_CASE("pareto_nbd: input validation names the argument, index and value") {
     CHECK(error_message([&] { ltv::fit_pareto_nbd(bad.view()); }) ==
           "pareto_nbd_fit: argument 'frequency[17]' = -1 must not be negative");
     CHECK(error_message([&] { ltv::probability_alive(cdnow_fit, 2, 41, 40); }) ==
-          "pareto_nbd_probability_alive: argument 'recency' = 41 must not exceed 'age' = 40");
+          "pareto_nbd_probability_alive: argument 'recency' = 41 must not exceed 'T' = 40");
     CHECK(error_message([&] {
               ltv::expected_purchases(ltv::pareto_nbd_params{0.2, 1, -1, 1}, 3);
           }) == "pareto_nbd_expected_purchases: argument 's' = -1 must be greater than 0");
     CHECK(error_message([&] {
               ltv::discounted_expected_residual_transactions(cdnow_fit, 0, 1, 1, 2);
           }) ==
-          "pareto_nbd_discounted_expected_residual_transactions: argument 'delta' = 0 must be "
+          "pareto_nbd_discounted_expected_residual_transactions: argument 'discount_rate' = 0 must be "
           "greater than 0");
     ltv::fit_options o;
     o.max_iterations = 2;

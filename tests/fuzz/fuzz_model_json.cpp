@@ -8,8 +8,8 @@
 //   - the optional "fit" fields the issue names (issue 8, D8) had the documented types and
 //     ranges in the input: "format" a string, "converged" and "standard_errors_available"
 //     booleans, "message" a string, "iterations" and "function_evaluations" integers in
-//     0..INT_MAX, "rows_used" an integer >= 0, "penalizer" and "total_weight" numbers >= 0 —
-//     checked with nlohmann::json on the input independently of ltv.
+//     0..INT_MAX, "rows_used" and "rows_excluded" integers >= 0, "penalizer" and
+//     "total_weight" numbers >= 0 — checked with nlohmann::json on the input independently of ltv.
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -47,6 +47,7 @@ void require_same(const ltv::model_state& a, const ltv::model_state& b) {
                        same_double(r.objective, s.objective) &&
                        same_double(r.penalizer, s.penalizer) &&
                        same_double(r.total_weight, s.total_weight) && r.rows_used == s.rows_used &&
+                       r.rows_excluded == s.rows_excluded &&
                        r.standard_errors_available == s.standard_errors_available,
                    "fit report changed in the round trip");
     LTV_FUZZ_CHECK(r.parameters.size() == s.parameters.size(), "estimates changed");
@@ -90,13 +91,14 @@ void check_accepted_input(const std::string& text) {
              v.get<double>() == static_cast<double>(static_cast<long long>(v.get<double>())));
         LTV_FUZZ_CHECK(ok, std::string("accepted \"") + key + "\": " + v.dump());
     }
-    if (present("rows_used")) {
-        const auto& v = f["rows_used"];
+    for (const char* key : {"rows_used", "rows_excluded"}) {
+        if (!present(key)) continue;
+        const auto& v = f[key];
         const bool ok = v.is_number_unsigned() ||
                         (v.is_number_integer() && v.get<std::int64_t>() >= 0) ||
                         (v.is_number_float() && v.get<double>() >= 0 && v.get<double>() < 1.8e19 &&
                          v.get<double>() == std::floor(v.get<double>()));
-        LTV_FUZZ_CHECK(ok, "accepted \"rows_used\": " + v.dump());
+        LTV_FUZZ_CHECK(ok, std::string("accepted \"") + key + "\": " + v.dump());
     }
     for (const char* key : {"penalizer", "total_weight"}) {
         if (!present(key)) continue;

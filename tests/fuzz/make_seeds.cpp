@@ -233,6 +233,7 @@ void model_seeds() {
             r.penalizer = s.kind == ltv::model_kind::sbg ? 0.1 : 0;
             r.total_weight = 2357;
             r.rows_used = 1123;
+            r.rows_excluded = s.kind == ltv::model_kind::gamma_gamma ? 2 : 0;
             r.standard_errors_available = s.kind != ltv::model_kind::bgbb;
             const auto& info = ltv::model_ops_for(s.kind);
             const std::size_t k = info.num_params;

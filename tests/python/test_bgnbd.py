@@ -156,8 +156,10 @@ def test_errors(cdnow):
     with pytest.raises(ltv.DomainError, match=r"p\*x \+ q <= 1"):
         ltv.GammaGamma(params={"p": 1, "q": 0.5, "gamma": 1}).expected_spend(0, 10)
     assert ltv.GammaGamma(params={"p": 1, "q": 0.5, "gamma": 1}).expected_spend(1, 10) == 22.0
-    with pytest.raises(ValueError, match="monetary"):
-        ltv.GammaGamma().fit([1, 2], [10, -5])
+    # A negative mean of no repeat purchase (frequency 0) means wrong columns: an error; with
+    # frequency > 0 such rows are excluded and counted (test_first_day_and_spend.py).
+    with pytest.raises(ValueError, match=r"'monetary\[1\]' = -5 must not be negative"):
+        ltv.GammaGamma().fit([1, 0], [10, -5])
     # A spend model handed to a transaction-model call is refused by the library itself.
     from ltv._library import call
 

@@ -57,6 +57,7 @@ class FitOptions(ctypes.Structure):
         ("cancel", ctypes.c_void_p),  # int (*)(void*): a CancelFn, kept alive by the caller
         ("cancel_user", ctypes.c_void_p),
         ("time_limit", ctypes.c_double),
+        ("strict_spend", ctypes.c_int),
     ]
 
 
@@ -79,6 +80,7 @@ class FitReport(ctypes.Structure):
         ("penalizer", ctypes.c_double),
         ("total_weight", ctypes.c_double),
         ("rows_used", ctypes.c_size_t),
+        ("rows_excluded", ctypes.c_size_t),
     ]
 
 

@@ -413,15 +413,21 @@ class _Dert:
 
 class _FitSpend:
     def fit(self, frequency, monetary_value, weights=None, *, initial=None, max_iterations=None,
-            time_limit=None, cancel=None, allow_no_convergence=False):
+            time_limit=None, cancel=None, allow_no_convergence=False, strict_spend=False):
         """Fits on the customers with frequency > 0 (monetary_value = mean repeat spend);
-        ``time_limit``, ``cancel``, ``allow_no_convergence`` as for :meth:`BetaGeo.fit`."""
+        ``time_limit``, ``cancel``, ``allow_no_convergence`` as for :meth:`BetaGeo.fit`.
+
+        Customers with frequency > 0 and monetary_value <= 0 (free orders, refunds) cannot enter
+        the likelihood: they are left out and counted, ``fit_report["rows_excluded"]``, and the
+        fit message names the first (docs/gamma-gamma.md); ``strict_spend=True`` makes them an
+        error naming the row."""
         _, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
         w = None if weights is None else as_double_array(weights, "weights")
         if w is not None and len(w) != n:
             raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
         options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
                                 allow_no_convergence)
+        options.strict_spend = 1 if strict_spend else 0
         return self._run_fit("ltv_model_fit_spend", pointer(c["frequency"]),
                              pointer(c["monetary_value"]), pointer(w) if w is not None else None,
                              n, ctypes.byref(options))

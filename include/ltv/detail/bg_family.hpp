@@ -21,6 +21,15 @@
 // which is FHL's (a+b+x−1)/(a−1)·[1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z)] after
 // Pfaff's transformation. The form (1 − F)/(a−1) is 0/0 at a = 1; tail() never divides by a−1
 // where that loses digits (see its comment).
+//
+// T = 0 (first purchase at the end of the period; then x = t_x = 0, rfm_data.hpp) needs no
+// branch: the formulas are regular there and give the exact limit T → 0.
+//   log L = K_0 + r log α − r log(α+0) + δ·log(1 + e^{c_0}) = 0: for BG exactly (K_0 = 0,
+//     δ = 0), for MBG to rounding (K_0 = ln(b/(a+b)), c_0 = ln(a/b): ln(b/(a+b)) + ln((a+b)/b));
+//   P(alive) = 1 (BG: nobody drops out before a repurchase), b/(a+b) (MBG: the coin of time 0);
+//   E[Y(t) | 0, 0, 0] = P(alive) · tail(r, a, b+m, t/α) = E[X(t)] (bg_expected), the forecast
+//     of a new customer, as it must be: nothing is known of the customer beyond acquisition.
+// (tests/cpp/test_first_day_customers.cpp checks them against tests/oracle/bg_family.py.)
 #pragma once
 
 #include <algorithm>
@@ -562,6 +571,19 @@ inline bg_prepared bg_prepare(const rfm_data& d, bool compress) {
     }
     out.start.push_back(out.tx.size());
     return out;
+}
+
+/// Fits need a row with T > 0 (and positive weight: prepared rows have it). A row with T = 0
+/// (then x = t_x = 0: rfm_data.hpp) has L = 1 whatever the parameters — nothing was observed of
+/// it yet — so it adds 0 to log L and to its gradient (and counts in W, as in lifetimes'
+/// mean). Data of such rows alone leave the likelihood flat: no maximum, nothing to fit. Shared
+/// by BG/NBD, MBG/NBD, Pareto/NBD and BG/BB (T = n opportunities there).
+inline void require_observed_rows(const char* fn, const bg_prepared& d) {
+    for (double T : d.T)
+        if (T > 0) return;
+    fail(status::invalid_argument, fn,
+         "every row with positive weight has 'T' = 0 (first purchase at the end of the "
+         "period): their likelihood is 1 whatever the parameters, so there is nothing to fit");
 }
 
 /// Every k-th prepared row (k ≥ 1, rows counted across groups), weights unchanged: a
@@ -1111,6 +1133,9 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     validate_rfm(fn, data);
     require_nonnegative(fn, "penalizer", opt.penalizer);
     const bg_prepared d = bg_prepare(data, true);
+    if (!(d.total_weight > 0))
+        fail(status::invalid_argument, fn, "the data have no rows with positive weight");
+    require_observed_rows(fn, d);
     double sx = 0, sT = 0;
     for (std::size_t g = 0; g < d.xs.size(); ++g)
         for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
