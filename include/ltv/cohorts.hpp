@@ -36,23 +36,47 @@ struct cohort_table {
     std::vector<std::vector<double>> active_or_later; ///< [cohort][k]
 };
 
+namespace detail {
+
+/// The months of a cohort table: first (an index, see month_index) and count. months == 0 for a
+/// history without purchases or an `until` before the first purchase month. Throws what
+/// cohort_retention throws before it allocates, so that a caller that needs only the number of
+/// cohorts (the C API's size query) gets the same answer and the same errors.
+struct cohort_months {
+    int first = 0;
+    std::size_t months = 0;
+};
+
+inline cohort_months cohort_span(const purchase_history& h, std::optional<day_number> until) {
+    constexpr const char* fn = "cohort_retention";
+    detail::require_optional_day(fn, "until", until);
+    detail::require_history_days(fn, h);
+    cohort_months s;
+    if (h.days.empty()) return s;
+    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
+    const int first = detail::month_index(*lo);
+    const int last = detail::month_index(until ? *until : *hi);
+    if (last < first) return s;
+    detail::require_month_span(fn, first, last);  // before the quadratic allocation
+    s.first = first;
+    s.months = static_cast<std::size_t>(last - first + 1);
+    return s;
+}
+
+}  // namespace detail
+
 /// Cohort retention by acquisition month; `until` (default: the last purchase) ends the table.
 /// The table spans at most max_report_months months (invalid_argument naming the span beyond);
 /// `until` must be a supported day (ltv/date.hpp). Work: one pass over the purchase days plus
 /// the table's cells.
 inline cohort_table cohort_retention(const purchase_history& h,
                                      std::optional<day_number> until = std::nullopt) {
-    constexpr const char* fn = "cohort_retention";
-    detail::require_optional_day(fn, "until", until);
-    detail::require_history_days(fn, h);
+    const detail::cohort_months span = detail::cohort_span(h, until);
     cohort_table t;
-    if (h.days.empty()) return t;
-    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
-    const int first = detail::month_index(*lo);
-    const int last = detail::month_index(until ? *until : *hi);
-    if (last < first) return t;
-    detail::require_month_span(fn, first, last);  // before the quadratic allocation
-    const auto months = static_cast<std::size_t>(last - first + 1);
+    if (span.months == 0) return t;
+    const int first = span.first;
+    const std::size_t months = span.months;
+    const int last = first + static_cast<int>(months) - 1;
     // in[c][k]: customers of cohort c with a purchase in month c + k; ends[c][k]: customers of
     // cohort c whose last purchase up to `until` is in month c + k (summed from the right below
     // into "active in month k or later").
@@ -93,6 +117,12 @@ inline cohort_table cohort_retention(const purchase_history& h,
         t.active_or_later.push_back(std::move(b));
     }
     return t;
+}
+
+/// cohort_retention of a customer base (its purchase days).
+inline cohort_table cohort_retention(const customer_base& b,
+                                     std::optional<day_number> until = std::nullopt) {
+    return cohort_retention(b.history(), until);
 }
 
 struct period_retention_result {
@@ -144,6 +174,12 @@ inline period_retention_result period_retention(const purchase_history& h, day_n
     r.retention_rate = (static_cast<double>(r.customers_end) - static_cast<double>(r.new_customers)) / n;
     r.retained_share = static_cast<double>(r.retained) / n;
     return r;
+}
+
+/// period_retention of a customer base (its purchase days).
+inline period_retention_result period_retention(const customer_base& b, day_number start,
+                                                day_number end, int window_days) {
+    return period_retention(b.history(), start, end, window_days);
 }
 
 }  // namespace ltv

@@ -7,6 +7,7 @@
 #include "ltv/bgnbd.hpp"
 #include "ltv/clv.hpp"
 #include "ltv/cohorts.hpp"
+#include "ltv/customer_base.hpp"
 #include "ltv/date.hpp"
 #include "ltv/error.hpp"
 #include "ltv/fit_report.hpp"
