@@ -927,7 +927,7 @@ LTV_API int ltv_transactions_cohorts(const ltv_transactions* log, int32_t until,
         if (!out_cohort_start && !out_size && !out_active && !out_active_or_later &&
             capacity == 0) {
             // The size query: the number of months, with cohort_retention's checks, no table.
-            *out_cohorts = ltv::detail::cohort_span(b.history(), last).months;
+            *out_cohorts = ltv::detail::cohort_span(b, last).months;
             return;
         }
         const auto t = ltv::cohort_retention(b, last);

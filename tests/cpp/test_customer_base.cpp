@@ -174,6 +174,7 @@ void check_same_results(const ltv::customer_base& base, const ltv::purchase_hist
         CHECK(same_bits(t.active, tr.active));
         CHECK(same_bits(t.active_or_later, tr.active_or_later));
         CHECK(ltv::detail::cohort_span(base.history(), as_of).months == tr.cohort.size());
+        CHECK(ltv::detail::cohort_span(base, as_of).months == tr.cohort.size());
         const std::string retention_error =
             error_message([&] { ltv::period_retention(ref, as_of - 90, as_of, 60); });
         CHECK(error_message([&] { ltv::period_retention(base, as_of - 90, as_of, 60); }) ==
@@ -358,10 +359,26 @@ TEST_CASE("customer base: the size queries' helpers give the full functions' cou
     CHECK(ltv::detail::cohort_span(h, std::nullopt).months == 4);
     CHECK(ltv::detail::cohort_span(h, ltv::make_day(2013, 12, 31)).months == 0);
     CHECK(ltv::cohort_retention(base, ltv::make_day(2013, 12, 31)).cohort.empty());
+    // Cut at the end of March: a's April purchase is beyond the table (a: Jan, then nothing).
+    const auto cut = ltv::cohort_retention(base, ltv::make_day(2014, 3, 31));
+    REQUIRE(cut.cohort.size() == 3);
+    CHECK(cut.size == std::vector<std::size_t>{1, 0, 1});
+    CHECK(cut.active[0] == std::vector<double>{1, 0, 0});
+    CHECK(cut.active_or_later[0] == std::vector<double>{1, 0, 0});
+    const auto full = ltv::cohort_retention(base);
+    CHECK(full.active[0] == std::vector<double>{1, 0, 0, 1});
+    CHECK(full.active_or_later[0] == std::vector<double>{1, 1, 1, 1});
     const ltv::day_number far = ltv::make_day(2200, 1, 1);
     const std::string span_error = error_message([&] { ltv::cohort_retention(base, far); });
     CHECK(span_error.find("more than the supported max_report_months") != std::string::npos);
     CHECK(error_message([&] { ltv::detail::cohort_span(h, far); }) == span_error);
+    CHECK(error_message([&] { ltv::detail::cohort_span(base, far); }) == span_error);
+    CHECK(ltv::detail::cohort_span(base, ltv::make_day(2014, 2, 28)).months == 2);
+    CHECK(ltv::detail::cohort_span(base, std::nullopt).first == ltv::detail::month_index(ltv::make_day(2014, 1, 5)));
+    const std::string bad_until = error_message([&] { ltv::cohort_retention(base, INT32_MAX); });
+    CHECK(bad_until.find("cohort_retention: argument 'until' = 2147483647") == 0);
+    CHECK(error_message([&] { ltv::detail::cohort_span(base, INT32_MAX); }) == bad_until);
+    CHECK(error_message([&] { ltv::cohort_retention(base.history(), INT32_MAX); }) == bad_until);
 
     ltv::journey_options o;
     const auto m = ltv::monthly_journey(base, o);
