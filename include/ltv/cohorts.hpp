@@ -36,23 +36,71 @@ struct cohort_table {
     std::vector<std::vector<double>> active_or_later; ///< [cohort][k]
 };
 
-/// Cohort retention by acquisition month; `until` (default: the last purchase) ends the table.
-/// The table spans at most max_report_months months (invalid_argument naming the span beyond);
-/// `until` must be a supported day (ltv/date.hpp). Work: one pass over the purchase days plus
-/// the table's cells.
-inline cohort_table cohort_retention(const purchase_history& h,
-                                     std::optional<day_number> until = std::nullopt) {
+namespace detail {
+
+/// The months of a cohort table: first (an index, see month_index) and count. months == 0 for a
+/// history without purchases or an `until` before the first purchase month.
+struct cohort_months {
+    int first = 0;
+    std::size_t months = 0;
+};
+
+/// The months from the month of `earliest` to that of `until` (default: of `latest`), the
+/// earliest and latest purchase days; invalid_argument beyond max_report_months.
+inline cohort_months cohort_months_between(day_number earliest, day_number latest,
+                                           std::optional<day_number> until) {
+    cohort_months s;
+    const int first = detail::month_index(earliest);
+    const int last = detail::month_index(until ? *until : latest);
+    if (last < first) return s;
+    detail::require_month_span("cohort_retention", first, last);  // before the quadratic allocation
+    s.first = first;
+    s.months = static_cast<std::size_t>(last - first + 1);
+    return s;
+}
+
+/// The months of cohort_retention(h, until), with every check it makes before it allocates, so
+/// that a caller that needs only the number of cohorts (the C API's size query) gets the same
+/// answer and the same errors.
+inline cohort_months cohort_span(const purchase_history& h, std::optional<day_number> until) {
     constexpr const char* fn = "cohort_retention";
     detail::require_optional_day(fn, "until", until);
     detail::require_history_days(fn, h);
-    cohort_table t;
-    if (h.days.empty()) return t;
+    if (h.days.empty()) return {};
     const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
-    const int first = detail::month_index(*lo);
-    const int last = detail::month_index(until ? *until : *hi);
-    if (last < first) return t;
-    detail::require_month_span(fn, first, last);  // before the quadratic allocation
-    const auto months = static_cast<std::size_t>(last - first + 1);
+    return cohort_months_between(*lo, *hi, until);
+}
+
+/// The same for a customer base: its days are supported and its extremes known, so this takes
+/// no pass over the days.
+inline cohort_months cohort_span(const customer_base& b, std::optional<day_number> until) {
+    detail::require_optional_day("cohort_retention", "until", until);
+    if (b.purchase_days() == 0) return {};
+    return cohort_months_between(b.first_day(), b.last_day(), until);
+}
+
+/// The cohort table of a history over the months of `span` (from cohort_span). Work: one pass
+/// over the purchase days plus the table's cells.
+inline cohort_table cohort_table_of(const purchase_history& h, const cohort_months& span) {
+    cohort_table t;
+    if (span.months == 0) return t;
+    const int first = span.first;
+    const std::size_t months = span.months;
+    // The month of a purchase day, counted from the first month, by table lookup rather than a
+    // calendar conversion per day: month_of[day − start] for the days of the table's months
+    // (at most max_report_months, about 36 500 days), `months` for any later day.
+    const day_number start = detail::month_from_index(first);
+    std::vector<std::uint16_t> month_of;
+    month_of.reserve(static_cast<std::size_t>(
+        detail::month_end_from_index(first + static_cast<int>(months) - 1) - start + 1));
+    for (std::size_t m = 0; m < months; ++m)
+        month_of.resize(static_cast<std::size_t>(
+                            detail::month_end_from_index(first + static_cast<int>(m)) - start + 1),
+                        static_cast<std::uint16_t>(m));
+    const auto month_at = [&](day_number day) {  // day ≥ start: the earliest day is in `first`
+        const auto i = static_cast<std::size_t>(day - start);
+        return i < month_of.size() ? static_cast<std::size_t>(month_of[i]) : months;
+    };
     // in[c][k]: customers of cohort c with a purchase in month c + k; ends[c][k]: customers of
     // cohort c whose last purchase up to `until` is in month c + k (summed from the right below
     // into "active in month k or later").
@@ -65,18 +113,20 @@ inline cohort_table cohort_retention(const purchase_history& h,
     for (std::uint32_t c = 0; c < h.size(); ++c) {
         const auto d = h.days_of(c);
         if (d.empty()) continue;
-        const int m0 = detail::month_index(d[0]);
-        if (m0 > last) continue;
-        const auto co = static_cast<std::size_t>(m0 - first);
+        const std::size_t co = month_at(d[0]);  // the cohort: months after `first`
+        if (co >= months) continue;
         ++t.size[co];
-        int previous = -1;  // days are sorted, so months come in order: count each once
+        std::size_t previous = 0;  // days are sorted, so months come in order: count each once
+        bool any = false;
         for (const day_number day : d) {
-            const int k = detail::month_index(day) - m0;
-            if (m0 + k > last) break;
-            if (k != previous) ++in[co][static_cast<std::size_t>(k)];
+            const std::size_t m = month_at(day);
+            if (m >= months) break;
+            const std::size_t k = m - co;
+            if (!any || k != previous) ++in[co][k];
             previous = k;
+            any = true;
         }
-        ++ends[co][static_cast<std::size_t>(previous)];  // previous ≥ 0: d[0] is in month m0
+        ++ends[co][previous];  // d[0] is in month co, so `any` holds here
     }
     for (std::size_t c = 0; c < months; ++c) {
         t.cohort.push_back(detail::month_from_index(first + static_cast<int>(c)));
@@ -93,6 +143,24 @@ inline cohort_table cohort_retention(const purchase_history& h,
         t.active_or_later.push_back(std::move(b));
     }
     return t;
+}
+
+}  // namespace detail
+
+/// Cohort retention by acquisition month; `until` (default: the last purchase) ends the table.
+/// The table spans at most max_report_months months (invalid_argument naming the span beyond);
+/// `until` must be a supported day (ltv/date.hpp). Work: one pass over the purchase days plus
+/// the table's cells.
+inline cohort_table cohort_retention(const purchase_history& h,
+                                     std::optional<day_number> until = std::nullopt) {
+    return detail::cohort_table_of(h, detail::cohort_span(h, until));
+}
+
+/// cohort_retention of a customer base (its purchase days; its first and last days are known,
+/// so finding the months takes no pass over the days).
+inline cohort_table cohort_retention(const customer_base& b,
+                                     std::optional<day_number> until = std::nullopt) {
+    return detail::cohort_table_of(b.history(), detail::cohort_span(b, until));
 }
 
 struct period_retention_result {
@@ -144,6 +212,12 @@ inline period_retention_result period_retention(const purchase_history& h, day_n
     r.retention_rate = (static_cast<double>(r.customers_end) - static_cast<double>(r.new_customers)) / n;
     r.retained_share = static_cast<double>(r.retained) / n;
     return r;
+}
+
+/// period_retention of a customer base (its purchase days).
+inline period_retention_result period_retention(const customer_base& b, day_number start,
+                                                day_number end, int window_days) {
+    return period_retention(b.history(), start, end, window_days);
 }
 
 }  // namespace ltv

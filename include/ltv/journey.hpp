@@ -3,7 +3,9 @@
 //
 // Definitions
 //   purchase history  per customer, the sorted distinct purchase days (same-day purchases
-//                     merged) with the day's net amount, built from a transaction_log.
+//                     merged) with the day's net amount: the purchase-day level of a
+//                     customer_base (ltv/customer_base.hpp), built once from a transaction_log.
+//                     Every function below takes a purchase_history or a customer_base.
 //   gap               days between two consecutive purchase days of a customer.
 //   purchase cycle    per customer: mean gap (Boost.Accumulators) and exact median gap;
 //                     business-wide: the p-th percentile (default p = 0.8) of all gaps of all
@@ -45,25 +47,13 @@
 #include <boost/accumulators/statistics/stats.hpp>
 
 #include "ltv/array_view.hpp"
+#include "ltv/customer_base.hpp"
 #include "ltv/date.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/rfm_data.hpp"
 #include "ltv/transactions.hpp"
 
 namespace ltv {
-
-/// Distinct purchase days per customer (compressed rows: days[offsets[c] .. offsets[c+1])).
-struct purchase_history {
-    customer_ids customers;
-    std::vector<std::uint32_t> offsets{0};
-    std::vector<day_number> days;
-    std::vector<double> amounts;  ///< net amount of each purchase day
-
-    std::size_t size() const noexcept { return offsets.size() - 1; }
-    array_view<day_number> days_of(std::uint32_t c) const noexcept {
-        return {days.data() + offsets[c], offsets[c + 1] - offsets[c]};
-    }
-};
 
 namespace detail {
 
@@ -119,34 +109,12 @@ inline void require_month_span(const char* fn, int first_month, int last_month) 
 }
 }  // namespace detail
 
-/// Builds the history of every customer of the log (any row order).
+/// Builds the history of every customer of the log (any row order): the purchase-day level of
+/// its customer_base (ltv/customer_base.hpp), whose invariants it checks (errors name
+/// build_history and the row). To compute several results from one log, build the
+/// customer_base once and pass it instead.
 inline purchase_history build_history(const transaction_log& log) {
-    purchase_history h;
-    h.customers = log.customers;
-    std::vector<std::uint32_t> order(log.rows.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        const auto& x = log.rows[a];
-        const auto& y = log.rows[b];
-        return x.customer != y.customer ? x.customer < y.customer : x.day < y.day;
-    });
-    h.offsets.assign(log.customers.size() + 1, 0);
-    std::uint32_t prev_c = customer_ids::npos;
-    day_number prev_d = 0;
-    for (const std::uint32_t i : order) {
-        const auto& t = log.rows[i];
-        if (t.customer == prev_c && t.day == prev_d) {
-            h.amounts.back() += t.amount;
-            continue;
-        }
-        h.days.push_back(t.day);
-        h.amounts.push_back(t.amount);
-        ++h.offsets[t.customer + 1];
-        prev_c = t.customer;
-        prev_d = t.day;
-    }
-    for (std::size_t c = 1; c < h.offsets.size(); ++c) h.offsets[c] += h.offsets[c - 1];
-    return h;
+    return customer_base(log, "build_history").history();
 }
 
 /// The p-th quantile (0 ≤ p ≤ 1) of values by linear interpolation between order statistics
@@ -198,6 +166,12 @@ inline std::vector<customer_cycle> purchase_cycles(const purchase_history& h,
     return out;
 }
 
+/// purchase_cycles of a customer base (its purchase days).
+inline std::vector<customer_cycle> purchase_cycles(const customer_base& b,
+                                                   std::optional<day_number> as_of = std::nullopt) {
+    return purchase_cycles(b.history(), as_of);
+}
+
 /// Business-wide purchase cycle: the p-th percentile of all gaps (purchases up to as_of).
 /// Throws domain_error when no customer bought twice.
 inline double business_cycle(const purchase_history& h, double p = 0.8,
@@ -214,6 +188,12 @@ inline double business_cycle(const purchase_history& h, double p = 0.8,
         detail::fail(status::domain_error, "business_cycle",
                      "no customer has two purchase days, so there is no gap to take a percentile of");
     return quantile(std::move(gaps), p);
+}
+
+/// business_cycle of a customer base (its purchase days).
+inline double business_cycle(const customer_base& b, double p = 0.8,
+                             std::optional<day_number> as_of = std::nullopt) {
+    return business_cycle(b.history(), p, as_of);
 }
 
 enum class journey_status : int { lead = 0, newbie, fan, sleeping, lost, returned };
@@ -367,6 +347,12 @@ inline journey_result journey(const purchase_history& h, day_number as_of, const
     return r;
 }
 
+/// journey of a customer base (its purchase days).
+inline journey_result journey(const customer_base& b, day_number as_of,
+                              const journey_options& o = {}) {
+    return journey(b.history(), as_of, o);
+}
+
 struct monthly_status_counts {
     double cycle_days = 0;
     double lost_days = 0;
@@ -374,24 +360,52 @@ struct monthly_status_counts {
     std::vector<std::array<std::size_t, journey_status_count>> counts;  ///< per month, by status
 };
 
+namespace detail {
+
+/// What monthly_journey settles before counting: the thresholds and the months. months == 0 for
+/// a history without purchases (thresholds 0 then) or when `until` precedes the first purchase
+/// month. Throws what monthly_journey throws before its counting loop, so that a caller
+/// that needs only the number of months (the C API's size query) gets the same answer and the
+/// same errors without the months × customers work.
+struct monthly_frame {
+    double cycle_days = 0;
+    double lost_days = 0;
+    int first_month = 0;
+    std::size_t months = 0;
+};
+
+inline monthly_frame monthly_journey_frame(const purchase_history& h, const journey_options& o,
+                                           std::optional<day_number> until) {
+    constexpr const char* fn = "monthly_journey";
+    detail::require_optional_day(fn, "until", until);
+    detail::require_history_days(fn, h);
+    monthly_frame f;
+    if (h.days.empty()) return f;
+    detail::resolve_thresholds(h, o, std::nullopt, f.cycle_days, f.lost_days);
+    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
+    const int first_month = detail::month_index(*lo);
+    const int last_month = detail::month_index(until ? *until : *hi);
+    if (last_month < first_month) return f;
+    detail::require_month_span(fn, first_month, last_month);
+    f.first_month = first_month;
+    f.months = static_cast<std::size_t>(last_month - first_month) + 1;
+    return f;
+}
+
+}  // namespace detail
+
 /// Status counts at the end of each calendar month from the first to the last purchase month
 /// (or to `until`), with one cycle for all months: given, or the business cycle of the whole log.
 /// At most max_report_months months (invalid_argument naming the span beyond).
 inline monthly_status_counts monthly_journey(const purchase_history& h, const journey_options& o = {},
                                              std::optional<day_number> until = std::nullopt) {
-    constexpr const char* fn = "monthly_journey";
-    detail::require_optional_day(fn, "until", until);
-    detail::require_history_days(fn, h);
+    const detail::monthly_frame f = detail::monthly_journey_frame(h, o, until);
     monthly_status_counts m;
-    if (h.days.empty()) return m;
-    detail::resolve_thresholds(h, o, std::nullopt, m.cycle_days, m.lost_days);
-    const auto [lo, hi] = std::minmax_element(h.days.begin(), h.days.end());
-    const int first_month = detail::month_index(*lo);
-    const int last_month = detail::month_index(until ? *until : *hi);
-    if (last_month >= first_month) detail::require_month_span(fn, first_month, last_month);
+    m.cycle_days = f.cycle_days;
+    m.lost_days = f.lost_days;
     // Months by index, so that the month after 9999-12 is never formed.
-    for (int month = first_month; month <= last_month; ++month) {
-        const day_number end = detail::month_end_from_index(month);
+    for (std::size_t i = 0; i < f.months; ++i) {
+        const day_number end = detail::month_end_from_index(f.first_month + static_cast<int>(i));
         m.month_end.push_back(end);
         std::array<std::size_t, journey_status_count> n{};
         for (std::uint32_t c = 0; c < h.size(); ++c)
@@ -405,6 +419,12 @@ inline monthly_status_counts monthly_journey(const purchase_history& h, const jo
         m.counts.push_back(n);
     }
     return m;
+}
+
+/// monthly_journey of a customer base (its purchase days).
+inline monthly_status_counts monthly_journey(const customer_base& b, const journey_options& o = {},
+                                             std::optional<day_number> until = std::nullopt) {
+    return monthly_journey(b.history(), o, until);
 }
 
 }  // namespace ltv

@@ -559,7 +559,11 @@ LTV_API int ltv_summary_save(const ltv_summary* summary, const char* path);
 LTV_API int ltv_summary_load(const char* path, ltv_summary** out_summary);
 
 /* A whole transaction log in memory, for journey statuses, RFM and cohorts. Per-customer outputs
- * below have one entry per customer of the log in first-seen order (ltv_transactions_ids). */
+ * below have one entry per customer of the log in first-seen order (ltv_transactions_ids).
+ * The first call that reads the customers' purchases (summarize, journey, RFM, cohorts, period
+ * retention) sorts them by customer and date once and keeps the result with the handle (at
+ * most 24 bytes per row plus a copy of the ids) until rows are added, so later calls do not
+ * sort again; const calls may run concurrently, the first ones included. */
 typedef struct ltv_transactions ltv_transactions;
 
 LTV_API int ltv_transactions_create(ltv_transactions** out_log);

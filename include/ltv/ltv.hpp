@@ -12,6 +12,7 @@
 #include "ltv/clv.hpp"
 #include "ltv/clv_options.hpp"
 #include "ltv/cohorts.hpp"
+#include "ltv/customer_base.hpp"
 #include "ltv/date.hpp"
 #include "ltv/error.hpp"
 #include "ltv/fit_report.hpp"

@@ -102,4 +102,10 @@ inline rfm_table rfm(const purchase_history& h, day_number as_of,
     return t;
 }
 
+/// rfm of a customer base (its purchase days and their net amounts).
+inline rfm_table rfm(const customer_base& b, day_number as_of,
+                     const std::vector<rfm_rule>& rules = rfm_default_segments()) {
+    return rfm(b.history(), as_of, rules);
+}
+
 }  // namespace ltv

@@ -114,6 +114,7 @@
 #endif
 
 #include "ltv/array_view.hpp"
+#include "ltv/customer_base.hpp"
 #include "ltv/date.hpp"
 #include "ltv/transactions.hpp"
 
@@ -1314,20 +1315,26 @@ inline summary_table summarize_stream(std::istream& in, const read_options& read
         false, name, [] { return std::string(); });
 }
 
-/// Summarizes transactions already in memory (any order; exact).
-inline summary_table summarize(const transaction_log& log, const summary_options& options = {}) {
-    for (std::size_t i = 0; i < log.rows.size(); ++i)  // a log built by hand may hold any day
-        if (!is_supported_day(log.rows[i].day))
-            detail::require_day("summarize", "log.rows[" + std::to_string(i) + "].day",
-                                log.rows[i].day);
+/// Summarizes a customer base (ltv/customer_base.hpp): each customer's transactions in date
+/// order, customers in index order, so the result is exact whatever the log's row order was. A
+/// base serves any number of summaries (other options, other ends) without sorting again.
+inline summary_table summarize(const customer_base& base, const summary_options& options = {}) {
     summary_state st(options);
-    for (std::uint32_t i = 0; i < log.customers.size(); ++i) st.intern(log.customers[i]);
-    std::vector<transaction> rows = log.rows;
-    std::stable_sort(rows.begin(), rows.end(), [](const transaction& a, const transaction& b) {
-        return a.customer != b.customer ? a.customer < b.customer : a.day < b.day;
-    });
-    for (const auto& x : rows) st.add_index(x.customer, x.day, x.amount);
+    const customer_ids& ids = base.customers();
+    for (std::uint32_t c = 0; c < ids.size(); ++c) st.intern(ids[c]);
+    for (std::uint32_t c = 0; c < ids.size(); ++c) {
+        const auto days = base.transaction_days(c);
+        const auto amounts = base.transaction_amounts(c);
+        for (std::size_t i = 0; i < days.size(); ++i) st.add_index(c, days[i], amounts[i]);
+    }
     return st.result();
+}
+
+/// Summarizes transactions already in memory (any order; exact): builds the log's
+/// customer_base (a log built by hand may hold any day: unsupported ones are refused, naming
+/// summarize and the row) and summarizes that.
+inline summary_table summarize(const transaction_log& log, const summary_options& options = {}) {
+    return summarize(customer_base(log, "summarize"), options);
 }
 
 }  // namespace ltv

@@ -6,16 +6,26 @@
 // Three opaque handles: ltv_summary (the incremental summary_state), ltv_summary_table (a computed
 // summary_table) and ltv_transactions (a whole transaction_log in memory). Each handle that reads
 // files keeps the last read's error messages so that ltv_read_report::errors can point at them.
+//
+// An ltv_transactions handle also caches the customer base of its log (ltv/customer_base.hpp):
+// each customer's purchases sorted by date, which every summary, journey, RFM, cohort and
+// period-retention call reads. It is built by the first such call and kept until rows are added
+// (customer_base_cache below), so repeated calls — and the two calls of the size-query pattern —
+// sort the log once.
+#include <atomic>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "boundary.hpp"
 #include "ltv/cohorts.hpp"
+#include "ltv/customer_base.hpp"
 #include "ltv/journey.hpp"
 #include "ltv/rfm.hpp"
 #include "ltv/summary.hpp"
@@ -31,9 +41,42 @@ struct ltv_summary_table {
     std::string read_errors;
 };
 
+namespace ltv::capi {
+
+/// The customer base of a handle's log, built at its first use and kept until the log changes.
+/// Const calls on one handle may run on many threads at once (ltv.h): the first caller builds
+/// the base under the mutex while the others wait for it, and from then on every call only
+/// loads the pointer (acquire, pairing with the builder's release store). A build that throws
+/// (out of memory) publishes nothing, so a later call tries again. reset() is called only by
+/// calls that modify the log, which must not overlap any other call on the handle.
+class customer_base_cache {
+public:
+    const customer_base& get(const transaction_log& log) const {
+        if (const customer_base* b = ready_.load(std::memory_order_acquire)) return *b;
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!base_) base_ = std::make_unique<const customer_base>(log);
+        ready_.store(base_.get(), std::memory_order_release);
+        return *base_;
+    }
+
+    /// Drops the base (the log is about to change); the next get() builds a new one.
+    void reset() noexcept {
+        ready_.store(nullptr, std::memory_order_relaxed);
+        base_.reset();
+    }
+
+private:
+    mutable std::mutex mutex_;
+    mutable std::unique_ptr<const customer_base> base_;
+    mutable std::atomic<const customer_base*> ready_{nullptr};
+};
+
+}  // namespace ltv::capi
+
 struct ltv_transactions {
     ltv::transaction_log log;
     std::string read_errors;
+    ltv::capi::customer_base_cache base;  ///< of `log`; reset whenever rows are added
 };
 
 using ltv::capi::guard;
@@ -296,6 +339,12 @@ const ltv::transaction_log& log_of(const char* fn, const ltv_transactions* t) {
     return require_handle(fn, "log", t).log;
 }
 
+/// The handle's customer base, built at the first call that needs it (see the top).
+const ltv::customer_base& base_of(const char* fn, const ltv_transactions* t) {
+    const auto& h = require_handle(fn, "log", t);
+    return h.base.get(h.log);
+}
+
 ltv::journey_options to_journey_options(const char* fn, const ltv_journey_options* o) {
     ltv::journey_options j;
     if (o == nullptr) return j;
@@ -323,9 +372,9 @@ ltv::journey_options to_journey_options(const char* fn, const ltv_journey_option
     return j;
 }
 
-/// Customer c of the history has a purchase on or before `as_of`.
-bool bought_by(const ltv::purchase_history& h, std::uint32_t c, ltv::day_number as_of) {
-    const auto d = h.days_of(c);
+/// Customer c of the base has a purchase on or before `as_of`.
+bool bought_by(const ltv::customer_base& b, std::uint32_t c, ltv::day_number as_of) {
+    const auto d = b.days_of(c);
     return !d.empty() && d[0] <= as_of;
 }
 
@@ -617,10 +666,12 @@ LTV_API int ltv_transactions_add(ltv_transactions* log, const char* id_chars,
                                  const double* amounts, size_t n) {
     constexpr const char* fn = "ltv_transactions_add";
     return guard(fn, [&] {
-        auto& l = require_handle(fn, "log", log).log;
+        auto& h = require_handle(fn, "log", log);
+        auto& l = h.log;
         // Validate everything first so that a failed call leaves the log unchanged.
         for_each_packed(fn, id_chars, id_offsets, days, amounts, n,
                         [](std::string_view, std::int32_t, double) {});
+        if (n > 0) h.base.reset();  // before the first change (which may throw half way)
         l.rows.reserve(l.rows.size() + n);
         for_each_packed(fn, id_chars, id_offsets, days, amounts, n,
                         [&](std::string_view id, std::int32_t day, double amount) {
@@ -642,6 +693,7 @@ LTV_API int ltv_transactions_add_file(ltv_transactions* log, const char* path,
             staged.rows.push_back(
                 {staged.customers.intern(r.customer), r.day, r.amount, r.quantity});
         });
+        h.base.reset();  // the read succeeded: the log changes now
         if (h.log.rows.empty() && h.log.customers.size() == 0) {
             h.log.customers = std::move(staged.customers);
             h.log.rows = std::move(staged.rows);
@@ -683,10 +735,10 @@ LTV_API int ltv_transactions_summarize(const ltv_transactions* log,
                                        ltv_summary_table** out_table) {
     constexpr const char* fn = "ltv_transactions_summarize";
     return guard(fn, [&] {
-        const auto& l = log_of(fn, log);
+        require_handle(fn, "log", log);
         require_out(fn, "out_table", out_table);
         const auto so = to_summary_options(fn, options);
-        *out_table = new ltv_summary_table{ltv::summarize(l, so), {}};
+        *out_table = new ltv_summary_table{ltv::summarize(base_of(fn, log), so), {}};
     });
 }
 
@@ -729,9 +781,8 @@ LTV_API int ltv_transactions_journey(const ltv_transactions* log, int32_t as_of,
                                      ltv_journey_summary* out_summary) {
     constexpr const char* fn = "ltv_transactions_journey";
     return guard(fn, [&] {
-        const auto& l = log_of(fn, log);
+        const std::size_t n = log_of(fn, log).customers.size();
         const auto jo = to_journey_options(fn, options);
-        const std::size_t n = l.customers.size();
         if (out_status || out_days_since_last) {
             require_capacity(fn, "out_status", out_status, capacity, n);
             require_capacity(fn, "out_days_since_last", out_days_since_last, capacity, n);
@@ -740,20 +791,20 @@ LTV_API int ltv_transactions_journey(const ltv_transactions* log, int32_t as_of,
             require_struct_size(fn, "out_summary", out_summary->struct_size,
                                 sizeof(ltv_journey_summary),
                                 "set it to sizeof(ltv_journey_summary) first");
-        const auto h = ltv::build_history(l);
-        const auto r = ltv::journey(h, as_of, jo);
+        const auto& b = base_of(fn, log);
+        const auto r = ltv::journey(b, as_of, jo);
         // journey() lists customers with a purchase by as_of in index order, then the leads.
         std::size_t row = 0;
         std::vector<std::int32_t> st(n, LTV_JOURNEY_NONE);
         std::vector<double> silence(n, std::nan(""));
         for (std::uint32_t c = 0; c < n; ++c) {
-            if (!bought_by(h, c, as_of)) continue;
+            if (!bought_by(b, c, as_of)) continue;
             st[c] = static_cast<std::int32_t>(r.status[row]);
             silence[c] = r.days_since_last[row];
             ++row;
         }
         for (; row < r.customer.size(); ++row) {  // leads that are customers of the log
-            const auto c = l.customers.find(r.customer[row]);
+            const auto c = b.customers().find(r.customer[row]);
             if (c != ltv::customer_ids::npos) st[c] = LTV_JOURNEY_LEAD;
         }
         if (out_status) std::copy(st.begin(), st.end(), out_status);
@@ -773,19 +824,23 @@ LTV_API int ltv_transactions_monthly_journey(const ltv_transactions* log,
                                              double* out_cycle_days, double* out_lost_days) {
     constexpr const char* fn = "ltv_transactions_monthly_journey";
     return guard(fn, [&] {
-        const auto& l = log_of(fn, log);
+        require_handle(fn, "log", log);
         require_out(fn, "out_months", out_months);
         const auto jo = to_journey_options(fn, options);
-        const auto h = ltv::build_history(l);
-        const auto m = ltv::monthly_journey(
-            h, jo, until == LTV_NO_DATE ? std::nullopt : std::optional<ltv::day_number>(until));
-        const std::size_t months = m.month_end.size();
+        const auto& b = base_of(fn, log);
+        const auto last =
+            until == LTV_NO_DATE ? std::nullopt : std::optional<ltv::day_number>(until);
         if (out_month_end == nullptr && out_counts == nullptr && capacity == 0) {
-            *out_months = months;
-            if (out_cycle_days) *out_cycle_days = m.cycle_days;
-            if (out_lost_days) *out_lost_days = m.lost_days;
+            // The size query: the months and thresholds, with monthly_journey's checks, without
+            // counting statuses month by month.
+            const auto f = ltv::detail::monthly_journey_frame(b.history(), jo, last);
+            *out_months = f.months;
+            if (out_cycle_days) *out_cycle_days = f.cycle_days;
+            if (out_lost_days) *out_lost_days = f.lost_days;
             return;
         }
+        const auto m = ltv::monthly_journey(b, jo, last);
+        const std::size_t months = m.month_end.size();
         require_capacity(fn, "out_month_end", out_month_end, capacity, months);
         require_capacity(fn, "out_counts", out_counts, capacity, months);
         *out_months = months;
@@ -822,8 +877,7 @@ LTV_API int ltv_transactions_rfm(const ltv_transactions* log, int32_t as_of,
                                  int32_t* out_m, int32_t* out_segment, size_t capacity) {
     constexpr const char* fn = "ltv_transactions_rfm";
     return guard(fn, [&] {
-        const auto& l = log_of(fn, log);
-        const std::size_t n = l.customers.size();
+        const std::size_t n = log_of(fn, log).customers.size();
         require_capacity(fn, "out_recency_days", out_recency_days, capacity, n);
         require_capacity(fn, "out_frequency", out_frequency, capacity, n);
         require_capacity(fn, "out_monetary", out_monetary, capacity, n);
@@ -831,13 +885,13 @@ LTV_API int ltv_transactions_rfm(const ltv_transactions* log, int32_t as_of,
         require_capacity(fn, "out_f", out_f, capacity, n);
         require_capacity(fn, "out_m", out_m, capacity, n);
         require_capacity(fn, "out_segment", out_segment, capacity, n);
-        const auto h = ltv::build_history(l);
+        const auto& b = base_of(fn, log);
         const auto& rules = default_segments();
-        const auto t = ltv::rfm(h, as_of, rules);
+        const auto t = ltv::rfm(b, as_of, rules);
         std::size_t row = 0;
         const double nan = std::nan("");
         for (std::uint32_t c = 0; c < n; ++c) {
-            const bool has = bought_by(h, c, as_of);
+            const bool has = bought_by(b, c, as_of);
             int seg = -1;
             if (has)
                 for (std::size_t k = 0; k < rules.size(); ++k)
@@ -865,17 +919,19 @@ LTV_API int ltv_transactions_cohorts(const ltv_transactions* log, int32_t until,
                                      size_t capacity, size_t* out_cohorts) {
     constexpr const char* fn = "ltv_transactions_cohorts";
     return guard(fn, [&] {
-        const auto& l = log_of(fn, log);
+        require_handle(fn, "log", log);
         require_out(fn, "out_cohorts", out_cohorts);
-        const auto h = ltv::build_history(l);
-        const auto t = ltv::cohort_retention(
-            h, until == LTV_NO_DATE ? std::nullopt : std::optional<ltv::day_number>(until));
-        const std::size_t n = t.cohort.size();
+        const auto& b = base_of(fn, log);
+        const auto last =
+            until == LTV_NO_DATE ? std::nullopt : std::optional<ltv::day_number>(until);
         if (!out_cohort_start && !out_size && !out_active && !out_active_or_later &&
             capacity == 0) {
-            *out_cohorts = n;
+            // The size query: the number of months, with cohort_retention's checks, no table.
+            *out_cohorts = ltv::detail::cohort_span(b, last).months;
             return;
         }
+        const auto t = ltv::cohort_retention(b, last);
+        const std::size_t n = t.cohort.size();
         require_capacity(fn, "out_cohort_start", out_cohort_start, capacity, n);
         require_capacity(fn, "out_size", out_size, capacity, n);
         require_capacity(fn, "out_active", out_active, capacity, n);
@@ -900,12 +956,11 @@ LTV_API int ltv_transactions_period_retention(const ltv_transactions* log, int32
                                               ltv_period_retention* out) {
     constexpr const char* fn = "ltv_transactions_period_retention";
     return guard(fn, [&] {
-        const auto& l = log_of(fn, log);
+        require_handle(fn, "log", log);
         require_out(fn, "out", out);
         require_struct_size(fn, "out", out->struct_size, sizeof(ltv_period_retention),
                             "set it to sizeof(ltv_period_retention) first");
-        const auto h = ltv::build_history(l);
-        const auto r = ltv::period_retention(h, start, end, window_days);
+        const auto r = ltv::period_retention(base_of(fn, log), start, end, window_days);
         out->customers_start = r.customers_start;
         out->new_customers = r.new_customers;
         out->customers_end = r.customers_end;

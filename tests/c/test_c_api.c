@@ -581,6 +581,37 @@ static void test_transactions(void) {
         CHECK(pr.retained == 1 && close_to(pr.retention_rate, 0.5, 1e-15));
         CHECK(ltv_transactions_period_retention(log, end, day, 30, &pr) == LTV_ERR_INVALID_ARGUMENT);
         CHECK(contains(ltv_last_error(), "must be after start"));
+
+        /* The handle keeps each customer's sorted purchases between calls; rows added later are
+         * seen by the next call. g's first purchase on 03-10 makes a March cohort of one, and a
+         * failed addition (an empty id) changes nothing. */
+        {
+            const char more[] = "ga";
+            const size_t more_offsets[] = {0, 1, 2};
+            const size_t empty_id[] = {0, 0};
+            int32_t more_days[2] = {0, 0}, status7[7];
+            const double more_amounts[] = {4, 6};
+            double silence7[7];
+            CHECK(ltv_parse_date("2014-03-10", &more_days[0]) == LTV_OK);
+            more_days[1] = more_days[0];
+            CHECK(ltv_transactions_add(log, more, more_offsets, more_days, more_amounts, 2) ==
+                  LTV_OK);
+            CHECK(ltv_transactions_add(log, more, empty_id, more_days, more_amounts, 1) ==
+                  LTV_ERR_INVALID_ARGUMENT);
+            CHECK(ltv_parse_date("2014-03-31", &day) == LTV_OK);
+            CHECK(ltv_transactions_cohorts(log, day, NULL, NULL, NULL, NULL, 0, &cohorts) ==
+                  LTV_OK && cohorts == 3);
+            CHECK(ltv_transactions_cohorts(log, day, cohort_start, cohort_size, active, NULL, 3,
+                                           &cohorts) == LTV_OK);
+            CHECK(cohort_size[0] == 2 && cohort_size[1] == 3 && cohort_size[2] == 1);
+            CHECK(active[6] == 1); /* the March cohort (g) was empty (NaN) before */
+            CHECK(ltv_transactions_counts(log, &customers, &n) == LTV_OK && customers == 7 &&
+                  n == 11);
+            CHECK(ltv_transactions_journey(log, more_days[0], &jo, status7, silence7, 7, &js) ==
+                  LTV_OK);
+            CHECK(status7[0] == LTV_JOURNEY_FAN && silence7[0] == 0); /* a: 03-02, then 03-10 */
+            CHECK(status7[6] == LTV_JOURNEY_NEWBIE && silence7[6] == 0);
+        }
         ltv_transactions_free(log);
         ltv_transactions_free(NULL);
     }

@@ -13,7 +13,12 @@
 //  - score shared const handles (P(alive), expected purchases, log-likelihood, CLV, DERT) on
 //    23 570 rows (CDNOW × 10: above the 20 000-row threshold, so every call uses the pool), with
 //    per-model thread counts 0 (the process default), 1, 2, 3 and 8;
-//  - read a shared summary table, incremental summary state and transaction log;
+//  - read a shared summary table, incremental summary state and transaction log (summary, RFM,
+//    journey, monthly journey, cohorts with the two-call pattern, period retention);
+//  - before the rounds, all 8 at once make the first calls on a second transaction log that no
+//    call has read yet, so that its lazily built customer base (src/c_api/transactions.cpp) is
+//    built while the others wait for it; after the rounds, rows are added to it on the main
+//    thread (which drops the base) and the 8 threads race to rebuild it;
 //  - provoke a distinct error each (its own value; a batch with two bad rows, whose message must
 //    name the lower one) and, after all threads have provoked theirs, check their own message;
 // and one thread changes the process default meanwhile. Every result must equal the serial one
@@ -123,6 +128,7 @@ ltv_model* gg = nullptr;
 ltv_summary_table* table = nullptr;
 ltv_summary* state = nullptr;
 ltv_transactions* log_handle = nullptr;
+ltv_transactions* cold_log = nullptr;  // the same rows; not read before the threads start
 
 ltv_model* make_model(int kind, const std::vector<double>& params, int threads) {
     ltv_model* m = nullptr;
@@ -179,6 +185,82 @@ std::vector<double> table_values(const ltv_summary_table* t) {
                                    &bytes),
              "ltv_summary_table_ids");
     for (char ch : chars) out.push_back(ch);
+    return out;
+}
+
+/// Every ltv_transactions_* result of a log handle as doubles: the summary, RFM and journey as of
+/// 1997-12-31, the monthly journey counts and the cohort table (each with the two-call pattern)
+/// and a period retention.
+std::vector<double> log_values(ltv_transactions* h) {
+    std::size_t customers = 0, rows = 0;
+    check_ok(ltv_transactions_counts(h, &customers, &rows), "ltv_transactions_counts");
+    ltv_summary_table* t = nullptr;
+    check_ok(ltv_transactions_summarize(h, nullptr, &t), "ltv_transactions_summarize");
+    std::vector<double> out = table_values(t);
+    ltv_summary_table_free(t);
+    int32_t as_of = 0;
+    check_ok(ltv_parse_date("1997-12-31", &as_of), "ltv_parse_date");
+    std::vector<double> recency(customers), frequency(customers), monetary(customers),
+        since(customers);
+    std::vector<int32_t> segment(customers), status(customers);
+    check_ok(ltv_transactions_rfm(h, as_of, recency.data(), frequency.data(), monetary.data(),
+                                  nullptr, nullptr, nullptr, segment.data(), customers),
+             "ltv_transactions_rfm");
+    check_ok(ltv_transactions_journey(h, as_of, nullptr, status.data(), since.data(), customers,
+                                      nullptr),
+             "ltv_transactions_journey");
+    for (const auto* v : {&recency, &frequency, &monetary, &since})
+        out.insert(out.end(), v->begin(), v->end());
+    for (std::size_t i = 0; i < customers; ++i) {
+        out.push_back(segment[i]);
+        out.push_back(status[i]);
+    }
+    out.push_back(static_cast<double>(rows));
+
+    std::size_t months = 0;
+    double cycle = 0, lost = 0;
+    check_ok(ltv_transactions_monthly_journey(h, nullptr, LTV_NO_DATE, nullptr, nullptr, 0, &months,
+                                              &cycle, &lost),
+             "ltv_transactions_monthly_journey");
+    std::vector<int32_t> month_end(months);
+    std::vector<std::size_t> counts(months * LTV_JOURNEY_STATUSES);
+    check_ok(ltv_transactions_monthly_journey(h, nullptr, LTV_NO_DATE, month_end.data(),
+                                              counts.data(), months, &months, nullptr, nullptr),
+             "ltv_transactions_monthly_journey");
+    out.push_back(static_cast<double>(months));
+    out.push_back(cycle);
+    out.push_back(lost);
+    for (int32_t d : month_end) out.push_back(d);
+    for (std::size_t k : counts) out.push_back(static_cast<double>(k));
+
+    std::size_t cohorts = 0;
+    check_ok(ltv_transactions_cohorts(h, LTV_NO_DATE, nullptr, nullptr, nullptr, nullptr, 0,
+                                      &cohorts),
+             "ltv_transactions_cohorts");
+    std::vector<int32_t> start(cohorts);
+    std::vector<std::size_t> size(cohorts);
+    std::vector<double> active(cohorts * cohorts), later(cohorts * cohorts);
+    check_ok(ltv_transactions_cohorts(h, LTV_NO_DATE, start.data(), size.data(), active.data(),
+                                      later.data(), cohorts, &cohorts),
+             "ltv_transactions_cohorts");
+    out.push_back(static_cast<double>(cohorts));
+    for (int32_t d : start) out.push_back(d);
+    for (std::size_t k : size) out.push_back(static_cast<double>(k));
+    out.insert(out.end(), active.begin(), active.end());
+    out.insert(out.end(), later.begin(), later.end());
+
+    int32_t from = 0, to = 0;
+    check_ok(ltv_parse_date("1997-03-31", &from), "ltv_parse_date");
+    check_ok(ltv_parse_date("1997-06-30", &to), "ltv_parse_date");
+    ltv_period_retention p;
+    p.struct_size = sizeof p;
+    check_ok(ltv_transactions_period_retention(h, from, to, 90, &p),
+             "ltv_transactions_period_retention");
+    for (std::size_t k : {p.customers_start, p.new_customers, p.customers_end, p.retained,
+                          p.reactivated})
+        out.push_back(static_cast<double>(k));
+    out.push_back(p.retention_rate);
+    out.push_back(p.retained_share);
     return out;
 }
 
@@ -329,39 +411,7 @@ std::vector<task> make_tasks() {
                          return out;
                      },
                      1});
-    tasks.push_back({"transaction log read",
-                     [](int) {
-                         std::size_t customers = 0, rows = 0;
-                         check_ok(ltv_transactions_counts(log_handle, &customers, &rows),
-                                  "ltv_transactions_counts");
-                         ltv_summary_table* t = nullptr;
-                         check_ok(ltv_transactions_summarize(log_handle, nullptr, &t),
-                                  "ltv_transactions_summarize");
-                         std::vector<double> out = table_values(t);
-                         ltv_summary_table_free(t);
-                         int32_t as_of = 0;
-                         check_ok(ltv_parse_date("1997-12-31", &as_of), "ltv_parse_date");
-                         std::vector<double> recency(customers), frequency(customers),
-                             monetary(customers), since(customers);
-                         std::vector<int32_t> segment(customers), status(customers);
-                         check_ok(ltv_transactions_rfm(log_handle, as_of, recency.data(),
-                                                       frequency.data(), monetary.data(), nullptr,
-                                                       nullptr, nullptr, segment.data(), customers),
-                                  "ltv_transactions_rfm");
-                         check_ok(
-                             ltv_transactions_journey(log_handle, as_of, nullptr, status.data(),
-                                                      since.data(), customers, nullptr),
-                             "ltv_transactions_journey");
-                         for (const auto* v : {&recency, &frequency, &monetary, &since})
-                             out.insert(out.end(), v->begin(), v->end());
-                         for (std::size_t i = 0; i < customers; ++i) {
-                             out.push_back(segment[i]);
-                             out.push_back(status[i]);
-                         }
-                         out.push_back(static_cast<double>(rows));
-                         return out;
-                     },
-                     1});
+    tasks.push_back({"transaction log read", [](int) { return log_values(log_handle); }, 1});
     return tasks;
 }
 
@@ -410,6 +460,9 @@ void set_up() {
     check_ok(ltv_transactions_create(&log_handle), "ltv_transactions_create");
     check_ok(ltv_transactions_add_file(log_handle, sample.c_str(), &ro, nullptr),
              "ltv_transactions_add_file");
+    check_ok(ltv_transactions_create(&cold_log), "ltv_transactions_create");
+    check_ok(ltv_transactions_add_file(cold_log, sample.c_str(), &ro, nullptr),
+             "ltv_transactions_add_file");
 }
 
 void tear_down() {
@@ -422,6 +475,16 @@ void tear_down() {
     ltv_summary_table_free(table);
     ltv_summary_free(state);
     ltv_transactions_free(log_handle);
+    ltv_transactions_free(cold_log);
+}
+
+/// All threads at once make the first calls on `cold_log`, whose customer base is not built yet:
+/// one builds it, the others wait or read it; every result must equal the serial one.
+void cold_start(int i, barrier& all, const std::vector<double>& expected, const char* what) {
+    all.arrive_and_wait();
+    check(same_bits(log_values(cold_log), expected),
+          std::string("transaction log read on a fresh base (") + what + ") on thread " +
+              std::to_string(i) + " equals the serial result");
 }
 
 /// Each thread's own errors: a value only it uses, and a batch (on the pool) with bad rows
@@ -478,11 +541,16 @@ int main() {
             check(same_bits(tasks[t].run(v), expected[t][0]),
                   tasks[t].name + " serially with threads = " + std::to_string(thread_counts[v]));
 
+    std::size_t log_task = 0;
+    while (tasks[log_task].name != "transaction log read") ++log_task;
+    const std::vector<double>& log_expected = expected[log_task][0];
+
     check_ok(ltv_set_default_threads(4), "ltv_set_default_threads");
     barrier all(n_threads);
     std::vector<std::thread> threads;
     for (int i = 0; i < n_threads; ++i)
         threads.emplace_back([&, i] {
+            cold_start(i, all, log_expected, "first use");
             for (int r = 0; r < rounds; ++r) {
                 // Thread i starts at task i + r and walks all tasks, so different calls overlap.
                 for (std::size_t j = 0; j < tasks.size(); ++j) {
@@ -502,6 +570,23 @@ int main() {
                 provoke_errors(i, all);
             }
         });
+    for (auto& th : threads) th.join();
+
+    // Adding rows drops the cached base: a customer added now changes the results, and 8
+    // threads race to build the new base. The reference is a serial run on log_handle after the
+    // same addition.
+    const char id[] = "new-customer";
+    const std::size_t offsets[] = {0, sizeof id - 1};
+    int32_t day = 0;
+    check_ok(ltv_parse_date("1997-02-15", &day), "ltv_parse_date");
+    const double amount = 12.5;
+    for (ltv_transactions* h : {log_handle, cold_log})
+        check_ok(ltv_transactions_add(h, id, offsets, &day, &amount, 1), "ltv_transactions_add");
+    const std::vector<double> grown = log_values(log_handle);
+    check(!same_bits(grown, log_expected), "adding a customer changes the log's results");
+    threads.clear();
+    for (int i = 0; i < n_threads; ++i)
+        threads.emplace_back([&, i] { cold_start(i, all, grown, "after ltv_transactions_add"); });
     for (auto& th : threads) th.join();
     tear_down();
 

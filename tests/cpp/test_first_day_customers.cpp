@@ -294,7 +294,7 @@ TEST_CASE("first-day customers: fits on data with T = 0 rows") {
             // (distinct T per copy: merging must not collapse the rows below 200 000)
             big.T.push_back(d.T[i] == 0 ? 0 : d.T[i] * (1 + 1e-6 * copy));
         }
-    REQUIRE(big.x.size() >= ltv::detail::bg_subsample_min_rows);
+    REQUIRE(big.x.size() >= ltv::detail::fit_subsample_min_rows);
     const auto fbig = ltv::fit_bgnbd(big.view());
     CHECK(fbig.report.convergence.converged);
     CHECK(fbig.params.r == doctest::Approx(0.2425929).epsilon(1e-4));

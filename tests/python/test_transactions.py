@@ -138,6 +138,27 @@ def test_journey_rfm_cohorts_retention_by_hand():
                                               "2014-04-30"]
 
 
+def test_transaction_log_sees_rows_added_after_a_call():
+    # The handle keeps each customer's sorted purchases between calls (the customer base) and
+    # drops them when rows are added: the next call sees the new rows.
+    log = ltv.TransactionLog(IDS, DATES, AMOUNTS)
+    before = log.cohorts("2014-03-31")
+    assert list(before.size) == [2, 3, 0] and np.isnan(before.active[2][0])
+    assert log.summarize(observation_end="2014-04-30").to_pandas().loc["a", "frequency"] == 2
+    log.add(["g", "a"], ["2014-03-10", "2014-04-02"], [4, 6])
+    after = log.cohorts("2014-03-31")
+    assert list(after.size) == [2, 3, 1] and after.active[2][0] == 1.0
+    assert log.summarize(observation_end="2014-04-30").to_pandas().loc["a", "frequency"] == 3
+    st = log.status("2014-03-10", cycle_days=10)
+    assert dict(zip(st.customer_id, st.status))["g"] == "newbie"
+    # The same results as a log built with all rows at once.
+    fresh = ltv.TransactionLog(IDS + ["g", "a"], DATES + ["2014-03-10", "2014-04-02"],
+                               AMOUNTS + [4, 6])
+    np.testing.assert_array_equal(fresh.cohorts().active, log.cohorts().active)
+    np.testing.assert_array_equal(fresh.rfm("2014-04-30").to_pandas()["monetary"],
+                                  log.rfm("2014-04-30").to_pandas()["monetary"])
+
+
 def test_malformed_file_names_line_column_and_value(tmp_path):
     bad = tmp_path / "orders.csv"
     bad.write_text("customer_id,date,amount\na,2014-01-05,10\nb,2014-13-01,5\nc,2014-01-07,x\n")

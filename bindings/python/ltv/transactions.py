@@ -582,7 +582,9 @@ class TransactionLog:
     """A whole transaction log in memory (for journey statuses, RFM, cohorts, period retention).
 
     ``TransactionLog(customer_ids, dates, amounts)`` from columns, or ``read_transactions(path)``.
-    ``report`` holds the last file read's ReadInfo.
+    ``report`` holds the last file read's ReadInfo. The first analysis sorts each customer's
+    purchases once and keeps them until rows are added (``add``, ``add_file``), so calling several
+    analyses on one log does not sort it again (docs/summaries.md, "The customer base").
     """
 
     def __init__(self, customer_ids=None, dates=None, amounts=None):
