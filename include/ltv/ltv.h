@@ -528,6 +528,26 @@ LTV_API int ltv_summarize_file(const char* path, const ltv_read_options* read,
  * nightly files) or each customer's rows arrive in date order; rows within one batch of
  * ltv_summary_add may be in any order. ltv_summary_counts reports unverified transactions
  * otherwise (docs/summaries.md). options may be NULL (defaults). */
+/* ---- models on summary tables (docs/models.md#summary-tables) ---------------------------- */
+/* Fits the model on a summary table's columns, without copies: (frequency, recency, T) for the
+ * models fitted on them, (frequency, monetary_value) for spend models; records the table's time
+ * unit in the model (model files, the journey's alive_model). options may be NULL. */
+LTV_API int ltv_model_fit_summary(ltv_model* model, const ltv_summary_table* table,
+                                  const ltv_fit_options* options);
+/* One value per row of the table into out[0..capacity) (capacity ≥ its customers): capability is
+ * LTV_CAP_LOG_LIKELIHOOD, LTV_CAP_P_ALIVE, LTV_CAP_CONDITIONAL_PURCHASES (argument = the horizon
+ * t), LTV_CAP_DERT (argument = the discount rate) or LTV_CAP_SPEND (expected spend per
+ * transaction); argument is ignored where not named. */
+LTV_API int ltv_model_score_summary(const ltv_model* model, const ltv_summary_table* table,
+                                    int capability, double argument, double* out,
+                                    size_t capacity);
+/* ltv_customer_lifetime_value over the table's rows (frequency, recency, T, monetary_value). */
+LTV_API int ltv_customer_lifetime_value_summary(const ltv_model* transaction_model,
+                                                const ltv_model* spend_model,
+                                                const ltv_summary_table* table,
+                                                const ltv_clv_options* options, double* out,
+                                                size_t capacity);
+
 typedef struct ltv_summary ltv_summary;
 
 LTV_API int ltv_summary_create(const ltv_summary_options* options, ltv_summary** out_summary);
@@ -602,6 +622,14 @@ typedef struct ltv_journey_options {
     double lost_days;         /* < 0 (default −1): lost_multiple × cycle */
     const char* const* contacts; /* known contacts (NUL-terminated ids): leads until they buy */
     size_t n_contacts;
+    /* Appended fields (honoured when struct_size covers them; ltv_journey_options_init sets them):
+     * the probabilistic criterion of docs/journey.md, for ltv_transactions_journey. */
+    const ltv_model* alive_model; /* NULL (default): none; else a model with P(alive)
+                                     (LTV_CAP_P_ALIVE): a buyer whose P(alive) as of the date is
+                                     below alive_threshold is lost, however recent the purchase */
+    double alive_threshold;       /* default 0.2 */
+    double alive_unit_days;       /* the model's time unit in days; 0 (default): the unit of its
+                                     model file ("week", …), weeks when it has none */
 } ltv_journey_options;
 
 typedef struct ltv_journey_summary {

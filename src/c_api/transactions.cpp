@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "boundary.hpp"
+#include "model.hpp"
+#include "summary_table.hpp"
 #include "ltv/cohorts.hpp"
 #include "ltv/customer_base.hpp"
 #include "ltv/journey.hpp"
@@ -36,10 +38,6 @@ struct ltv_summary {
     std::string read_errors;
 };
 
-struct ltv_summary_table {
-    ltv::summary_table table;
-    std::string read_errors;
-};
 
 namespace ltv::capi {
 
@@ -345,11 +343,34 @@ const ltv::customer_base& base_of(const char* fn, const ltv_transactions* t) {
     return h.base.get(h.log);
 }
 
-ltv::journey_options to_journey_options(const char* fn, const ltv_journey_options* o) {
+ltv::journey_options to_journey_options(const char* fn, const ltv_journey_options* options) {
     ltv::journey_options j;
-    if (o == nullptr) return j;
-    require_struct_size(fn, "options", o->struct_size, sizeof(ltv_journey_options),
-                        "initialise the struct with ltv_journey_options_init");
+    if (options == nullptr) return j;
+    // The first release's struct ended at n_contacts; the probabilistic criterion's fields came
+    // after and take their defaults for an older caller (read_struct).
+    const ltv_journey_options full = ltv::capi::read_struct(
+        fn, "options", options, offsetof(ltv_journey_options, n_contacts) + sizeof(size_t),
+        ltv_journey_options_init);
+    const ltv_journey_options* o = &full;
+    if (o->alive_model != nullptr) {
+        const ltv_model& m = *o->alive_model;
+        const auto& ops = ltv::capi::require_capability(fn, m, ltv::capability::p_alive,
+                                                        "options->alive_model: P(alive)");
+        if (m.state.params.empty())
+            throw error(status::not_fitted, std::string(fn) + ": options->alive_model: the " +
+                                                ops.title +
+                                                " model has no parameters yet; fit it or set "
+                                                "them first");
+        ltv::detail::require_probability(fn, "options->alive_threshold", o->alive_threshold);
+        ltv::detail::require_nonnegative(fn, "options->alive_unit_days", o->alive_unit_days);
+        ltv::time_unit unit = ltv::time_unit::week();
+        if (o->alive_unit_days > 0)
+            unit.days = o->alive_unit_days;
+        else if (!m.state.time_unit.empty())
+            unit = ltv::parse_time_unit(m.state.time_unit);
+        j.p_alive = ltv::p_alive_criterion(ops, m.state, unit);
+        j.alive_threshold = o->alive_threshold;
+    }
     if (std::isnan(o->cycle_days))
         ltv::detail::require_finite(fn, "options->cycle_days", o->cycle_days);
     if (o->cycle_days >= 0) j.cycle_days = o->cycle_days;
@@ -755,7 +776,11 @@ LTV_API int ltv_journey_options_init(ltv_journey_options* options, size_t struct
         full.lost_days = -1;
         full.contacts = nullptr;
         full.n_contacts = 0;
-        ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_journey_options));
+        full.alive_model = nullptr;
+        full.alive_threshold = d.alive_threshold;
+        full.alive_unit_days = 0;
+        ltv::capi::init_struct(fn, options, struct_size, full,
+                               offsetof(ltv_journey_options, n_contacts) + sizeof(size_t));
     });
 }
 
@@ -827,6 +852,10 @@ LTV_API int ltv_transactions_monthly_journey(const ltv_transactions* log,
         require_handle(fn, "log", log);
         require_out(fn, "out_months", out_months);
         const auto jo = to_journey_options(fn, options);
+        if (jo.p_alive)
+            throw error(status::invalid_argument,
+                        std::string(fn) + ": options->alive_model applies to one date "
+                                          "(ltv_transactions_journey), not to month ends");
         const auto& b = base_of(fn, log);
         const auto last =
             until == LTV_NO_DATE ? std::nullopt : std::optional<ltv::day_number>(until);

@@ -182,6 +182,9 @@ class JourneyOptions(ctypes.Structure):
         ("lost_days", ctypes.c_double),
         ("contacts", ctypes.POINTER(ctypes.c_char_p)),
         ("n_contacts", ctypes.c_size_t),
+        ("alive_model", ctypes.c_void_p),  # const ltv_model*: a model's handle
+        ("alive_threshold", ctypes.c_double),
+        ("alive_unit_days", ctypes.c_double),
     ]
 
 
@@ -263,6 +266,11 @@ _SIGNATURES = {
     "ltv_model_set_option": [_model, ctypes.c_char_p, _double],
     "ltv_model_option": [_model, ctypes.c_char_p, _c_double_p, _int_p],
     "ltv_model_clear_option": [_model, ctypes.c_char_p],
+    "ltv_model_fit_summary": [_model, ctypes.c_void_p, ctypes.POINTER(FitOptions)],
+    "ltv_model_score_summary": [_model, ctypes.c_void_p, ctypes.c_int, _double, _c_double_p,
+                                _size_t],
+    "ltv_customer_lifetime_value_summary": [_model, _model, ctypes.c_void_p,
+                                            ctypes.POINTER(ClvOptions), _c_double_p, _size_t],
     "ltv_fit_options_init": [ctypes.POINTER(FitOptions), _size_t],
     "ltv_model_fit_report": [_model, ctypes.POINTER(FitReport)],
     "ltv_model_fit_message": [_model, _str_out],

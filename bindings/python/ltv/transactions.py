@@ -640,13 +640,17 @@ class TransactionLog:
         return Summary(handle, self.report)
 
     @staticmethod
-    def _journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts):
+    def _journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts,
+                         alive_model=None, alive_threshold=None, alive_unit_days=None):
+        """The C options: None leaves the library's default (ltv_journey_options_init)."""
         o = JourneyOptions()
         call("ltv_journey_options_init", ctypes.byref(o), ctypes.sizeof(o))
         if cycle_days is not None:
             o.cycle_days = float(cycle_days)
-        o.cycle_percentile = float(cycle_percentile)
-        o.lost_multiple = float(lost_multiple)
+        if cycle_percentile is not None:
+            o.cycle_percentile = float(cycle_percentile)
+        if lost_multiple is not None:
+            o.lost_multiple = float(lost_multiple)
         if lost_days is not None:
             o.lost_days = float(lost_days)
         if contacts is not None:
@@ -655,15 +659,33 @@ class TransactionLog:
             o.contacts = ctypes.cast(array, ctypes.POINTER(ctypes.c_char_p))
             o.n_contacts = len(encoded)
             o._keep = (array, encoded)  # alive as long as the options
+        if alive_model is not None:
+            from .models import Model
+
+            if not isinstance(alive_model, Model):
+                raise InvalidArgumentError("'alive_model' must be a fitted ltv model with p_alive")
+            o.alive_model = alive_model._handle
+            o._model = alive_model  # the handle stays alive as long as the options
+        if alive_threshold is not None:
+            o.alive_threshold = float(alive_threshold)
+        if alive_unit_days is not None:
+            o.alive_unit_days = float(alive_unit_days)
         return o
 
-    def status(self, as_of, cycle_days=None, cycle_percentile=0.8, lost_multiple=3.0,
-               lost_days=None, contacts=None):
+    def status(self, as_of, cycle_days=None, cycle_percentile=None, lost_multiple=None,
+               lost_days=None, contacts=None, alive_model=None, alive_threshold=None,
+               alive_unit_days=None):
         """Journey status of every customer as of a date (docs/journey.md): a StatusResult.
-        cycle_days None = the business cycle (the cycle_percentile of all purchase gaps);
-        lost_days None = lost_multiple × cycle; contacts = known ids that are leads until they
-        buy (contacts outside the log are listed too)."""
-        o = self._journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts)
+        cycle_days None = the business cycle (the cycle_percentile of all purchase gaps, 0.8 by
+        default); lost_days None = lost_multiple (3 by default) × cycle; contacts = known ids
+        that are leads until they buy (contacts outside the log are listed too).
+
+        alive_model: a fitted model with P(alive) (``BetaGeo``, ``ParetoNBD``, …): a buyer whose
+        P(alive) as of the date is below alive_threshold (0.2 by default) is lost, however
+        recent the purchase; alive_unit_days is the model's time unit in days (default: weeks,
+        or the unit recorded in its model file)."""
+        o = self._journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts,
+                                  alive_model, alive_threshold, alive_unit_days)
         n = self.customers
         codes = np.empty(n, dtype=np.int32)
         silence = np.empty(n, dtype=np.float64)
@@ -685,8 +707,8 @@ class TransactionLog:
         result.lost_days = summary.lost_days
         return result
 
-    def monthly_status(self, until=None, cycle_days=None, cycle_percentile=0.8, lost_multiple=3.0,
-                       lost_days=None, contacts=None):
+    def monthly_status(self, until=None, cycle_days=None, cycle_percentile=None,
+                       lost_multiple=None, lost_days=None, contacts=None):
         """Status counts at each month end (one cycle for all months): a pandas DataFrame indexed
         by month end with one column per status; attrs hold cycle_days and lost_days."""
         import pandas as pd
