@@ -559,6 +559,7 @@ struct bgbb_model {
     static constexpr const char* class_name = "BetaGeoBetaBinom";
     static constexpr const char* citation =
         "Fader, Hardie & Shang (2010), Customer-Base Analysis in a Discrete-Time Noncontractual Setting, Marketing Science 29(6)";
+    static constexpr const char* docs = "bgbb.md";  ///< its page in docs/
     static constexpr const char* age_name = "n_periods";
     static constexpr data_kind data = data_kind::rfm;
     static constexpr capability_set capabilities = capabilities_of(

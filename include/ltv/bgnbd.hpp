@@ -221,6 +221,7 @@ struct bgnbd_model {
     static constexpr const char* class_name = "BetaGeo";
     static constexpr const char* citation =
         "Fader, Hardie & Lee (2005), Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model, Marketing Science 24(2)";
+    static constexpr const char* docs = "bgnbd.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::rfm;
     static constexpr capability_set capabilities = capabilities_of(

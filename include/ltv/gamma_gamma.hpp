@@ -317,6 +317,7 @@ struct gamma_gamma_model {
     static constexpr const char* class_name = "GammaGamma";
     static constexpr const char* citation =
         "Fader, Hardie & Lee (2005), RFM and CLV: Using Iso-Value Curves for Customer Base Analysis, Journal of Marketing Research 42(4); Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value";
+    static constexpr const char* docs = "gamma-gamma.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::spend;
     static constexpr capability_set capabilities = capabilities_of(

@@ -190,7 +190,8 @@ LTV_API int ltv_model_kind_at(size_t index, int* out_kind);
 /* Text about a kind, static storage. Keys: "name" (short name, as ltv_model_kind_name),
  * "title" ("BG/NBD"), "class_name" (the Python class, "BetaGeo"), "citation" (the paper),
  * "data" (what it is fitted on: "rfm", "spend" or "survivors"), "age_name" (what the third
- * column of its (frequency, recency, T) data is called: "T", or "n_periods" for BG/BB).
+ * column of its (frequency, recency, T) data is called: "T", or "n_periods" for BG/BB), "docs"
+ * (its page in the documentation, "bgnbd.md").
  * LTV_ERR_INVALID_ARGUMENT naming the key for any other. */
 LTV_API int ltv_model_kind_info(int kind, const char* key, const char** out_value);
 

@@ -164,6 +164,7 @@ struct mbgnbd_model {
     static constexpr const char* class_name = "ModifiedBetaGeo";
     static constexpr const char* citation =
         "Batislam, Denizel & Filiztekin (2007), Empirical validation and comparison of models for customer base analysis, International Journal of Research in Marketing 24(3)";
+    static constexpr const char* docs = "bgnbd.md#mbgnbd";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::rfm;
     static constexpr capability_set capabilities = capabilities_of(

@@ -134,6 +134,7 @@ model_ops make_model_ops(model_kind kind) {
     o.class_name = M::class_name;
     o.citation = M::citation;
     o.age_name = M::age_name;
+    o.docs = M::docs;
     o.data = M::data;
     o.capabilities = M::capabilities;
     o.params = M::params;

@@ -10,6 +10,7 @@
 //       static constexpr const char* class_name = "BetaGeo";   // the Python class
 //       static constexpr const char* citation = "Fader, Hardie & Lee (2005) ...";
 //       static constexpr data_kind data = data_kind::rfm;      // what it is fitted on
+//       static constexpr const char* docs = "bgnbd.md";        // its page in docs/
 //       static constexpr const char* age_name = "T";           // the third RFM column's name
 //       static constexpr capability_set capabilities = ...;    // what it can predict
 //       static constexpr param_info params[] = {{"r", 0, inf, "..."}, ...};
@@ -162,6 +163,7 @@ struct model_ops {
     const char* class_name = "";       ///< the Python class ("BetaGeo")
     const char* citation = "";         ///< the paper
     const char* age_name = "T";        ///< what the user layers call the RFM data's third column
+    const char* docs = "";             ///< its page in docs/ ("bgnbd.md#mbgnbd")
     const char* header = "";           ///< the registry identifier: ltv/<header>.hpp
     data_kind data = data_kind::rfm;
     capability_set capabilities = 0;

@@ -1087,6 +1087,7 @@ struct pareto_nbd_model {
     static constexpr const char* class_name = "ParetoNBD";
     static constexpr const char* citation =
         "Schmittlein, Morrison & Colombo (1987), Counting Your Customers: Who Are They and What Will They Do Next?, Management Science 33(1)";
+    static constexpr const char* docs = "pareto-nbd.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::rfm;
     static constexpr capability_set capabilities = capabilities_of(

@@ -340,6 +340,7 @@ struct sbg_model {
     static constexpr const char* class_name = "ShiftedBetaGeo";
     static constexpr const char* citation =
         "Fader & Hardie (2007), How to Project Customer Retention, Journal of Interactive Marketing 21(1); Fader & Hardie (2010), Customer-Base Valuation in a Contractual Setting, Marketing Science 29(1)";
+    static constexpr const char* docs = "sbg.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::survivors;
     static constexpr capability_set capabilities = capabilities_of(

@@ -75,7 +75,8 @@ LTV_API int ltv_model_kind_info(int kind, const char* key, const char** out_valu
                       {"class_name", ops.class_name},
                       {"citation", ops.citation},
                       {"data", ltv::data_kind_name(ops.data)},
-                      {"age_name", ops.age_name}};
+                      {"age_name", ops.age_name},
+                      {"docs", ops.docs}};
         for (const auto& f : fields)
             if (std::strcmp(key, f.key) == 0) {
                 *out_value = f.value;
@@ -83,7 +84,7 @@ LTV_API int ltv_model_kind_info(int kind, const char* key, const char** out_valu
             }
         throw ltv::error(ltv::status::invalid_argument,
                          std::string(fn) + ": argument 'key' = '" + key +
-                             "' is not known (name, title, class_name, citation, data, age_name)");
+                             "' is not known (name, title, class_name, citation, data, age_name, docs)");
     });
 }
 

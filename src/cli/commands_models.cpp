@@ -300,9 +300,83 @@ void add_predict(CLI::App& app) {
     });
 }
 
+/// The capabilities of a model as "p_alive, dert, …".
+std::string capability_list(const model_ops& m) {
+    std::string text;
+    for (int v = 1; v <= capability_max; ++v)
+        if (has_capability(m.capabilities, static_cast<capability>(v)))
+            text += std::string(text.empty() ? "" : ", ") + capability_name(v);
+    return text;
+}
+
+std::string param_list(const model_ops& m) {
+    std::string text;
+    for (std::size_t i = 0; i < m.num_params; ++i)
+        text += std::string(i ? ", " : "") + m.params[i].name;
+    return text;
+}
+
+/// docs/models.md's index table (between its markers; tests/python/test_registry.py checks that the
+/// page holds exactly this).
+std::string models_markdown() {
+    std::string out =
+        "| model | paper | C++ header | kind (C) | Python | CLI name | parameters | page |\n"
+        "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const model_ops* m : registered_models()) {
+        out += std::string("| ") + m->title + " | " + m->citation + " | `ltv/" + m->header +
+               ".hpp` | " + std::to_string(m->kind) + " | `ltv." + m->class_name + "` | `" +
+               m->name + "` | " + param_list(*m) + " | [" + m->docs + "](" + m->docs + ") |\n";
+    }
+    return out;
+}
+
+void add_models(CLI::App& app) {
+    struct args {
+        bool json = false, markdown = false;
+    };
+    auto a = std::make_shared<args>();
+    auto* cmd = app.add_subcommand(
+        "models", "The models this ltv has: names, parameters, data and capabilities");
+    cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_flag("--markdown", a->markdown, "print docs/models.md's index table");
+    cmd->callback([a] {
+        if (a->markdown) {
+            std::cout << models_markdown();
+            return;
+        }
+        nlohmann::ordered_json all = nlohmann::ordered_json::array();
+        for (const model_ops* m : registered_models()) {
+            nlohmann::ordered_json j;
+            j["name"] = m->name;
+            j["kind"] = m->kind;
+            j["title"] = m->title;
+            j["class_name"] = m->class_name;
+            j["citation"] = m->citation;
+            j["data"] = data_kind_name(m->data);
+            nlohmann::ordered_json params = nlohmann::ordered_json::array();
+            for (std::size_t i = 0; i < m->num_params; ++i) params.push_back(m->params[i].name);
+            j["params"] = params;
+            nlohmann::ordered_json caps = nlohmann::ordered_json::array();
+            for (int v = 1; v <= capability_max; ++v)
+                if (has_capability(m->capabilities, static_cast<capability>(v)))
+                    caps.push_back(capability_name(v));
+            j["capabilities"] = caps;
+            all.push_back(j);
+        }
+        if (a->json) {
+            std::cout << all.dump(2) << "\n";
+            return;
+        }
+        for (const model_ops* m : registered_models())
+            std::cout << m->name << "  " << m->title << " (" << param_list(*m) << ") — fitted on "
+                      << data_kind_name(m->data) << " data; " << capability_list(*m) << "\n";
+    });
+}
+
 }  // namespace
 
 void add_model_commands(CLI::App& app) {
+    add_models(app);
     add_fit(app);
     add_predict(app);
 }

@@ -132,3 +132,21 @@ def test_clv_defaults_cli(tmp_path):
     assert row["clv"] == pytest.approx(REFERENCE["clv"], rel=REFERENCE["tolerance"])
     assert row["expected_purchases"] == pytest.approx(REFERENCE["expected_purchases_12"],
                                                       rel=REFERENCE["tolerance"])
+
+
+@pytest.mark.skipif(not os.path.exists(CLI), reason="ltv CLI not built")
+def test_docs_index_is_the_registry():
+    # docs/models.md's index is generated from the registry (`ltv models --markdown`).
+    table = subprocess.run([CLI, "models", "--markdown"], capture_output=True, text=True,
+                           check=True).stdout
+    page = (ROOT / "docs" / "models.md").read_text()
+    start = page.index("-->\n", page.index("<!-- model index")) + 4
+    end = page.index("<!-- end of model index -->")
+    assert page[start:end] == table
+    listed = json.loads(subprocess.run([CLI, "models", "--json"], capture_output=True, text=True,
+                                       check=True).stdout)
+    assert [m["class_name"] for m in listed] == list(ltv.MODEL_CLASSES)
+    for m in listed:  # every model has its page
+        docs = ctypes.c_char_p()
+        call("ltv_model_kind_info", m["kind"], b"docs", ctypes.byref(docs))
+        assert (ROOT / "docs" / docs.value.decode().split("#")[0]).exists(), m["name"]
