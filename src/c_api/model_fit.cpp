@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "ltv/gamma_gamma.hpp"
 #include "ltv/rfm_data.hpp"
 #include "model.hpp"
 

@@ -5,8 +5,7 @@
 // is copied to the caller's `out` only when every value is finite (boundary.hpp).
 #include <string>
 
-#include "ltv/clv.hpp"
-#include "ltv/gamma_gamma.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/rfm_data.hpp"
 #include "model.hpp"
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "ltv/clv.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/rfm_data.hpp"
 #include "model.hpp"
 #include "summary_table.hpp"

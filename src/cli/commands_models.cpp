@@ -8,6 +8,7 @@
 //   lifetimes: frequency, recency, T, monetary_value      Hardie: x, t_x, T, zbar
 // plus an optional weight column (weights, weight, count) and an id column passed through to the
 // predictions (customer_id, id).
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -26,7 +27,9 @@
 #include "ltv/registry.hpp"
 #include "ltv/rfm_data.hpp"
 #include "ltv/summary_csv.hpp"
+#include "ltv/summary.hpp"
 #include "model_reports.hpp"
+#include "transaction_reports.hpp"
 
 namespace ltv::cli {
 namespace {
@@ -66,8 +69,84 @@ void with_rows_named(const summary_csv& t, F&& f) {
     }
 }
 
+/// Where the per-customer rows come from: a summary CSV (`path`), or a transaction log
+/// (`--transactions`) summarized in memory — no CSV written and read back.
+struct input_args {
+    std::string path;
+    std::string transactions;       ///< a transaction log; "" = `path` is a summary CSV
+    transaction_input in;           ///< how to read the log
+    std::string observation_end;    ///< of the log's summary ("" = its last day)
+    std::string log_time_unit = "week";
+    std::string merge = "day";
+};
+
+void add_input_options(CLI::App* cmd, input_args& a) {
+    auto* log = cmd->add_option(
+        "--transactions", a.transactions,
+        "a transaction log instead of a summary: summarized in memory (as ltv summarize) and "
+        "used directly; '-' for stdin");
+    add_transaction_input_options(cmd, a.in);
+    cmd->add_option("--observation-end", a.observation_end,
+                    "--transactions: last day observed (default: the last transaction day)")
+        ->needs(log);
+    cmd->add_option("--unit", a.log_time_unit,
+                    "--transactions: the summary's time unit (day, week, month or a number of "
+                    "days)")
+        ->capture_default_str()
+        ->needs(log);
+    cmd->add_option("--merge", a.merge, "--transactions: day|week|month|none (as ltv summarize)")
+        ->capture_default_str()
+        ->needs(log);
+}
+
+/// The requested columns from the summary CSV, or from the log's in-memory summary (columns by
+/// their first name: frequency, recency, the age column, monetary_value; weights empty).
+summary_csv read_input(const input_args& a, const std::vector<csv_column>& wanted) {
+    if (a.transactions.empty()) return read_table(a.path, wanted);
+    summary_options so;
+    if (!a.observation_end.empty())
+        so.observation_end = date_option("--observation-end", a.observation_end);
+    so.unit = parse_time_unit(a.log_time_unit);
+    so.merge = parse_merge_period(a.merge);
+    read_report rep;
+    summary_table t;
+    if (a.transactions == "-") {
+        const std::string text{std::istreambuf_iterator<char>(std::cin),
+                               std::istreambuf_iterator<char>()};
+        t = summarize_text(text, to_read_options(a.in), so, &rep, "<stdin>");
+    } else {
+        t = summarize(a.transactions, to_read_options(a.in, a.transactions), so, &rep);
+    }
+    if (rep.skipped > 0)
+        std::cerr << "ltv: warning: skipped " << rep.skipped << " malformed rows of " << rep.source
+                  << "\n";
+    summary_csv out;
+    out.source = rep.source.empty() ? a.transactions : rep.source;
+    out.rows = t.size();
+    out.ids = std::move(t.customer);
+    for (const auto& c : wanted) {
+        const std::string& name = c.names.front();
+        if (name == "frequency")
+            out.columns.push_back(t.frequency);
+        else if (name == "recency")
+            out.columns.push_back(t.recency);
+        else if (name == "monetary_value")
+            out.columns.push_back(t.monetary_value);
+        else if (name == "weights")
+            out.columns.emplace_back();
+        else if (std::find(c.names.begin(), c.names.end(), "T") != c.names.end())
+            out.columns.push_back(t.T);
+        else
+            throw ltv::error(status::invalid_argument,
+                             "--transactions: a transaction log has no column '" + name +
+                                 "' (it gives frequency, recency, T and monetary_value)");
+    }
+    return out;
+}
+
 struct fit_args {
-    std::string model, path, output, time_unit;
+    input_args input;
+    std::string model, output, time_unit;
     std::vector<double> survivors;
     double penalizer = 0;
     double time_limit = 0;
@@ -80,7 +159,8 @@ model_state fit_file(const fit_args& a) {
     const model_ops& ops = model_ops_named(a.model);
     model_state m;
     m.kind = static_cast<model_kind>(ops.kind);
-    m.time_unit = a.time_unit;
+    m.time_unit = a.time_unit.empty() && !a.input.transactions.empty() ? a.input.log_time_unit
+                                                                        : a.time_unit;
     fit_options opt;
     opt.penalizer = a.penalizer;
     opt.time_limit = a.time_limit;
@@ -89,13 +169,13 @@ model_state fit_file(const fit_args& a) {
     switch (ops.data) {
         case data_kind::rfm: {
             const auto t =
-                read_table(a.path, {col_frequency, col_recency, age_column(ops), col_weights});
+                read_input(a.input, {col_frequency, col_recency, age_column(ops), col_weights});
             const rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
             with_rows_named(t, [&] { ops.fit_rfm(m, d, opt); });
             break;
         }
         case data_kind::spend: {
-            const auto t = read_table(a.path, {col_frequency, col_monetary, col_weights});
+            const auto t = read_input(a.input, {col_frequency, col_monetary, col_weights});
             const spend_data d{t.columns[0], t.columns[1], t.columns[2]};
             with_rows_named(t, [&] { ops.fit_spend(m, d, opt); });
             break;
@@ -103,7 +183,8 @@ model_state fit_file(const fit_args& a) {
         case data_kind::survivors: {
             std::vector<double> curve = a.survivors;
             if (curve.empty()) {
-                const auto t = read_table(a.path, {{{"active", "survivors", "customers"}, true}});
+                const auto t =
+                    read_input(a.input, {{{"active", "survivors", "customers"}, true}});
                 curve = t.columns[0];
             }
             ops.fit_survivors(m, {array_view<double>(curve)}, opt);
@@ -130,9 +211,10 @@ void add_fit(CLI::App& app) {
         ->transform([](const std::string& name) {
             return std::string(model_ops_named(name).name);  // aliases → the short name
         });
-    cmd->add_option("summary", a->path,
+    cmd->add_option("summary", a->input.path,
                     "summary CSV (frequency, recency, T[, monetary_value][, weights]; or x, t_x, "
                     "T, zbar), '-' for stdin; for sbg a column 'active'");
+    add_input_options(cmd, a->input);
     cmd->add_option("--survivors", a->survivors,
                     "models fitted on survivor curves (sbg): comma-separated survivor counts")
         ->delimiter(',');
@@ -154,9 +236,10 @@ void add_fit(CLI::App& app) {
         "Examples:\n  ltv fit --model bgnbd summary.csv -o bgnbd.json\n"
         "  ltv fit --model gg summary.csv -o gg.json --json");
     cmd->callback([a] {
-        if (a->path.empty() && a->survivors.empty())
+        if (a->input.path.empty() && a->input.transactions.empty() && a->survivors.empty())
             throw ltv::error(status::invalid_argument,
-                             "fit: give a summary file (or --survivors for a survivor-curve model)");
+                             "fit: give a summary file, --transactions LOG, or --survivors for a "
+                             "survivor-curve model");
         const model_state m = fit_file(*a);
         if (!a->output.empty()) save_model(m, a->output);
         report r = fit_report_of(m);
@@ -166,7 +249,8 @@ void add_fit(CLI::App& app) {
 }
 
 struct predict_args {
-    std::string model_path, spend_path, path, output;
+    input_args input;
+    std::string model_path, spend_path, output;
     double horizon = 0;
     int periods = clv_options{}.periods;
     double period_length = clv_options{}.period_length,
@@ -185,7 +269,8 @@ void add_predict(CLI::App& app) {
         ->required();
     cmd->add_option("--spend-model", a->spend_path,
                     "Gamma-Gamma model file: adds expected spend and CLV (needs monetary_value)");
-    cmd->add_option("summary", a->path, "summary CSV, '-' for stdin")->required();
+    cmd->add_option("summary", a->input.path, "summary CSV, '-' for stdin");
+    add_input_options(cmd, a->input);
     cmd->add_option("--horizon", a->horizon, "t for the expected purchases in (T, T + t]")
         ->required();
     cmd->add_option("--periods", a->periods, "CLV periods")->capture_default_str();
@@ -200,7 +285,8 @@ void add_predict(CLI::App& app) {
     cmd->add_option("-o,--output", a->output, "write the CSV to this file instead of stdout");
     cmd->add_flag("--json", a->json, "print JSON records instead of CSV");
     cmd->footer(
-        "Example:\n  ltv predict --model bgnbd.json --spend-model gg.json summary.csv --horizon 39 "
+        "Examples:\n  ltv predict --model bgnbd.json --transactions orders.csv --horizon 52\n"
+        "  ltv predict --model bgnbd.json --spend-model gg.json summary.csv --horizon 39 "
         "--periods 12 --period-length 4.345");
     cmd->callback([a] {
         const model_state m = load_model(a->model_path);
@@ -234,7 +320,10 @@ void add_predict(CLI::App& app) {
         }
         std::vector<csv_column> wanted{col_frequency, col_recency, age_column(ops)};
         if (spend) wanted.push_back(col_monetary);
-        const auto t = read_table(a->path, wanted);
+        if (a->input.path.empty() == a->input.transactions.empty())
+            throw ltv::error(status::invalid_argument,
+                             "predict: give either a summary file or --transactions LOG");
+        const auto t = read_input(a->input, wanted);
         const rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
         const std::size_t n = t.rows;
         std::vector<double> expected(n), alive(n), spend_value, clv_value, dert;

@@ -30,7 +30,7 @@ report fit_report_of(const model_state& m, const std::string& title) {
             .add("customers", "customers (total weight)", m.report.total_weight, kind::count);
         // Rows a fit leaves out by its data policy are reported, never dropped silently
         // (Gamma-Gamma: frequency > 0 with monetary <= 0; docs/gamma-gamma.md).
-        if (m.kind == model_kind::gamma_gamma || m.report.rows_excluded > 0)
+        if (model_ops_for(m.kind).supports(capability::fit_spend) || m.report.rows_excluded > 0)
             r.add("rows_excluded", "rows excluded (frequency > 0, monetary <= 0)",
                   static_cast<double>(m.report.rows_excluded), kind::count);
         r.add("message", "optimiser", m.report.convergence.message);

@@ -2,6 +2,11 @@
 """Issue 10 through the binding: the journey's P(alive) criterion (ltv_journey_options.alive_model),
 model options by name, and the journey defaults taken from the library."""
 
+import json
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 import ltv
@@ -42,3 +47,41 @@ def test_model_options_by_name():
         m.set_option("fix.gamma", 1)
     m.clear_option("fix.beta")
     assert m.option("fix.beta") is None
+
+
+CLI = os.environ.get("LTV_CLI", "")
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "CDNOW_sample.txt"
+READ = ["--no-header", "--customer", "2", "--date", "3", "--amount", "5"]
+
+
+@pytest.mark.skipif(not os.path.exists(CLI), reason="ltv CLI not built")
+def test_cli_fit_and_predict_on_a_log_in_memory(tmp_path):
+    # `ltv fit/predict --transactions LOG` = `ltv summarize LOG -o s.csv` then fit/predict s.csv,
+    # without the CSV: the same parameters and predictions.
+    def run(*args):
+        r = subprocess.run([CLI, *map(str, args)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    run("summarize", SAMPLE, *READ, "--observation-end", "1997-09-30", "--time-unit", "week",
+        "-o", tmp_path / "s.csv")
+    run("fit", "--model", "bgnbd", tmp_path / "s.csv", "-o", tmp_path / "a.json")
+    run("fit", "--model", "bgnbd", "--transactions", SAMPLE, *READ, "--observation-end",
+        "1997-09-30", "-o", tmp_path / "b.json")
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    assert b["time_unit"] == "week"
+    for name, value in a["params"].items():
+        assert b["params"][name] == pytest.approx(value, rel=1e-12)
+    csv_pred = run("predict", "--model", tmp_path / "b.json", tmp_path / "s.csv", "--horizon", 39)
+    log_pred = run("predict", "--model", tmp_path / "b.json", "--transactions", SAMPLE, *READ,
+                   "--observation-end", "1997-09-30", "--horizon", 39)
+    rows_csv = [r.split(",") for r in csv_pred.strip().splitlines()]
+    rows_log = [r.split(",") for r in log_pred.strip().splitlines()]
+    assert rows_csv[0] == rows_log[0] and len(rows_csv) == len(rows_log) == 2358
+    for x, y in zip(rows_csv[1:], rows_log[1:]):
+        assert x[0] == y[0] and all(float(u) == pytest.approx(float(v), rel=1e-12)
+                                    for u, v in zip(x[1:], y[1:]))
+    r = subprocess.run([CLI, "predict", "--model", str(tmp_path / "b.json"), "--horizon", "1"],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "give either a summary file or --transactions LOG" in r.stderr
