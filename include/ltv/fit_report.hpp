@@ -58,11 +58,28 @@ struct parameter_estimate {
     double standard_error = 0;   ///< sqrt of the covariance diagonal; NaN when not available
 };
 
+/// What the penalizer penalises (fit_options::penalizer_convention; docs/models.md, "Penalizer").
+enum class penalizer_convention : int {
+    /// ltv: the objective is −LL/W + λ Σᵢ φᵢ² over the natural parameters φ in the data's own
+    /// units (a time scale such as BG/NBD's α in the data's time unit, Gamma-Gamma's γ in money),
+    /// W the total weight. λ is dimensionless per customer; its effect on a time scale depends
+    /// on the time unit.
+    ltv = 0,
+    /// Python lifetimes (0.11): time scales are penalised in units where the largest T is 1
+    /// (lifetimes fits on T / max T), i.e. λ (α / max T)²; Pareto/NBD's log-likelihood is
+    /// divided by the mean weight instead of the total (−Σ wᵢ ℓᵢ / mean(w)). Shapes, money scales
+    /// and the models lifetimes does not rescale (Gamma-Gamma, BG/BB) are as in `ltv`. Porting
+    /// `BetaGeoFitter(penalizer_coef=0.01)` reproduces its estimates.
+    lifetimes = 1,
+};
+
 /// Options of every model fit (fit_bgnbd, fit_mbgnbd, fit_gamma_gamma, …).
 struct fit_options {
-    /// L2 penalty coefficient λ ≥ 0: the objective is −LL/W + λ Σ φ² over the natural
-    /// parameters φ (the convention of the lifetimes package, so results compare directly).
+    /// L2 penalty coefficient λ ≥ 0 on the parameters: the objective is −LL/W + λ Σ φ² over the
+    /// natural parameters φ (penalizer_convention says in which units).
     double penalizer = 0;
+    /// Which units the penalty is taken in: ltv's (the default) or lifetimes'.
+    penalizer_convention convention = penalizer_convention::ltv;
     /// Quasi-Newton iterations of each start (and phase) of the optimiser.
     int max_iterations = 500;
     /// Convergence when the max-norm of the objective's gradient w.r.t. log-parameters is below

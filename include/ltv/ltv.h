@@ -254,7 +254,15 @@ typedef struct ltv_fit_options {
     int strict_spend;          /* ltv_model_fit_spend: non-zero makes a row with frequency > 0
                                   and monetary <= 0 an error naming it; 0 (default): such rows
                                   are excluded and counted in ltv_fit_report.rows_excluded */
+    int penalizer_convention;  /* the units the penalizer is taken in: LTV_PENALIZER_LTV
+                                  (default) or LTV_PENALIZER_LIFETIMES (docs/models.md) */
 } ltv_fit_options;
+
+/* ltv_fit_options.penalizer_convention. LTV: λ Σ φ² on the parameters in the data's units, the
+ * objective −LL/W. LIFETIMES: as Python lifetimes 0.11 — time scales (α; Pareto/NBD's α, β)
+ * penalised in units where the largest T is 1, Pareto/NBD's −LL divided by the mean weight. */
+#define LTV_PENALIZER_LTV 0
+#define LTV_PENALIZER_LIFETIMES 1
 
 /* Sets struct_size and the defaults. Every fit also stops when a parameter keeps growing past
  * 1e7 (LTV_ERR_NO_CONVERGENCE naming it: the data do not identify it; docs/models.md). */

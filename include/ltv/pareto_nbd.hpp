@@ -1056,6 +1056,12 @@ inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_opti
     // (α, β are time scales: their divergence bounds are relative to the mean age β₀)
     pr.bounds = {{"r"}, detail::scale_parameter("alpha", beta0), {"s"},
                  detail::scale_parameter("beta", beta0)};
+    // lifetimes' convention: α and β penalised in units where the largest T is 1, and the
+    // log-likelihood divided by the mean weight of the rows given (its ParetoNBDFitter).
+    double max_T = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) max_T = std::max(max_T, data.age[i]);
+    if (max_T > 0) pr.lifetimes_penalty_scale = {1, 1 / max_T, 1, 1 / max_T};
+    if (data.size() > 0) pr.lifetimes_divisor = d.rows.total_weight / static_cast<double>(data.size());
     detail::pnbd_work work;
     auto ll_of = [&work](const detail::pnbd_prepared& rows) {
         return [&rows, &work](const double* phi, double* grad) {

@@ -203,6 +203,7 @@ LTV_API int ltv_fit_options_init(ltv_fit_options* options, size_t struct_size) {
         full.cancel_user = nullptr;
         full.time_limit = d.time_limit;
         full.strict_spend = d.strict_spend ? 1 : 0;
+        full.penalizer_convention = static_cast<int>(d.convention);
         // 0.2.0 released the struct with fields up to initial_count; cancel, time_limit came after.
         ltv::capi::init_struct(fn, options, struct_size, full,
                     offsetof(ltv_fit_options, initial_count) + sizeof(size_t));

@@ -94,6 +94,13 @@ inline fit_options to_fit_options(const char* fn, const ltv_fit_options* options
     f.standard_errors = o.standard_errors != 0;
     f.allow_no_convergence = o.allow_no_convergence != 0;
     f.strict_spend = o.strict_spend != 0;
+    if (o.penalizer_convention != LTV_PENALIZER_LTV &&
+        o.penalizer_convention != LTV_PENALIZER_LIFETIMES)
+        throw error(status::invalid_argument,
+                    std::string(fn) + ": options->penalizer_convention = " +
+                        std::to_string(o.penalizer_convention) +
+                        " is not LTV_PENALIZER_LTV (0) or LTV_PENALIZER_LIFETIMES (1)");
+    f.convention = static_cast<penalizer_convention>(o.penalizer_convention);
     detail::require_array(fn, "options->initial", o.initial, o.initial_count);
     if (o.initial_count) f.initial.assign(o.initial, o.initial + o.initial_count);
     if (f.max_iterations <= 0)

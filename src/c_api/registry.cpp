@@ -23,6 +23,8 @@ LTV_MODEL_REGISTRY(LTV_CHECK_MODEL_MACRO)
 LTV_CAPABILITY_LIST(LTV_CHECK_CAP_MACRO)
 #undef LTV_CHECK_CAP_MACRO
 
+static_assert(LTV_PENALIZER_LTV == static_cast<int>(ltv::penalizer_convention::ltv));
+static_assert(LTV_PENALIZER_LIFETIMES == static_cast<int>(ltv::penalizer_convention::lifetimes));
 static_assert(LTV_OK == static_cast<int>(ltv::status::ok));
 static_assert(LTV_ERR_INVALID_ARGUMENT == static_cast<int>(ltv::status::invalid_argument));
 static_assert(LTV_ERR_DOMAIN == static_cast<int>(ltv::status::domain_error));

@@ -152,6 +152,7 @@ struct fit_args {
     double time_limit = 0;
     bool allow_no_convergence = false;
     bool strict_spend = false;
+    std::string penalizer_convention = "ltv";
     bool json = false;
 };
 
@@ -166,6 +167,8 @@ model_state fit_file(const fit_args& a) {
     opt.time_limit = a.time_limit;
     opt.allow_no_convergence = a.allow_no_convergence;
     opt.strict_spend = a.strict_spend;
+    opt.convention = a.penalizer_convention == "lifetimes" ? penalizer_convention::lifetimes
+                                                           : penalizer_convention::ltv;
     switch (ops.data) {
         case data_kind::rfm: {
             const auto t =
@@ -219,6 +222,11 @@ void add_fit(CLI::App& app) {
                     "models fitted on survivor curves (sbg): comma-separated survivor counts")
         ->delimiter(',');
     cmd->add_option("--penalizer", a->penalizer, "L2 penalty on the parameters")
+        ->capture_default_str();
+    cmd->add_option("--penalizer-convention", a->penalizer_convention,
+                    "ltv (parameters in the data's units) or lifetimes (as Python lifetimes: time "
+                    "scales in units of the largest T)")
+        ->check(CLI::IsMember({"ltv", "lifetimes"}))
         ->capture_default_str();
     cmd->add_option("--time-unit", a->time_unit, "unit of the durations (recorded in the file)");
     cmd->add_option("--time-limit", a->time_limit,

@@ -4,6 +4,7 @@
 // the caller's initial values checked alike, options in model files.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -106,4 +107,33 @@ TEST_CASE("model options: fix.<parameter> through the registry and in model file
             "params": {"alpha": 1, "beta": 1}, "options": {"k": 2}})"),
         doctest::Contains("options: set_model_option: the sBG model has no option 'k'"),
         ltv::error);
+}
+
+TEST_CASE("penalizer conventions: ltv's and lifetimes'") {
+    // CDNOW (FHL 2005 data), penalizer 0.01. Reference (issue 10, measured with Python lifetimes
+    // 0.11.3 side by side): BetaGeoFitter(penalizer_coef=0.01) gives alpha = 4.43 (two decimals
+    // given, so tolerance 0.005 absolute); ltv's own convention penalises alpha in weeks and
+    // gives alpha = 1.53.
+    const auto d = ltv_test::cdnow();
+    ltv::fit_options o;
+    o.penalizer = 0.01;
+    const auto own = ltv::fit_bgnbd(d.view(), o);
+    CHECK(own.params.alpha == doctest::Approx(1.53).epsilon(0.005 / 1.53));
+    o.convention = ltv::penalizer_convention::lifetimes;
+    const auto lt = ltv::fit_bgnbd(d.view(), o);
+    CHECK(lt.params.alpha == doctest::Approx(4.43).epsilon(0.005 / 4.43));
+    // Without a penalizer the conventions agree exactly (the divisor only scales the objective).
+    ltv::fit_options z;
+    z.convention = ltv::penalizer_convention::lifetimes;
+    const auto a = ltv::fit_bgnbd(d.view(), z), b = ltv::fit_bgnbd(d.view());
+    CHECK(a.params.alpha == doctest::Approx(b.params.alpha).epsilon(1e-6));
+    // The lifetimes convention's penalty on alpha is (alpha / max T)^2: objective check.
+    double max_T = 0;
+    for (double t : d.T) max_T = std::max(max_T, t);
+    const double W = static_cast<double>(d.x.size());
+    const auto& p = lt.params;
+    const double expected = -lt.report.log_likelihood / W +
+                            0.01 * (p.r * p.r + (p.alpha / max_T) * (p.alpha / max_T) +
+                                    p.a * p.a + p.b * p.b);
+    CHECK(lt.report.objective == doctest::Approx(expected).epsilon(1e-12));
 }

@@ -85,3 +85,19 @@ def test_cli_fit_and_predict_on_a_log_in_memory(tmp_path):
     r = subprocess.run([CLI, "predict", "--model", str(tmp_path / "b.json"), "--horizon", "1"],
                        capture_output=True, text=True)
     assert r.returncode == 1 and "give either a summary file or --transactions LOG" in r.stderr
+
+
+def test_penalizer_conventions():
+    # Reference (issue 10, Python lifetimes 0.11.3 measured side by side on CDNOW):
+    # BetaGeoFitter(penalizer_coef=0.01) gives alpha = 4.43; ltv's convention gives 1.53.
+    import csv
+    rows = list(csv.DictReader(open(Path(__file__).resolve().parents[1] / "data" /
+                                    "cdnow_customers_summary.csv")))
+    cols = {k: [float(r[k]) for r in rows] for k in ("frequency", "recency", "T")}
+    lt = ltv.BetaGeo(penalizer=0.01, penalizer_convention="lifetimes").fit(
+        cols["frequency"], cols["recency"], cols["T"])
+    assert lt.params["alpha"] == pytest.approx(4.43, abs=0.005)
+    own = ltv.BetaGeo(penalizer=0.01).fit(cols["frequency"], cols["recency"], cols["T"])
+    assert own.params["alpha"] == pytest.approx(1.53, abs=0.005)
+    with pytest.raises(ValueError, match="'penalizer_convention' = 'scipy' must be 'ltv' or"):
+        ltv.BetaGeo(penalizer_convention="scipy")

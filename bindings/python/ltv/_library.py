@@ -58,6 +58,7 @@ class FitOptions(ctypes.Structure):
         ("cancel_user", ctypes.c_void_p),
         ("time_limit", ctypes.c_double),
         ("strict_spend", ctypes.c_int),
+        ("penalizer_convention", ctypes.c_int),  # 0 ltv, 1 lifetimes
     ]
 
 

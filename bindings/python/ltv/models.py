@@ -32,12 +32,21 @@ class Model:
 
     _kind = None  # LTV_MODEL_* of the subclass
 
-    def __init__(self, params=None, *, penalizer=0.0, threads=0, _handle=None):
+    #: penalizer_convention names → the C values (ltv_fit_options.penalizer_convention)
+    _CONVENTIONS = {"ltv": 0, "lifetimes": 1}
+
+    def __init__(self, params=None, *, penalizer=0.0, penalizer_convention="ltv", threads=0,
+                 _handle=None):
         if _handle is None:
             _handle = ctypes.c_void_p()
             call("ltv_model_create", self._kind, ctypes.byref(_handle))
         self._handle = _handle
         self.penalizer = float(penalizer)
+        if penalizer_convention not in self._CONVENTIONS:
+            raise InvalidArgumentError(
+                f"argument 'penalizer_convention' = {penalizer_convention!r} must be 'ltv' or "
+                "'lifetimes' (docs/models.md, Penalizer)")
+        self.penalizer_convention = penalizer_convention
         call("ltv_model_set_threads", self._handle, int(threads))
         if params is not None:
             self.set_params(**params) if isinstance(params, dict) else self.set_params(*params)
@@ -168,6 +177,7 @@ class Model:
         options = FitOptions()
         call("ltv_fit_options_init", ctypes.byref(options), ctypes.sizeof(options))
         options.penalizer = self.penalizer
+        options.penalizer_convention = self._CONVENTIONS[self.penalizer_convention]
         options.standard_errors = 1 if standard_errors else 0
         options.allow_no_convergence = 1 if allow_no_convergence else 0
         if max_iterations is not None:

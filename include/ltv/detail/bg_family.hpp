@@ -1155,6 +1155,10 @@ inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& 
     pr.starts = {{1, alpha0, 1, 3}, {1, 1, 1, 1}, {0.3, alpha0, 0.5, 1.5}};
     // (α is a time scale: its divergence bound is relative to the mean age)
     pr.bounds = {{"r"}, scale_parameter("alpha", sT / W), {"a"}, {"b"}};
+    // lifetimes' convention: α penalised in units where the largest T is 1.
+    double max_T = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) max_T = std::max(max_T, data.age[i]);
+    if (max_T > 0) pr.lifetimes_penalty_scale = {1, 1 / max_T, 1, 1};
     auto ll_of = [m](const bg_prepared& rows) {
         return [&rows, m](const double* phi, double* grad) {
             return bg_total_log_likelihood(bg_shape{phi[0], phi[1], phi[2], phi[3], m}, rows,

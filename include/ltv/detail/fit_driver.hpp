@@ -5,8 +5,9 @@
 // divergence bounds, its data-driven starts, the total weight W) and its log-likelihood
 // ll(φ, ∂ll/∂log φ); the driver does everything else, the same way for every model:
 //
-//   objective   −LL(φ)/W + λ Σᵢ φᵢ²  over θ = log φ (fit_options::penalizer = λ; see
-//               ltv/fit_report.hpp for what the penalty is and which units it has);
+//   objective   −LL(φ)/W + λ Σᵢ φᵢ²  over θ = log φ (fit_options::penalizer = λ; with
+//               penalizer_convention::lifetimes −LL/D + λ Σᵢ (cᵢ φᵢ)², the model's factors cᵢ and
+//               divisor D — ltv/fit_report.hpp says what each convention penalises);
 //   starts      the caller's fit_options::initial (checked: count and each > 0, named), then
 //               the model's starts, in order; the first that converges wins (multistart);
 //   large data  with a subsample log-likelihood (≥ fit_subsample_min_rows rows): the multistart
@@ -53,6 +54,10 @@ struct fit_problem {
     std::vector<std::vector<double>> starts; ///< the model's starts, natural scale
     double total_weight = 0;                 ///< W > 0
     std::size_t rows_used = 0;               ///< distinct rows (patterns, cohorts) in the LL
+    /// penalizer_convention::lifetimes: each parameter's factor in the penalty λ (cᵢ φᵢ)² (a time
+    /// scale: 1 / max T; empty: all 1) and the divisor of the log-likelihood (0: W).
+    std::vector<double> lifetimes_penalty_scale;
+    double lifetimes_divisor = 0;
 };
 
 /// The fitted parameters (natural scale) and their report.
@@ -126,6 +131,12 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
     if (!(pr.total_weight > 0))
         fail(status::invalid_argument, pr.fn, "the data have no rows with positive weight");
     const double lambda = opt.penalizer;
+    // The penalty's factors and the log-likelihood's divisor (fit_options::convention).
+    const bool lifetimes = opt.convention == penalizer_convention::lifetimes;
+    std::vector<double> c(k, 1.0);
+    if (lifetimes && !pr.lifetimes_penalty_scale.empty()) c = pr.lifetimes_penalty_scale;
+    const double divisor =
+        lifetimes && pr.lifetimes_divisor > 0 ? pr.lifetimes_divisor : pr.total_weight;
     std::vector<double> theta_fixed;
     const std::vector<bool> fixed = fit_impl::fixed_mask(pr, opt, theta_fixed);
     std::vector<std::size_t> free;  // indices the optimiser moves
@@ -148,6 +159,7 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
         for (std::size_t j = 0; j < m; ++j) theta[free[j]] = z[j];
         for (std::size_t i = 0; i < k; ++i) phi[i] = std::exp(theta[i]);
     };
+    // (the subsample's divisor is its own total weight, scaled as the full data's)
     auto make_objective = [&](auto& loglik, double W, bool remember) {
         return [&, W, remember](const double* z, double* grad) {
             expand(z);
@@ -158,15 +170,15 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
                 c.ll = value_ll;
             }
             double value = -value_ll / W;
-            for (std::size_t i = 0; i < k; ++i) value += lambda * phi[i] * phi[i];
+            for (std::size_t i = 0; i < k; ++i) value += lambda * (c[i] * phi[i]) * (c[i] * phi[i]);
             for (std::size_t j = 0; j < m; ++j) {
                 const std::size_t i = free[j];
-                grad[j] = -g[i] / W + 2 * lambda * phi[i] * phi[i];
+                grad[j] = -g[i] / W + 2 * lambda * (c[i] * phi[i]) * (c[i] * phi[i]);
             }
             return value;
         };
     };
-    auto objective = make_objective(ll, pr.total_weight, true);
+    auto objective = make_objective(ll, divisor, true);
 
     // Starts (free coordinates): the caller's, then the model's.
     auto reduce = [&](const std::vector<double>& t) {
@@ -191,7 +203,8 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
     if constexpr (!std::is_same_v<std::decay_t<Sub>, no_subsample>) {
         // Phase 1: the multistart on the subsample, keeping the inverse Hessian of the run it
         // selects; phase 2: polish on all rows from there.
-        auto sub_objective = make_objective(sub.ll, sub.total_weight, false);
+        auto sub_objective =
+            make_objective(sub.ll, sub.total_weight * divisor / pr.total_weight, false);
         minimize_result best;
         Eigen::MatrixXd H_best;
         for (const auto& z0 : starts) {
@@ -253,7 +266,7 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
         std::vector<const char*> free_names;
         for (std::size_t i : free) free_names.push_back(pr.names[i]);
         auto grad = [&](const double* z, double* gz) { objective(z, gz); };
-        fill_standard_errors(free_report, grad, res.x, free_names, pr.total_weight);
+        fill_standard_errors(free_report, grad, res.x, free_names, divisor);
         if (free_report.standard_errors_available) {
             report.standard_errors_available = true;
             std::fill(report.covariance.begin(), report.covariance.end(), 0.0);
