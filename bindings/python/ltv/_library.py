@@ -427,6 +427,36 @@ if _loaded_abi != ABI:
     )
 
 
+def _library_struct_size(init, struct):
+    """The size the library gives ``struct``: its *_init writes at most its own sizeof into a
+    bigger buffer and records it in struct_size (docs/abi.md)."""
+    buffer = (ctypes.c_char * 4096)()
+    status = init(ctypes.cast(buffer, ctypes.POINTER(struct)), ctypes.sizeof(buffer))
+    return ctypes.c_size_t.from_buffer(buffer).value if status == 0 else None
+
+
+# Each option struct mirrored here must be no larger than the library's: a field the loaded
+# library does not know would be set by the binding and silently ignored (an older library with
+# the same ABI; the library may be newer, with larger structs, whose extra fields keep their
+# defaults). Checked once, at import.
+_MIRRORS = {
+    "ltv_fit_options_init": FitOptions,
+    "ltv_clv_options_init": ClvOptions,
+    "ltv_read_options_init": ReadOptions,
+    "ltv_summary_options_init": SummaryOptions,
+    "ltv_journey_options_init": JourneyOptions,
+    "ltv_average_clv_options_init": AverageClvOptions,
+}
+for _name, _struct in _MIRRORS.items():
+    _size = _library_struct_size(getattr(lib, _name), _struct)
+    if _size is None or _size < ctypes.sizeof(_struct):
+        raise LibraryNotFoundError(
+            f"{path} is ltv {lib.ltv_version_string().decode()}: its {_struct.__name__} has "
+            f"{_size} bytes but this binding's mirror has {ctypes.sizeof(_struct)}; use the "
+            "binding that came with the library (or a newer library)"
+        )
+
+
 def last_error():
     """The calling thread's last error message from the library."""
     return lib.ltv_last_error().decode("utf-8", errors="replace")
