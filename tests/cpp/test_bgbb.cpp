@@ -11,29 +11,35 @@
 #include "ltv/bgbb.hpp"
 #include "ltv/clv.hpp"
 #include "support/pnbd_bgbb_data.hpp"
+#include "support/references.hpp"
 
 namespace {
-// Reference optimum on tests/data/donations.csv (the brief's values, which the paper rounds to
-// 1.204, 0.750, 0.657, 2.783 with LL = −33 225.6).
-const ltv::bgbb_params donations_fit{1.20352, 0.749716, 0.656718, 2.78344};
+// Reference values: tests/data/references/bgbb.json. donations_fit: the reference optimum on
+// tests/data/donations.csv (the brief's values, which the paper rounds to 1.204, 0.750, 0.657,
+// 2.783 with LL = −33 225.6).
+const ltv_test::json& ref() { return ltv_test::reference("bgbb"); }
+const ltv::bgbb_params donations_fit =
+    ltv_test::param_struct<ltv::bgbb_params>(ref(), "fit:donations");
 
+using ltv_test::arg;
 using ltv_test::error_message;
 
 }  // namespace
 
 TEST_CASE("bgbb: fit on the donations reproduces Fader, Hardie & Shang (2010)") {
-    const auto d = ltv_test::donations();
-    REQUIRE(d.x.size() == 22);
+    const auto d = ltv_test::rfm_dataset(ref(), "donations");
+    REQUIRE(d.x.size() == ref()["datasets"]["donations"]["rows"].get<std::size_t>());
     const auto fit = ltv::fit_bgbb(d.view());
-    // 6 significant digits given → 1e-5 relative; LL to 8 digits.
-    CHECK(fit.params.alpha == doctest::Approx(1.20352).epsilon(1e-5));
-    CHECK(fit.params.beta == doctest::Approx(0.749716).epsilon(1e-5));
-    CHECK(fit.params.gamma == doctest::Approx(0.656718).epsilon(1e-5));
-    CHECK(fit.params.delta == doctest::Approx(2.78344).epsilon(1e-5));
-    CHECK(fit.report.log_likelihood == doctest::Approx(-33225.581).epsilon(1e-8));
+    // bgbb.json fits.donations: 6 significant digits given → 1e-5 relative; LL to 8 digits.
+    const auto& f = ref()["fits"]["donations"];
+    CHECK_REF(fit.params.alpha, f["params"]["alpha"]);
+    CHECK_REF(fit.params.beta, f["params"]["beta"]);
+    CHECK_REF(fit.params.gamma, f["params"]["gamma"]);
+    CHECK_REF(fit.params.delta, f["params"]["delta"]);
+    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
     CHECK(fit.report.convergence.converged);
-    CHECK(fit.report.total_weight == 11104);
-    CHECK(fit.report.rows_used == 22);
+    CHECK(fit.report.total_weight == f["total_weight"].get<double>());
+    CHECK(fit.report.rows_used == f["rows_used"].get<std::size_t>());
     REQUIRE(fit.report.standard_errors_available);
     for (const auto& e : fit.report.parameters) {
         CAPTURE(e.name);
@@ -48,18 +54,21 @@ TEST_CASE("bgbb: fit on the donations reproduces Fader, Hardie & Shang (2010)") 
 
 TEST_CASE("bgbb: P(alive) and expected transactions of FHS 2010") {
     const auto p = donations_fit;
-    // FHS 2010, P(alive in 2002) for donors with n = 6 (two printed digits → ±0.005).
-    CHECK(ltv::probability_alive(p, 6, 6, 6) == doctest::Approx(0.93).epsilon(0.006));
-    CHECK(ltv::probability_alive(p, 2, 4, 6) == doctest::Approx(0.59).epsilon(0.009));
-    CHECK(ltv::probability_alive(p, 0, 0, 6) == doctest::Approx(0.11).epsilon(0.05));
-    // Σ over all 11 104 donors of E[transactions in 2002-2006] = 12 884.1 (FHS's spreadsheet:
-    // 12 884.2 at its rounded optimum).
-    const auto d = ltv_test::donations();
+    // FHS 2010, P(alive in 2002) for donors with n = 6 (bgbb.json predictions: two printed
+    // digits → ±0.005).
+    for (const char* id : {"p_alive_6_6_6", "p_alive_2_4_6", "p_alive_0_0_6"}) {
+        const auto& c = ref()["predictions"][id];
+        CHECK_REF(ltv::probability_alive(p, arg(c, "frequency"), arg(c, "recency"), arg(c, "T")),
+                  c);
+    }
+    // Σ over all 11 104 donors of E[transactions in 2002-2006] (FHS's spreadsheet).
+    const auto& c = ref()["predictions"]["expected_transactions_2002_2006"];
+    const auto d = ltv_test::rfm_dataset(ref(), c["dataset"].get<std::string>());
     std::vector<double> e(d.x.size());
-    ltv::conditional_expected_purchases(p, 5, d.view(), e.data());
+    ltv::conditional_expected_purchases(p, arg(c, "t"), d.view(), e.data());
     double total = 0;
     for (std::size_t i = 0; i < e.size(); ++i) total += d.w[i] * e[i];
-    CHECK(total == doctest::Approx(12884.1).epsilon(1e-5));
+    CHECK_REF(total, c);
 }
 
 TEST_CASE("bgbb: invariants on the donations") {
@@ -133,7 +142,7 @@ TEST_CASE("bgbb: weighted fit on patterns equals the fit on expanded rows") {
             rows.tx.push_back(d.tx[i]);
             rows.T.push_back(d.T[i]);
         }
-    REQUIRE(rows.x.size() == 11104);
+    REQUIRE(rows.x.size() == ref()["fits"]["donations"]["total_weight"].get<std::size_t>());
     const auto a = ltv::fit_bgbb(d.view());
     const auto b = ltv::fit_bgbb(rows.view());
     CHECK(b.params.alpha == doctest::Approx(a.params.alpha).epsilon(1e-7));
@@ -229,7 +238,8 @@ TEST_CASE("bgbb: DERT against the brute-force discounted sum") {
 
 TEST_CASE("bgbb: CLV template works with whole-period horizons") {
     const auto p = donations_fit;
-    const ltv::gamma_gamma_params spend{6.25, 3.74, 15.44};
+    const auto spend =  // FHL 2005 (RFM and CLV), gg.json parameter_sets.fhl2005
+        ltv_test::param_struct<ltv::gamma_gamma_params>(ltv_test::reference("gg"), "fhl2005");
     ltv::clv_options o;
     o.periods = 5;
     o.period_length = 1;

@@ -11,36 +11,41 @@
 
 #include "ltv/bgnbd.hpp"
 #include "support/model_data.hpp"
+#include "support/references.hpp"
 
 namespace {
-const ltv::bgnbd_params published{0.243, 4.414, 0.793, 2.426};  // FHL 2005, section 5
-const ltv::bgnbd_params fitted{0.2425929, 4.4135317, 0.7928862, 2.4257536};
+// Reference values: tests/data/references/bgnbd.json (each with its source and tolerance).
+const ltv_test::json& ref() { return ltv_test::reference("bgnbd"); }
+const ltv_test::json& prediction(const char* id) { return ref().at("predictions").at(id); }
+// FHL 2005 section 5 as printed, and the CDNOW fit (lifetimes 0.11.3, 7-8 digits).
+const ltv::bgnbd_params published = ltv_test::param_struct<ltv::bgnbd_params>(ref(), "published");
+const ltv::bgnbd_params fitted = ltv_test::param_struct<ltv::bgnbd_params>(ref(), "fit:cdnow");
 
+using ltv_test::arg;
 using ltv_test::error_message;
 
 }  // namespace
 
 TEST_CASE("bgnbd: fit on CDNOW reproduces Fader, Hardie & Lee (2005)") {
-    const auto d = ltv_test::cdnow();
+    const auto d = ltv_test::rfm_dataset(ref(), "cdnow");
     const auto fit = ltv::fit_bgnbd(d.view());
-    // Reference: lifetimes 0.11.3 BetaGeoFitter on the same file (tests/data/SOURCES.md) =
-    // FHL 2005 paper's 0.243, 4.414, 0.793, 2.426, LL −9582.4. 1e-6 relative: the optimum is
-    // located to gradient 1e-8, and the references carry 7-8 digits.
-    CHECK(fit.params.r == doctest::Approx(0.2425929).epsilon(1e-6));
-    CHECK(fit.params.alpha == doctest::Approx(4.4135317).epsilon(1e-6));
-    CHECK(fit.params.a == doctest::Approx(0.7928862).epsilon(1e-6));
-    CHECK(fit.params.b == doctest::Approx(2.4257536).epsilon(1e-6));
-    CHECK(fit.report.log_likelihood == doctest::Approx(-9582.4256).epsilon(1e-8));
+    // Reference: lifetimes 0.11.3 BetaGeoFitter on the same file = FHL 2005 (bgnbd.json
+    // fits.cdnow: source, tolerances and why).
+    const auto& f = ref()["fits"]["cdnow"];
+    CHECK_REF(fit.params.r, f["params"]["r"]);
+    CHECK_REF(fit.params.alpha, f["params"]["alpha"]);
+    CHECK_REF(fit.params.a, f["params"]["a"]);
+    CHECK_REF(fit.params.b, f["params"]["b"]);
+    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
     CHECK(fit.report.convergence.converged);
     CHECK(fit.report.convergence.gradient_norm <= 1e-8);
-    CHECK(fit.report.total_weight == 2357);
-    // Standard errors: lifetimes' summary for this fit (0.01256, 0.3782, 0.1857, 0.7053), 4
-    // significant digits given → 5e-4 relative.
+    CHECK(fit.report.total_weight == f["total_weight"].get<double>());
+    // Standard errors: lifetimes' summary for this fit.
     REQUIRE(fit.report.standard_errors_available);
-    CHECK(fit.report.parameters[0].standard_error == doctest::Approx(0.01256).epsilon(5e-4));
-    CHECK(fit.report.parameters[1].standard_error == doctest::Approx(0.3782).epsilon(5e-4));
-    CHECK(fit.report.parameters[2].standard_error == doctest::Approx(0.1857).epsilon(5e-4));
-    CHECK(fit.report.parameters[3].standard_error == doctest::Approx(0.7053).epsilon(5e-4));
+    for (const auto& e : fit.report.parameters) {
+        CAPTURE(e.name);
+        CHECK_REF(e.standard_error, f["standard_errors"].at(e.name));
+    }
     CHECK(fit.report.find("alpha")->value == fit.params.alpha);
     // Covariance is symmetric and its diagonal gives the SEs.
     CHECK(fit.report.covariance[1] == fit.report.covariance[4]);
@@ -48,25 +53,34 @@ TEST_CASE("bgnbd: fit on CDNOW reproduces Fader, Hardie & Lee (2005)") {
 }
 
 TEST_CASE("bgnbd: predictions at the published parameters (FHL 2005 and Hardie's notes)") {
-    // FHL 2005 section 5 / Hardie's BG/NBD spreadsheet: customer 1 of the CDNOW sample
-    // (x = 2, t_x = 30.43, T = 38.86): E[Y(39)] = 1.226, P(alive) = 0.7266; LL = −9.4586.
-    CHECK(ltv::conditional_expected_purchases(published, 39, 2, 30.43, 38.86) ==
-          doctest::Approx(1.2260).epsilon(1e-4));
-    CHECK(ltv::probability_alive(published, 2, 30.43, 38.86) == doctest::Approx(0.7266).epsilon(1e-4));
-    CHECK(ltv::log_likelihood(published, 2, 30.43, 38.86) == doctest::Approx(-9.4586).epsilon(1e-5));
-    // Same source: x = 7, t_x = 29.43, T = 38.86 → 3.337 purchases, P(alive) = 0.6418.
-    CHECK(ltv::conditional_expected_purchases(published, 39, 7, 29.43, 38.86) ==
-          doctest::Approx(3.337).epsilon(3e-4));
-    CHECK(ltv::probability_alive(published, 7, 29.43, 38.86) == doctest::Approx(0.6418).epsilon(1e-4));
-    // P(X(39) = 0) = (α/(α+39))^r = 0.5737864 (closed form, 7 digits).
-    CHECK(ltv::probability_of_purchases(published, 39, 0) == doctest::Approx(0.5737864).epsilon(2e-7));
-    // Unconditional E[X(t)] at the fitted parameters: lifetimes' expected_number_of_purchases_up_to_time
-    // gives 0.0531847, 0.1506319, 1.0437372, 1.8579717 (Hardie's spreadsheet, its own optimum:
-    // 0.0532, 0.1506, 1.0437, 1.8576). 2e-7 relative for the 7-8 digit references.
-    CHECK(ltv::expected_purchases(fitted, 1) == doctest::Approx(0.0531847).epsilon(2e-6));
-    CHECK(ltv::expected_purchases(fitted, 3) == doctest::Approx(0.1506319).epsilon(1e-6));
-    CHECK(ltv::expected_purchases(fitted, 32) == doctest::Approx(1.0437372).epsilon(2e-7));
-    CHECK(ltv::expected_purchases(fitted, 78) == doctest::Approx(1.8579717).epsilon(2e-7));
+    // FHL 2005 section 5 / Hardie's BG/NBD spreadsheet (bgnbd.json predictions): customer 1 of
+    // the CDNOW sample (x = 2, t_x = 30.43, T = 38.86): E[Y(39)], P(alive), LL; x = 7.
+    for (const char* id : {"conditional_purchases_customer_1", "conditional_purchases_x7"}) {
+        const auto& c = prediction(id);
+        CHECK_REF(ltv::conditional_expected_purchases(published, arg(c, "t"), arg(c, "frequency"),
+                                                      arg(c, "recency"), arg(c, "T")),
+                  c);
+    }
+    for (const char* id : {"p_alive_customer_1", "p_alive_x7"}) {
+        const auto& c = prediction(id);
+        CHECK_REF(
+            ltv::probability_alive(published, arg(c, "frequency"), arg(c, "recency"), arg(c, "T")),
+            c);
+    }
+    const auto& ll = prediction("log_likelihood_customer_1");
+    CHECK_REF(
+        ltv::log_likelihood(published, arg(ll, "frequency"), arg(ll, "recency"), arg(ll, "T")), ll);
+    // P(X(39) = 0) = (α/(α+39))^r (closed form, 7 digits).
+    const auto& pmf = prediction("purchase_pmf_0_at_39");
+    CHECK_REF(ltv::probability_of_purchases(published, arg(pmf, "t"), arg(pmf, "count")), pmf);
+    // Unconditional E[X(t)] at the fitted parameters, t = 1, 3, 32, 78: lifetimes'
+    // expected_number_of_purchases_up_to_time (Hardie's spreadsheet, its own optimum: 0.0532,
+    // 0.1506, 1.0437, 1.8576).
+    for (const char* id : {"new_customer_purchases_1", "new_customer_purchases_3",
+                           "new_customer_purchases_32", "new_customer_purchases_78"}) {
+        const auto& e = prediction(id);
+        CHECK_REF(ltv::expected_purchases(fitted, arg(e, "t")), e);
+    }
 }
 
 TEST_CASE("bgnbd: Hardie's #NUM! stress case stays finite and accurate") {
@@ -74,10 +88,13 @@ TEST_CASE("bgnbd: Hardie's #NUM! stress case stays finite and accurate") {
     // a = 0.8, b = 2.5, T = 40. x = 0: log L = r·log(α/(α+T)) = 0.25·log(4/44) = −0.59947382
     // (exact closed form). x = 200, t_x = 38: 100.79569 (the positive value is right: L is a
     // density in the purchase times, and 200 purchases in 38 weeks make it large).
-    const ltv::bgnbd_params h{0.25, 4, 0.8, 2.5};
-    CHECK(ltv::log_likelihood(h, 0, 0, 40) == doctest::Approx(0.25 * std::log(4.0 / 44.0)).epsilon(1e-14));
-    CHECK(ltv::log_likelihood(h, 0, 0, 40) == doctest::Approx(-0.59947382).epsilon(1e-8));
-    CHECK(ltv::log_likelihood(h, 200, 38, 40) == doctest::Approx(100.79569).epsilon(1e-7));
+    const ltv::bgnbd_params h = ltv_test::param_struct<ltv::bgnbd_params>(ref(), "hardie_num");
+    CHECK(ltv::log_likelihood(h, 0, 0, 40) ==
+          doctest::Approx(h.r * std::log(h.alpha / (h.alpha + 40))).epsilon(1e-14));
+    for (const char* id : {"log_likelihood_hardie_x0", "log_likelihood_hardie_x200"}) {
+        const auto& c = prediction(id);
+        CHECK_REF(ltv::log_likelihood(h, arg(c, "frequency"), arg(c, "recency"), arg(c, "T")), c);
+    }
     // Up to x = 10 000, against a direct lgamma evaluation of the dominant term: with t_x = 1 ≪ T
     // the "dropped out after the last purchase" term exceeds the other by ((α+T)/(α+t_x))^(r+x)
     // = 8^1000 or more, so log L = log[B(a+1, b+x−1)/B(a,b) Γ(r+x)/Γ(r) α^r/(α+t_x)^(r+x)] to
@@ -175,8 +192,8 @@ TEST_CASE("bgnbd: the evaluation branches of E[Y(t)] agree") {
     using namespace ltv::detail;
     // tail(A, a, β, s) by series in s, series in z, connection formula and quadrature.
     struct k { double A, a, beta, s; };
-    for (auto c : {k{2.243, 0.793, 4.426, 0.45}, k{0.243, 0.793, 2.426, 0.3}, k{7.2, 1.8, 9.4, 0.2},
-                   k{3.5, 0.4, 0.9, 0.49}}) {
+    for (auto c : {k{2.243, 0.793, 4.426, 0.45}, k{published.r, published.a, published.b, 0.3},
+                   k{7.2, 1.8, 9.4, 0.2}, k{3.5, 0.4, 0.9, 0.49}}) {
         bool ok1, ok2;
         const double v1 = bg_tail_series_s(c.A, c.a, c.beta, c.s, ok1);
         const double v2 = bg_tail_series_z(c.A, c.a, c.beta, c.s, ok2);
@@ -187,7 +204,8 @@ TEST_CASE("bgnbd: the evaluation branches of E[Y(t)] agree") {
         CHECK(bg_tail_quadrature(c.A, c.a, c.beta, c.s, ok4) == doctest::Approx(v1).epsilon(1e-12));
         CHECK(ok4);
     }
-    for (auto c : {k{2.243, 0.793, 4.426, 9.0}, k{0.243, 0.793, 2.426, 50.0}, k{3.5, 2.4, 0.9, 4.0}}) {
+    for (auto c : {k{2.243, 0.793, 4.426, 9.0}, k{published.r, published.a, published.b, 50.0},
+                   k{3.5, 2.4, 0.9, 4.0}}) {
         CAPTURE(c.s);
         bool ok3, ok4;
         const double v3 = bg_tail_connection(c.A, c.a, c.beta, c.s, ok3);
@@ -327,7 +345,8 @@ double max_relative_difference(const std::vector<double>& batch, std::size_t ste
 TEST_CASE("bgnbd: large batches — thread count never changes a bit; tables agree with scalar") {
     // 60 000 customers (≥ detail::bg_table_min_rows): the frequent x values go through the
     // tabulated curve, the rare ones through the exact formulas.
-    const auto d = ltv_test::simulate_bg(0.243, 4.414, 0.793, 2.426, 0, 60000, 1, 78, 7);
+    const auto d = ltv_test::simulate_bg(published.r, published.alpha, published.a, published.b, 0,
+                                         60000, 1, 78, 7);
     const std::size_t n = d.x.size();
     std::vector<double> ey1(n), pa1(n), ll1(n), ey(n), pa(n), ll(n);
     ltv::conditional_expected_purchases(fitted, 39, d.view(), ey1.data(), 1);
@@ -392,7 +411,8 @@ TEST_CASE("bgnbd: the curve table passes its checks and matches bg_tail") {
 }
 
 TEST_CASE("bgnbd: batch errors name the lowest failing row and leave out untouched") {
-    const auto d = ltv_test::simulate_bg(0.243, 4.414, 0.793, 2.426, 0, 50000, 1, 78, 11);
+    const auto d = ltv_test::simulate_bg(published.r, published.alpha, published.a, published.b, 0,
+                                         50000, 1, 78, 11);
     auto bad = d;
     bad.x[40000] = -1;
     bad.tx[30000] = bad.T[30000] + 1;
@@ -411,7 +431,8 @@ TEST_CASE("bgnbd: batch errors name the lowest failing row and leave out untouch
 
 TEST_CASE("bgnbd: merging identical rows — skipped for continuous times, kept for discrete") {
     using namespace ltv::detail;
-    const auto d = ltv_test::simulate_bg(0.243, 4.414, 0.793, 2.426, 0, 100000, 1, 78, 5);
+    const auto d = ltv_test::simulate_bg(published.r, published.alpha, published.a, published.b, 0,
+                                         100000, 1, 78, 5);
     const bg_shape p{fitted.r, fitted.alpha, fitted.a, fitted.b, 0};
     // Continuous times: no two rows are equal; the large groups skip the sort.
     const auto merged = bg_prepare(d.view(), true), plain = bg_prepare(d.view(), false);

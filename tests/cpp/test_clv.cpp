@@ -11,11 +11,18 @@
 #include "ltv/clv.hpp"
 #include "ltv/mbgnbd.hpp"
 #include "support/model_data.hpp"
+#include "support/references.hpp"
 
 namespace {
-const ltv::bgnbd_params bg{0.2425929, 4.4135317, 0.7928862, 2.4257536};   // CDNOW fit
-const ltv::gamma_gamma_params gg{6.24880, 3.74459, 15.4477};              // CDNOW fit
+// The CDNOW fits of tests/data/references (bgnbd.json, gg.json, mbgnbd.json).
+const ltv::bgnbd_params bg =
+    ltv_test::param_struct<ltv::bgnbd_params>(ltv_test::reference("bgnbd"), "fit:cdnow");
+const ltv::gamma_gamma_params gg =
+    ltv_test::param_struct<ltv::gamma_gamma_params>(ltv_test::reference("gg"), "fit:cdnow_spend");
+ltv::mbgnbd_params mbgnbd_fit() {
+    return ltv_test::param_struct<ltv::mbgnbd_params>(ltv_test::reference("mbgnbd"), "fit:cdnow");
 }
+}  // namespace
 
 TEST_CASE("clv: finite sum agrees with a brute-force evaluation") {
     ltv::clv_options o;
@@ -54,7 +61,7 @@ TEST_CASE("clv: batch equals scalar, works for MBG/NBD, validates") {
         CHECK(out[i] == ltv::clv(bg, gg, d.frequency[i], d.recency[i], d.age[i], t.column("zbar")[i], o));
         CHECK(out[i] >= 0);
     }
-    const ltv::mbgnbd_params mbg{0.5248, 6.1830, 0.8914, 1.6140};
+    const ltv::mbgnbd_params mbg = mbgnbd_fit();
     const double v = ltv::clv(mbg, gg, 2, 30.43, 38.86, 22.35, o);
     CHECK(std::isfinite(v));
     CHECK(v > 0);
@@ -126,7 +133,7 @@ TEST_CASE("clv: large batches — threads change no bit; tables agree with scala
 }
 
 TEST_CASE("clv: the discounted-purchases hook validates and works for MBG/NBD") {
-    const ltv::mbgnbd_params mbg{0.5248, 6.1830, 0.8914, 1.6140};
+    const ltv::mbgnbd_params mbg = mbgnbd_fit();
     const auto d = ltv_test::simulate_bg(mbg.r, mbg.alpha, mbg.a, mbg.b, 1, 30000, 1, 78, 29);
     const std::size_t n = d.x.size();
     std::vector<double> out(n), one(12);

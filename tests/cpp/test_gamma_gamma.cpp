@@ -10,30 +10,42 @@
 #include "ltv/gamma_gamma.hpp"
 #include "ltv/model_state.hpp"
 #include "support/model_data.hpp"
+#include "support/references.hpp"
 
 namespace {
 ltv_test::csv_table spend_table() { return ltv_test::read_csv("cdnow_customers_summary_with_transactions.csv"); }
+// Reference values: tests/data/references/gg.json.
+const ltv_test::json& ref() { return ltv_test::reference("gg"); }
+using ltv_test::arg;
+
+/// The published fit on the 946 CDNOW repeat buyers (gg.json fits.cdnow_spend: lifetimes 0.11.3
+/// GammaGammaFitter; Fader & Hardie 2013 note): parameters and LL within their tolerances.
+void check_published_fit(const ltv::gamma_gamma_fit_result& fit) {
+    const auto& f = ref()["fits"]["cdnow_spend"];
+    CHECK(fit.report.rows_used == f["rows_used"].get<std::size_t>());
+    CHECK_REF(fit.params.p, f["params"]["p"]);
+    CHECK_REF(fit.params.q, f["params"]["q"]);
+    CHECK_REF(fit.params.gamma, f["params"]["gamma"]);
+    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
 }
+}  // namespace
 
 TEST_CASE("gamma_gamma: fit on the 946 CDNOW customers with repeat purchases") {
     const auto t = spend_table();
     const ltv::spend_data d{t.column("x"), t.column("zbar"), {}};
     const auto fit = ltv::fit_gamma_gamma(d);
-    // Reference: lifetimes 0.11.3 GammaGammaFitter on the rows with x > 0 (tests/data/SOURCES.md;
-    // Fader & Hardie 2013 note): p = 6.24880, q = 3.74459, γ = 15.4477, LL = −4055.923.
-    CHECK(fit.report.rows_used == 946);
-    CHECK(fit.params.p == doctest::Approx(6.24880).epsilon(2e-6));
-    CHECK(fit.params.q == doctest::Approx(3.74459).epsilon(2e-6));
-    CHECK(fit.params.gamma == doctest::Approx(15.4477).epsilon(5e-6));
-    CHECK(fit.report.log_likelihood == doctest::Approx(-4055.923).epsilon(1e-7));
+    // Reference: lifetimes 0.11.3 GammaGammaFitter on the rows with x > 0 (gg.json).
+    check_published_fit(fit);
     CHECK(fit.report.convergence.converged);
-    // Expected average spend of the first rows of the file: customer 1 (x = 2, z̄ = 22.35) 24.66,
-    // customer 2 (x = 1, z̄ = 11.77) 18.91, customer 3 (x = 0) the population mean 35.17
-    // (lifetimes' conditional_expected_average_profit, 4 digits → 2e-4).
+    // Expected average spend of the first rows of the file: customers 1 (x = 2), 2 (x = 1) and
+    // 3 (x = 0, the population mean) — lifetimes' conditional_expected_average_profit, 4 digits.
     const ltv::gamma_gamma_params p = fit.params;
-    CHECK(ltv::conditional_expected_average_spend(p, 2, 22.35) == doctest::Approx(24.66).epsilon(2e-4));
-    CHECK(ltv::conditional_expected_average_spend(p, 1, 11.77) == doctest::Approx(18.91).epsilon(2e-4));
-    CHECK(ltv::conditional_expected_average_spend(p, 0, 0) == doctest::Approx(35.17).epsilon(2e-4));
+    for (const char* id :
+         {"expected_spend_customer_1", "expected_spend_customer_2", "expected_spend_customer_3"}) {
+        const auto& c = ref()["predictions"][id];
+        CHECK_REF(
+            ltv::conditional_expected_average_spend(p, arg(c, "frequency"), arg(c, "monetary")), c);
+    }
     CHECK(ltv::conditional_expected_average_spend(p, 0, 0) == ltv::expected_average_spend(p));
     std::vector<double> out(t.rows());
     ltv::conditional_expected_average_spend(p, d, out.data());
@@ -41,7 +53,7 @@ TEST_CASE("gamma_gamma: fit on the 946 CDNOW customers with repeat purchases") {
 }
 
 TEST_CASE("gamma_gamma: likelihood closed form, gradient, weights") {
-    const ltv::gamma_gamma_params g{6.2488, 3.74459, 15.4477};
+    const auto g = ltv_test::param_struct<ltv::gamma_gamma_params>(ref(), "fit:cdnow_spend");
     // x = 1: z̄ ~ Gamma(p, ν) mixed over ν ~ Gamma(q, γ): a beta-prime density
     //   f(z) = z^(p−1) γ^q / (B(p, q) (γ + z)^(p+q)).
     const double z = 11.77;
@@ -125,13 +137,9 @@ TEST_CASE("gamma_gamma: zero and negative mean spend (issue 10: one policy for e
     x.push_back(2);
     z.push_back(0.0);
     const auto fit = ltv::fit_gamma_gamma({x, z, {}});
-    CHECK(fit.report.rows_used == 946);
+    check_published_fit(fit);
     CHECK(fit.report.rows_excluded == 3);
-    CHECK(fit.report.total_weight == 946);
-    CHECK(fit.params.p == doctest::Approx(6.24880).epsilon(2e-6));
-    CHECK(fit.params.q == doctest::Approx(3.74459).epsilon(2e-6));
-    CHECK(fit.params.gamma == doctest::Approx(15.4477).epsilon(5e-6));
-    CHECK(fit.report.log_likelihood == doctest::Approx(-4055.923).epsilon(1e-7));
+    CHECK(fit.report.total_weight == fit.report.rows_used);
     const std::string note = "; 3 rows with frequency > 0 and monetary <= 0 excluded from the "
                              "fit (the first: row 5, monetary = 0)";
     const std::string& message = fit.report.convergence.message;

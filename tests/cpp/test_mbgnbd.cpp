@@ -8,23 +8,30 @@
 
 #include "ltv/mbgnbd.hpp"
 #include "support/model_data.hpp"
+#include "support/references.hpp"
+
+namespace {
+// Reference values: tests/data/references/mbgnbd.json.
+const ltv_test::json& ref() { return ltv_test::reference("mbgnbd"); }
+}  // namespace
 
 TEST_CASE("mbgnbd: fit on CDNOW") {
-    const auto d = ltv_test::cdnow();
+    const auto d = ltv_test::rfm_dataset(ref(), "cdnow");
     const auto fit = ltv::fit_mbgnbd(d.view());
-    // Reference: lifetimes 0.11.3 ModifiedBetaGeoFitter on cdnow_customers_summary.csv:
-    // r = 0.5248, α = 6.1830, a = 0.8914, b = 1.6140, LL = −9582.13 (4-5 digits → 1e-4).
-    CHECK(fit.params.r == doctest::Approx(0.5248).epsilon(1e-4));
-    CHECK(fit.params.alpha == doctest::Approx(6.1830).epsilon(1e-4));
-    CHECK(fit.params.a == doctest::Approx(0.8914).epsilon(1e-4));
-    CHECK(fit.params.b == doctest::Approx(1.6140).epsilon(1e-4));
-    CHECK(fit.report.log_likelihood == doctest::Approx(-9582.13).epsilon(1e-6));
+    // Reference: lifetimes 0.11.3 ModifiedBetaGeoFitter on cdnow_customers_summary.csv
+    // (mbgnbd.json fits.cdnow: 4-5 digits → 1e-4).
+    const auto& f = ref()["fits"]["cdnow"];
+    CHECK_REF(fit.params.r, f["params"]["r"]);
+    CHECK_REF(fit.params.alpha, f["params"]["alpha"]);
+    CHECK_REF(fit.params.a, f["params"]["a"]);
+    CHECK_REF(fit.params.b, f["params"]["b"]);
+    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
     CHECK(fit.report.convergence.converged);
     CHECK(fit.report.standard_errors_available);
 }
 
 TEST_CASE("mbgnbd: closed forms and invariants") {
-    const ltv::mbgnbd_params p{0.5248, 6.1830, 0.8914, 1.6140};
+    const auto p = ltv_test::param_struct<ltv::mbgnbd_params>(ref(), "fit:cdnow");
     // x = 0: L = B(a,b+1)/B(a,b)·(α/(α+T))^r + a/(a+b) (dropout at time 0), so
     // log L = log(b/(a+b)·(α/(α+T))^r + a/(a+b)) — exact.
     const double T = 38.86;
@@ -97,7 +104,7 @@ TEST_CASE("mbgnbd: robustness sweep and simulated recovery") {
 }
 
 TEST_CASE("mbgnbd: large batches — threads change no bit; tables agree with scalar") {
-    const ltv::mbgnbd_params p{0.5248, 6.1830, 0.8914, 1.6140};
+    const auto p = ltv_test::param_struct<ltv::mbgnbd_params>(ref(), "fit:cdnow");
     const auto d = ltv_test::simulate_bg(p.r, p.alpha, p.a, p.b, 1, 40000, 1, 78, 17);
     const std::size_t n = d.x.size();
     std::vector<double> ey1(n), pa1(n), ey2(n), pa2(n);

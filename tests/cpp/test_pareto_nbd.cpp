@@ -14,13 +14,17 @@
 #include "ltv/clv.hpp"
 #include "ltv/pareto_nbd.hpp"
 #include "support/pnbd_bgbb_data.hpp"
+#include "support/references.hpp"
 
 namespace {
-// Maximum-likelihood estimates on tests/data/cdnow_customers_summary.csv (the brief's values;
-// Fader, Hardie & Lee 2005 "RFM and CLV" / Fader & Hardie's Pareto/NBD note: r = 0.553,
-// α = 10.578, s = 0.606, β = 11.669, LL = −9595.0).
-const ltv::pareto_nbd_params cdnow_fit{0.55328, 10.5776, 0.60621, 11.6679};
+// Reference values: tests/data/references/pnbd.json. cdnow_fit: the maximum-likelihood estimates
+// on tests/data/cdnow_customers_summary.csv (Fader, Hardie & Lee 2005 "RFM and CLV" / Fader &
+// Hardie's Pareto/NBD note, as restated in issue #5).
+const ltv_test::json& ref() { return ltv_test::reference("pnbd"); }
+const ltv::pareto_nbd_params cdnow_fit =
+    ltv_test::param_struct<ltv::pareto_nbd_params>(ref(), "fit:cdnow");
 
+using ltv_test::arg;
 using ltv_test::error_message;
 
 /// log L by direct quadrature of its definition (independent of the ₂F₁ rearrangement):
@@ -39,22 +43,23 @@ double brute_log_likelihood(const ltv::pareto_nbd_params& p, double x, double tx
 }  // namespace
 
 TEST_CASE("pareto_nbd: fit on CDNOW reproduces the published estimates") {
-    const auto d = ltv_test::cdnow();
+    const auto d = ltv_test::rfm_dataset(ref(), "cdnow");
     const auto fit = ltv::fit_pareto_nbd(d.view());
-    // 5-6 significant digits given → 2e-5 relative; LL to 7 digits.
-    CHECK(fit.params.r == doctest::Approx(0.55328).epsilon(2e-5));
-    CHECK(fit.params.alpha == doctest::Approx(10.5776).epsilon(2e-5));
-    CHECK(fit.params.s == doctest::Approx(0.60621).epsilon(2e-5));
-    CHECK(fit.params.beta == doctest::Approx(11.6679).epsilon(2e-5));
-    CHECK(fit.report.log_likelihood == doctest::Approx(-9594.974).epsilon(1e-7));
+    // pnbd.json fits.cdnow: 5-6 significant digits given → 2e-5 relative; LL to 7 digits;
+    // standard errors (the brief: approximate values) within ±5 %.
+    const auto& f = ref()["fits"]["cdnow"];
+    CHECK_REF(fit.params.r, f["params"]["r"]);
+    CHECK_REF(fit.params.alpha, f["params"]["alpha"]);
+    CHECK_REF(fit.params.s, f["params"]["s"]);
+    CHECK_REF(fit.params.beta, f["params"]["beta"]);
+    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
     CHECK(fit.report.convergence.converged);
-    CHECK(fit.report.total_weight == 2357);
-    // Standard errors (the brief: ≈ 0.0476, 0.843, 0.187, 6.21) within ±5 %.
+    CHECK(fit.report.total_weight == f["total_weight"].get<double>());
     REQUIRE(fit.report.standard_errors_available);
-    CHECK(fit.report.parameters[0].standard_error == doctest::Approx(0.0476).epsilon(0.05));
-    CHECK(fit.report.parameters[1].standard_error == doctest::Approx(0.843).epsilon(0.05));
-    CHECK(fit.report.parameters[2].standard_error == doctest::Approx(0.187).epsilon(0.05));
-    CHECK(fit.report.parameters[3].standard_error == doctest::Approx(6.21).epsilon(0.05));
+    for (const auto& e : fit.report.parameters) {
+        CAPTURE(e.name);
+        CHECK_REF(e.standard_error, f["standard_errors"].at(e.name));
+    }
     MESSAGE("CDNOW fit: " << fit.params.r << " " << fit.params.alpha << " " << fit.params.s << " "
                           << fit.params.beta << " LL " << fit.report.log_likelihood << " SEs "
                           << fit.report.parameters[0].standard_error << " "
@@ -65,10 +70,15 @@ TEST_CASE("pareto_nbd: fit on CDNOW reproduces the published estimates") {
 }
 
 TEST_CASE("pareto_nbd: predictions at the CDNOW estimates") {
-    // The brief: x = 26, t_x = 30.86, T = 31 → P(alive) = 0.9979 and E[Y(52)] = 25.46 (4 digits).
-    CHECK(ltv::probability_alive(cdnow_fit, 26, 30.86, 31) == doctest::Approx(0.9979).epsilon(1e-4));
-    CHECK(ltv::conditional_expected_purchases(cdnow_fit, 52, 26, 30.86, 31) ==
-          doctest::Approx(25.46).epsilon(2e-4));
+    // The brief (pnbd.json predictions): x = 26, t_x = 30.86, T = 31 → P(alive) and E[Y(52)].
+    const auto& pa = ref()["predictions"]["p_alive_x26"];
+    CHECK_REF(
+        ltv::probability_alive(cdnow_fit, arg(pa, "frequency"), arg(pa, "recency"), arg(pa, "T")),
+        pa);
+    const auto& ey = ref()["predictions"]["conditional_purchases_x26"];
+    CHECK_REF(ltv::conditional_expected_purchases(cdnow_fit, arg(ey, "t"), arg(ey, "frequency"),
+                                                  arg(ey, "recency"), arg(ey, "T")),
+              ey);
     // Closed forms: x = 0 and α = β reduce ₂F₁ to 1. P(X(t) = 0 | alive throughout) etc. are
     // checked through the identities below; here E[X(t)] = rβ/(α(s−1))[1 − (β/(β+t))^(s−1)].
     const auto& p = cdnow_fit;
@@ -81,12 +91,12 @@ TEST_CASE("pareto_nbd: predictions at the CDNOW estimates") {
 
 TEST_CASE("pareto_nbd: log-likelihood against direct quadrature of its definition") {
     const ltv::pareto_nbd_params sets[] = {
-        cdnow_fit,                          // α < β
-        {0.55, 11.6679, 0.6, 10.5776},      // α > β
-        {0.8, 7.0, 1.3, 7.0},               // α = β
-        {2.5, 0.05, 0.02, 40.0},            // z close to 1 at t = 0 (α ≪ β)
-        {0.02, 300.0, 3.0, 0.01},           // z close to 1 (α ≫ β): Euler-integral branch
-        {0.002, 500.0, 0.001, 0.002},       // c < 2 near z = 1
+        cdnow_fit,                                     // α < β
+        {0.55, cdnow_fit.beta, 0.6, cdnow_fit.alpha},  // α > β
+        {0.8, 7.0, 1.3, 7.0},                          // α = β
+        {2.5, 0.05, 0.02, 40.0},                       // z close to 1 at t = 0 (α ≪ β)
+        {0.02, 300.0, 3.0, 0.01},      // z close to 1 (α ≫ β): Euler-integral branch
+        {0.002, 500.0, 0.001, 0.002},  // c < 2 near z = 1
     };
     struct row {
         double x, tx, T;
@@ -157,8 +167,10 @@ TEST_CASE("pareto_nbd: analytic gradient agrees with central finite differences"
     d.x.insert(d.x.end(), {500, 3, 10000});
     d.tx.insert(d.tx.end(), {38, 0.5, 70});
     d.T.insert(d.T.end(), {39, 0.5, 78});
-    const ltv::pareto_nbd_params sets[] = {cdnow_fit, {0.55, 11.6679, 0.6, 10.5776},
-                                           {0.8, 7.0, 1.3, 7.0}, {2.5, 0.05, 0.02, 40.0},
+    const ltv::pareto_nbd_params sets[] = {cdnow_fit,
+                                           {0.55, cdnow_fit.beta, 0.6, cdnow_fit.alpha},
+                                           {0.8, 7.0, 1.3, 7.0},
+                                           {2.5, 0.05, 0.02, 40.0},
                                            {0.02, 300.0, 3.0, 0.01}};
     for (const auto& p : sets) {
         double g[4];
@@ -191,8 +203,8 @@ TEST_CASE("pareto_nbd: DERT against a brute-force numeric integral") {
     struct row {
         double x, tx, T;
     };
-    for (double s : {0.001, 0.3, 0.60621, 1.0, 1.2, 2.7, 9.5, 15.0, 400.0}) {
-        const ltv::pareto_nbd_params p{0.55328, 10.5776, s, 11.6679};
+    for (double s : {0.001, 0.3, cdnow_fit.s, 1.0, 1.2, 2.7, 9.5, 15.0, 400.0}) {
+        const ltv::pareto_nbd_params p{cdnow_fit.r, cdnow_fit.alpha, s, cdnow_fit.beta};
         for (double delta : {1e-4, 0.0027, 0.05, 1.0})
             for (const row& c : {row{0, 0, 39}, row{26, 30.86, 31}, row{2, 10, 1000}}) {
                 const double bT = p.beta + c.T;
@@ -224,7 +236,8 @@ TEST_CASE("pareto_nbd: P(X(t) = n) is a distribution with mean E[X(t)]") {
 }
 
 TEST_CASE("pareto_nbd: CLV template uses the purchase curve") {
-    const ltv::gamma_gamma_params spend{6.25, 3.74, 15.44};
+    const auto spend =  // FHL 2005 (RFM and CLV), gg.json parameter_sets.fhl2005
+        ltv_test::param_struct<ltv::gamma_gamma_params>(ltv_test::reference("gg"), "fhl2005");
     ltv::clv_options o;
     o.periods = 12;
     o.period_length = 4;
@@ -350,8 +363,10 @@ TEST_CASE("pareto_nbd: per-x polynomial likelihood equals the per-row reference"
     d.x.insert(d.x.end(), {500, 3, 10000});
     d.tx.insert(d.tx.end(), {38, 0.5, 70});
     d.T.insert(d.T.end(), {39, 0.5, 78});
-    const ltv::pareto_nbd_params sets[] = {cdnow_fit, {0.55, 11.6679, 0.6, 10.5776},
-                                           {0.8, 7.0, 1.3, 7.0}, {2.5, 0.05, 0.02, 40.0},
+    const ltv::pareto_nbd_params sets[] = {cdnow_fit,
+                                           {0.55, cdnow_fit.beta, 0.6, cdnow_fit.alpha},
+                                           {0.8, 7.0, 1.3, 7.0},
+                                           {2.5, 0.05, 0.02, 40.0},
                                            {0.02, 300.0, 3.0, 0.01}};
     for (const auto& p : sets) {
         double g[4], gr[4] = {0, 0, 0, 0}, gi[4];

@@ -13,14 +13,16 @@
 #include <vector>
 
 #include "ltv/sbg.hpp"
+#include "support/references.hpp"
 
 namespace {
-const std::vector<double> regular{1000, 631, 468, 382, 326, 289, 262, 241};
-const std::vector<double> high_end{1000, 869, 743, 653, 593, 551, 517, 491};
-// Years 8–12 of Table 1, held out of the fit.
-const std::vector<double> regular_holdout{223, 207, 194, 183, 173};
-const std::vector<double> high_end_holdout{468, 445, 427, 409, 394};
+// Reference values and Table 1: tests/data/references/sbg.json.
+const ltv_test::json& ref() { return ltv_test::reference("sbg"); }
+const ltv_test::json& prediction(const char* id) { return ref().at("predictions").at(id); }
+const std::vector<double> regular = ltv_test::cohorts_dataset(ref(), "regular").at(0);
+const std::vector<double> high_end = ltv_test::cohorts_dataset(ref(), "high_end").at(0);
 
+using ltv_test::arg;
 using ltv_test::error_message;
 
 // Brute-force Σₜ₌ₙ..∞ S(t)/S(n−1)/(1+d)^(t−n) by direct summation of the survival curve.
@@ -39,14 +41,16 @@ double derl_by_sum(const ltv::sbg_params& p, double d, int n) {
 TEST_CASE("sbg: fit reproduces Fader & Hardie (2007), regular and high end") {
     const auto r = ltv::fit_sbg(regular);
     CHECK(r.report.convergence.converged);
-    // F&H 2007: α = 0.704, β = 1.182 (issue #5: 0.7041, 1.1820), LL = −1680.27.
-    CHECK(r.params.alpha == doctest::Approx(0.7041).epsilon(2e-4));
-    CHECK(r.params.beta == doctest::Approx(1.1820).epsilon(2e-4));
-    CHECK(r.report.log_likelihood == doctest::Approx(-1680.27).epsilon(1e-5));
+    // F&H 2007 and issue #5 (sbg.json fits): the regular and high-end customers.
+    const auto& fr = ref()["fits"]["regular"];
+    CHECK_REF(r.params.alpha, fr["params"]["alpha"]);
+    CHECK_REF(r.params.beta, fr["params"]["beta"]);
+    CHECK_REF(r.report.log_likelihood, fr["log_likelihood"]);
     const auto h = ltv::fit_sbg(high_end);
-    CHECK(h.params.alpha == doctest::Approx(0.6681).epsilon(2e-4));
-    CHECK(h.params.beta == doctest::Approx(3.8061).epsilon(2e-4));
-    CHECK(h.report.log_likelihood == doctest::Approx(-1611.16).epsilon(1e-5));
+    const auto& fh = ref()["fits"]["high_end"];
+    CHECK_REF(h.params.alpha, fh["params"]["alpha"]);
+    CHECK_REF(h.params.beta, fh["params"]["beta"]);
+    CHECK_REF(h.report.log_likelihood, fh["log_likelihood"]);
     // Standard errors exist, are positive and are small relative to the estimates.
     REQUIRE(r.report.standard_errors_available);
     for (const auto& p : r.report.parameters) {
@@ -58,32 +62,46 @@ TEST_CASE("sbg: fit reproduces Fader & Hardie (2007), regular and high end") {
 TEST_CASE("sbg: projections of years 8–12 are close to the observed hold-out") {
     // F&H 2007 Figure 3: the sBG projection tracks the actual survivors; we report the errors
     // (regular −1.3 … −1.7 %, high end −1.6 … −4.1 %) and require them within 2 % / 4.5 %.
-    const auto r = ltv::fit_sbg(regular), h = ltv::fit_sbg(high_end);
-    const auto pr = ltv::sbg_project_survivors(r.params, 1000, 12);
-    const auto ph = ltv::sbg_project_survivors(h.params, 1000, 12);
-    for (std::size_t k = 0; k < 5; ++k) {
-        CAPTURE(k + 8);
-        CHECK(pr[k + 8] == doctest::Approx(regular_holdout[k]).epsilon(0.02));
-        CHECK(ph[k + 8] == doctest::Approx(high_end_holdout[k]).epsilon(0.045));
+    for (const std::string name : {"regular", "high_end"}) {
+        CAPTURE(name);
+        const auto fit = ltv::fit_sbg(ltv_test::cohorts_dataset(ref(), name).at(0));
+        const auto& holdout = ref()["datasets"][name]["holdout"];
+        const auto periods = ltv_test::numbers(holdout["periods"]);
+        const auto observed = ltv_test::numbers(holdout["survivors"]);
+        const auto projected =
+            ltv::sbg_project_survivors(fit.params, ltv_test::cohorts_dataset(ref(), name)[0][0],
+                                       static_cast<int>(periods.back()));
+        for (std::size_t k = 0; k < periods.size(); ++k) {
+            CAPTURE(periods[k]);
+            CHECK_REF(
+                projected[static_cast<std::size_t>(periods[k])],
+                (ltv_test::json{{"value", observed[k]}, {"tolerance", holdout["tolerance"]}}));
+        }
     }
-    // Year 8 at the fitted parameters: 220.1 (regular) and 460.4 (high end); the exact values
-    // come from S(8) = Π rⱼ at the rounded published parameters.
-    CHECK(ltv::sbg_project_survivors({0.7041, 1.1820}, 1000, 8)[8] ==
-          doctest::Approx(220.1).epsilon(5e-4));
+    // Year 8 at the fitted parameters: 220.1 (regular); the exact value comes from S(8) = Π rⱼ
+    // at the rounded published parameters.
+    const auto& y8 = prediction("survivors_year_8_regular");
+    CHECK_REF(
+        ltv::sbg_project_survivors(ltv_test::param_struct<ltv::sbg_params>(ref(), "fit:regular"),
+                                   arg(y8, "size"), static_cast<int>(arg(y8, "t")))[8],
+        y8);
 }
 
 TEST_CASE("sbg: DEL and DERL at d = 0.1 (Fader & Hardie 2010), and against brute-force sums") {
     const auto r = ltv::fit_sbg(regular), h = ltv::fit_sbg(high_end);
-    // Issue #5: DEL = 3.6949 (regular), 5.9223 (high end); DERL after 4 renewals (n = 5) =
-    // 5.8941 and 6.8967. Published to 4 decimals: relative tolerance 5e-5.
-    CHECK(ltv::sbg_discounted_expected_lifetime(r.params, 0.1) ==
-          doctest::Approx(3.6949).epsilon(5e-5));
-    CHECK(ltv::sbg_discounted_expected_lifetime(h.params, 0.1) ==
-          doctest::Approx(5.9223).epsilon(5e-5));
-    CHECK(ltv::sbg_discounted_expected_residual_lifetime(r.params, 0.1, 4) ==
-          doctest::Approx(5.8941).epsilon(5e-5));
-    CHECK(ltv::sbg_discounted_expected_residual_lifetime(h.params, 0.1, 4) ==
-          doctest::Approx(6.8967).epsilon(5e-5));
+    // Issue #5 (sbg.json predictions): DEL of the regular and high-end customers; DERL after 4
+    // renewals (n = 5). Published to 4 decimals: relative tolerance 5e-5.
+    for (const auto& [id, fit] : {std::pair{"del_regular", &r}, std::pair{"del_high_end", &h}}) {
+        const auto& c = prediction(id);
+        CHECK_REF(ltv::sbg_discounted_expected_lifetime(fit->params, arg(c, "discount_rate")), c);
+    }
+    for (const auto& [id, fit] :
+         {std::pair{"derl_regular_4_renewals", &r}, std::pair{"derl_high_end_4_renewals", &h}}) {
+        const auto& c = prediction(id);
+        CHECK_REF(ltv::sbg_discounted_expected_residual_lifetime(
+                      fit->params, arg(c, "discount_rate"), arg(c, "renewals")),
+                  c);
+    }
     // The closed forms equal the defining sums (to the sums' truncation, far below 1e-10).
     for (const auto& p : {r.params, h.params, ltv::sbg_params{3.5, 0.2}, ltv::sbg_params{40, 900}})
         for (double d : {0.01, 0.1, 0.5})
@@ -112,7 +130,7 @@ TEST_CASE("sbg: undiscounted lifetimes by Gauss's sum, infinite for alpha <= 1")
 }
 
 TEST_CASE("sbg: survival, retention and churn identities") {
-    const ltv::sbg_params p{0.7041, 1.1820};
+    const auto p = ltv_test::param_struct<ltv::sbg_params>(ref(), "fit:regular");
     CHECK(ltv::sbg_survival(p, 0) == 1.0);
     double s = 1;
     for (int t = 1; t <= 50; ++t) {
@@ -166,8 +184,8 @@ TEST_CASE("sbg: several cohorts add up; a cohort of doubled counts fits the same
 }
 
 TEST_CASE("sbg: customer-base value = margin × Σ active × DERL") {
-    const ltv::sbg_params p{0.7041, 1.1820};
-    const std::vector<double> active{1000, 631, 468};  // customers with 0, 1, 2 renewals
+    const auto p = ltv_test::param_struct<ltv::sbg_params>(ref(), "fit:regular");
+    const std::vector<double> active{regular[0], regular[1], regular[2]};  // 0, 1, 2 renewals
     double expected = 0;
     for (std::size_t k = 0; k < active.size(); ++k)
         expected += active[k] * derl_by_sum(p, 0.1, static_cast<int>(k) + 1);

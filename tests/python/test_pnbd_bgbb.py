@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Pareto/NBD and BG/BB through the binding. Reference values (issue #5): Pareto/NBD on CDNOW
-— Fader, Hardie & Lee (2005) "RFM and CLV" / lifetimes ParetoNBDFitter (r = 0.55328,
-α = 10.5776, s = 0.60621, β = 11.6679, LL = −9594.974); BG/BB on the donations data — Fader,
-Hardie & Shang (2010) and their spreadsheet (α = 1.20352, β = 0.749716, γ = 0.656718,
-δ = 2.78344, LL = −33 225.581; P(alive) 0.93 / 0.59 / 0.11; Σ E[next 5 periods] = 12 884.1)."""
+"""Pareto/NBD and BG/BB through the binding. Reference values (issue #5; tests/data/references/
+pnbd.json and bgbb.json, each with its source and tolerance): Pareto/NBD on CDNOW — Fader,
+Hardie & Lee (2005) "RFM and CLV" / lifetimes ParetoNBDFitter (fit, SEs, P(alive), E[Y(52)]);
+BG/BB on the donations data — Fader, Hardie & Shang (2010) and their spreadsheet (fit, P(alive)
+of three donor patterns, Σ E[next 5 periods])."""
 
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import ltv
+import references as refs
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -27,15 +28,17 @@ def donations():
 
 def test_pareto_nbd_on_cdnow(cdnow):
     m = ltv.ParetoNBD().fit(cdnow["frequency"], cdnow["recency"], cdnow["T"])
-    expected = {"r": 0.55328, "alpha": 10.5776, "s": 0.60621, "beta": 11.6679}
-    for name, value in expected.items():
-        assert m.params[name] == pytest.approx(value, rel=1e-4), name
-    assert m.log_likelihood == pytest.approx(-9594.974, abs=1e-3)
-    for name, value in {"r": 0.0476, "alpha": 0.843, "s": 0.187, "beta": 6.21}.items():
-        assert m.standard_errors[name] == pytest.approx(value, rel=0.05), name
-    p = ltv.ParetoNBD(params=expected)
-    assert p.p_alive(26, 30.86, 31) == pytest.approx(0.9979, abs=1e-4)
-    assert p.expected_purchases(52, 26, 30.86, 31) == pytest.approx(25.46, abs=5e-3)
+    fit = refs.fit("pnbd", "cdnow")
+    for name, value in fit["params"].items():
+        assert m.params[name] == refs.approx(value), name
+    assert m.log_likelihood == refs.approx(fit["log_likelihood"])
+    for name in m.params:
+        assert m.standard_errors[name] == refs.approx(fit["standard_errors"][name]), name
+    p = ltv.ParetoNBD(params=refs.params("pnbd", "fit:cdnow"))
+    alive = refs.prediction("pnbd", "p_alive_x26")
+    assert p.p_alive(alive["frequency"], alive["recency"], alive["T"]) == refs.approx(alive)
+    e = refs.prediction("pnbd", "conditional_purchases_x26")
+    assert p.expected_purchases(e["t"], e["frequency"], e["recency"], e["T"]) == refs.approx(e)
     dert = p.discounted_expected_residual_transactions(0.001, [0, 26], [0, 30.86], [38, 31])
     assert np.all(np.isfinite(dert)) and dert[1] > dert[0] > 0
 
@@ -43,23 +46,24 @@ def test_pareto_nbd_on_cdnow(cdnow):
 def test_bgbb_on_donations(donations):
     d = donations
     m = ltv.BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["periods"], weights=d["weights"])
-    expected = {"alpha": 1.20352, "beta": 0.749716, "gamma": 0.656718, "delta": 2.78344}
-    for name, value in expected.items():
-        assert m.params[name] == pytest.approx(value, rel=1e-4), name
-    assert m.log_likelihood == pytest.approx(-33225.581, abs=1e-3)
-    assert m.fit_report["total_weight"] == 11104
-    assert m.p_alive(6, 6, 6) == pytest.approx(0.93, abs=5e-3)
-    assert m.p_alive(2, 4, 6) == pytest.approx(0.59, abs=5e-3)
-    assert m.p_alive(0, 0, 6) == pytest.approx(0.11, abs=5e-3)
-    future = m.expected_purchases(5, d["frequency"], d["recency"], d["periods"])
-    assert float(np.sum(future * d["weights"])) == pytest.approx(12884.1, abs=0.1)
+    fit = refs.fit("bgbb", "donations")
+    for name, value in fit["params"].items():
+        assert m.params[name] == refs.approx(value), name
+    assert m.log_likelihood == refs.approx(fit["log_likelihood"])
+    assert m.fit_report["total_weight"] == fit["total_weight"]
+    for name in ("p_alive_6_6_6", "p_alive_2_4_6", "p_alive_0_0_6"):
+        p = refs.prediction("bgbb", name)
+        assert m.p_alive(p["frequency"], p["recency"], p["T"]) == refs.approx(p), name
+    p = refs.prediction("bgbb", "expected_transactions_2002_2006")
+    future = m.expected_purchases(p["t"], d["frequency"], d["recency"], d["periods"])
+    assert float(np.sum(future * d["weights"])) == refs.approx(p)
     dert = m.discounted_expected_residual_transactions(0.1, d["frequency"], d["recency"], d["periods"])
     assert np.all(dert > 0)
 
 
 def test_clv_works_with_pareto_nbd(cdnow):
-    m = ltv.ParetoNBD(params={"r": 0.55328, "alpha": 10.5776, "s": 0.60621, "beta": 11.6679})
-    gg = ltv.GammaGamma(params={"p": 6.2488, "q": 3.7446, "gamma": 15.4477})
+    m = ltv.ParetoNBD(params=refs.params("pnbd", "fit:cdnow"))
+    gg = ltv.GammaGamma(params=refs.params("gg", "lifetimes"))
     clv = ltv.customer_lifetime_value(m, gg, [2, 0], [30.43, 0], [38.86, 38.86], [20, 0],
                                       periods=12, period_length=4.345)
     assert clv.shape == (2,) and np.all(clv > 0)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""ltv.ShiftedBetaGeo through the binding. Reference values: Fader & Hardie (2007) "How to
-project customer retention" (data, α, β, LL) and Fader & Hardie (2010) (DEL, DERL), as restated
-in issue #5; the C++ tests (tests/cpp/test_sbg.cpp) check the same values more tightly."""
+"""ltv.ShiftedBetaGeo through the binding. Reference values (tests/data/references/sbg.json, each
+with its source and tolerance): Fader & Hardie (2007) "How to project customer retention" (data,
+α, β, LL, the held-out years) and Fader & Hardie (2010) (DEL, DERL), as restated in issue #5; the
+C++ tests (tests/cpp/test_sbg.cpp) check the same values with the same tolerances."""
 
 import json
 
@@ -9,32 +10,41 @@ import numpy as np
 import pytest
 
 import ltv
+import references as refs
 
-REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
-HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
+REGULAR = refs.dataset("sbg", "regular")["cohorts"][0]
+HIGH_END = refs.dataset("sbg", "high_end")["cohorts"][0]
+
+
+def check_fit(m, name):
+    fit = refs.fit("sbg", name)
+    for param, value in fit["params"].items():
+        assert m.params[param] == refs.approx(value), (name, param)
+    assert m.log_likelihood == refs.approx(fit["log_likelihood"]), name
 
 
 def test_fit_regular_and_high_end():
     m = ltv.ShiftedBetaGeo().fit(REGULAR)
-    assert m.params["alpha"] == pytest.approx(0.7041, rel=2e-4)
-    assert m.params["beta"] == pytest.approx(1.1820, rel=2e-4)
-    assert m.log_likelihood == pytest.approx(-1680.27, rel=1e-5)
+    check_fit(m, "regular")
     assert m.fit_report["converged"] is True
     h = ltv.ShiftedBetaGeo().fit(np.array(HIGH_END))
-    assert h.params["alpha"] == pytest.approx(0.6681, rel=2e-4)
-    assert h.params["beta"] == pytest.approx(3.8061, rel=2e-4)
-    assert h.log_likelihood == pytest.approx(-1611.16, rel=1e-5)
+    check_fit(h, "high_end")
 
 
 def test_del_derl_and_projection():
     m = ltv.ShiftedBetaGeo().fit(REGULAR)
-    assert m.discounted_expected_lifetime(0.1) == pytest.approx(3.6949, rel=5e-5)
-    assert m.discounted_expected_residual_lifetime(0.1, 4) == pytest.approx(5.8941, rel=5e-5)
-    derl = m.discounted_expected_residual_lifetime(0.1, [0, 4])
-    assert isinstance(derl, np.ndarray) and derl[1] == pytest.approx(5.8941, rel=5e-5)
-    # Years 8–12 observed: 223, 207, 194, 183, 173 (F&H 2007 Table 1); projection within 2 %.
-    projected = m.project_survivors(1000, 12)
-    np.testing.assert_allclose(projected[8:], [223, 207, 194, 183, 173], rtol=0.02)
+    p = refs.prediction("sbg", "del_regular")
+    assert m.discounted_expected_lifetime(p["discount_rate"]) == refs.approx(p)
+    p = refs.prediction("sbg", "derl_regular_4_renewals")
+    derl = m.discounted_expected_residual_lifetime(p["discount_rate"], p["renewals"])
+    assert derl == refs.approx(p)
+    derl = m.discounted_expected_residual_lifetime(p["discount_rate"], [0, p["renewals"]])
+    assert isinstance(derl, np.ndarray) and derl[1] == refs.approx(p)
+    # Years 8–12 observed (F&H 2007 Table 1, held out of the fit): the projection within 2 %.
+    holdout = refs.load("sbg")["datasets"]["regular"]["holdout"]
+    projected = m.project_survivors(REGULAR[0], holdout["periods"][-1])
+    np.testing.assert_allclose(projected[holdout["periods"]], holdout["survivors"],
+                               rtol=holdout["tolerance"])
     assert m.survival(0) == 1.0
     r = m.retention_rate([1, 2, 3])
     a, b = m.params["alpha"], m.params["beta"]
