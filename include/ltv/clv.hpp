@@ -159,8 +159,13 @@ void clv(const Model& model, const gamma_gamma_params& spend_model, const rfm_da
                     out[i] = 0;
                     continue;
                 }
-                conditional_expected_purchases_curve(model, data.frequency[i], data.recency[i],
-                                                     data.age[i], times.data(), n, curve.data());
+                try {  // (a model's own checks, e.g. BG/BB's whole periods, name the row)
+                    conditional_expected_purchases_curve(model, data.frequency[i],
+                                                         data.recency[i], data.age[i],
+                                                         times.data(), n, curve.data());
+                } catch (const error& e) {
+                    detail::rethrow_at_row(e, i);
+                }
                 const double spend =
                     detail::gg_conditional(spend_model, data.frequency[i], monetary[i]);
                 const double value =
