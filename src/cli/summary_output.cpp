@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+// src/cli/summary_output.cpp — see summary_output.hpp.
+//
+// Speed: writing 337 947 summary rows with one std::to_chars call and one std::string per field
+// took as long as summarizing the 1 M rows behind them. Here each row is formatted in place into
+// a 1 MiB buffer handed to the stream in large writes, integers take the integer conversion and
+// repeated values (recency and T are day counts divided by the unit) come from a cache of
+// to_chars' own texts (ltv/detail/number_text.hpp), so the bytes are unchanged.
+#include "summary_output.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <vector>
+
+#include "ltv/detail/number_text.hpp"
+
+namespace ltv::cli {
+namespace {
+
+/// Bytes formatted in place, passed to the stream in blocks of about `block` bytes.
+class out_buffer {
+public:
+    static constexpr std::size_t block = std::size_t(1) << 20;
+
+    explicit out_buffer(std::ostream& out) : out_(out), buf_(block + 4096) {}
+
+    /// Room for n more bytes at the returned pointer; commit(end) after writing.
+    char* room(std::size_t n) {
+        if (buf_.size() - used_ < n) {
+            flush();
+            if (buf_.size() < n) buf_.resize(n);
+        }
+        return buf_.data() + used_;
+    }
+    void commit(char* end) {
+        used_ = static_cast<std::size_t>(end - buf_.data());
+        if (used_ >= block) flush();
+    }
+    void flush() {
+        if (used_ != 0) out_.write(buf_.data(), static_cast<std::streamsize>(used_));
+        used_ = 0;
+    }
+
+private:
+    std::ostream& out_;
+    std::vector<char> buf_;
+    std::size_t used_ = 0;
+};
+
+/// csv_field (report.hpp) into p: the text, or quoted with "" for " when it holds , " CR LF.
+char* put_text(char* p, const std::string& s) {
+    bool plain = true;
+    for (const char c : s)
+        if (c == ',' || c == '"' || c == '\r' || c == '\n') {
+            plain = false;
+            break;
+        }
+    if (plain) {
+        std::memcpy(p, s.data(), s.size());
+        return p + s.size();
+    }
+    *p++ = '"';
+    for (const char c : s) {
+        *p++ = c;
+        if (c == '"') *p++ = '"';
+    }
+    *p++ = '"';
+    return p;
+}
+
+/// Worst case of put_text's output for s.
+std::size_t text_room(const std::string& s) { return 2 * s.size() + 2; }
+
+}  // namespace
+
+void write_summary_csv(const std::string& output, const summary_table& t, bool extra) {
+    std::ofstream file;
+    if (!output.empty()) {
+        file.open(output, std::ios::binary | std::ios::trunc);
+        if (!file)
+            throw ltv::error(status::io_error,
+                             "summarize: cannot open '" + output + "' for writing");
+    }
+    std::ostream& out = output.empty() ? std::cout : file;
+    const bool holdout = t.calibration_end.has_value();
+    std::string header = "customer_id,frequency,recency,T,monetary_value";
+    if (holdout) header += ",frequency_holdout,monetary_value_holdout,duration_holdout";
+    if (extra) header += ",first_purchase,last_purchase,transactions,total_amount";
+    header += '\n';
+
+    detail::shortest_text_cache cache;
+    auto number = [&cache](char* p, double v) {
+        return std::isnan(v) ? p : cache.write(p, v);  // number_text: NaN is an empty field
+    };
+    char duration[detail::max_shortest_chars + 8];
+    const std::size_t duration_len =
+        static_cast<std::size_t>(number(duration, t.duration_holdout) - duration);
+
+    out_buffer buf(out);
+    char* p = buf.room(header.size());
+    std::memcpy(p, header.data(), header.size());
+    buf.commit(p + header.size());
+    // Per row at most: the id, 11 numbers or dates of 24 bytes, 12 separators.
+    constexpr std::size_t numbers_room = 11 * detail::max_shortest_chars + 12;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        p = buf.room(text_room(t.customer[i]) + numbers_room);
+        p = put_text(p, t.customer[i]);
+        *p++ = ',';
+        p = number(p, t.frequency[i]);
+        *p++ = ',';
+        p = number(p, t.recency[i]);
+        *p++ = ',';
+        p = number(p, t.T[i]);
+        *p++ = ',';
+        p = number(p, t.monetary_value[i]);
+        if (holdout) {
+            *p++ = ',';
+            p = number(p, t.frequency_holdout[i]);
+            *p++ = ',';
+            p = number(p, t.monetary_value_holdout[i]);
+            *p++ = ',';
+            std::memcpy(p, duration, duration_len);
+            p += duration_len;
+        }
+        if (extra) {
+            *p++ = ',';
+            const std::string first = format_date(t.first_purchase[i]);
+            std::memcpy(p, first.data(), first.size());
+            p += first.size();
+            *p++ = ',';
+            const std::string last = format_date(t.last_purchase[i]);
+            std::memcpy(p, last.data(), last.size());
+            p += last.size();
+            *p++ = ',';
+            p = number(p, static_cast<double>(t.transactions[i]));
+            *p++ = ',';
+            p = number(p, t.total_amount[i]);
+        }
+        *p++ = '\n';
+        buf.commit(p);
+    }
+    buf.flush();
+    out.flush();
+    if (!out) throw ltv::error(status::io_error, "summarize: writing the output failed");
+}
+
+}  // namespace ltv::cli
