@@ -48,6 +48,7 @@
 //   ltv/detail/transactions/sources.hpp        file_source, stream_source
 //   ltv/detail/transactions/decode.hpp         row_decoder (columns, fields into rows, messages)
 //   ltv/detail/transactions/read_loop.hpp      read_loop (blocks, BOM, delimiter, lenient mode)
+//   ltv/detail/transactions/background.hpp     read_options::threads: decoding on a second thread
 #pragma once
 
 #include <cstddef>
@@ -122,6 +123,12 @@ struct read_options {
     /// unterminated quote or a binary file fails after reading about 1 MiB instead of buffering
     /// gigabytes; with the default block size the buffer then never exceeds 2 MiB.
     std::size_t max_record_bytes = std::size_t(1) << 20;
+    /// 1: everything on the calling thread. 2 or more, or <= 0 for the process default of
+    /// ltv/threads.hpp when that is more than 1: the input is read, split and decoded on a second
+    /// thread while the visitor runs on the calling thread (about 1.5 times as fast for a
+    /// summary; no more threads are used). Rows, their order, the report and the errors are the
+    /// same either way; the visitor and progress are always called on the calling thread.
+    int threads = 1;
 };
 
 /// One transaction as handed to a visitor; the string_view is valid during the call only.
@@ -168,29 +175,45 @@ struct transaction {
 #define LTV_TRANSACTIONS_TYPES_DEFINED 1
 #include "ltv/detail/transactions/decode.hpp"
 #include "ltv/detail/transactions/read_loop.hpp"
+#include "ltv/detail/transactions/background.hpp"
 
 namespace ltv {
 
 /// Reads the transaction log at path, calling visit(const transaction_row&) for each row.
 template <class Visitor>
 read_report read_transactions(const std::string& path, const read_options& options, Visitor&& visit) {
-    detail::file_source src(path);
-    return detail::read_loop(&src, {}, src.total, path, options, visit);
+    auto read = [&path](const read_options& o, auto& v) {
+        detail::file_source src(path);
+        return detail::read_loop(&src, {}, src.total, path, o, v);
+    };
+    if (detail::read_in_background(options))
+        return detail::read_with_background_thread(read, options, visit);
+    return read(options, visit);
 }
 
 /// Reads a transaction log from a stream (e.g. std::cin); `name` labels messages.
 template <class Visitor>
 read_report read_transactions(std::istream& in, const read_options& options, Visitor&& visit,
                               const std::string& name = "<stream>") {
-    detail::stream_source src{in, 0};
-    return detail::read_loop(&src, {}, 0, name, options, visit);
+    auto read = [&in, &name](const read_options& o, auto& v) {
+        detail::stream_source src{in, 0};
+        return detail::read_loop(&src, {}, 0, name, o, v);
+    };
+    if (detail::read_in_background(options))
+        return detail::read_with_background_thread(read, options, visit);
+    return read(options, visit);
 }
 
 /// Reads a transaction log held in memory.
 template <class Visitor>
 read_report read_transactions_text(std::string_view text, const read_options& options,
                                    Visitor&& visit, const std::string& name = "<text>") {
-    return detail::read_loop<detail::stream_source>(nullptr, text, text.size(), name, options, visit);
+    auto read = [text, &name](const read_options& o, auto& v) {
+        return detail::read_loop<detail::stream_source>(nullptr, text, text.size(), name, o, v);
+    };
+    if (detail::read_in_background(options))
+        return detail::read_with_background_thread(read, options, visit);
+    return read(options, visit);
 }
 
 /// A whole log in memory: interned customers and the rows in file order (memory grows with the
