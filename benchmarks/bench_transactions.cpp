@@ -6,6 +6,7 @@
 // 00001-r), so it has ~338,000 customers; once in CDNOW order (grouped by customer), once
 // sorted by date (customers interleaved, every row a hash lookup). Target: summarize (parsing included) in <= 0.1 s.
 // Counters: rows/s, and the summary state's bytes per customer (records; id storage separately).
+// benchmarks/cli_end_to_end.py writes the same log and times `ltv summarize` on it end to end.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -98,6 +99,23 @@ void BM_summarize(benchmark::State& state) {
                                                   benchmark::Counter::kIsRate);
 }
 
+/// BM_summarize with read_options::threads = 2, as `ltv summarize` reads on two CPUs: the log is
+/// split and decoded on a second thread while this one summarizes.
+void BM_summarize_two_threads(benchmark::State& state) {
+    const std::string& path = million_row_csv();
+    ltv::summary_options o;
+    o.observation_end = ltv::make_day(1998, 6, 30);
+    o.unit = ltv::time_unit::week();
+    ltv::read_options in;
+    in.threads = 2;
+    for (auto _ : state) {
+        const auto t = ltv::summarize(path, in, o);
+        benchmark::DoNotOptimize(t.frequency.data());
+    }
+    state.counters["rows/s"] = benchmark::Counter(static_cast<double>(bench_rows) * static_cast<double>(state.iterations()),
+                                                  benchmark::Counter::kIsRate);
+}
+
 /// The same rows in date order: customers interleaved, so every row is a hash lookup.
 void BM_summarize_date_order(benchmark::State& state) {
     const std::string& path = million_row_csv(true);
@@ -149,6 +167,7 @@ void BM_state_memory(benchmark::State& state) {
 
 BENCHMARK(BM_read_only)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_summarize)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_summarize_two_threads)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_summarize_date_order)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_calibration_holdout)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_state_memory)->Unit(benchmark::kMillisecond);

@@ -5,33 +5,39 @@
 // took as long as summarizing the 1 M rows behind them. Here each row is formatted in place into
 // a 1 MiB buffer handed to the stream in large writes, integers take the integer conversion and
 // repeated values (recency and T are day counts divided by the unit) come from a cache of
-// to_chars' own texts (ltv/detail/number_text.hpp), so the bytes are unchanged.
+// to_chars' own texts (ltv/detail/number_text.hpp), so the bytes are unchanged. With two CPUs
+// the second half of the rows is formatted on a second thread meanwhile.
 #include "summary_output.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "ltv/detail/number_text.hpp"
+#include "ltv/threads.hpp"
 
 namespace ltv::cli {
 namespace {
 
-/// Bytes formatted in place, passed to the stream in blocks of about `block` bytes.
+/// Bytes formatted in place: passed to a stream in blocks of about `block` bytes, or (without a
+/// stream) kept in memory.
 class out_buffer {
 public:
     static constexpr std::size_t block = std::size_t(1) << 20;
 
-    explicit out_buffer(std::ostream& out) : out_(out), buf_(block + 4096) {}
+    explicit out_buffer(std::ostream* out) : out_(out), buf_(block + 4096) {}
 
     /// Room for n more bytes at the returned pointer; commit(end) after writing.
     char* room(std::size_t n) {
         if (buf_.size() - used_ < n) {
             flush();
-            if (buf_.size() < n) buf_.resize(n);
+            if (buf_.size() - used_ < n) buf_.resize(std::max(used_ + n, 2 * buf_.size()));
         }
         return buf_.data() + used_;
     }
@@ -39,13 +45,18 @@ public:
         used_ = static_cast<std::size_t>(end - buf_.data());
         if (used_ >= block) flush();
     }
+    /// Writes what is buffered (nothing without a stream).
     void flush() {
-        if (used_ != 0) out_.write(buf_.data(), static_cast<std::streamsize>(used_));
+        if (out_ == nullptr) return;
+        if (used_ != 0) out_->write(buf_.data(), static_cast<std::streamsize>(used_));
         used_ = 0;
     }
+    /// The bytes kept (without a stream).
+    const char* data() const noexcept { return buf_.data(); }
+    std::size_t size() const noexcept { return used_; }
 
 private:
-    std::ostream& out_;
+    std::ostream* out_;
     std::vector<char> buf_;
     std::size_t used_ = 0;
 };
@@ -74,23 +85,10 @@ char* put_text(char* p, const std::string& s) {
 /// Worst case of put_text's output for s.
 std::size_t text_room(const std::string& s) { return 2 * s.size() + 2; }
 
-}  // namespace
-
-void write_summary_csv(const std::string& output, const summary_table& t, bool extra) {
-    std::ofstream file;
-    if (!output.empty()) {
-        file.open(output, std::ios::binary | std::ios::trunc);
-        if (!file)
-            throw ltv::error(status::io_error,
-                             "summarize: cannot open '" + output + "' for writing");
-    }
-    std::ostream& out = output.empty() ? std::cout : file;
+/// Formats rows [from, to) of t into buf.
+void format_rows(const summary_table& t, bool extra, std::size_t from, std::size_t to,
+                 out_buffer& buf) {
     const bool holdout = t.calibration_end.has_value();
-    std::string header = "customer_id,frequency,recency,T,monetary_value";
-    if (holdout) header += ",frequency_holdout,monetary_value_holdout,duration_holdout";
-    if (extra) header += ",first_purchase,last_purchase,transactions,total_amount";
-    header += '\n';
-
     detail::shortest_text_cache cache;
     auto number = [&cache](char* p, double v) {
         return std::isnan(v) ? p : cache.write(p, v);  // number_text: NaN is an empty field
@@ -98,15 +96,10 @@ void write_summary_csv(const std::string& output, const summary_table& t, bool e
     char duration[detail::max_shortest_chars + 8];
     const std::size_t duration_len =
         static_cast<std::size_t>(number(duration, t.duration_holdout) - duration);
-
-    out_buffer buf(out);
-    char* p = buf.room(header.size());
-    std::memcpy(p, header.data(), header.size());
-    buf.commit(p + header.size());
     // Per row at most: the id, 11 numbers or dates of 24 bytes, 12 separators.
     constexpr std::size_t numbers_room = 11 * detail::max_shortest_chars + 12;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        p = buf.room(text_room(t.customer[i]) + numbers_room);
+    for (std::size_t i = from; i < to; ++i) {
+        char* p = buf.room(text_room(t.customer[i]) + numbers_room);
         p = put_text(p, t.customer[i]);
         *p++ = ',';
         p = number(p, t.frequency[i]);
@@ -142,7 +135,63 @@ void write_summary_csv(const std::string& output, const summary_table& t, bool e
         *p++ = '\n';
         buf.commit(p);
     }
+}
+
+}  // namespace
+
+void write_summary_csv(const std::string& output, const summary_table& t, bool extra) {
+    std::ofstream file;
+    if (!output.empty()) {
+        file.open(output, std::ios::binary | std::ios::trunc);
+        if (!file)
+            throw ltv::error(status::io_error,
+                             "summarize: cannot open '" + output + "' for writing");
+    }
+    std::ostream& out = output.empty() ? std::cout : file;
+    std::string header = "customer_id,frequency,recency,T,monetary_value";
+    if (t.calibration_end) header += ",frequency_holdout,monetary_value_holdout,duration_holdout";
+    if (extra) header += ",first_purchase,last_purchase,transactions,total_amount";
+    header += '\n';
+
+    // With a second CPU, a second thread formats the later half of a large table into memory
+    // while this one formats and writes the first half.
+    const std::size_t n = t.size();
+    std::size_t half = n;
+    out_buffer later(nullptr);
+    std::thread helper;
+    std::exception_ptr helper_failed;
+    if (n >= 50000 && default_threads() > 1) {
+        try {
+            helper = std::thread([&] {
+                try {
+                    format_rows(t, extra, n / 2, n, later);
+                } catch (...) {
+                    helper_failed = std::current_exception();
+                }
+            });
+            half = n / 2;
+        } catch (const std::system_error&) {
+            // No thread: everything here.
+        }
+    }
+    struct joiner {
+        std::thread& t;
+        ~joiner() {
+            if (t.joinable()) t.join();
+        }
+    } join_at_exit{helper};
+
+    out_buffer buf(&out);
+    char* p = buf.room(header.size());
+    std::memcpy(p, header.data(), header.size());
+    buf.commit(p + header.size());
+    format_rows(t, extra, 0, half, buf);
     buf.flush();
+    if (helper.joinable()) {
+        helper.join();
+        if (helper_failed) std::rethrow_exception(helper_failed);
+        out.write(later.data(), static_cast<std::streamsize>(later.size()));
+    }
     out.flush();
     if (!out) throw ltv::error(status::io_error, "summarize: writing the output failed");
 }
