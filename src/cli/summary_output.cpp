@@ -3,7 +3,7 @@
 //
 // Speed: writing 337 947 summary rows with one std::to_chars call and one std::string per field
 // took as long as summarizing the 1 M rows behind them. Here each row is formatted in place into
-// a 1 MiB buffer handed to the stream in large writes, integers take the integer conversion and
+// blocks of 256 KiB handed to the stream in large writes, integers take the integer conversion and
 // repeated values (recency and T are day counts divided by the unit) come from a cache of
 // to_chars' own texts (ltv/detail/number_text.hpp), so the bytes are unchanged. With two CPUs
 // the second half of the rows is formatted on a second thread meanwhile.
@@ -15,8 +15,10 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "ltv/detail/number_text.hpp"
@@ -25,40 +27,50 @@
 namespace ltv::cli {
 namespace {
 
-/// Bytes formatted in place: passed to a stream in blocks of about `block` bytes, or (without a
-/// stream) kept in memory.
+/// Bytes formatted in place into blocks of about `block` bytes (uninitialized: every byte is
+/// written before it is used), each passed to a stream when full, or kept in memory without one.
 class out_buffer {
 public:
-    static constexpr std::size_t block = std::size_t(1) << 20;
+    static constexpr std::size_t block = std::size_t(256) << 10;
 
-    explicit out_buffer(std::ostream* out) : out_(out), buf_(block + 4096) {}
+    explicit out_buffer(std::ostream* out) : out_(out) {}
 
     /// Room for n more bytes at the returned pointer; commit(end) after writing.
     char* room(std::size_t n) {
-        if (buf_.size() - used_ < n) {
+        if (capacity_ - used_ < n) {
             flush();
-            if (buf_.size() - used_ < n) buf_.resize(std::max(used_ + n, 2 * buf_.size()));
+            if (capacity_ < n || !buf_) {
+                buf_.reset(new char[std::max(n, block + 4096)]);
+                capacity_ = std::max(n, block + 4096);
+            }
         }
-        return buf_.data() + used_;
+        return buf_.get() + used_;
     }
     void commit(char* end) {
-        used_ = static_cast<std::size_t>(end - buf_.data());
+        used_ = static_cast<std::size_t>(end - buf_.get());
         if (used_ >= block) flush();
     }
-    /// Writes what is buffered (nothing without a stream).
+    /// Writes what is buffered, or without a stream keeps the block and starts a new one.
     void flush() {
-        if (out_ == nullptr) return;
-        if (used_ != 0) out_->write(buf_.data(), static_cast<std::streamsize>(used_));
+        if (used_ == 0) return;
+        if (out_ != nullptr) {
+            out_->write(buf_.get(), static_cast<std::streamsize>(used_));
+        } else {
+            kept_.push_back({std::move(buf_), used_});
+            capacity_ = 0;
+        }
         used_ = 0;
     }
-    /// The bytes kept (without a stream).
-    const char* data() const noexcept { return buf_.data(); }
-    std::size_t size() const noexcept { return used_; }
+    /// Writes the blocks kept in memory (after flush()) to out.
+    void write_kept(std::ostream& out) const {
+        for (const auto& k : kept_) out.write(k.first.get(), static_cast<std::streamsize>(k.second));
+    }
 
 private:
     std::ostream* out_;
-    std::vector<char> buf_;
-    std::size_t used_ = 0;
+    std::unique_ptr<char[]> buf_;
+    std::size_t capacity_ = 0, used_ = 0;
+    std::vector<std::pair<std::unique_ptr<char[]>, std::size_t>> kept_;
 };
 
 /// csv_field (report.hpp) into p: the text, or quoted with "" for " when it holds , " CR LF.
@@ -165,6 +177,7 @@ void write_summary_csv(const std::string& output, const summary_table& t, bool e
             helper = std::thread([&] {
                 try {
                     format_rows(t, extra, n / 2, n, later);
+                    later.flush();
                 } catch (...) {
                     helper_failed = std::current_exception();
                 }
@@ -190,7 +203,7 @@ void write_summary_csv(const std::string& output, const summary_table& t, bool e
     if (helper.joinable()) {
         helper.join();
         if (helper_failed) std::rethrow_exception(helper_failed);
-        out.write(later.data(), static_cast<std::streamsize>(later.size()));
+        later.write_kept(out);
     }
     out.flush();
     if (!out) throw ltv::error(status::io_error, "summarize: writing the output failed");

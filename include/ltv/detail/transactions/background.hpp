@@ -210,20 +210,25 @@ read_report read_with_background_thread(ReadFn&& read, const read_options& optio
 
     transaction_row row;
     while (row_batch* b = channel.take_filled()) {
-        std::size_t next_call = 0;
-        for (std::size_t i = 0; i < b->rows.size(); ++i) {
-            for (; next_call < b->progress.size() && b->progress[next_call].before_row == i; ++next_call)
-                options.progress(b->progress[next_call].bytes, b->progress[next_call].total);
-            const row_batch::row& r = b->rows[i];
-            row.customer = std::string_view(b->ids.data() + r.id_offset, r.id_size);
-            row.day = r.day;
-            row.amount = r.amount;
-            row.quantity = r.quantity;
-            row.line = r.line;
-            visit(static_cast<const transaction_row&>(row));
+        const row_batch::row* rows = b->rows.data();
+        const char* ids = b->ids.data();
+        auto deliver = [&](std::size_t from, std::size_t to) {
+            for (std::size_t i = from; i < to; ++i) {
+                row.customer = std::string_view(ids + rows[i].id_offset, rows[i].id_size);
+                row.day = rows[i].day;
+                row.amount = rows[i].amount;
+                row.quantity = rows[i].quantity;
+                row.line = rows[i].line;
+                visit(static_cast<const transaction_row&>(row));
+            }
+        };
+        std::size_t done = 0;
+        for (const auto& call : b->progress) {  // in order, at their places among the rows
+            deliver(done, call.before_row);
+            done = call.before_row;
+            options.progress(call.bytes, call.total);
         }
-        for (; next_call < b->progress.size(); ++next_call)
-            options.progress(b->progress[next_call].bytes, b->progress[next_call].total);
+        deliver(done, b->rows.size());
         channel.put_free(b);
     }
     reader.join();
