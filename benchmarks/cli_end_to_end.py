@@ -17,7 +17,7 @@ The pandas result is checked against ltv's output first (same customers and valu
 compute the same thing. Prints the medians, the ratio and the machine's load.
 
 Usage: /usr/bin/python3 benchmarks/cli_end_to_end.py [--ltv build/bin/ltv] [--runs 7]
-       [--baseline OTHER_LTV] [--benchmarks build/bin/ltv_benchmarks] [--keep DIR]
+       [--baseline OTHER_LTV] [--one-cpu] [--benchmarks build/bin/ltv_benchmarks] [--keep DIR]
 Needs numpy and pandas (Debian's python3-pandas).
 """
 import argparse
@@ -92,23 +92,29 @@ def check_same(ltv_csv, ours, pd, np):
     return len(theirs)
 
 
-def run_ltv(ltv, log, out):
+def run_ltv(ltv, log, out, one_cpu=False):
+    """Wall-clock seconds of one `ltv summarize`; one_cpu: pinned to one CPU (ltv then uses no
+    second thread: its default thread count is the CPUs it may use)."""
+    pin = (lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})) if one_cpu else None
     start = time.perf_counter()
     subprocess.run([ltv, "summarize", log, "--observation-end", OBSERVATION_END, "-o", out],
-                   check=True)
+                   check=True, preexec_fn=pin)
     return time.perf_counter() - start
 
 
-def in_process_median(benchmarks):
-    """BM_summarize's median (ms) from the Google Benchmark binary."""
-    r = subprocess.run([benchmarks, "--benchmark_filter=^BM_summarize$", "--benchmark_repetitions=5",
-                        "--benchmark_report_aggregates_only=true", "--benchmark_format=csv"],
-                       check=True, capture_output=True, text=True)
+def in_process_medians(benchmarks):
+    """Medians (ms, real time) of BM_summarize and BM_summarize_two_threads."""
+    r = subprocess.run([benchmarks, "--benchmark_filter=^BM_summarize(_two_threads)?(/|$)",
+                        "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
+                        "--benchmark_format=csv"], check=True, capture_output=True, text=True)
+    medians = {}
     for line in r.stdout.splitlines():
-        if line.startswith('"BM_summarize_median"'):
-            fields = line.split(",")
-            return float(fields[3]) / 1e6 if fields[4] == "ns" else float(fields[3])
-    return None
+        fields = line.split(",")
+        name = fields[0].strip('"')
+        if name.endswith("_median"):
+            real = float(fields[2])  # real time, in fields[4]'s unit
+            medians[name[:-len("_median")].split("/")[0]] = real / 1e6 if fields[4] == "ns" else real
+    return medians
 
 
 def main():
@@ -116,6 +122,8 @@ def main():
     ap.add_argument("--ltv", default=os.path.join(ROOT, "build", "bin", "ltv"))
     ap.add_argument("--baseline", help="another ltv binary timed alternately (before/after)")
     ap.add_argument("--benchmarks", help="ltv_benchmarks binary: also report BM_summarize")
+    ap.add_argument("--one-cpu", action="store_true",
+                    help="also time ltv (and the baseline) pinned to one CPU")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--keep", help="directory for the log and outputs (default: a temp dir)")
     args = ap.parse_args()
@@ -133,11 +141,16 @@ def main():
     run_ltv(args.ltv, log, out)
     customers = check_same(out, pandas_summary(log, pd, np), pd, np)
 
-    times = {"ltv": [], "baseline": [], "pandas": [], "pandas+to_csv": []}
+    times = {"ltv": [], "baseline": [], "ltv 1 CPU": [], "baseline 1 CPU": [], "pandas": [],
+             "pandas+to_csv": []}
     for _ in range(args.runs):
         times["ltv"].append(run_ltv(args.ltv, log, out))
+        if args.one_cpu:
+            times["ltv 1 CPU"].append(run_ltv(args.ltv, log, out, one_cpu=True))
         if args.baseline:
             times["baseline"].append(run_ltv(args.baseline, log, out + ".baseline"))
+            if args.one_cpu:
+                times["baseline 1 CPU"].append(run_ltv(args.baseline, log, out + ".baseline", True))
         start = time.perf_counter()
         s = pandas_summary(log, pd, np)
         times["pandas"].append(time.perf_counter() - start)
@@ -150,12 +163,15 @@ def main():
           f"(after the runs), pandas {pd.__version__}, numpy {np.__version__}")
     print(f"medians of {args.runs} alternating runs:")
     if args.benchmarks:
-        ms = in_process_median(args.benchmarks)
-        if ms is not None:
-            print(f"  ltv in-process summary (BM_summarize)      {ms:8.1f} ms")
+        for name, ms in in_process_medians(args.benchmarks).items():
+            print(f"  in-process {name:31} {ms:8.1f} ms")
     print(f"  ltv summarize, end to end                  {med['ltv'] * 1000:8.1f} ms")
+    if "ltv 1 CPU" in med:
+        print(f"  ltv summarize pinned to one CPU            {med['ltv 1 CPU'] * 1000:8.1f} ms")
     if "baseline" in med:
         print(f"  baseline ltv summarize, end to end         {med['baseline'] * 1000:8.1f} ms")
+    if "baseline 1 CPU" in med:
+        print(f"  baseline pinned to one CPU                 {med['baseline 1 CPU'] * 1000:8.1f} ms")
     print(f"  pandas read_csv + groupby                  {med['pandas'] * 1000:8.1f} ms")
     print(f"  pandas read_csv + groupby + to_csv         {med['pandas+to_csv'] * 1000:8.1f} ms")
     print(f"ratio pandas / ltv summarize: {med['pandas'] / med['ltv']:.1f}x "
