@@ -18,6 +18,7 @@ compute the same thing. Prints the medians, the ratio and the machine's load.
 
 Usage: /usr/bin/python3 benchmarks/cli_end_to_end.py [--ltv build/bin/ltv] [--runs 7]
        [--baseline OTHER_LTV] [--one-cpu] [--benchmarks build/bin/ltv_benchmarks] [--keep DIR]
+       [--wait-idle SECONDS]
 Needs numpy and pandas (Debian's python3-pandas).
 """
 import argparse
@@ -92,6 +93,29 @@ def check_same(ltv_csv, ours, pd, np):
     return len(theirs)
 
 
+def idle_fraction(seconds):
+    """Share of CPU time idle over the next `seconds` (Linux /proc/stat)."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t0, i0 = sample()
+    time.sleep(seconds)
+    t1, i1 = sample()
+    return (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_until_idle(limit):
+    """On a shared machine: waits (at most `limit` seconds) until the CPUs are >= 90 % idle over
+    0.3 s; returns whether they were."""
+    deadline = time.monotonic() + limit
+    while True:
+        if idle_fraction(0.3) >= 0.9:
+            return True
+        if time.monotonic() > deadline:
+            return False
+
+
 def run_ltv(ltv, log, out, one_cpu=False):
     """Wall-clock seconds of one `ltv summarize`; one_cpu: pinned to one CPU (ltv then uses no
     second thread: its default thread count is the CPUs it may use)."""
@@ -125,6 +149,8 @@ def main():
     ap.add_argument("--one-cpu", action="store_true",
                     help="also time ltv (and the baseline) pinned to one CPU")
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                    help="before each timed run wait up to SECONDS for idle CPUs (shared machines)")
     ap.add_argument("--keep", help="directory for the log and outputs (default: a temp dir)")
     args = ap.parse_args()
     import numpy as np
@@ -143,14 +169,29 @@ def main():
 
     times = {"ltv": [], "baseline": [], "ltv 1 CPU": [], "baseline 1 CPU": [], "pandas": [],
              "pandas+to_csv": []}
+    quiet = busy = 0
+
+    def settle():
+        nonlocal quiet, busy
+        if args.wait_idle > 0:
+            if wait_until_idle(args.wait_idle):
+                quiet += 1
+            else:
+                busy += 1
+
     for _ in range(args.runs):
+        settle()
         times["ltv"].append(run_ltv(args.ltv, log, out))
         if args.one_cpu:
+            settle()
             times["ltv 1 CPU"].append(run_ltv(args.ltv, log, out, one_cpu=True))
         if args.baseline:
+            settle()
             times["baseline"].append(run_ltv(args.baseline, log, out + ".baseline"))
             if args.one_cpu:
+                settle()
                 times["baseline 1 CPU"].append(run_ltv(args.baseline, log, out + ".baseline", True))
+        settle()
         start = time.perf_counter()
         s = pandas_summary(log, pd, np)
         times["pandas"].append(time.perf_counter() - start)
@@ -161,6 +202,8 @@ def main():
     print(f"log: {log} ({os.path.getsize(log)} bytes, {ROWS} rows, {customers} customers)")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} "
           f"(after the runs), pandas {pd.__version__}, numpy {np.__version__}")
+    if args.wait_idle > 0:
+        print(f"runs started on idle CPUs: {quiet} of {quiet + busy}")
     print(f"medians of {args.runs} alternating runs:")
     if args.benchmarks:
         for name, ms in in_process_medians(args.benchmarks).items():
