@@ -209,3 +209,16 @@ TEST_CASE("number text: write_shortest and the cache write std::to_chars' bytes"
     CHECK(different == 0);
     CHECK(checked > 1000000);
 }
+
+TEST_CASE("transactions: when the reader uses a second thread") {
+    ltv::read_options o;
+    CHECK_FALSE(ltv::detail::read_in_background(o, 0));  // threads = 1: never
+    o.threads = 2;                                        // asked for: always
+    CHECK(ltv::detail::read_in_background(o, 1));
+    o.threads = 0;  // automatic: with more than one CPU, for large or unknown sizes
+    const bool several = ltv::default_threads() > 1;
+    CHECK_FALSE(ltv::detail::read_in_background(o, 1000));
+    CHECK(ltv::detail::read_in_background(o, ltv::detail::background_min_bytes) == several);
+    CHECK(ltv::detail::read_in_background(o, 0) == several);
+    CHECK(ltv::detail::file_size_or_zero("/nonexistent/ltv.csv") == 0);
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ltv/detail/transactions/sources.hpp — byte sources of the reading loop: a file and a
-// std::istream (part of ltv/transactions.hpp).
+// std::istream, and a file's size (part of ltv/transactions.hpp).
 #pragma once
 
 #include <cerrno>
@@ -10,6 +10,13 @@
 #include <cstring>
 #include <istream>
 #include <string>
+
+#if defined(_WIN32)
+#include <filesystem>
+#include <system_error>
+#else
+#include <sys/stat.h>
+#endif
 
 #include "ltv/error.hpp"
 
@@ -43,6 +50,20 @@ struct file_source {
         return got;
     }
 };
+
+/// The size of the file at path in bytes, 0 if it cannot be determined (the reader then finds
+/// out, and reports any error, when it opens the file).
+inline std::uint64_t file_size_or_zero(const std::string& path) noexcept {
+#if defined(_WIN32)
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(path, ec);
+    return ec ? 0 : static_cast<std::uint64_t>(n);
+#else
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    return static_cast<std::uint64_t>(st.st_size);
+#endif
+}
 
 struct stream_source {
     std::istream& in;
