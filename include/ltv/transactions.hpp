@@ -187,7 +187,7 @@ read_report read_transactions(const std::string& path, const read_options& optio
         detail::file_source src(path);
         return detail::read_loop(&src, {}, src.total, path, o, v);
     };
-    if (detail::read_in_background(options, detail::file_size_or_zero(path)))
+    if (options.threads != 1 && detail::read_in_background(options, detail::file_size_or_zero(path)))
         return detail::read_with_background_thread(read, options, visit);
     return read(options, visit);
 }
