@@ -13,6 +13,7 @@
 // again: the cohort table in one call and with the two-call pattern (size query, then fill),
 // journey statuses, RFM, monthly journey counts (two calls) and the summary. The *_cold variants
 // make a fresh handle per iteration (untimed) so that the timed call includes building the base.
+// benchmarks/cli_end_to_end.py writes the same log and times `ltv summarize` on it end to end.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -113,6 +114,23 @@ void BM_summarize(benchmark::State& state) {
         benchmark::DoNotOptimize(t.frequency.data());
     }
     state.counters["customers"] = static_cast<double>(customers);
+    state.counters["rows/s"] = benchmark::Counter(static_cast<double>(bench_rows) * static_cast<double>(state.iterations()),
+                                                  benchmark::Counter::kIsRate);
+}
+
+/// BM_summarize with read_options::threads = 2, as `ltv summarize` reads on two CPUs: the log is
+/// split and decoded on a second thread while this one summarizes.
+void BM_summarize_two_threads(benchmark::State& state) {
+    const std::string& path = million_row_csv();
+    ltv::summary_options o;
+    o.observation_end = ltv::make_day(1998, 6, 30);
+    o.unit = ltv::time_unit::week();
+    ltv::read_options in;
+    in.threads = 2;
+    for (auto _ : state) {
+        const auto t = ltv::summarize(path, in, o);
+        benchmark::DoNotOptimize(t.frequency.data());
+    }
     state.counters["rows/s"] = benchmark::Counter(static_cast<double>(bench_rows) * static_cast<double>(state.iterations()),
                                                   benchmark::Counter::kIsRate);
 }
@@ -418,6 +436,7 @@ void BM_capi_summarize(benchmark::State& state) {
 
 BENCHMARK(BM_read_only)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_summarize)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_summarize_two_threads)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_summarize_date_order)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_calibration_holdout)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_state_memory)->Unit(benchmark::kMillisecond);

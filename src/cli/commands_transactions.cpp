@@ -25,6 +25,7 @@
 #include "ltv/registry.hpp"
 #include "ltv/rfm.hpp"
 #include "ltv/summary.hpp"
+#include "summary_output.hpp"
 #include "transaction_reports.hpp"
 
 namespace ltv::cli {
@@ -179,6 +180,10 @@ void add_summarize(CLI::App& app) {
             std::cerr << "ltv: warning: skipped " << rep.skipped << " malformed rows of "
                       << rep.source << "\n";
             for (const auto& e : rep.errors) std::cerr << "  " << e.message << "\n";
+        }
+        if (!a->json) {  // the CSV without per-field strings (summary_output.cpp)
+            write_summary_csv(a->output, t, a->extra);
+            return;
         }
         std::vector<out_column> cols{text_column("customer_id", t.customer),
                                      number_column("frequency", t.frequency),

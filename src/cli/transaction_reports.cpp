@@ -138,6 +138,9 @@ read_options to_read_options(const transaction_input& in, const std::string& lab
     o.dates = date_format_option(in.date_format);
     o.lenient = in.lenient;
     o.max_record_bytes = in.max_record_bytes;
+    // With two or more CPUs the log is read and decoded on a second thread while this one
+    // summarizes it (same rows and messages; read_options::threads).
+    o.threads = 0;
     if (!label.empty() && isatty(STDERR_FILENO)) {
         struct progress_state {
             std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();

@@ -15,7 +15,8 @@
 //   2. the in-memory reader (read_transactions_text), the stream reader (std::istringstream) with
 //      read_options::block_size 1..64 (texts up to 64 bytes; longer ones: 1, 2, 3, 64 and two
 //      sizes drawn from the text) and 8 KiB (> max_len) or, for one input in 16, the 1 MiB
-//      default, and the file reader (block size from byte 1) all give the same rows (customer
+//      default, and the file reader (block size from byte 1; on one thread and with
+//      read_options::threads = 2) all give the same rows (customer
 //      bytes, day, amount and quantity bits, line), the same report, and on failure the same
 //      status and message after the same rows;
 //   3. on success, against the independent record splitter of reference_csv.hpp (a byte-by-byte
@@ -281,6 +282,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const outcome f =
             run([&](auto& visit) { return ltv::read_transactions(file.path, o, visit); });
         require_same(whole, f, "file, block_size " + std::to_string(o.block_size));
+        // The background reader of read_options::threads (decoding on a second thread).
+        o.threads = 2;
+        const outcome two =
+            run([&](auto& visit) { return ltv::read_transactions(file.path, o, visit); });
+        require_same(whole, two, "file, threads 2, block_size " + std::to_string(o.block_size));
     }
 
     check_against_reference(text, opt, whole);
