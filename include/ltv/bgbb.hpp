@@ -34,7 +34,7 @@
 
 #include <boost/math/special_functions/digamma.hpp>
 
-#include "ltv/detail/bg_family.hpp"
+#include "ltv/detail/bg_family/prepare.hpp"
 #include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
