@@ -188,6 +188,13 @@ namespace optimize_impl {
 using vec = Eigen::VectorXd;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
+/// a + t·(b − c) coefficient by coefficient, i.e. the Eigen expression a + t * (b - c).
+inline vec step_from(const vec& a, double t, const vec& b, const vec& c) {
+    vec r(a.size());
+    for (Eigen::Index i = 0; i < a.size(); ++i) r(i) = a(i) + t * (b(i) - c(i));
+    return r;
+}
+
 /// Whether every coefficient of m is finite (what Eigen's allFinite() tests).
 template <class M>
 bool all_finite(const M& m) {
@@ -238,7 +245,7 @@ inline line_search_result line_search(counted& f, const vec& x0, double f0, cons
     vec x(x0.size()), g(x0.size());
 
     auto eval = [&](double step, double& d) {
-        x = x0 + step * p;
+        for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = x0(i) + step * p(i);
         double v = f(x, g);
         d = std::isfinite(v) ? g.dot(p) : 0;
         if (std::isfinite(v) && v <= f0 + c1 * step * d0 && v < best.value) {
@@ -335,24 +342,26 @@ inline vec nelder_mead(counted& f, const vec& x0, int max_evaluations, double& f
             break;
         vec c = vec::Zero(n);
         for (int i = 0; i <= n; ++i)
-            if (i != hi) c += s[i];
-        c /= dn;
-        vec xr = c + alpha * (c - s[hi]);
+            if (i != hi)
+                for (int j = 0; j < n; ++j) c(j) += s[i](j);
+        for (int j = 0; j < n; ++j) c(j) /= dn;
+        vec xr = step_from(c, alpha, c, s[hi]);
         double fr = f(xr, g);
         if (fr < fs[lo]) {
-            vec xe = c + beta * (xr - c);
+            vec xe = step_from(c, beta, xr, c);
             double fe = f(xe, g);
             if (fe < fr) { s[hi] = xe; fs[hi] = fe; } else { s[hi] = xr; fs[hi] = fr; }
             continue;
         }
         if (fr < fs[nh]) { s[hi] = xr; fs[hi] = fr; continue; }
         const bool outside = fr < fs[hi];
-        vec xc = outside ? vec(c + gamma * (xr - c)) : vec(c - gamma * (c - s[hi]));
+        // (c − γ(c − s) is c + (−γ)(c − s) exactly: negation and x − y = x + (−y) are exact)
+        vec xc = outside ? step_from(c, gamma, xr, c) : step_from(c, -gamma, c, s[hi]);
         double fc = f(xc, g);
         if (fc < (outside ? fr : fs[hi])) { s[hi] = xc; fs[hi] = fc; continue; }
         for (int i = 0; i <= n; ++i) {  // shrink towards the best vertex
             if (i == lo) continue;
-            s[i] = s[lo] + delta * (s[i] - s[lo]);
+            s[i] = step_from(s[lo], delta, s[i], s[lo]);
             fs[i] = f(s[i], g);
         }
     }
@@ -422,7 +431,7 @@ minimize_result minimize_loop(counted& fc, vec& x, vec& g, double& fx,
         if (!(g.dot(p) < 0)) {  // H lost positive definiteness numerically: restart
             H.setIdentity();
             h_is_identity = true;
-            p = -g;
+            for (Eigen::Index i = 0; i < n; ++i) p(i) = -g(i);
         }
         // First step of steepest descent: length 1 in the max-norm at most (unknown scale).
         const double step0 = h_is_identity ? std::min(1.0, 1.0 / gnorm) : 1.0;
@@ -456,7 +465,11 @@ minimize_result minimize_loop(counted& fc, vec& x, vec& g, double& fx,
                           "stopped: line search failed with gradient max-norm " +
                               format_short(gnorm));
         }
-        const vec s = ls.x - x, y = ls.g - g;
+        vec s(n), y(n);
+        for (Eigen::Index i = 0; i < n; ++i) {
+            s(i) = ls.x(i) - x(i);
+            y(i) = ls.g(i) - g(i);
+        }
         x = ls.x;
         g = ls.g;
         fx = ls.value;
