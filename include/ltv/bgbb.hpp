@@ -34,7 +34,7 @@
 
 #include <boost/math/special_functions/digamma.hpp>
 
-#include "ltv/detail/bg_family.hpp"
+#include "ltv/detail/bg_family/prepare.hpp"
 #include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
@@ -558,17 +558,23 @@ struct bgbb_model {
     static constexpr const char* title = "BG/BB";
     static constexpr const char* class_name = "BetaGeoBetaBinom";
     static constexpr const char* citation =
-        "Fader, Hardie & Shang (2010), Customer-Base Analysis in a Discrete-Time Noncontractual Setting, Marketing Science 29(6)";
+        "Fader, Hardie & Shang (2010), Customer-Base Analysis in a Discrete-Time Noncontractual "
+        "Setting, Marketing Science 29(6)";
     static constexpr const char* docs = "bgbb.md";  ///< its page in docs/
     static constexpr const char* age_name = "n_periods";
     static constexpr data_kind data = data_kind::rfm;
-    static constexpr capability_set capabilities = capabilities_of(
-        capability::fit_rfm, capability::log_likelihood, capability::p_alive, capability::conditional_purchases, capability::new_customer_purchases, capability::purchase_pmf, capability::clv, capability::dert);
-    static constexpr param_info params[] = {
-        {"alpha", param_lower_positive, param_upper_none, "Beta heterogeneity of the transaction probability"},
-        {"beta", param_lower_positive, param_upper_none, "Beta heterogeneity of the transaction probability"},
-        {"gamma", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability"},
-        {"delta", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability"}};
+    static constexpr capability_set capabilities =
+        capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
+                        capability::conditional_purchases, capability::new_customer_purchases,
+                        capability::purchase_pmf, capability::clv, capability::dert);
+    static constexpr param_info params[] = {{"alpha", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the transaction probability"},
+                                            {"beta", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the transaction probability"},
+                                            {"gamma", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the dropout probability"},
+                                            {"delta", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the dropout probability"}};
     static bgbb_fit_result fit(const rfm_data& d, const fit_options& o) { return fit_bgbb(d, o); }
 };
 

@@ -220,17 +220,22 @@ struct bgnbd_model {
     static constexpr const char* title = "BG/NBD";
     static constexpr const char* class_name = "BetaGeo";
     static constexpr const char* citation =
-        "Fader, Hardie & Lee (2005), Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD Model, Marketing Science 24(2)";
+        "Fader, Hardie & Lee (2005), Counting Your Customers the Easy Way: An Alternative to the "
+        "Pareto/NBD Model, Marketing Science 24(2)";
     static constexpr const char* docs = "bgnbd.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::rfm;
-    static constexpr capability_set capabilities = capabilities_of(
-        capability::fit_rfm, capability::log_likelihood, capability::p_alive, capability::conditional_purchases, capability::new_customer_purchases, capability::purchase_pmf, capability::clv);
+    static constexpr capability_set capabilities =
+        capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
+                        capability::conditional_purchases, capability::new_customer_purchases,
+                        capability::purchase_pmf, capability::clv);
     static constexpr param_info params[] = {
-        {"r", param_lower_positive, param_upper_none, "shape of the Gamma heterogeneity of purchase rates"},
-        {"alpha", param_lower_positive, param_upper_none, "scale of the Gamma heterogeneity of purchase rates, in time units"},
-        {"a", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability after a purchase"},
-        {"b", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability after a purchase"}};
+        detail::purchase_rate_shape,
+        detail::purchase_rate_scale,
+        {"a", param_lower_positive, param_upper_none,
+         "Beta heterogeneity of the dropout probability after a purchase"},
+        {"b", param_lower_positive, param_upper_none,
+         "Beta heterogeneity of the dropout probability after a purchase"}};
     static bgnbd_fit_result fit(const rfm_data& d, const fit_options& o) { return fit_bgnbd(d, o); }
 };
 

@@ -316,16 +316,21 @@ struct gamma_gamma_model {
     static constexpr const char* title = "Gamma-Gamma";
     static constexpr const char* class_name = "GammaGamma";
     static constexpr const char* citation =
-        "Fader, Hardie & Lee (2005), RFM and CLV: Using Iso-Value Curves for Customer Base Analysis, Journal of Marketing Research 42(4); Fader & Hardie (2013), The Gamma-Gamma Model of Monetary Value";
+        "Fader, Hardie & Lee (2005), RFM and CLV: Using Iso-Value Curves for Customer Base "
+        "Analysis, Journal of Marketing Research 42(4); Fader & Hardie (2013), The Gamma-Gamma "
+        "Model of Monetary Value";
     static constexpr const char* docs = "gamma-gamma.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::spend;
-    static constexpr capability_set capabilities = capabilities_of(
-        capability::fit_spend, capability::spend);
+    static constexpr capability_set capabilities =
+        capabilities_of(capability::fit_spend, capability::spend);
     static constexpr param_info params[] = {
-        {"p", param_lower_positive, param_upper_none, "shape of the Gamma distribution of transaction values"},
-        {"q", param_lower_positive, param_upper_none, "shape of the Gamma heterogeneity of the scale"},
-        {"gamma", param_lower_positive, param_upper_none, "scale of the Gamma heterogeneity of the scale, in money"}};
+        {"p", param_lower_positive, param_upper_none,
+         "shape of the Gamma distribution of transaction values"},
+        {"q", param_lower_positive, param_upper_none,
+         "shape of the Gamma heterogeneity of the scale"},
+        {"gamma", param_lower_positive, param_upper_none,
+         "scale of the Gamma heterogeneity of the scale, in money"}};
     static gamma_gamma_fit_result fit(const spend_data& d, const fit_options& o) {
         return fit_gamma_gamma(d, o);
     }

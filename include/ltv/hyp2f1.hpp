@@ -31,8 +31,6 @@
 #include <cmath>
 #include <limits>
 
-#include <boost/math/special_functions/gamma.hpp>
-
 #include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 

@@ -163,18 +163,24 @@ struct mbgnbd_model {
     static constexpr const char* title = "MBG/NBD";
     static constexpr const char* class_name = "ModifiedBetaGeo";
     static constexpr const char* citation =
-        "Batislam, Denizel & Filiztekin (2007), Empirical validation and comparison of models for customer base analysis, International Journal of Research in Marketing 24(3)";
+        "Batislam, Denizel & Filiztekin (2007), Empirical validation and comparison of models for "
+        "customer base analysis, International Journal of Research in Marketing 24(3)";
     static constexpr const char* docs = "bgnbd.md#mbgnbd";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::rfm;
-    static constexpr capability_set capabilities = capabilities_of(
-        capability::fit_rfm, capability::log_likelihood, capability::p_alive, capability::conditional_purchases, capability::new_customer_purchases, capability::purchase_pmf, capability::clv);
-    static constexpr param_info params[] = {
-        {"r", param_lower_positive, param_upper_none, "shape of the Gamma heterogeneity of purchase rates"},
-        {"alpha", param_lower_positive, param_upper_none, "scale of the Gamma heterogeneity of purchase rates, in time units"},
-        {"a", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability"},
-        {"b", param_lower_positive, param_upper_none, "Beta heterogeneity of the dropout probability"}};
-    static mbgnbd_fit_result fit(const rfm_data& d, const fit_options& o) { return fit_mbgnbd(d, o); }
+    static constexpr capability_set capabilities =
+        capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
+                        capability::conditional_purchases, capability::new_customer_purchases,
+                        capability::purchase_pmf, capability::clv);
+    static constexpr param_info params[] = {detail::purchase_rate_shape,
+                                            detail::purchase_rate_scale,
+                                            {"a", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the dropout probability"},
+                                            {"b", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the dropout probability"}};
+    static mbgnbd_fit_result fit(const rfm_data& d, const fit_options& o) {
+        return fit_mbgnbd(d, o);
+    }
 };
 
 }  // namespace ltv

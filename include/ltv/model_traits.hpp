@@ -145,6 +145,16 @@ struct option_info {
 constexpr double param_lower_positive = 0.0;
 constexpr double param_upper_none = std::numeric_limits<double>::infinity();
 
+namespace detail {
+/// The Gamma heterogeneity of purchase rates λ ~ Gamma(r, α) that BG/NBD, MBG/NBD and
+/// Pareto/NBD share (their NBD purchase process), described once.
+constexpr param_info purchase_rate_shape{"r", param_lower_positive, param_upper_none,
+                                         "shape of the Gamma heterogeneity of purchase rates"};
+constexpr param_info purchase_rate_scale{
+    "alpha", param_lower_positive, param_upper_none,
+    "scale of the Gamma heterogeneity of purchase rates, in time units"};
+}  // namespace detail
+
 struct model_state;
 struct fit_options;
 struct fit_report;

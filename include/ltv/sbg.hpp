@@ -339,15 +339,18 @@ struct sbg_model {
     static constexpr const char* title = "sBG";
     static constexpr const char* class_name = "ShiftedBetaGeo";
     static constexpr const char* citation =
-        "Fader & Hardie (2007), How to Project Customer Retention, Journal of Interactive Marketing 21(1); Fader & Hardie (2010), Customer-Base Valuation in a Contractual Setting, Marketing Science 29(1)";
+        "Fader & Hardie (2007), How to Project Customer Retention, Journal of Interactive "
+        "Marketing 21(1); Fader & Hardie (2010), Customer-Base Valuation in a Contractual Setting, "
+        "Marketing Science 29(1)";
     static constexpr const char* docs = "sbg.md";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::survivors;
-    static constexpr capability_set capabilities = capabilities_of(
-        capability::fit_survivors, capability::survival);
-    static constexpr param_info params[] = {
-        {"alpha", param_lower_positive, param_upper_none, "Beta heterogeneity of the churn probability"},
-        {"beta", param_lower_positive, param_upper_none, "Beta heterogeneity of the churn probability"}};
+    static constexpr capability_set capabilities =
+        capabilities_of(capability::fit_survivors, capability::survival);
+    static constexpr param_info params[] = {{"alpha", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the churn probability"},
+                                            {"beta", param_lower_positive, param_upper_none,
+                                             "Beta heterogeneity of the churn probability"}};
     static sbg_fit fit(const std::vector<array_view<double>>& cohorts, const fit_options& o) {
         return fit_sbg(cohorts, o);
     }
@@ -355,9 +358,7 @@ struct sbg_model {
         return sbg_log_likelihood(p, c);
     }
     static double survival(const sbg_params& p, double t) { return sbg_survival(p, t); }
-    static double retention_rate(const sbg_params& p, double t) {
-        return sbg_retention_rate(p, t);
-    }
+    static double retention_rate(const sbg_params& p, double t) { return sbg_retention_rate(p, t); }
     static double discounted_expected_lifetime(const sbg_params& p, double d) {
         return sbg_discounted_expected_lifetime(p, d);
     }

@@ -205,7 +205,8 @@ void add_retention(CLI::App& app) {
             const std::size_t project =
                 a->project > 0 ? a->project : a->survivors.size() - 1 + a->holdout.size() + 5;
             print_reports(std::cout,
-                          sbg_curve_reports(a->survivors, a->holdout, project, a->discount_rate),
+                          survivor_curve_reports(survivor_curve_model(), a->survivors,
+                                                 a->holdout, project, a->discount_rate),
                           a->json);
             return;
         }

@@ -3,12 +3,17 @@
 //
 // The example data are looked up in --data DIR, then $LTV_EXAMPLES_DIR, then the source tree's
 // examples/data (for a build tree), then the installed share/ltv/examples.
+//
+// The models are fitted and evaluated through the registry (ltv/registry.hpp: model_ops, built
+// once per model in ltv::models), like the models commands: this file includes no model header
+// and compiles none of the models' mathematics.
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,12 +23,12 @@
 
 #include "calculator_reports.hpp"
 #include "commands.hpp"
-#include "ltv/bgnbd.hpp"
-#include "ltv/clv.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/error.hpp"
-#include "ltv/gamma_gamma.hpp"
-#include "ltv/mbgnbd.hpp"
-#include "ltv/pareto_nbd.hpp"
+#include "ltv/fit_report.hpp"
+#include "ltv/model_state.hpp"
+#include "ltv/registry.hpp"
+#include "ltv/rfm_data.hpp"
 #include "ltv/summary.hpp"
 #include "model_reports.hpp"
 #include "transaction_reports.hpp"
@@ -127,13 +132,17 @@ std::vector<report> calculator_reports(const std::string& path) {
     return reports;
 }
 
-model_state as_state(model_kind kind, std::vector<double> params, fit_report report) {
+/// The registered model `name` fitted with the default options (a model_state, in weeks).
+template <class Data>
+model_state fitted(const char* name, const Data& data) {
+    const model_ops& ops = model_ops_named(name);
     model_state m;
-    m.kind = kind;
-    m.params = std::move(params);
-    m.fitted = true;
-    m.report = std::move(report);
+    m.kind = static_cast<model_kind>(ops.kind);
     m.time_unit = "week";
+    if constexpr (std::is_same_v<Data, rfm_data>)
+        ops.fit_rfm(m, data, fit_options{});
+    else
+        ops.fit_spend(m, data, fit_options{});
     return m;
 }
 
@@ -162,40 +171,31 @@ std::vector<report> cdnow_model_reports(const std::string& path) {
         .add("holdout_weeks", "holdout length (weeks)", holdout_weeks, kind::number)
         .add("holdout_purchases", "repeat purchases in the holdout", actual, kind::count);
     std::vector<double> expected(s.size());
-    auto compare = [&](const char* key, const char* label, const auto& params,
-                       const fit_report& r) {
-        conditional_expected_purchases(params, holdout_weeks, d, expected.data());
+    auto compare = [&](const char* key, const char* label, const model_state& m) {
+        model_ops_for(m.kind).conditional_purchases(m, holdout_weeks, d, expected.data(), 0);
         const double predicted = std::accumulate(expected.begin(), expected.end(), 0.0);
         cmp.add(std::string(key) + "_log_likelihood", std::string(label) + " log-likelihood",
-                r.log_likelihood, kind::number)
+                m.report.log_likelihood, kind::number)
             .add(std::string(key) + "_holdout_predicted",
                  std::string(label) + " predicted holdout purchases", predicted, kind::money);
     };
-    const auto bg = fit_bgnbd(d);
-    const auto mbg = fit_mbgnbd(d);
-    const auto pnbd = fit_pareto_nbd(d);
-    compare("bgnbd", "BG/NBD", bg.params, bg.report);
-    compare("mbgnbd", "MBG/NBD", mbg.params, mbg.report);
-    compare("pnbd", "Pareto/NBD", pnbd.params, pnbd.report);
-    out.push_back(
-        fit_report_of(as_state(model_kind::bgnbd,
-                               {bg.params.r, bg.params.alpha, bg.params.a, bg.params.b}, bg.report),
-                      "BG/NBD on CDNOW (weeks)"));
+    const model_state bg = fitted("bgnbd", d);
+    const model_state mbg = fitted("mbgnbd", d);
+    const model_state pnbd = fitted("pnbd", d);
+    compare("bgnbd", "BG/NBD", bg);
+    compare("mbgnbd", "MBG/NBD", mbg);
+    compare("pnbd", "Pareto/NBD", pnbd);
+    out.push_back(fit_report_of(bg, "BG/NBD on CDNOW (weeks)"));
     out.back().set_key("bgnbd");
-    out.push_back(fit_report_of(
-        as_state(model_kind::pareto_nbd,
-                 {pnbd.params.r, pnbd.params.alpha, pnbd.params.s, pnbd.params.beta}, pnbd.report),
-        "Pareto/NBD on CDNOW (weeks)"));
+    out.push_back(fit_report_of(pnbd, "Pareto/NBD on CDNOW (weeks)"));
     out.back().set_key("pnbd");
     out.push_back(cmp);
 
     // Gamma-Gamma on every customer: the fit uses the repeat buyers with a positive mean spend
     // and counts those whose repeat purchases average $0 or less (CDNOW has a few), which the
     // fit report shows as rows_excluded (docs/gamma-gamma.md).
-    const auto gg = fit_gamma_gamma(spend_data{s.frequency, s.monetary_value, {}});
-    out.push_back(fit_report_of(
-        as_state(model_kind::gamma_gamma, {gg.params.p, gg.params.q, gg.params.gamma}, gg.report),
-        "Gamma-Gamma spend on CDNOW's repeat buyers"));
+    const model_state gg = fitted("gg", spend_data{s.frequency, s.monetary_value, {}});
+    out.push_back(fit_report_of(gg, "Gamma-Gamma spend on CDNOW's repeat buyers"));
     out.back().set_key("gamma_gamma");
 
     clv_options co;
@@ -203,9 +203,10 @@ std::vector<report> cdnow_model_reports(const std::string& path) {
     co.period_length = 4.345;  // weeks per month
     co.discount_rate = 0.01;   // per month
     std::vector<double> clv_value(s.size()), alive(s.size()), next_year(s.size());
-    clv(bg.params, gg.params, d, s.monetary_value, co, clv_value.data());
-    probability_alive(bg.params, d, alive.data());
-    conditional_expected_purchases(bg.params, 52, d, next_year.data());
+    const model_ops& bg_ops = model_ops_for(bg.kind);
+    bg_ops.clv(bg, gg, d, s.monetary_value, co, clv_value.data(), 0);
+    bg_ops.p_alive(bg, d, alive.data(), 0);
+    bg_ops.conditional_purchases(bg, 52, d, next_year.data(), 0);
     std::vector<std::size_t> order(s.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     const std::size_t top = std::min<std::size_t>(10, order.size());
@@ -242,7 +243,7 @@ std::vector<report> retention_model_reports(const std::string& path) {
     const double d = data.value("discount_rate", 0.1);
     for (const auto& c : data.value("cohorts", nlohmann::json::array())) {
         const std::string name = c.value("name", "cohort");
-        auto reports = sbg_curve_reports(c.at("survivors").get<std::vector<double>>(),
+        auto reports = survivor_curve_reports(survivor_curve_model(), c.at("survivors").get<std::vector<double>>(),
                                          c.value("holdout", std::vector<double>{}), 12, d, name);
         for (auto& r : reports) {
             std::string key = r.key() + "_" + name;

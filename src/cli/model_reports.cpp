@@ -5,7 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "ltv/sbg.hpp"
+#include "ltv/error.hpp"
+#include "ltv/registry.hpp"
 
 namespace ltv::cli {
 
@@ -54,20 +55,33 @@ report fit_report_of(const model_state& m, const std::string& title) {
     return r;
 }
 
-std::vector<report> sbg_curve_reports(const std::vector<double>& survivors,
-                                      const std::vector<double>& holdout, std::size_t project,
-                                      double discount_rate, const std::string& name) {
-    const auto fit = fit_sbg(survivors);
-    model_state m;
-    m.kind = model_kind::sbg;
-    m.params = {fit.params.alpha, fit.params.beta};
-    m.fitted = true;
-    m.report = fit.report;
-    std::vector<report> out;
-    out.push_back(fit_report_of(m, name.empty() ? "sBG fit" : "sBG fit — " + name));
+const model_ops& survivor_curve_model() {
+    for (const model_ops* ops : registered_models())
+        if (ops->supports(capability::fit_survivors) && ops->supports(capability::survival))
+            return *ops;
+    throw ltv::error(status::internal, "no registered model fits survivor curves");
+}
 
+std::vector<report> survivor_curve_reports(const model_ops& ops,
+                                           const std::vector<double>& survivors,
+                                           const std::vector<double>& holdout, std::size_t project,
+                                           double discount_rate, const std::string& name) {
+    if (!ops.supports(capability::fit_survivors) || !ops.supports(capability::survival))
+        throw ltv::error(status::invalid_argument,
+                         std::string(ops.name) + " does not fit survivor curves");
+    model_state m;
+    m.kind = static_cast<model_kind>(ops.kind);
+    ops.fit_survivors(m, {array_view<double>(survivors.data(), survivors.size())}, fit_options{});
+    const std::string title = ops.title;
+    std::vector<report> out;
+    out.push_back(fit_report_of(m, title + " fit" + (name.empty() ? "" : " — " + name)));
+
+    // Periods 0..periods: the projection n₀ S(t), and the retention rate r(t) from t = 1.
     const std::size_t periods = std::max(project, survivors.size() - 1 + holdout.size());
-    const auto projected = sbg_project_survivors(fit.params, survivors[0], periods);
+    std::vector<double> t_grid(periods + 1), survival(periods + 1), retention(periods + 1);
+    for (std::size_t t = 0; t <= periods; ++t) t_grid[t] = static_cast<double>(t);
+    ops.survival(m, array_view<double>(t_grid.data(), t_grid.size()), survival.data());
+    ops.retention_rate(m, array_view<double>(t_grid.data() + 1, periods), retention.data() + 1);
     std::vector<std::vector<double>> rows;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t t = 0; t <= periods; ++t) {
@@ -76,13 +90,12 @@ std::vector<report> sbg_curve_reports(const std::vector<double>& survivors,
             observed = survivors[t];
         else if (t - survivors.size() < holdout.size())
             observed = holdout[t - survivors.size()];
+        const double projected = survivors[0] * survival[t];
         const double error =
-            std::isnan(observed) || observed == 0 ? nan : (projected[t] - observed) / observed;
-        const double retention =
-            t == 0 ? nan : sbg_retention_rate(fit.params, static_cast<double>(t));
-        rows.push_back({static_cast<double>(t), observed, projected[t], error, retention});
+            std::isnan(observed) || observed == 0 ? nan : (projected - observed) / observed;
+        rows.push_back({t_grid[t], observed, projected, error, t == 0 ? nan : retention[t]});
     }
-    report projection("projection", name.empty() ? "sBG projection" : "sBG projection — " + name);
+    report projection("projection", title + " projection" + (name.empty() ? "" : " — " + name));
     projection.add("fitted_periods", "periods fitted", static_cast<double>(survivors.size() - 1),
                    kind::count);
     projection.add_table("periods", "active customers by period",
@@ -94,11 +107,13 @@ std::vector<report> sbg_curve_reports(const std::vector<double>& survivors,
                                        : "Discounted expected lifetime — " + name);
     value.add("discount_rate", "discount rate per period", discount_rate, kind::rate)
         .add("del", "DEL (new customer, payments)",
-             sbg_discounted_expected_lifetime(fit.params, discount_rate), kind::number);
+             ops.discounted_expected_lifetime(m, discount_rate), kind::number);
+    const std::vector<double> renewals{0, 1, 2, 4, 9};
+    std::vector<double> derl_values(renewals.size());
+    ops.discounted_expected_residual_lifetime(
+        m, discount_rate, array_view<double>(renewals.data(), renewals.size()), derl_values.data());
     std::vector<std::vector<double>> derl;
-    for (double k : {0.0, 1.0, 2.0, 4.0, 9.0})
-        derl.push_back(
-            {k, sbg_discounted_expected_residual_lifetime(fit.params, discount_rate, k)});
+    for (std::size_t i = 0; i < renewals.size(); ++i) derl.push_back({renewals[i], derl_values[i]});
     value.add_table("derl", "DERL by renewals so far", {"renewals", "DERL"}, derl,
                     {kind::count, kind::number});
     out.push_back(value);

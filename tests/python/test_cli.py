@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+import references as refs
+
 CLI = os.environ.get("LTV_CLI", "")
 pytestmark = pytest.mark.skipif(not os.path.exists(CLI), reason="ltv CLI not built")
 
@@ -86,7 +88,7 @@ def test_version_and_demo():
     assert len(data["top_clv"]["customers"]) == 10
     clv = [row["CLV"] for row in data["top_clv"]["customers"]]
     assert clv == sorted(clv, reverse=True)
-    assert data["fit_regular"]["params"]["alpha"] == pytest.approx(0.7041, rel=2e-4)
+    assert data["fit_regular"]["params"]["alpha"] == refs.approx(refs.fit("sbg", "regular")["params"]["alpha"])
     # The transaction-log part: CDNOW_master has 69 659 transactions of 23 570 customers
     # (SOURCES.md); every customer has exactly one status, and the cohorts are Jan–Mar 1997.
     assert data["transactions"]["customers"] == 23570
@@ -94,28 +96,30 @@ def test_version_and_demo():
     assert sum(status[k] for k in ("newbie", "fan", "sleeping", "lost", "returned")) == 23570
     assert [row["cohort"] for row in data["cohorts"]["cohorts"]] == [199701, 199702, 199703]
     assert 0 < data["log_retention"]["retention_rate"] <= 1
-    assert data["fit_high_end"]["params"]["beta"] == pytest.approx(3.8061, rel=2e-4)
+    assert data["fit_high_end"]["params"]["beta"] == refs.approx(refs.fit("sbg", "high_end")["params"]["beta"])
     missing = run("demo", "--data", "/nonexistent")
     assert missing.returncode == 1 and "cannot find the example data" in missing.stderr
 
 
 def test_retention_survivors_fits_sbg_and_projects():
-    # Fader & Hardie (2007) "regular" cohort: α = 0.7041, β = 1.1820, LL = −1680.27; the
-    # hold-out years 8–12 are projected within 2 % (issue #5).
+    # Fader & Hardie (2007) "regular" cohort (tests/data/references/sbg.json: the fit, DEL, DERL);
+    # the hold-out years 8–12 are projected within 2 % (issue #5).
+    fit = refs.fit("sbg", "regular")
     result = run("retention", "--survivors", "1000,631,468,382,326,289,262,241",
                  "--holdout", "223,207,194,183,173", "--json")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert out["fit"]["params"]["alpha"] == pytest.approx(0.7041, rel=2e-4)
+    assert out["fit"]["params"]["alpha"] == refs.approx(fit["params"]["alpha"])
+    assert out["fit"]["params"]["beta"] == refs.approx(fit["params"]["beta"])
     assert out["fit"]["converged"] is True
-    assert out["fit"]["log_likelihood"] == pytest.approx(-1680.27, rel=1e-5)
+    assert out["fit"]["log_likelihood"] == refs.approx(fit["log_likelihood"])
     periods = out["projection"]["periods"]
     assert [p["period"] for p in periods[:3]] == [0, 1, 2]
     for p in periods[8:13]:
         assert abs(p["error"]) < 0.02
-    assert out["value"]["del"] == pytest.approx(3.6949, rel=5e-5)
+    assert out["value"]["del"] == refs.approx(refs.prediction("sbg", "del_regular"))
     derl = {row["renewals"]: row["DERL"] for row in out["value"]["derl"]}
-    assert derl[4] == pytest.approx(5.8941, rel=5e-5)
+    assert derl[4] == refs.approx(refs.prediction("sbg", "derl_regular_4_renewals"))
     text = run("retention", "--survivors", "1000,631,468,382,326,289,262,241").stdout
     assert "alpha = 0.704" in text and "DERL" in text
 
@@ -134,18 +138,21 @@ DATA = os.path.join(os.path.dirname(__file__), "..", "data")
 
 
 def test_fit_and_predict_on_summary_files(tmp_path):
-    # FHL 2005 BG/NBD on CDNOW: r = 0.2425929, LL = −9582.4256; Gamma-Gamma on the 946 repeat
-    # buyers: p = 6.24880 (issue #4). Both naming conventions of summary files are read.
+    # FHL 2005 BG/NBD on CDNOW and Gamma-Gamma on its 946 repeat buyers
+    # (tests/data/references/bgnbd.json, gg.json). Both naming conventions of summary files are read.
+    bg_ref, gg_ref = refs.fit("bgnbd", "cdnow"), refs.fit("gg", "cdnow_spend")
     bg, gg = tmp_path / "bg.json", tmp_path / "gg.json"
     out = json.loads(run("fit", "--model", "bgnbd", os.path.join(DATA, "cdnow_customers_summary.csv"),
                          "-o", str(bg), "--time-unit", "week", "--json").stdout)
-    assert out["params"]["r"] == pytest.approx(0.2425929, rel=1e-5)
-    assert out["log_likelihood"] == pytest.approx(-9582.4256, rel=1e-8)
-    assert out["standard_errors"]["r"] == pytest.approx(0.01256, rel=2e-3)
+    for name, ref in bg_ref["params"].items():
+        assert out["params"][name] == refs.approx(ref)
+        assert out["standard_errors"][name] == refs.approx(bg_ref["standard_errors"][name])
+    assert out["log_likelihood"] == refs.approx(bg_ref["log_likelihood"])
     assert json.loads(bg.read_text())["time_unit"] == "week"
     summary = os.path.join(DATA, "cdnow_customers_summary_with_transactions.csv")
     out = json.loads(run("fit", "--model", "gg", summary, "-o", str(gg), "--json").stdout)
-    assert out["params"]["p"] == pytest.approx(6.24880, rel=2e-5)
+    for name, ref in gg_ref["params"].items():
+        assert out["params"][name] == refs.approx(ref)
     result = run("predict", "--model", str(bg), "--spend-model", str(gg), summary,
                  "--horizon", "39", "--period-length", "4.345", "--discount-rate", "0.01")
     assert result.returncode == 0, result.stderr
@@ -154,7 +161,7 @@ def test_fit_and_predict_on_summary_files(tmp_path):
     assert len(lines) == 2358
     first = lines[1].split(",")
     assert first[0] == "1"
-    assert float(first[3]) == pytest.approx(24.66, abs=5e-3)  # Gamma-Gamma note, first customer
+    assert float(first[3]) == refs.approx(refs.prediction("gg", "expected_spend_customer_1"))
     records = json.loads(run("predict", "--model", str(bg), summary, "--horizon", "39", "--json").stdout)
     assert len(records) == 2357 and 0 <= records[0]["p_alive"] <= 1
 
@@ -176,20 +183,23 @@ def test_fit_errors_name_file_line_and_column(tmp_path):
 
 
 def test_fit_predict_bgbb_and_pnbd(tmp_path):
-    # BG/BB on the donations (FHS 2010: α = 1.20352, LL = −33 225.581) and Pareto/NBD on CDNOW
-    # (r = 0.55328, LL = −9594.974), both from issue #5.
+    # BG/BB on the donations (FHS 2010) and Pareto/NBD on CDNOW (issue #5):
+    # tests/data/references/bgbb.json, pnbd.json.
+    bgbb_ref, pnbd_ref = refs.fit("bgbb", "donations"), refs.fit("pnbd", "cdnow")
     donations = os.path.join(DATA, "donations.csv")
     model = tmp_path / "bgbb.json"
     out = json.loads(run("fit", "--model", "bgbb", donations, "-o", str(model), "--json").stdout)
-    assert out["params"]["alpha"] == pytest.approx(1.20352, rel=1e-4)
-    assert out["log_likelihood"] == pytest.approx(-33225.581, abs=1e-3)
+    for name, ref in bgbb_ref["params"].items():
+        assert out["params"][name] == refs.approx(ref)
+    assert out["log_likelihood"] == refs.approx(bgbb_ref["log_likelihood"])
     rows = json.loads(run("predict", "--model", str(model), donations, "--horizon", "5",
                           "--dert-discount", "0.1", "--json").stdout)
     assert len(rows) == 22 and all(r["dert"] > 0 for r in rows)
     out = json.loads(run("fit", "--model", "pnbd", os.path.join(DATA, "cdnow_customers_summary.csv"),
                          "--json").stdout)
-    assert out["params"]["r"] == pytest.approx(0.55328, rel=1e-4)
-    assert out["log_likelihood"] == pytest.approx(-9594.974, abs=1e-3)
+    for name, ref in pnbd_ref["params"].items():
+        assert out["params"][name] == refs.approx(ref)
+    assert out["log_likelihood"] == refs.approx(pnbd_ref["log_likelihood"])
     bg = tmp_path / "bg.json"
     run("fit", "--model", "bgnbd", os.path.join(DATA, "cdnow_customers_summary.csv"), "-o", str(bg))
     result = run("predict", "--model", str(bg), donations, "--horizon", "1", "--dert-discount", "0.1")

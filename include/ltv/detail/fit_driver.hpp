@@ -30,10 +30,11 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <Eigen/Dense>
+#include <Eigen/Core>
 
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/validate.hpp"
@@ -119,13 +120,11 @@ inline std::vector<bool> fixed_mask(const fit_problem& pr, const fit_options& op
     return fixed;
 }
 
-}  // namespace fit_impl
-
-/// Fits a model: ll(const double* φ, double* grad) returns Σ wᵢ log Lᵢ at the natural
-/// parameters φ and, when grad is not null, writes ∂/∂ log φ into grad[0..k). `sub` is a
-/// fit_subsample for large data or no_subsample.
-template <class LL, class Sub = no_subsample>
-fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&& sub = {}) {
+/// run_fit with the log-likelihoods type-erased (detail/optimize.hpp, "Compile time"): the
+/// driver is compiled once per translation unit. sub_ll: the subsample's log-likelihood (its
+/// total weight sub_weight), or null.
+inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt, objective_ref ll,
+                                  const objective_ref* sub_ll, double sub_weight) {
     const std::size_t k = pr.names.size();
     require_nonnegative(pr.fn, "penalizer", opt.penalizer);
     if (!(pr.total_weight > 0))
@@ -133,8 +132,8 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
     const double lambda = opt.penalizer;
     // The penalty's factors and the log-likelihood's divisor (fit_options::convention).
     const bool lifetimes = opt.convention == penalizer_convention::lifetimes;
-    std::vector<double> c(k, 1.0);
-    if (lifetimes && !pr.lifetimes_penalty_scale.empty()) c = pr.lifetimes_penalty_scale;
+    std::vector<double> scale(k, 1.0);
+    if (lifetimes && !pr.lifetimes_penalty_scale.empty()) scale = pr.lifetimes_penalty_scale;
     const double divisor =
         lifetimes && pr.lifetimes_divisor > 0 ? pr.lifetimes_divisor : pr.total_weight;
     std::vector<double> theta_fixed;
@@ -170,10 +169,10 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
                 c.ll = value_ll;
             }
             double value = -value_ll / W;
-            for (std::size_t i = 0; i < k; ++i) value += lambda * (c[i] * phi[i]) * (c[i] * phi[i]);
+            for (std::size_t i = 0; i < k; ++i) value += lambda * (scale[i] * phi[i]) * (scale[i] * phi[i]);
             for (std::size_t j = 0; j < m; ++j) {
                 const std::size_t i = free[j];
-                grad[j] = -g[i] / W + 2 * lambda * (c[i] * phi[i]) * (c[i] * phi[i]);
+                grad[j] = -g[i] / W + 2 * lambda * (scale[i] * phi[i]) * (scale[i] * phi[i]);
             }
             return value;
         };
@@ -200,11 +199,11 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
     minimize_result res;
     bool done = false;
     int evaluations = 0, iterations = 0;
-    if constexpr (!std::is_same_v<std::decay_t<Sub>, no_subsample>) {
+    if (sub_ll) {
         // Phase 1: the multistart on the subsample, keeping the inverse Hessian of the run it
         // selects; phase 2: polish on all rows from there.
         auto sub_objective =
-            make_objective(sub.ll, sub.total_weight * divisor / pr.total_weight, false);
+            make_objective(*sub_ll, sub_weight * divisor / pr.total_weight, false);
         minimize_result best;
         Eigen::MatrixXd H_best;
         for (const auto& z0 : starts) {
@@ -281,6 +280,21 @@ fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&
         }
     }
     return out;
+}
+
+}  // namespace fit_impl
+
+/// Fits a model: ll(const double* φ, double* grad) returns Σ wᵢ log Lᵢ at the natural
+/// parameters φ and, when grad is not null, writes ∂/∂ log φ into grad[0..k). `sub` is a
+/// fit_subsample for large data or no_subsample.
+template <class LL, class Sub = no_subsample>
+fit_outcome run_fit(const fit_problem& pr, const fit_options& opt, LL&& ll, Sub&& sub = {}) {
+    if constexpr (std::is_same_v<std::decay_t<Sub>, no_subsample>) {
+        return fit_impl::run_fit_erased(pr, opt, ll, nullptr, 0);
+    } else {
+        const objective_ref sub_ll(sub.ll);
+        return fit_impl::run_fit_erased(pr, opt, ll, &sub_ll, sub.total_weight);
+    }
 }
 
 }  // namespace ltv::detail

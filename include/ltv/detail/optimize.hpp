@@ -23,6 +23,16 @@
 // diverged as well.
 //
 // numeric_hessian(): central differences of an analytic gradient, symmetrised.
+//
+// Compile time: the objective reaches the optimiser as a function_ref (a pointer to the caller's
+// callable and a function pointer that calls it), so BFGS, the line search, Nelder-Mead and the
+// Hessian are ordinary inline functions, compiled once per translation unit rather than once per
+// objective type (every model fit has several). Only Eigen's Core (vectors, matrices) and
+// Cholesky (LLT, for the covariance) modules are included, and elementwise updates are written
+// as loops over the coefficients (the same operations in the same order as the Eigen
+// expressions they replace, hence the same results): every distinct Eigen expression type is
+// compiled into each translation unit with a fit. Reductions (dot products, norms) and
+// matrix-vector products stay Eigen's, whose summation order depends on its vectorisation.
 #pragma once
 
 #include <algorithm>
@@ -31,17 +41,53 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <Eigen/Dense>
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 
 namespace ltv::detail {
+
+template <class Signature>
+class function_ref;
+
+/// A non-owning reference to a callable with signature R(Args...): one pointer to the callable
+/// and one to a function that calls it. The callable must outlive the reference (it is only
+/// ever passed down a call chain here).
+template <class R, class... Args>
+class function_ref<R(Args...)> {
+public:
+    template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, function_ref>>>
+    function_ref(F&& f) noexcept  // NOLINT: implicit, like a reference
+        : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+          call_(&call<std::remove_reference_t<F>>) {}
+
+    R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }
+
+private:
+    template <class F>
+    static R call(void* object, Args... args) {
+        if constexpr (std::is_void_v<R>)
+            (*static_cast<F*>(object))(std::forward<Args>(args)...);
+        else
+            return (*static_cast<F*>(object))(std::forward<Args>(args)...);
+    }
+
+    void* object_;
+    R (*call_)(void*, Args...);
+};
+
+/// An objective f(const double* x, double* grad) → f(x), writing ∇f(x) into grad.
+using objective_ref = function_ref<double(const double*, double*)>;
+/// A gradient g(const double* x, double* grad), writing ∇f(x) into grad.
+using gradient_ref = function_ref<void(const double*, double*)>;
 
 struct minimize_options {
     int max_iterations = 500;
@@ -142,6 +188,22 @@ namespace optimize_impl {
 using vec = Eigen::VectorXd;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
+/// a + t·(b − c) coefficient by coefficient, i.e. the Eigen expression a + t * (b - c).
+inline vec step_from(const vec& a, double t, const vec& b, const vec& c) {
+    vec r(a.size());
+    for (Eigen::Index i = 0; i < a.size(); ++i) r(i) = a(i) + t * (b(i) - c(i));
+    return r;
+}
+
+/// Whether every coefficient of m is finite (what Eigen's allFinite() tests).
+template <class M>
+bool all_finite(const M& m) {
+    const double* v = m.data();
+    for (Eigen::Index i = 0, n = m.size(); i < n; ++i)
+        if (!std::isfinite(v[i])) return false;
+    return true;
+}
+
 /// Thrown by counted when the deadline passed or cancel returned true; caught in minimize_with.
 struct stop_request {
     stop_reason reason;
@@ -149,9 +211,8 @@ struct stop_request {
 
 /// Counts evaluations, honours the deadline and cancel callback (before each evaluation), and
 /// maps non-finite values (or gradients) to +∞.
-template <class F>
 struct counted {
-    F& f;
+    objective_ref f;
     const minimize_options& opt;
     int evaluations = 0;
     double operator()(const vec& x, vec& g) {
@@ -161,7 +222,7 @@ struct counted {
         if (opt.cancel && opt.cancel()) throw stop_request{stop_reason::cancelled};
         ++evaluations;
         double v = f(x.data(), g.data());
-        if (!std::isfinite(v) || !g.allFinite()) return inf;
+        if (!std::isfinite(v) || !all_finite(g)) return inf;
         return v;
     }
 };
@@ -174,9 +235,8 @@ struct line_search_result {
 };
 
 /// Strong-Wolfe line search along p from (x0, f0, g0); d0 = g0·p < 0.
-template <class F>
-line_search_result line_search(counted<F>& f, const vec& x0, double f0, const vec& g0,
-                               const vec& p, double step0, double max_step_norm) {
+inline line_search_result line_search(counted& f, const vec& x0, double f0, const vec& g0,
+                                      const vec& p, double step0, double max_step_norm) {
     constexpr double c1 = 1e-4, c2 = 0.9;
     const double d0 = g0.dot(p);
     const double pnorm = p.cwiseAbs().maxCoeff();
@@ -185,7 +245,7 @@ line_search_result line_search(counted<F>& f, const vec& x0, double f0, const ve
     vec x(x0.size()), g(x0.size());
 
     auto eval = [&](double step, double& d) {
-        x = x0 + step * p;
+        for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = x0(i) + step * p(i);
         double v = f(x, g);
         d = std::isfinite(v) ? g.dot(p) : 0;
         if (std::isfinite(v) && v <= f0 + c1 * step * d0 && v < best.value) {
@@ -262,8 +322,7 @@ line_search_result line_search(counted<F>& f, const vec& x0, double f0, const ve
 }
 
 /// Nelder-Mead with the adaptive coefficients of Gao & Han (2012); non-finite values are +∞.
-template <class F>
-vec nelder_mead(counted<F>& f, const vec& x0, int max_evaluations, double& f_best) {
+inline vec nelder_mead(counted& f, const vec& x0, int max_evaluations, double& f_best) {
     const int n = static_cast<int>(x0.size());
     const double dn = n;
     const double alpha = 1, beta = 1 + 2 / dn, gamma = 0.75 - 1 / (2 * dn), delta = 1 - 1 / dn;
@@ -283,24 +342,26 @@ vec nelder_mead(counted<F>& f, const vec& x0, int max_evaluations, double& f_bes
             break;
         vec c = vec::Zero(n);
         for (int i = 0; i <= n; ++i)
-            if (i != hi) c += s[i];
-        c /= dn;
-        vec xr = c + alpha * (c - s[hi]);
+            if (i != hi)
+                for (int j = 0; j < n; ++j) c(j) += s[i](j);
+        for (int j = 0; j < n; ++j) c(j) /= dn;
+        vec xr = step_from(c, alpha, c, s[hi]);
         double fr = f(xr, g);
         if (fr < fs[lo]) {
-            vec xe = c + beta * (xr - c);
+            vec xe = step_from(c, beta, xr, c);
             double fe = f(xe, g);
             if (fe < fr) { s[hi] = xe; fs[hi] = fe; } else { s[hi] = xr; fs[hi] = fr; }
             continue;
         }
         if (fr < fs[nh]) { s[hi] = xr; fs[hi] = fr; continue; }
         const bool outside = fr < fs[hi];
-        vec xc = outside ? vec(c + gamma * (xr - c)) : vec(c - gamma * (c - s[hi]));
+        // (c − γ(c − s) is c + (−γ)(c − s) exactly: negation and x − y = x + (−y) are exact)
+        vec xc = outside ? step_from(c, gamma, xr, c) : step_from(c, -gamma, c, s[hi]);
         double fc = f(xc, g);
         if (fc < (outside ? fr : fs[hi])) { s[hi] = xc; fs[hi] = fc; continue; }
         for (int i = 0; i <= n; ++i) {  // shrink towards the best vertex
             if (i == lo) continue;
-            s[i] = s[lo] + delta * (s[i] - s[lo]);
+            s[i] = step_from(s[lo], delta, s[i], s[lo]);
             fs[i] = f(s[i], g);
         }
     }
@@ -313,10 +374,10 @@ vec nelder_mead(counted<F>& f, const vec& x0, int max_evaluations, double& f_bes
 
 /// The body of minimize_with (BFGS iterations); x, g, fx hold the current point throughout so
 /// that a stop request (an exception from counted) can report it.
-template <class C, class Finish>
-minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_options& opt,
-                              Eigen::MatrixXd& H, bool h_is_identity, minimize_result& res,
-                              Finish& finish) {
+template <class Finish>
+minimize_result minimize_loop(counted& fc, vec& x, vec& g, double& fx,
+                              const minimize_options& opt, Eigen::MatrixXd& H, bool h_is_identity,
+                              minimize_result& res, Finish& finish) {
     const Eigen::Index n = x.size();
     fx = fc(x, g);
     if (!std::isfinite(fx))
@@ -348,7 +409,7 @@ minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_
         return finish(stop_reason::converged, std::move(message));
     };
 
-    if (H.rows() != n || H.cols() != n || !H.allFinite()) {
+    if (H.rows() != n || H.cols() != n || !all_finite(H)) {
         H = Eigen::MatrixXd::Identity(n, n);
         h_is_identity = true;
     }
@@ -363,11 +424,14 @@ minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_
             return finish(stop_reason::iteration_limit,
                           "stopped: evaluation limit reached with gradient max-norm " +
                               format_short(gnorm));
-        vec p = -H * g;
+        // p = −H g: Eigen evaluates −H·g as the product H·g with the factor −1 (the same kernel
+        // call as subtracting H·g from zeros, which is what is written here).
+        vec p = vec::Zero(n);
+        p.noalias() -= H * g;
         if (!(g.dot(p) < 0)) {  // H lost positive definiteness numerically: restart
             H.setIdentity();
             h_is_identity = true;
-            p = -g;
+            for (Eigen::Index i = 0; i < n; ++i) p(i) = -g(i);
         }
         // First step of steepest descent: length 1 in the max-norm at most (unknown scale).
         const double step0 = h_is_identity ? std::min(1.0, 1.0 / gnorm) : 1.0;
@@ -401,7 +465,11 @@ minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_
                           "stopped: line search failed with gradient max-norm " +
                               format_short(gnorm));
         }
-        const vec s = ls.x - x, y = ls.g - g;
+        vec s(n), y(n);
+        for (Eigen::Index i = 0; i < n; ++i) {
+            s(i) = ls.x(i) - x(i);
+            y(i) = ls.g(i) - g(i);
+        }
         x = ls.x;
         g = ls.g;
         fx = ls.value;
@@ -422,12 +490,19 @@ minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_
         // The BFGS update keeps H positive definite only when the curvature sᵀy is positive;
         // a point that met only the sufficient-decrease condition may violate it: skip then.
         if (sy > 1e-12 * s.norm() * y.norm()) {
-            if (h_is_identity) H *= sy / y.dot(y);  // Nocedal & Wright (6.20) initial scaling
+            if (h_is_identity) {  // Nocedal & Wright (6.20) initial scaling
+                const double scale = sy / y.dot(y);
+                for (Eigen::Index k = 0; k < H.size(); ++k) H.data()[k] *= scale;
+            }
             const double rho = 1 / sy;
             const vec Hy = H * y;
             const double yHy = y.dot(Hy);
-            H += (rho * rho * yHy + rho) * s * s.transpose() - rho * (Hy * s.transpose() +
-                                                                      s * Hy.transpose());
+            // H += c s sᵀ − ρ (Hy sᵀ + s Hyᵀ), c = ρ² yᵀHy + ρ: the inverse BFGS update
+            // (Nocedal & Wright (6.17) expanded), coefficient by coefficient.
+            const double c = rho * rho * yHy + rho;
+            for (Eigen::Index j = 0; j < n; ++j)
+                for (Eigen::Index i = 0; i < n; ++i)
+                    H(i, j) += (c * s(i)) * s(j) - rho * (Hy(i) * s(j) + s(i) * Hy(j));
             h_is_identity = false;
         }
     }
@@ -443,12 +518,12 @@ minimize_result minimize_loop(C& fc, vec& x, vec& g, double& fx, const minimize_
 /// says that H is the unscaled identity (the first step is then a bounded steepest-descent step
 /// and H is rescaled by Nocedal & Wright (6.20) after it). On return H holds the final
 /// approximation, which can warm-start a related problem (minimize_warm).
-template <class F>
-minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimize_options& opt,
-                              Eigen::MatrixXd& H, bool h_is_identity) {
+inline minimize_result minimize_with(objective_ref f, const std::vector<double>& x0,
+                                     const minimize_options& opt, Eigen::MatrixXd& H,
+                                     bool h_is_identity) {
     using namespace optimize_impl;
     const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
-    counted<std::remove_reference_t<F>> fc{f, opt};
+    counted fc{f, opt};
     minimize_result res;
     vec x = Eigen::Map<const vec>(x0.data(), n);
     vec g = vec::Zero(n);
@@ -478,8 +553,8 @@ minimize_result minimize_with(F&& f, const std::vector<double>& x0, const minimi
 
 /// Minimises f over Rⁿ from x0. f(const double* x, double* grad) returns f(x) and writes ∇f(x)
 /// into grad[0..n); it may return a non-finite value (treated as +∞).
-template <class F>
-minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_options& opt = {}) {
+inline minimize_result minimize(objective_ref f, const std::vector<double>& x0,
+                                const minimize_options& opt = {}) {
     const Eigen::Index n = static_cast<Eigen::Index>(x0.size());
     Eigen::MatrixXd H = Eigen::MatrixXd::Identity(n, n);
     return minimize_with(f, x0, opt, H, true);
@@ -488,17 +563,16 @@ minimize_result minimize(F&& f, const std::vector<double>& x0, const minimize_op
 /// minimize() started with the inverse-Hessian approximation H of a closely related problem
 /// (e.g. the same objective on a subsample, whose minimiser is close): the first step is then a
 /// quasi-Newton step, and a few iterations usually reach the tolerance. H is updated in place.
-template <class F>
-minimize_result minimize_warm(F&& f, const std::vector<double>& x0, const minimize_options& opt,
-                              Eigen::MatrixXd& H) {
+inline minimize_result minimize_warm(objective_ref f, const std::vector<double>& x0,
+                                     const minimize_options& opt, Eigen::MatrixXd& H) {
     return minimize_with(f, x0, opt, H, false);
 }
 
 /// Hessian by central differences of an analytic gradient grad(const double* x, double* g):
 /// H(:, i) = (∇f(x + hᵢeᵢ) − ∇f(x − hᵢeᵢ)) / (2hᵢ), hᵢ = rel_step · max(1, |xᵢ|), then
 /// symmetrised. The truncation error is O(h²), the rounding error O(ε‖∇f‖/h).
-template <class G>
-Eigen::MatrixXd numeric_hessian(G&& grad, const std::vector<double>& x, double rel_step = 1e-4) {
+inline Eigen::MatrixXd numeric_hessian(gradient_ref grad, const std::vector<double>& x,
+                                       double rel_step = 1e-4) {
     const Eigen::Index n = static_cast<Eigen::Index>(x.size());
     Eigen::MatrixXd H(n, n);
     std::vector<double> xp(x);
@@ -510,16 +584,19 @@ Eigen::MatrixXd numeric_hessian(G&& grad, const std::vector<double>& x, double r
         xp[i] = x[i] - h;
         grad(xp.data(), gm.data());
         xp[i] = x[i];
-        H.col(i) = (gp - gm) / (2 * h);
+        for (Eigen::Index j = 0; j < n; ++j) H(j, i) = (gp(j) - gm(j)) / (2 * h);
     }
-    return 0.5 * (H + H.transpose());
+    Eigen::MatrixXd symmetric(n, n);
+    for (Eigen::Index j = 0; j < n; ++j)
+        for (Eigen::Index i = 0; i < n; ++i) symmetric(i, j) = 0.5 * (H(i, j) + H(j, i));
+    return symmetric;
 }
 
 /// Runs minimize() from each start in turn and stops at the first that converges; when none
 /// does, returns the run with the lowest objective (its report says it did not converge).
-template <class F>
-minimize_result minimize_multistart(F&& f, const std::vector<std::vector<double>>& starts,
-                                    const minimize_options& opt = {}) {
+inline minimize_result minimize_multistart(objective_ref f,
+                                           const std::vector<std::vector<double>>& starts,
+                                           const minimize_options& opt = {}) {
     minimize_result best;
     int evaluations = 0, iterations = 0;
     for (const auto& x0 : starts) {
@@ -547,9 +624,9 @@ minimize_result minimize_multistart(F&& f, const std::vector<std::vector<double>
 /// whose value is (−LL)/W + penalty: the Hessian of the total is W · H_mean (numeric, from the
 /// analytic gradient `grad`), its inverse the covariance of θ, and by the delta method
 /// Cov(φ) = diag(φ) Cov(θ) diag(φ) (see ltv/fit_report.hpp).
-template <class G>
-void fill_standard_errors(fit_report& report, G&& grad, const std::vector<double>& theta,
-                          const std::vector<const char*>& names, double total_weight) {
+inline void fill_standard_errors(fit_report& report, gradient_ref grad,
+                                 const std::vector<double>& theta,
+                                 const std::vector<const char*>& names, double total_weight) {
     const std::size_t k = theta.size();
     report.parameters.clear();
     for (std::size_t i = 0; i < k; ++i)
@@ -557,11 +634,24 @@ void fill_standard_errors(fit_report& report, G&& grad, const std::vector<double
                                      std::numeric_limits<double>::quiet_NaN()});
     report.covariance.assign(k * k, std::numeric_limits<double>::quiet_NaN());
     report.standard_errors_available = false;
-    const Eigen::MatrixXd H = numeric_hessian(grad, theta) * total_weight;
-    if (!H.allFinite()) return;
-    Eigen::LLT<Eigen::MatrixXd> llt(H);
-    if (llt.info() != Eigen::Success) return;  // not positive definite: no standard errors
-    const Eigen::MatrixXd cov_log = llt.solve(Eigen::MatrixXd::Identity(H.rows(), H.cols()));
+    Eigen::MatrixXd H = numeric_hessian(grad, theta);
+    for (Eigen::Index e = 0; e < H.size(); ++e) H.data()[e] *= total_weight;
+    if (!optimize_impl::all_finite(H)) return;
+    // The covariance is H⁻¹ by Cholesky, exactly as Eigen::LLT<MatrixXd>(H).solve(I) computes it
+    // for fewer than 32 rows (the models have at most a handful of parameters): LLT::compute
+    // runs llt_inplace::blocked, which for such sizes is llt_inplace::unblocked, and solve() is
+    // L.solveInPlace then Lᵀ.solveInPlace on a copy of the right-hand side. Calling those two
+    // steps directly leaves out the blocked factorisation (matrix-matrix kernels) that
+    // Eigen::LLT would compile into every translation unit with a fit, for sizes never used.
+    const Eigen::Index n = H.rows();
+    if (n >= 32) return;  // (not reached: no model has 32 parameters)
+    Eigen::MatrixXd factor = H;
+    if (Eigen::internal::llt_inplace<double, Eigen::Lower>::unblocked(factor) != -1)
+        return;  // not positive definite: no standard errors
+    const Eigen::MatrixXd& L = factor;
+    Eigen::MatrixXd cov_log = Eigen::MatrixXd::Identity(n, n);
+    L.triangularView<Eigen::Lower>().solveInPlace(cov_log);
+    L.adjoint().triangularView<Eigen::Upper>().solveInPlace(cov_log);
     for (std::size_t i = 0; i < k; ++i)
         for (std::size_t j = 0; j < k; ++j)
             report.covariance[i * k + j] = report.parameters[i].value *
