@@ -168,16 +168,14 @@ struct mbgnbd_model {
     static constexpr const char* docs = "bgnbd.md#mbgnbd";  ///< its page in docs/
     static constexpr const char* age_name = "T";
     static constexpr data_kind data = data_kind::rfm;
-    static constexpr capability_set capabilities =
-        capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
-                        capability::conditional_purchases, capability::new_customer_purchases,
-                        capability::purchase_pmf, capability::clv);
-    static constexpr param_info params[] = {detail::purchase_rate_shape,
-                                            detail::purchase_rate_scale,
-                                            {"a", param_lower_positive, param_upper_none,
-                                             "Beta heterogeneity of the dropout probability"},
-                                            {"b", param_lower_positive, param_upper_none,
-                                             "Beta heterogeneity of the dropout probability"}};
+    /// The same kernels as BG/NBD's (the shared BG-family code), so the same capabilities.
+    static constexpr capability_set capabilities = bgnbd_model::capabilities;
+    static constexpr param_info params[] = {
+        detail::purchase_rate_shape, detail::purchase_rate_scale,
+        {"a", param_lower_positive, param_upper_none,
+         "Beta heterogeneity of the dropout probability (at time 0 and after each purchase)"},
+        {"b", param_lower_positive, param_upper_none,
+         "Beta heterogeneity of the dropout probability (at time 0 and after each purchase)"}};
     static mbgnbd_fit_result fit(const rfm_data& d, const fit_options& o) {
         return fit_mbgnbd(d, o);
     }

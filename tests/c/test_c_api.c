@@ -11,6 +11,7 @@
 
 #include "ltv/ltv.h"
 
+#include "support/cdnow.h"
 #include "support/check.h"
 #include "support/references.h"
 
@@ -459,17 +460,9 @@ static void test_transactions(void) {
      * to 1997-09-30 in weeks. Reference: tests/data/cdnow_customers_summary_with_transactions.csv
      * (lifetimes), customer 1: x = 2, t_x = 30.43, T = 38.86, zbar = 22.35 (rounded to 2 d.p.,
      * hence tolerance 0.005 / 0.01). */
-    CHECK(ltv_read_options_init(&ro, sizeof ro) == LTV_OK);
-    ro.delimiter = ' ';
-    ro.header = 0;
-    ro.customer_index = 1;
-    ro.date_index = 2;
-    ro.amount_index = 4;
-    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
-    CHECK(ltv_parse_date("1997-09-30", &so.observation_end) == LTV_OK);
-    so.time_unit_days = 7;
+    CHECK(cdnow_sample_options(&ro, &so) == LTV_OK);
     rep.struct_size = sizeof rep;
-    CHECK(ltv_summarize_file(LTV_TEST_DATA_DIR "/CDNOW_sample.txt", &ro, &so, &t, &rep) == LTV_OK);
+    CHECK(ltv_summarize_file(CDNOW_SAMPLE_PATH, &ro, &so, &t, &rep) == LTV_OK);
     CHECK(rep.rows == 6919 && rep.skipped == 0 && rep.delimiter == ' ');
     CHECK(rep.customer_column == 1 && rep.date_column == 2 && rep.amount_column == 4);
     CHECK(rep.errors != NULL && rep.errors[0] == '\0');

@@ -8,23 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/cdnow.h"
 #include "support/check.h"
 
-/* CDNOW_sample observed to 1997-09-30 in weeks (as tests/c/test_c_api.c reads it). */
+/* CDNOW_sample observed to 1997-09-30 in weeks (support/cdnow.h). */
 static ltv_summary_table* cdnow_table(void) {
     ltv_read_options ro;
     ltv_summary_options so;
     ltv_summary_table* t = NULL;
-    CHECK(ltv_read_options_init(&ro, sizeof ro) == LTV_OK);
-    ro.delimiter = ' ';
-    ro.header = 0;
-    ro.customer_index = 1;
-    ro.date_index = 2;
-    ro.amount_index = 4;
-    CHECK(ltv_summary_options_init(&so, sizeof so) == LTV_OK);
-    CHECK(ltv_parse_date("1997-09-30", &so.observation_end) == LTV_OK);
-    so.time_unit_days = 7;
-    CHECK(ltv_summarize_file(LTV_TEST_DATA_DIR "/CDNOW_sample.txt", &ro, &so, &t, NULL) == LTV_OK);
+    CHECK(cdnow_sample_options(&ro, &so) == LTV_OK);
+    CHECK(ltv_summarize_file(CDNOW_SAMPLE_PATH, &ro, &so, &t, NULL) == LTV_OK);
     return t;
 }
 

@@ -23,10 +23,7 @@ using ltv_test::arg;
 void check_published_fit(const ltv::gamma_gamma_fit_result& fit) {
     const auto& f = ref()["fits"]["cdnow_spend"];
     CHECK(fit.report.rows_used == f["rows_used"].get<std::size_t>());
-    CHECK_REF(fit.params.p, f["params"]["p"]);
-    CHECK_REF(fit.params.q, f["params"]["q"]);
-    CHECK_REF(fit.params.gamma, f["params"]["gamma"]);
-    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
+    ltv_test::check_published_fit<ltv::gamma_gamma_model>(fit, f);
 }
 }  // namespace
 

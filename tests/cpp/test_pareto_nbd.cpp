@@ -48,11 +48,7 @@ TEST_CASE("pareto_nbd: fit on CDNOW reproduces the published estimates") {
     // pnbd.json fits.cdnow: 5-6 significant digits given → 2e-5 relative; LL to 7 digits;
     // standard errors (the brief: approximate values) within ±5 %.
     const auto& f = ref()["fits"]["cdnow"];
-    CHECK_REF(fit.params.r, f["params"]["r"]);
-    CHECK_REF(fit.params.alpha, f["params"]["alpha"]);
-    CHECK_REF(fit.params.s, f["params"]["s"]);
-    CHECK_REF(fit.params.beta, f["params"]["beta"]);
-    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
+    ltv_test::check_published_fit<ltv::pareto_nbd_model>(fit, f);
     CHECK(fit.report.convergence.converged);
     CHECK(fit.report.total_weight == f["total_weight"].get<double>());
     REQUIRE(fit.report.standard_errors_available);

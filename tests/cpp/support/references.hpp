@@ -24,6 +24,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "ltv/model_ops.hpp"
 #include "ltv/model_traits.hpp"
 #include "ltv/registry.hpp"
 #include "model_data.hpp"
@@ -196,3 +197,18 @@ inline std::vector<std::vector<double>> cohorts_dataset(const json& ref, const s
         const double ltv_got_ = (got);                                                           \
         CHECK_MESSAGE(ltv_ref_.accepts(ltv_got_), ltv_ref_.describe(ltv_got_) << " [" #got "]"); \
     } while (0)
+
+/// CHECK a fit result of model M (its traits: parameter names and order) against a published
+/// fit `f` (fits.<name> of tests/data/references/<model>.json): every parameter by name and the
+/// log-likelihood, each within its own tolerance.
+namespace ltv_test {
+template <class M, class Fit>
+void check_published_fit(const Fit& fit, const json& f) {
+    const auto flat = ltv::detail::flat_params<std::size(M::params)>(fit.params);
+    for (std::size_t i = 0; i < flat.size(); ++i) {
+        INFO("parameter " << M::params[i].name);
+        CHECK_REF(flat[i], f["params"][M::params[i].name]);
+    }
+    CHECK_REF(fit.report.log_likelihood, f["log_likelihood"]);
+}
+}  // namespace ltv_test
