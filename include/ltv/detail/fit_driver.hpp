@@ -44,7 +44,8 @@ namespace ltv::detail {
 
 /// Data of at least this many prepared rows are fitted in two phases (subsample, then all).
 constexpr std::size_t fit_subsample_min_rows = 200000;
-/// The subsample's target size: every k-th row of each frequency group, k = rows / this.
+/// The subsample's target size: every k-th row, k = rows / this, each frequency group
+/// reweighted to its share (bg_subsample).
 constexpr std::size_t fit_subsample_rows = 50000;
 
 /// What a model tells the driver about its fit.
@@ -194,7 +195,11 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
     }
     std::vector<fit_parameter> bounds;
     for (std::size_t i : free) bounds.push_back(pr.bounds[i]);
-    const minimize_options mo = fit_minimize_options(pr.fn, opt, bounds);
+    minimize_options mo = fit_minimize_options(pr.fn, opt, bounds);
+    // The objective is a sum over rows_used rows: its rounding grows as ε√n (the line search
+    // stops narrowing below it; at a few rows it is below one ulp and changes nothing).
+    mo.value_rounding = std::numeric_limits<double>::epsilon() *
+                        std::sqrt(static_cast<double>(std::max<std::size_t>(pr.rows_used, 1)));
 
     minimize_result res;
     bool done = false;

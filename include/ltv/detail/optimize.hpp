@@ -95,6 +95,9 @@ struct minimize_options {
     double gradient_tolerance = 1e-8;        ///< converged when ‖∇f‖∞ ≤ this
     double stall_gradient_tolerance = 1e-5;  ///< accepted only when f cannot decrease any more
     double max_step = 10;                    ///< largest ‖Δx‖∞ of one line-search trial
+    /// Relative rounding error of f (0: none known). f summed over n rows carries about
+    /// ε√n |f|; a line search stops narrowing once the change it could still find is below it.
+    double value_rounding = 0;
     /// Stop (stop_reason::time_limit) once the steady clock passes this; max() = never.
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     /// Polled before every evaluation; true stops the run (stop_reason::cancelled).
@@ -236,7 +239,8 @@ struct line_search_result {
 
 /// Strong-Wolfe line search along p from (x0, f0, g0); d0 = g0·p < 0.
 inline line_search_result line_search(counted& f, const vec& x0, double f0, const vec& g0,
-                                      const vec& p, double step0, double max_step_norm) {
+                                      const vec& p, double step0, double max_step_norm,
+                                      double rounding = 0) {
     constexpr double c1 = 1e-4, c2 = 0.9;
     const double d0 = g0.dot(p);
     const double pnorm = p.cwiseAbs().maxCoeff();
@@ -290,6 +294,10 @@ inline line_search_result line_search(counted& f, const vec& x0, double f0, cons
                 d_lo = d;
             }
             if (std::abs(hi - lo) * pnorm < 1e-16 * (1 + x0.cwiseAbs().maxCoeff())) return;
+            // The most f can change across the bracket is below its rounding (near the optimum
+            // of a sum over a million rows): more trials only sample that noise, and used to
+            // cost a 1 M-row BG/NBD fit 40 evaluations per failed search (8.8 s instead of 0.13).
+            if (std::abs(hi - lo) * -d0 < rounding * std::abs(f0)) return;
         }
     };
 
@@ -435,7 +443,7 @@ minimize_result minimize_loop(counted& fc, vec& x, vec& g, double& fx,
         }
         // First step of steepest descent: length 1 in the max-norm at most (unknown scale).
         const double step0 = h_is_identity ? std::min(1.0, 1.0 / gnorm) : 1.0;
-        auto ls = line_search(fc, x, fx, g, p, step0, opt.max_step);
+        auto ls = line_search(fc, x, fx, g, p, step0, opt.max_step, opt.value_rounding);
         if (!ls.ok) {
             if (!h_is_identity) {  // the quasi-Newton direction may be poor: steepest descent
                 H.setIdentity();

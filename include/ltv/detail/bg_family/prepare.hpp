@@ -144,28 +144,37 @@ inline void require_observed_rows(const char* fn, const bg_prepared& d) {
          "period): their likelihood is 1 whatever the parameters, so there is nothing to fit");
 }
 
-/// Every k-th prepared row (k ≥ 1, rows counted across groups), weights unchanged: a
-/// stratified subsample (the rows are grouped by x, and within a merged group sorted by T) for
-/// a cheap first fit.
+/// Every k-th prepared row (k ≥ 1, counted across groups): a systematic sample of the rows,
+/// which are grouped by x (and within a merged group sorted by T), so each frequency group keeps
+/// its share of rows ± 1. The kept rows' weights are scaled by (group weight / k) / (kept
+/// weight), so each group weighs in the subsample exactly its share of the data (÷ k), and the
+/// subsample's optimum, the warm start of a large fit, estimates the data's without bias.
 inline bg_prepared bg_subsample(const bg_prepared& d, std::size_t k) {
     bg_prepared out;
     if (k == 0) k = 1;
     for (std::size_t g = 0; g < d.xs.size(); ++g) {
-        // Every k-th row of each frequency group from its first: every group keeps a row.
         const std::size_t first = out.tx.size();
-        double wsum = 0;
-        for (std::size_t i = d.start[g]; i < d.start[g + 1]; i += k) {
+        double kept = 0, all = 0;
+        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
+            all += d.w[i];
+            if (i % k != 0) continue;
             out.tx.push_back(d.tx[i]);
             out.T.push_back(d.T[i]);
             out.w.push_back(d.w[i]);
-            wsum += d.w[i];
+            kept += d.w[i];
         }
-        if (out.tx.size() > first) {
-            out.xs.push_back(d.xs[g]);
-            out.wx.push_back(wsum);
-            out.start.push_back(first);
-            out.total_weight += wsum;
+        if (out.tx.size() == first || !(kept > 0)) {
+            out.tx.resize(first);
+            out.T.resize(first);
+            out.w.resize(first);
+            continue;
         }
+        const double scale = all / static_cast<double>(k) / kept;
+        for (std::size_t i = first; i < out.tx.size(); ++i) out.w[i] *= scale;
+        out.xs.push_back(d.xs[g]);
+        out.wx.push_back(kept * scale);
+        out.start.push_back(first);
+        out.total_weight += kept * scale;
     }
     out.start.push_back(out.tx.size());
     return out;

@@ -48,9 +48,6 @@ inline pnbd_prepared pnbd_prepare(bg_prepared rows) {
     return out;
 }
 
-/// Every k-th row of each x group (k ≥ 1), weights unchanged: a stratified subsample for the
-/// warm start of large fits (within a group rows are in input order, or sorted by T if merged).
-
 /// Neumaier's compensated sum. The fits' objective is a sum over up to millions of rows; plain
 /// accumulation leaves ~√n ulp(Σ) of noise (≈1e−13 relative at 1e5 rows), which near the optimum
 /// exceeds the decrease a line search must verify (≈ |∇f|²/λ ≈ 1e−14 at the 1e−8 gradient
