@@ -58,8 +58,9 @@ constexpr const char* recency = "recency";
 constexpr const char* T = "T";
 }  // namespace rfm_names
 
-/// Checks one customer and throws a message naming the first violated convention; `row` is used
-/// in messages (SIZE_MAX: a scalar call). Names are arg_name values: no string is built unless a
+/// Checks one customer and throws a message naming the first violated convention (returns for
+/// a valid one, e.g. T = 0, which customer_valid_fast leaves to it); `row` is used in messages
+/// (SIZE_MAX: a scalar call). Names are arg_name values: no string is built unless a
 /// check fails.
 inline void validate_customer_detailed(const char* fn, double x, double t_x, double T,
                                        std::size_t row) {
@@ -83,17 +84,18 @@ inline void validate_customer_detailed(const char* fn, double x, double t_x, dou
                  T_name.str() + "' = 0 (no time after the first purchase for a repeat purchase)");
 }
 
-/// The conventions of validate_customer as one branch-free predicate (no calls, no
-/// short-circuit jumps, which mispredict on mixed x = 0 / x > 0 data): NaN fails every
-/// comparison, so it is rejected too. For 0 ≤ x < 2⁵², (x + 2⁵²) − 2⁵² rounds x to the nearest
-/// integer exactly, so it equals x iff x is an integer; larger finite x (all integers) are
-/// left to the detailed check.
+/// The common case of validate_customer's conventions as one branch-free predicate (no calls,
+/// no short-circuit jumps, which mispredict on mixed x = 0 / x > 0 data): true means valid.
+/// NaN fails every comparison. For 0 ≤ x < 2⁵², (x + 2⁵²) − 2⁵² rounds x to the nearest
+/// integer exactly, so it equals x iff x is an integer; larger finite x (all integers) are left
+/// to the detailed check, and so are the rare valid rows with T = 0 (x = t_x = 0): requiring
+/// T > 0 here costs one comparison, where accepting them cost a third more time per row.
 inline bool customer_valid_fast(double x, double t_x, double T) noexcept {
     constexpr double two52 = 4503599627370496.0;
     const bool x_ok = (x >= 0) & (x < two52) & ((x + two52) - two52 == x);
-    const bool t_ok = (t_x >= 0) & (T >= 0) & (T <= std::numeric_limits<double>::max()) &
+    const bool t_ok = (t_x >= 0) & (T > 0) & (T <= std::numeric_limits<double>::max()) &
                       (t_x <= T);
-    return x_ok & t_ok & ((x != 0) | (t_x == 0)) & ((x == 0) | (T > 0));
+    return x_ok & t_ok & ((x != 0) | (t_x == 0));
 }
 
 /// Checks one customer; `row` is used in messages (SIZE_MAX: a scalar call).
