@@ -264,17 +264,14 @@ std::function<double(array_view<day_number>, day_number)> p_alive_criterion(cons
 /// model, its parameters in `state`. The C API and the CLI use this form.
 inline std::function<double(array_view<day_number>, day_number)> p_alive_criterion(
     const model_ops& ops, const model_state& state, time_unit unit) {
-    if (ops.p_alive == nullptr)
+    if (ops.p_alive_one == nullptr)
         detail::fail(status::invalid_argument, "p_alive_criterion",
                      std::string("the ") + ops.title + " model has no P(alive)");
     struct alive_of_model {
         const model_ops* ops;
         model_state state;
         double operator()(double x, double t_x, double T) const {
-            const rfm_data one{{&x, 1}, {&t_x, 1}, {&T, 1}, {}};
-            double out = 0;
-            ops->p_alive(state, one, &out, 1);
-            return out;
+            return ops->p_alive_one(state, x, t_x, T);
         }
     };
     return detail::p_alive_from(alive_of_model{&ops, state}, unit);

@@ -100,7 +100,7 @@ void index_batch(std::size_t n, double* out, int threads, const char* index_name
     });
 }
 
-/// Whether the model header offers a threaded batch P(alive) etc.: probability_alive(p, data,
+/// Whether the model header offers a threaded batch log-likelihood: log_likelihood(p, data,
 /// out, threads). Used to pick the model's own batch engine over index_batch.
 template <class P, class = void>
 struct has_threaded_log_likelihood : std::false_type {};
@@ -140,8 +140,6 @@ model_ops make_model_ops(model_kind kind) {
     o.params = M::params;
     o.num_params = std::size(M::params);
     constexpr capability_set caps = M::capabilities;
-    auto has = [](capability c) { return has_capability(caps, c); };
-    (void)has;
 
     if constexpr (has_capability(caps, capability::fit_rfm)) {
         o.fit_rfm = [](model_state& s, const rfm_data& d, const fit_options& opt) {
@@ -185,6 +183,9 @@ model_ops make_model_ops(model_kind kind) {
         o.p_alive = [](const model_state& s, const rfm_data& d, double* out, int threads) {
             probability_alive(detail::params_of<M>(s), d, out, threads);
         };
+        o.p_alive_one = [](const model_state& s, double x, double t_x, double T) {
+            return probability_alive(detail::params_of<M>(s), x, t_x, T);
+        };
     }
     if constexpr (has_capability(caps, capability::conditional_purchases)) {
         o.conditional_purchases = [](const model_state& s, double t, const rfm_data& d,
@@ -205,9 +206,8 @@ model_ops make_model_ops(model_kind kind) {
         o.clv = [](const model_state& s, const model_state& spend, const rfm_data& d,
                    array_view<double> monetary, const clv_options& opt, double* out,
                    int threads) {
-            const auto g = detail::params_from_flat<gamma_gamma_params>(
-                spend.params.data(), std::make_index_sequence<3>{});
-            clv(detail::params_of<M>(s), g, d, monetary, opt, out, threads);
+            clv(detail::params_of<M>(s), detail::params_of<gamma_gamma_model>(spend), d,
+                monetary, opt, out, threads);
         };
     }
     if constexpr (has_capability(caps, capability::new_customer_purchases)) {
@@ -234,12 +234,13 @@ model_ops make_model_ops(model_kind kind) {
         o.spend_log_likelihood = [](const model_state& s, const spend_data& d, double* out,
                                     int threads) {
             const P p = detail::params_of<M>(s);
+            // (lengths only: each row's own check names it "(at row i)", as every batch does)
             detail::require_array("log_likelihood", "frequency", d.frequency.data(),
                                   d.frequency.size());
             detail::require_array("log_likelihood", "monetary", d.monetary.data(),
                                   d.monetary.size());
             if (d.monetary.size() != d.frequency.size())
-                detail::fail(status::invalid_argument, "gamma_gamma_log_likelihood",
+                detail::fail(status::invalid_argument, "log_likelihood",
                              "'frequency' has " + std::to_string(d.frequency.size()) +
                                  " rows but 'monetary' has " + std::to_string(d.monetary.size()));
             detail::index_batch(d.size(), out, threads, nullptr, [&](std::size_t i) {

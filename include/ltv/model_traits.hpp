@@ -198,6 +198,8 @@ struct model_ops {
     void (*log_likelihood)(const model_state&, const rfm_data&, double* out, int threads) =
         nullptr;
     void (*p_alive)(const model_state&, const rfm_data&, double* out, int threads) = nullptr;
+    /// P(alive) of one customer (the journey's criterion calls it per customer and date).
+    double (*p_alive_one)(const model_state&, double x, double t_x, double T) = nullptr;
     void (*conditional_purchases)(const model_state&, double t, const rfm_data&, double* out,
                                   int threads) = nullptr;
     void (*dert)(const model_state&, double discount_rate, const rfm_data&, double* out,
