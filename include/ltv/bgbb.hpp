@@ -530,14 +530,12 @@ inline void discounted_expected_residual_transactions(const bgbb_params& params,
 inline bgbb_fit_result fit_bgbb(const rfm_data& data, const fit_options& options = {}) {
     constexpr const char* fn = "bgbb_fit";
     detail::validate_bgbb_data(fn, data);
-    detail::require_nonnegative(fn, "penalizer", options.penalizer);
     const detail::bg_prepared d = detail::bg_prepare(data, true);
     if (!(d.total_weight > 0))
         detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
     detail::require_observed_rows(fn, d);
     detail::fit_problem pr;
     pr.fn = fn;
-    pr.names = {"alpha", "beta", "gamma", "delta"};
     pr.bounds = {{"alpha"}, {"beta"}, {"gamma"}, {"delta"}};
     // Uniform mixing distributions, then a "loyal" and a "churny" guess.
     pr.starts = {{1, 1, 1, 1}, {1, 1, 0.5, 3}, {0.5, 2, 2, 0.5}};

@@ -249,12 +249,12 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
     detail::validate_spend(fn, data,
                            opt.strict_spend ? detail::spend_rule::likelihood
                                             : detail::spend_rule::fit);
-    detail::require_nonnegative(fn, "penalizer", opt.penalizer);
     // The rows that enter the likelihood (x > 0, z̄ > 0, positive weight), copied once; the rows
     // of positive weight with x > 0 and z̄ ≤ 0 are counted (strict_spend has rejected them).
     const bool weighted = !data.weights.empty();
     std::vector<double> used_x, used_z, used_w;
     std::size_t excluded = 0, first_excluded = 0;
+    double W = 0, zsum = 0;  // Σ w and Σ w z̄ over the used rows
     for (std::size_t i = 0; i < data.size(); ++i) {
         const double x = data.frequency[i], z = data.monetary[i];
         const double w = weighted ? data.weights[i] : 1.0;
@@ -266,6 +266,8 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
         used_x.push_back(x);
         used_z.push_back(z);
         if (weighted) used_w.push_back(w);
+        W += w;
+        zsum += w * z;
     }
     // "k rows with frequency > 0 and monetary <= 0 were excluded (the first: row i, monetary = v)"
     std::string excluded_note;
@@ -276,27 +278,20 @@ inline gamma_gamma_fit_result fit_gamma_gamma(const spend_data& data,
                         "row " + std::to_string(first_excluded) + ", monetary = " +
                         detail::format_value(data.monetary[first_excluded]) + ")";
     const spend_data used{used_x, used_z, used_w};
-    double W;
-    std::size_t rows;
-    detail::gg_total({1, 1, 1}, used, nullptr, W, rows);
     if (!(W > 0))
         detail::fail(status::invalid_argument, fn,
                      "no row has frequency > 0, monetary > 0 and positive weight: nothing to fit" +
                          (excluded_note.empty() ? std::string() : " (" + excluded_note + ")"));
-    double zsum = 0;
-    for (std::size_t i = 0; i < used.size(); ++i)
-        zsum += (weighted ? used.weights[i] : 1.0) * used.monetary[i];
     const double zmean = zsum / W;
     detail::fit_problem pr;
     pr.fn = fn;
-    pr.names = {"p", "q", "gamma"};
     // (γ is a money scale: its divergence bound is relative to the mean spend)
     pr.bounds = {{"p"}, {"q"}, detail::scale_parameter("gamma", zmean)};
     // Data-driven: p = 1, q = 2 and γ so that the population mean pγ/(q−1) equals mean z̄;
     // then lifetimes' all-ones start.
-    pr.starts = {{1, 2, zmean > 0 ? zmean : 1}, {1, 1, 1}};
+    pr.starts = {{1, 2, zmean}, {1, 1, 1}};  // (zmean > 0: every used z̄ is)
     pr.total_weight = W;
-    pr.rows_used = rows;
+    pr.rows_used = used.size();
     auto fit = detail::run_fit(pr, opt, [&used](const double* phi, double* grad) {
         double W2;
         std::size_t r2;

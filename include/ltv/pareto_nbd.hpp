@@ -247,39 +247,24 @@ inline void discounted_expected_residual_transactions(const pareto_nbd_params& p
 inline pareto_nbd_fit_result fit_pareto_nbd(const rfm_data& data, const fit_options& options = {},
                                             bool allow_subsample = true) {
     constexpr const char* fn = "pareto_nbd_fit";
-    detail::validate_rfm(fn, data);
-    detail::require_nonnegative(fn, "penalizer", options.penalizer);
-    const detail::pnbd_prepared d = detail::pnbd_prepare(detail::bg_prepare(data, true));
-    if (!(d.rows.total_weight > 0))
-        detail::fail(status::invalid_argument, fn, "the data have no rows with positive weight");
-    detail::require_observed_rows(fn, d.rows);
-    double sx = 0, sT = 0;
-    for (std::size_t g = 0; g < d.rows.xs.size(); ++g)
-        for (std::size_t i = d.rows.start[g]; i < d.rows.start[g + 1]; ++i) {
-            sx += d.rows.w[i] * d.rows.xs[g];
-            sT += d.rows.w[i] * d.rows.T[i];
-        }
+    detail::rfm_fit_rows f = detail::prepare_rfm_fit(fn, data);
+    const detail::pnbd_prepared d = detail::pnbd_prepare(std::move(f.rows));
     detail::fit_problem pr;
     pr.fn = fn;
-    pr.names = {"r", "alpha", "s", "beta"};
     pr.total_weight = d.rows.total_weight;
     pr.rows_used = d.rows.tx.size();
-    const double W = d.rows.total_weight > 0 ? d.rows.total_weight : 1;
     // Starts: r = s = 1 with α matching the mean purchase rate Σx/ΣT and β the mean age (a
     // median lifetime of the order of the observation window); all ones; a low-shape guess.
-    // (all T = 0: no time scale in the data; start the scales at 1)
-    const double beta0 = sT > 0 ? sT / W : 1;
-    const double alpha0 = sx > 0 && sT > 0 ? sT / sx : beta0;
+    const double beta0 = f.sT / d.rows.total_weight;
+    const double alpha0 = f.sx > 0 ? f.sT / f.sx : beta0;
     pr.starts = {{1, alpha0, 1, beta0}, {1, 1, 1, 1}, {0.3, alpha0, 0.3, beta0}};
     // (α, β are time scales: their divergence bounds are relative to the mean age β₀)
     pr.bounds = {{"r"}, detail::scale_parameter("alpha", beta0), {"s"},
                  detail::scale_parameter("beta", beta0)};
     // lifetimes' convention: α and β penalised in units where the largest T is 1, and the
     // log-likelihood divided by the mean weight of the rows given (its ParetoNBDFitter).
-    double max_T = 0;
-    for (std::size_t i = 0; i < data.size(); ++i) max_T = std::max(max_T, data.age[i]);
-    if (max_T > 0) pr.lifetimes_penalty_scale = {1, 1 / max_T, 1, 1 / max_T};
-    if (data.size() > 0) pr.lifetimes_divisor = d.rows.total_weight / static_cast<double>(data.size());
+    pr.lifetimes_penalty_scale = {1, 1 / f.max_T, 1, 1 / f.max_T};
+    pr.lifetimes_divisor = d.rows.total_weight / static_cast<double>(data.size());
     detail::pnbd_work work;
     auto ll_of = [&work](const detail::pnbd_prepared& rows) {
         return [&rows, &work](const double* phi, double* grad) {

@@ -212,7 +212,6 @@ inline sbg_fit fit_sbg(const std::vector<array_view<double>>& cohorts,
     constexpr const char* fn = "fit_sbg";
     if (cohorts.empty())
         detail::fail(status::invalid_argument, fn, "no cohorts given: nothing to fit");
-    detail::require_nonnegative(fn, "penalizer", options.penalizer);
     double weight = 0;
     for (std::size_t c = 0; c < cohorts.size(); ++c) {
         detail::validate_survivors(fn, cohorts[c],
@@ -221,7 +220,6 @@ inline sbg_fit fit_sbg(const std::vector<array_view<double>>& cohorts,
     }
     detail::fit_problem pr;
     pr.fn = fn;
-    pr.names = {"alpha", "beta"};
     pr.bounds = {{"alpha"}, {"beta"}};
     // The uniform mixing distribution, then a low- and a high-churn guess.
     pr.starts = {{1, 1}, {0.5, 3}, {3, 0.5}};

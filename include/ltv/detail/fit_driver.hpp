@@ -51,8 +51,7 @@ constexpr std::size_t fit_subsample_rows = 50000;
 /// What a model tells the driver about its fit.
 struct fit_problem {
     const char* fn = "fit";                  ///< the model's fit, for messages
-    std::vector<const char*> names;          ///< parameter names, model order
-    std::vector<fit_parameter> bounds;       ///< divergence bounds, model order
+    std::vector<fit_parameter> bounds;       ///< names and divergence bounds, model order
     std::vector<std::vector<double>> starts; ///< the model's starts, natural scale
     double total_weight = 0;                 ///< W > 0
     std::size_t rows_used = 0;               ///< distinct rows (patterns, cohorts) in the LL
@@ -81,19 +80,19 @@ namespace fit_impl {
 
 /// The caller's initial values as a log-space start: exactly k values, each finite and > 0.
 inline std::vector<double> initial_start(const fit_problem& pr, const fit_options& opt) {
-    const std::size_t k = pr.names.size();
+    const std::size_t k = pr.bounds.size();
     if (opt.initial.size() != k) {
         std::string names;
-        for (const char* n : pr.names) names += std::string(names.empty() ? "" : ", ") + n;
+        for (const auto& b : pr.bounds) names += std::string(names.empty() ? "" : ", ") + b.name;
         fail(status::invalid_argument, pr.fn,
              "argument 'initial' must hold " + std::to_string(k) + " values (" + names +
                  "), not " + std::to_string(opt.initial.size()));
     }
     std::vector<double> s(k);
     for (std::size_t i = 0; i < k; ++i) {
-        require_positive(pr.fn,
-                         "initial[" + std::to_string(i) + "] (" + std::string(pr.names[i]) + ")",
-                         opt.initial[i]);
+        require_positive(
+            pr.fn, "initial[" + std::to_string(i) + "] (" + std::string(pr.bounds[i].name) + ")",
+            opt.initial[i]);
         s[i] = std::log(opt.initial[i]);
     }
     return s;
@@ -102,7 +101,7 @@ inline std::vector<double> initial_start(const fit_problem& pr, const fit_option
 /// fit_options::fixed checked: indices in range, each once, values > 0, not every parameter.
 inline std::vector<bool> fixed_mask(const fit_problem& pr, const fit_options& opt,
                                     std::vector<double>& theta_fixed) {
-    const std::size_t k = pr.names.size();
+    const std::size_t k = pr.bounds.size();
     std::vector<bool> fixed(k, false);
     theta_fixed.assign(k, 0);
     for (const auto& [index, value] : opt.fixed) {
@@ -110,7 +109,7 @@ inline std::vector<bool> fixed_mask(const fit_problem& pr, const fit_options& op
             fail(status::invalid_argument, pr.fn,
                  "a fixed parameter's index " + std::to_string(index) + " is out of range (" +
                      std::to_string(k) + " parameters)");
-        const std::string name = "fixed " + std::string(pr.names[index]);
+        const std::string name = "fixed " + std::string(pr.bounds[index].name);
         if (fixed[index]) fail(status::invalid_argument, pr.fn, name + " is given twice");
         require_positive(pr.fn, name, value);
         fixed[index] = true;
@@ -126,7 +125,7 @@ inline std::vector<bool> fixed_mask(const fit_problem& pr, const fit_options& op
 /// total weight sub_weight), or null.
 inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt, objective_ref ll,
                                   const objective_ref* sub_ll, double sub_weight) {
-    const std::size_t k = pr.names.size();
+    const std::size_t k = pr.bounds.size();
     require_nonnegative(pr.fn, "penalizer", opt.penalizer);
     if (!(pr.total_weight > 0))
         fail(status::invalid_argument, pr.fn, "the data have no rows with positive weight");
@@ -246,7 +245,9 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
     fit_outcome out;
     expand(res.x.data());
     out.params = phi;
-    require_fit_converged(pr.fn, res.info, opt, pr.names, out.params);
+    std::vector<const char*> names;
+    for (const auto& b : pr.bounds) names.push_back(b.name);
+    require_fit_converged(pr.fn, res.info, opt, names, out.params);
     fit_report& report = out.report;
     report.convergence = res.info;
     report.penalizer = lambda;
@@ -260,7 +261,7 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
 
     const double nan = std::numeric_limits<double>::quiet_NaN();
     report.parameters.clear();
-    for (std::size_t i = 0; i < k; ++i) report.parameters.push_back({pr.names[i], out.params[i], nan});
+    for (std::size_t i = 0; i < k; ++i) report.parameters.push_back({pr.bounds[i].name, out.params[i], nan});
     report.covariance.assign(k * k, nan);
     report.standard_errors_available = false;
     if (opt.standard_errors && res.info.converged) {
@@ -268,7 +269,7 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
         // method to φ; ltv/fit_report.hpp); fixed parameters are known exactly: 0.
         fit_report free_report;
         std::vector<const char*> free_names;
-        for (std::size_t i : free) free_names.push_back(pr.names[i]);
+        for (std::size_t i : free) free_names.push_back(pr.bounds[i].name);
         auto grad = [&](const double* z, double* gz) { objective(z, gz); };
         fill_standard_errors(free_report, grad, res.x, free_names, divisor);
         if (free_report.standard_errors_available) {

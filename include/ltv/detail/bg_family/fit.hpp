@@ -31,35 +31,21 @@ namespace ltv::detail {
 /// `allow_subsample` = false forces the direct path (tests compare the two).
 inline bg_shape bg_fit(const char* fn, const rfm_data& data, const fit_options& opt, int m,
                        fit_report& report, bool allow_subsample = true) {
-    validate_rfm(fn, data);
-    require_nonnegative(fn, "penalizer", opt.penalizer);
-    const bg_prepared d = bg_prepare(data, true);
-    if (!(d.total_weight > 0))
-        fail(status::invalid_argument, fn, "the data have no rows with positive weight");
-    require_observed_rows(fn, d);
-    double sx = 0, sT = 0;
-    for (std::size_t g = 0; g < d.xs.size(); ++g)
-        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
-            sx += d.w[i] * d.xs[g];
-            sT += d.w[i] * d.T[i];
-        }
+    const rfm_fit_rows f = prepare_rfm_fit(fn, data);
+    const bg_prepared& d = f.rows;
     fit_problem pr;
     pr.fn = fn;
-    pr.names = {"r", "alpha", "a", "b"};
     pr.total_weight = d.total_weight;
     pr.rows_used = d.tx.size();
-    const double W = d.total_weight > 0 ? d.total_weight : 1;
+    const double W = d.total_weight;
     // Starts: a data-driven one (r = 1 and α matching the mean purchase rate Σx/ΣT, a = 1,
     // b = 3: P(drop after a purchase) ≈ 0.25), lifetimes' all-ones, and a low-r guess.
-    // (all T = 0: no time scale in the data; start α at 1)
-    const double alpha0 = sx > 0 && sT > 0 ? sT / sx : (sT > 0 ? sT / W : 1);
+    const double alpha0 = f.sx > 0 ? f.sT / f.sx : f.sT / W;
     pr.starts = {{1, alpha0, 1, 3}, {1, 1, 1, 1}, {0.3, alpha0, 0.5, 1.5}};
     // (α is a time scale: its divergence bound is relative to the mean age)
-    pr.bounds = {{"r"}, scale_parameter("alpha", sT / W), {"a"}, {"b"}};
+    pr.bounds = {{"r"}, scale_parameter("alpha", f.sT / W), {"a"}, {"b"}};
     // lifetimes' convention: α penalised in units where the largest T is 1.
-    double max_T = 0;
-    for (std::size_t i = 0; i < data.size(); ++i) max_T = std::max(max_T, data.age[i]);
-    if (max_T > 0) pr.lifetimes_penalty_scale = {1, 1 / max_T, 1, 1};
+    pr.lifetimes_penalty_scale = {1, 1 / f.max_T, 1, 1};
     auto ll_of = [m](const bg_prepared& rows) {
         return [&rows, m](const double* phi, double* grad) {
             return bg_total_log_likelihood(bg_shape{phi[0], phi[1], phi[2], phi[3], m}, rows,

@@ -144,6 +144,31 @@ inline void require_observed_rows(const char* fn, const bg_prepared& d) {
          "period): their likelihood is 1 whatever the parameters, so there is nothing to fit");
 }
 
+/// The prepared rows of a BG-family or Pareto/NBD fit (validated, merged, with positive weight
+/// and an observed row) and the data-driven quantities of its starts and penalty.
+struct rfm_fit_rows {
+    bg_prepared rows;
+    double sx = 0;     ///< Σ w x
+    double sT = 0;     ///< Σ w T (> 0: an observed row has T > 0)
+    double max_T = 0;  ///< the largest T given (lifetimes' penalty unit; zero weights count)
+};
+
+inline rfm_fit_rows prepare_rfm_fit(const char* fn, const rfm_data& data) {
+    validate_rfm(fn, data);
+    rfm_fit_rows f{bg_prepare(data, true)};
+    const bg_prepared& d = f.rows;
+    if (!(d.total_weight > 0))
+        fail(status::invalid_argument, fn, "the data have no rows with positive weight");
+    require_observed_rows(fn, d);
+    for (std::size_t g = 0; g < d.xs.size(); ++g)
+        for (std::size_t i = d.start[g]; i < d.start[g + 1]; ++i) {
+            f.sx += d.w[i] * d.xs[g];
+            f.sT += d.w[i] * d.T[i];
+        }
+    for (std::size_t i = 0; i < data.size(); ++i) f.max_T = std::max(f.max_T, data.age[i]);
+    return f;
+}
+
 /// Every k-th prepared row (k ≥ 1, counted across groups): a systematic sample of the rows,
 /// which are grouped by x (and within a merged group sorted by T), so each frequency group keeps
 /// its share of rows ± 1. The kept rows' weights are scaled by (group weight / k) / (kept
