@@ -108,20 +108,8 @@ summary_csv read_input(const input_args& a, const std::vector<csv_column>& wante
         so.observation_end = date_option("--observation-end", a.observation_end);
     so.unit = parse_time_unit(a.log_time_unit);
     so.merge = parse_merge_period(a.merge);
-    read_report rep;
-    summary_table t;
-    if (a.transactions == "-") {
-        const std::string text{std::istreambuf_iterator<char>(std::cin),
-                               std::istreambuf_iterator<char>()};
-        t = summarize_text(text, to_read_options(a.in), so, &rep, "<stdin>");
-    } else {
-        t = summarize(a.transactions, to_read_options(a.in, a.transactions), so, &rep);
-    }
-    if (rep.skipped > 0)
-        std::cerr << "ltv: warning: skipped " << rep.skipped << " malformed rows of " << rep.source
-                  << "\n";
     summary_csv out;
-    out.source = rep.source.empty() ? a.transactions : rep.source;
+    summary_table t = summarize_log(a.transactions, a.in, so, &out.source);
     out.rows = t.size();
     out.ids = std::move(t.customer);
     for (const auto& c : wanted) {

@@ -167,20 +167,7 @@ void add_summarize(CLI::App& app) {
             so.calibration_end = date_option("--calibration-end", a->calibration_end);
         so.unit = parse_time_unit(a->time_unit);
         so.merge = parse_merge_period(a->merge);
-        read_report rep;
-        summary_table t;
-        if (a->path == "-") {
-            const std::string text{std::istreambuf_iterator<char>(std::cin),
-                                   std::istreambuf_iterator<char>()};
-            t = summarize_text(text, to_read_options(a->in), so, &rep, "<stdin>");
-        } else {
-            t = summarize(a->path, to_read_options(a->in, a->path), so, &rep);
-        }
-        if (rep.skipped > 0) {
-            std::cerr << "ltv: warning: skipped " << rep.skipped << " malformed rows of "
-                      << rep.source << "\n";
-            for (const auto& e : rep.errors) std::cerr << "  " << e.message << "\n";
-        }
+        summary_table t = summarize_log(a->path, a->in, so);
         if (!a->json) {  // the CSV without per-field strings (summary_output.cpp)
             write_summary_csv(a->output, t, a->extra);
             return;

@@ -182,6 +182,22 @@ transaction_log load_log(const std::string& path, const transaction_input& in) {
     return log;
 }
 
+summary_table summarize_log(const std::string& path, const transaction_input& in,
+                            const summary_options& so, std::string* source) {
+    read_report rep;
+    summary_table t;
+    if (path == "-") {
+        const std::string text{std::istreambuf_iterator<char>(std::cin),
+                               std::istreambuf_iterator<char>()};
+        t = summarize_text(text, to_read_options(in), so, &rep, "<stdin>");
+    } else {
+        t = summarize(path, to_read_options(in, path), so, &rep);
+    }
+    warn_skipped(rep);
+    if (source) *source = rep.source.empty() ? path : rep.source;
+    return t;
+}
+
 day_number date_option(const std::string& option, const std::string& text) {
     try {
         return parse_date(text);

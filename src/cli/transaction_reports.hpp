@@ -12,6 +12,7 @@
 
 #include "ltv/cohorts.hpp"
 #include "ltv/date.hpp"
+#include "ltv/summary.hpp"
 #include "ltv/transactions.hpp"
 #include "report.hpp"
 
@@ -45,6 +46,11 @@ read_options to_read_options(const transaction_input& in, const std::string& lab
 
 /// Loads a whole log from a path or "-" (stdin); warns on stderr about skipped rows.
 transaction_log load_log(const std::string& path, const transaction_input& in);
+
+/// The per-customer summary of a log at a path or "-" (stdin), read in one pass; warns on
+/// stderr about skipped rows, as load_log. `source` (optional) receives the input's name.
+summary_table summarize_log(const std::string& path, const transaction_input& in,
+                            const summary_options& so, std::string* source = nullptr);
 
 /// A date given on the command line; the error names the option.
 day_number date_option(const std::string& option, const std::string& text);
