@@ -91,6 +91,14 @@ inline const char* capability_name(int value) noexcept {
     return nullptr;
 }
 
+/// The names of the capabilities in `set`, in value order (messages, `ltv models`).
+inline std::vector<const char*> capability_names(capability_set set) {
+    std::vector<const char*> names;
+    for (int v = 1; v <= capability_max; ++v)
+        if (has_capability(set, static_cast<capability>(v))) names.push_back(capability_name(v));
+    return names;
+}
+
 inline const char* capability_description(int value) noexcept {
     switch (value) {
 #define LTV_CAPABILITY_TEXT(id, macro, v, text) \
@@ -232,6 +240,10 @@ struct model_ops {
                                        const std::vector<array_view<double>>&) = nullptr;
 
     bool supports(capability c) const noexcept { return has_capability(capabilities, c); }
+    /// The same for a capability value from outside C++ (LTV_CAP_*): false for unknown values.
+    bool supports(int c) const noexcept {
+        return c >= 1 && c <= capability_max && supports(static_cast<capability>(c));
+    }
 };
 
 }  // namespace ltv

@@ -50,9 +50,8 @@ inline const model_ops& require_capability(const char* fn, const ltv_model& m, c
     const model_ops& ops = ops_of(m);
     if (ops.supports(c)) return ops;
     std::string can;
-    for (int v = 1; v <= capability_max; ++v)
-        if (has_capability(ops.capabilities, static_cast<capability>(v)))
-            can += std::string(can.empty() ? "" : ", ") + capability_name(v);
+    for (const char* name : capability_names(ops.capabilities))
+        can += std::string(can.empty() ? "" : ", ") + name;
     throw error(status::invalid_argument, std::string(fn) + ": " + what +
                                               " is not available for the " + ops.title +
                                               " model (it supports: " + can + ")");

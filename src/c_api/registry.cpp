@@ -95,10 +95,7 @@ LTV_API int ltv_model_kind_supports(int kind, int capability, int* out_flag) {
     return guard(fn, [&] {
         require_out(fn, "out_flag", out_flag);
         const auto& ops = ltv::model_ops_for(kind);
-        *out_flag = capability >= 1 && capability <= ltv::capability_max &&
-                            ops.supports(static_cast<ltv::capability>(capability))
-                        ? 1
-                        : 0;
+        *out_flag = ops.supports(capability) ? 1 : 0;
     });
 }
 
@@ -108,10 +105,7 @@ LTV_API int ltv_model_supports(const ltv_model* model, int capability, int* out_
         const auto& m = require_model(fn, model);
         require_out(fn, "out_flag", out_flag);
         const auto& ops = ltv::capi::ops_of(m);
-        *out_flag = capability >= 1 && capability <= ltv::capability_max &&
-                            ops.supports(static_cast<ltv::capability>(capability))
-                        ? 1
-                        : 0;
+        *out_flag = ops.supports(capability) ? 1 : 0;
     });
 }
 

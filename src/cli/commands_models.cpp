@@ -388,9 +388,8 @@ void add_predict(CLI::App& app) {
 /// The capabilities of a model as "p_alive, dert, …".
 std::string capability_list(const model_ops& m) {
     std::string text;
-    for (int v = 1; v <= capability_max; ++v)
-        if (has_capability(m.capabilities, static_cast<capability>(v)))
-            text += std::string(text.empty() ? "" : ", ") + capability_name(v);
+    for (const char* name : capability_names(m.capabilities))
+        text += std::string(text.empty() ? "" : ", ") + name;
     return text;
 }
 
@@ -441,11 +440,7 @@ void add_models(CLI::App& app) {
             nlohmann::ordered_json params = nlohmann::ordered_json::array();
             for (std::size_t i = 0; i < m->num_params; ++i) params.push_back(m->params[i].name);
             j["params"] = params;
-            nlohmann::ordered_json caps = nlohmann::ordered_json::array();
-            for (int v = 1; v <= capability_max; ++v)
-                if (has_capability(m->capabilities, static_cast<capability>(v)))
-                    caps.push_back(capability_name(v));
-            j["capabilities"] = caps;
+            j["capabilities"] = capability_names(m->capabilities);
             all.push_back(j);
         }
         if (a->json) {
