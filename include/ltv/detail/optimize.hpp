@@ -27,10 +27,10 @@
 // Compile time: the objective reaches the optimiser as a function_ref (a pointer to the caller's
 // callable and a function pointer that calls it), so BFGS, the line search, Nelder-Mead and the
 // Hessian are ordinary inline functions, compiled once per translation unit rather than once per
-// objective type (every model fit has several). Only Eigen's Core (vectors, matrices) and
-// Cholesky (LLT, for the covariance) modules are included, and elementwise updates are written
-// as loops over the coefficients (the same operations in the same order as the Eigen
-// expressions they replace, hence the same results): every distinct Eigen expression type is
+// objective type (every model fit has several). Only Eigen's Core module (vectors, matrices) is
+// included (the covariance's Cholesky is a short loop: fill_standard_errors), and elementwise
+// updates are written as loops over the coefficients (the same operations in the same order as the
+// Eigen expressions they replace, hence the same results): every distinct Eigen expression type is
 // compiled into each translation unit with a fit. Reductions (dot products, norms) and
 // matrix-vector products stay Eigen's, whose summation order depends on its vectorisation.
 #pragma once
@@ -47,7 +47,6 @@
 #include <utility>
 #include <vector>
 
-#include <Eigen/Cholesky>
 #include <Eigen/Core>
 
 #include "ltv/detail/validate.hpp"
@@ -645,21 +644,39 @@ inline void fill_standard_errors(fit_report& report, gradient_ref grad,
     Eigen::MatrixXd H = numeric_hessian(grad, theta);
     for (Eigen::Index e = 0; e < H.size(); ++e) H.data()[e] *= total_weight;
     if (!optimize_impl::all_finite(H)) return;
-    // The covariance is H⁻¹ by Cholesky, exactly as Eigen::LLT<MatrixXd>(H).solve(I) computes it
-    // for fewer than 32 rows (the models have at most a handful of parameters): LLT::compute
-    // runs llt_inplace::blocked, which for such sizes is llt_inplace::unblocked, and solve() is
-    // L.solveInPlace then Lᵀ.solveInPlace on a copy of the right-hand side. Calling those two
-    // steps directly leaves out the blocked factorisation (matrix-matrix kernels) that
-    // Eigen::LLT would compile into every translation unit with a fit, for sizes never used.
+    // The covariance is H⁻¹ by Cholesky, H = L Lᵀ, written out for the handful of parameters a
+    // model has: Eigen::LLT would compile its blocked matrix-matrix kernels into every
+    // translation unit with a fit, and Eigen's unblocked step is not public API.
     const Eigen::Index n = H.rows();
-    if (n >= 32) return;  // (not reached: no model has 32 parameters)
-    Eigen::MatrixXd factor = H;
-    if (Eigen::internal::llt_inplace<double, Eigen::Lower>::unblocked(factor) != -1)
-        return;  // not positive definite: no standard errors
-    const Eigen::MatrixXd& L = factor;
-    Eigen::MatrixXd cov_log = Eigen::MatrixXd::Identity(n, n);
-    L.triangularView<Eigen::Lower>().solveInPlace(cov_log);
-    L.adjoint().triangularView<Eigen::Upper>().solveInPlace(cov_log);
+    Eigen::MatrixXd L = Eigen::MatrixXd::Zero(n, n);
+    for (Eigen::Index c = 0; c < n; ++c) {
+        double d = H(c, c);
+        for (Eigen::Index m = 0; m < c; ++m) d -= L(c, m) * L(c, m);
+        if (!(d > 0) || !std::isfinite(d)) return;  // not positive definite: no standard errors
+        L(c, c) = std::sqrt(d);
+        for (Eigen::Index r = c + 1; r < n; ++r) {
+            double v = H(r, c);
+            for (Eigen::Index m = 0; m < c; ++m) v -= L(r, m) * L(c, m);
+            L(r, c) = v / L(c, c);
+        }
+    }
+    // H⁻¹ = L⁻ᵀ L⁻¹: M = L⁻¹ by forward substitution (lower triangular), then
+    // (H⁻¹)ᵢⱼ = Σₘ Mₘᵢ Mₘⱼ, the same products in the same order for (i, j) and (j, i), so the
+    // covariance is exactly symmetric.
+    Eigen::MatrixXd M = Eigen::MatrixXd::Zero(n, n);
+    for (Eigen::Index col = 0; col < n; ++col)
+        for (Eigen::Index r = col; r < n; ++r) {
+            double v = r == col ? 1.0 : 0.0;
+            for (Eigen::Index m = col; m < r; ++m) v -= L(r, m) * M(m, col);
+            M(r, col) = v / L(r, r);
+        }
+    Eigen::MatrixXd cov_log(n, n);
+    for (Eigen::Index a = 0; a < n; ++a)
+        for (Eigen::Index b = 0; b < n; ++b) {
+            double v = 0;
+            for (Eigen::Index m = std::max(a, b); m < n; ++m) v += M(m, a) * M(m, b);
+            cov_log(a, b) = v;
+        }
     for (std::size_t i = 0; i < k; ++i)
         for (std::size_t j = 0; j < k; ++j)
             report.covariance[i * k + j] = report.parameters[i].value *
