@@ -261,12 +261,15 @@ std::function<double(array_view<day_number>, day_number)> p_alive_criterion(cons
 }
 
 /// The same criterion from any registered model with P(alive) (ltv/registry.hpp): `ops` of the
-/// model, its parameters in `state`. The C API and the CLI use this form.
+/// model, its parameters in `state`; `unit` of the model's times, by default the one the state
+/// records (a model file's "time_unit"), else weeks. The C API and the CLI use this form.
 inline std::function<double(array_view<day_number>, day_number)> p_alive_criterion(
-    const model_ops& ops, const model_state& state, time_unit unit) {
+    const model_ops& ops, const model_state& state, std::optional<time_unit> unit = {}) {
     if (ops.p_alive_one == nullptr)
         detail::fail(status::invalid_argument, "p_alive_criterion",
                      std::string("the ") + ops.title + " model has no P(alive)");
+    if (!unit)
+        unit = state.time_unit.empty() ? time_unit::week() : parse_time_unit(state.time_unit);
     struct alive_of_model {
         const model_ops* ops;
         model_state state;
@@ -274,7 +277,7 @@ inline std::function<double(array_view<day_number>, day_number)> p_alive_criteri
             return ops->p_alive_one(state, x, t_x, T);
         }
     };
-    return detail::p_alive_from(alive_of_model{&ops, state}, unit);
+    return detail::p_alive_from(alive_of_model{&ops, state}, *unit);
 }
 
 struct journey_result {

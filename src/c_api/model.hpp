@@ -31,11 +31,14 @@ inline ltv_model& require_model(const char* fn, ltv_model* m) {
     return *m;
 }
 
-/// The model's parameters; not_fitted when it has none yet.
-inline const std::vector<double>& require_params(const char* fn, const ltv_model& m) {
+/// The model's parameters; not_fitted when it has none yet (`argument`: the argument that holds
+/// the model, when it is not the function's own `model`).
+inline const std::vector<double>& require_params(const char* fn, const ltv_model& m,
+                                                 const char* argument = nullptr) {
     if (m.state.params.empty())
         throw error(status::not_fitted,
-                    std::string(fn) + ": the " + model_ops_for(m.state.kind).title +
+                    std::string(fn) + ": " + (argument ? std::string(argument) + ": " : "") +
+                        "the " + model_ops_for(m.state.kind).title +
                         " model has no parameters yet; fit it or set them first");
     return m.state.params;
 }

@@ -19,6 +19,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -356,18 +357,11 @@ ltv::journey_options to_journey_options(const char* fn, const ltv_journey_option
         const ltv_model& m = *o->alive_model;
         const auto& ops = ltv::capi::require_capability(fn, m, ltv::capability::p_alive,
                                                         "options->alive_model: P(alive)");
-        if (m.state.params.empty())
-            throw error(status::not_fitted, std::string(fn) + ": options->alive_model: the " +
-                                                ops.title +
-                                                " model has no parameters yet; fit it or set "
-                                                "them first");
+        ltv::capi::require_params(fn, m, "options->alive_model");
         ltv::detail::require_probability(fn, "options->alive_threshold", o->alive_threshold);
         ltv::detail::require_nonnegative(fn, "options->alive_unit_days", o->alive_unit_days);
-        ltv::time_unit unit = ltv::time_unit::week();
-        if (o->alive_unit_days > 0)
-            unit.days = o->alive_unit_days;
-        else if (!m.state.time_unit.empty())
-            unit = ltv::parse_time_unit(m.state.time_unit);
+        std::optional<ltv::time_unit> unit;  // (none: the model's own, else weeks)
+        if (o->alive_unit_days > 0) unit = ltv::time_unit{o->alive_unit_days};
         j.p_alive = ltv::p_alive_criterion(ops, m.state, unit);
         j.alive_threshold = o->alive_threshold;
     }

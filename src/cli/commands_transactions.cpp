@@ -250,14 +250,12 @@ void add_status(CLI::App& app) {
         o.contacts = a->contacts;
         if (!a->model_path.empty()) {
             const model_state m = load_model(a->model_path);
-            const time_unit unit =
-                m.time_unit.empty() ? time_unit::week() : parse_time_unit(m.time_unit);
             const model_ops& ops = model_ops_for(m.kind);
             if (!ops.supports(capability::p_alive))
                 throw ltv::error(status::invalid_argument,
                                  "status: --model " + a->model_path + " is a " + ops.title +
                                      " model, which has no P(alive)");
-            o.p_alive = p_alive_criterion(ops, m, unit);
+            o.p_alive = p_alive_criterion(ops, m);  // (in the model file's time unit)
             detail::require_probability("status", "--alive-threshold", a->alive_threshold);
             o.alive_threshold = a->alive_threshold;
             if (a->monthly)
