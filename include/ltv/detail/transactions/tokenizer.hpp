@@ -44,7 +44,9 @@ public:
           ws_(delimiter == ' '),
           // The fast path reads a line end as a line end and the quote as "not simple": a
           // delimiter that is one of them keeps the general loop's precedence rules there.
-          fast_(!ws_ && delimiter != '\n' && delimiter != '\r' && delimiter != quote) {
+          // (SSE2 only: elsewhere every record takes the general loop.)
+          fast_(simd_available && !ws_ && delimiter != '\n' && delimiter != '\r' &&
+                delimiter != quote) {
         // stop_[c]: an unquoted field ends at c.
         stop_['\n'] = stop_['\r'] = true;
         if (ws_) stop_[' '] = stop_['\t'] = true;
@@ -68,7 +70,7 @@ public:
         }
         result r;
         if (!fast_ || !split_simple(p, end, n, r)) {
-            n = 0;
+            n = 0;  // (split_simple may give up after counting fields)
             r = split(p, end, eof, n);
         }
         count_ = n;
@@ -289,6 +291,11 @@ private:
     char quote_;
     bool ws_;
     bool tab_blank_ = delim_ != '\t';  // a tab is a blank to trim unless it separates fields
+#if defined(LTV_TOKENIZER_SSE2)
+    static constexpr bool simd_available = true;
+#else
+    static constexpr bool simd_available = false;
+#endif
     bool fast_;  // split_simple applies: delimited, with a delimiter that is no line end or quote
     bool stop_[256] = {};
     std::vector<std::string_view> store_ = std::vector<std::string_view>(16);
