@@ -1,0 +1,1003 @@
+// SPDX-License-Identifier: Apache-2.0
+// ltv/evaluation.hpp — benchmarking models: every applicable model of the registry fitted on a
+// calibration period and judged on the holdout that follows it (`ltv compare`, ltv_compare_*,
+// ltv.compare_models; docs/benchmarking.md).
+//
+// Input: a calibration/holdout summary (ltv/summary.hpp, summary_options::calibration_end set)
+// and, optionally, the customer base it was computed from (ltv/customer_base.hpp), which adds
+// what needs each customer's purchase days: the tracking curves, the journey funnel and the
+// cohort table. Output: an `evaluation` — one row per model (plus the naive baseline) with the
+// metrics of LTV_EVALUATION_METRIC_LIST, and the aggregate series the report draws.
+//
+// Definitions (n customers of the summary; xᵢ, t_xᵢ, Tᵢ calibration; yᵢ holdout purchases; ŷᵢ
+// a model's E[purchases in (Tᵢ, Tᵢ + t*] | xᵢ, t_xᵢ, Tᵢ], t* = duration_holdout):
+//   fit:       log-likelihood LL of the calibration data, k free parameters (fixed ones are not
+//              counted), AIC = 2k − 2 LL, BIC = k ln n − 2 LL, convergence, fit time (the only
+//              quantity that is not reproducible bit for bit; the JSON marks it).
+//   accuracy:  MAE = mean |ŷ − y|, RMSE = √mean (ŷ − y)², MSLE = mean (ln(1+ŷ) − ln(1+y))²,
+//              bias = mean (ŷ − y), Pearson correlation of ŷ and y; holdout error % =
+//              100 (Σŷ − Σy) / Σy.
+//   spend:     Gamma-Gamma's E[spend per transaction | x, z̄] against the holdout mean spend of
+//              the customers who bought in the holdout (MAE, RMSE, bias, correlation).
+//   ranking:   predicted value vᵢ = ŷᵢ · E[spend]ᵢ (purchases alone without amounts), realised
+//              value = holdout amount (purchases without amounts): Spearman's ρ (average ranks
+//              for ties), the normalised Gini (Gini of the realised values ordered by
+//              prediction over that of the perfect order) and the top-decile and top-20 % lift
+//              (share of the realised value in the top q by prediction, over q) — the ranking
+//              metrics of Wang, Liu & Miao (2019), "A Deep Probabilistic Model for Customer
+//              Lifetime Value Prediction", arXiv:1912.07753. Ties in the prediction are
+//              resolved by their mean (as if ordered at random), so no metric depends on the
+//              order of the rows.
+//   baseline:  ŷᵢ = xᵢ / Tᵢ · t* (the customer's calibration rate kept; the pooled rate Σx/ΣT
+//              for Tᵢ = 0); spend baseline z̄ᵢ (the pooled mean spend for xᵢ = 0).
+//   tracking:  repeat purchases per period (length `tracking_period` days from the first
+//              purchase day of the base), actual and expected: Σᵢ E[X(eₖ − bᵢ)] with bᵢ the
+//              customer's first purchase day and eₖ the period's last day, as lifetimes'
+//              expected_cumulative_transactions and CLVTools' tracking plot.
+//   by frequency (Fader, Hardie & Lee 2005, Figure 5): mean y and mean ŷ of the customers with
+//              x = 0, 1, …, G − 1 and x ≥ G.
+//   histogram: customers with x = 0 … H − 1 and x ≥ H calibration repeat purchases, actual and
+//              Σᵢ P(X(Tᵢ) = n) (lifetimes' plot_period_transactions, computed exactly rather
+//              than by simulation).
+//   matrices:  P(alive | x, t_x, T) and E[purchases in the next unit | x, t_x, T] on a grid of
+//              frequency × recency with T = max T (lifetimes' plot_probability_alive_matrix and
+//              plot_frequency_recency_matrix); for x = 0 the recency is 0 (a customer without
+//              repeat purchases has t_x = 0, whatever the column).
+//
+// Which models: every registered model fitted on (x, t_x, T) that predicts conditional
+// purchases in continuous time (BG/BB, a discrete-time model of n whole periods, and sBG, a
+// cohort model, do not apply to a summary of dates and are listed as skipped), plus the spend
+// models when the log has amounts (any non-zero amount). A model whose fit fails or does not
+// converge stays in the table with its message; the others still run.
+//
+// Everything but fit_seconds is deterministic: the same input gives the same bits, whatever
+// the number of threads.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ltv/clv_options.hpp"
+#include "ltv/cohorts.hpp"
+#include "ltv/customer_base.hpp"
+#include "ltv/error.hpp"
+#include "ltv/fit_report.hpp"
+#include "ltv/journey.hpp"
+#include "ltv/model_state.hpp"
+#include "ltv/registry.hpp"
+#include "ltv/rfm_data.hpp"
+#include "ltv/summary.hpp"
+#include "ltv/version.hpp"
+
+namespace ltv {
+
+/// Which way a metric is better: it decides the "best" mark of the report's table.
+enum class metric_goal : int { none = 0, lower = 1, higher = 2, zero = 3 };
+
+/// The metrics of a model's row: X(identifier, label, goal, description). The order is the
+/// table's column order and, in the C API, a metric's index (append only).
+#define LTV_EVALUATION_METRIC_LIST(X)                                                           \
+    X(log_likelihood, "LL", higher, "log-likelihood of the calibration data")                  \
+    X(parameters, "k", none, "free parameters")                                                \
+    X(aic, "AIC", lower, "Akaike information criterion, 2k - 2 LL")                            \
+    X(bic, "BIC", lower, "Bayesian information criterion, k ln n - 2 LL")                       \
+    X(fit_seconds, "fit s", none, "wall-clock time of the fit in seconds (not reproducible)")  \
+    X(holdout_predicted, "predicted", none, "predicted holdout purchases, all customers")      \
+    X(holdout_actual, "actual", none, "actual holdout purchases, all customers")               \
+    X(holdout_error_percent, "error %", zero, "100 (predicted - actual) / actual")             \
+    X(mae, "MAE", lower, "mean absolute error of holdout purchases per customer")              \
+    X(rmse, "RMSE", lower, "root mean squared error of holdout purchases per customer")        \
+    X(msle, "MSLE", lower, "mean squared error of log(1 + purchases) per customer")            \
+    X(bias, "bias", zero, "mean error (predicted - actual) of holdout purchases")              \
+    X(correlation, "r", higher, "Pearson correlation of predicted and actual purchases")       \
+    X(spearman, "rho", higher, "Spearman correlation of predicted and realised holdout value") \
+    X(gini, "Gini", higher, "normalised Gini of realised value ordered by prediction")         \
+    X(lift_top10, "lift 10%", higher, "top-decile lift of realised holdout value")             \
+    X(lift_top20, "lift 20%", higher, "top-20% lift of realised holdout value")                \
+    X(spend_mae, "spend MAE", lower, "mean absolute error of holdout spend per transaction")   \
+    X(spend_rmse, "spend RMSE", lower, "root mean squared error of holdout spend")             \
+    X(spend_bias, "spend bias", zero, "mean error of holdout spend per transaction")           \
+    X(spend_correlation, "spend r", higher, "Pearson correlation of predicted and actual spend") \
+    X(tracking_error_percent, "tracking %", zero,                                              \
+      "100 (expected - actual) / actual repeat purchases of the holdout in the tracking curve")
+
+enum class evaluation_metric : int {
+#define LTV_EVALUATION_METRIC_ENUM(id, label, goal, text) id,
+    LTV_EVALUATION_METRIC_LIST(LTV_EVALUATION_METRIC_ENUM)
+#undef LTV_EVALUATION_METRIC_ENUM
+};
+
+constexpr std::size_t evaluation_metric_count = 0
+#define LTV_EVALUATION_METRIC_COUNT(id, label, goal, text) +1
+    LTV_EVALUATION_METRIC_LIST(LTV_EVALUATION_METRIC_COUNT)
+#undef LTV_EVALUATION_METRIC_COUNT
+    ;
+
+/// A metric's identifier, short label, goal and description (index out of range: nullptr).
+struct metric_info {
+    const char* name;
+    const char* label;
+    metric_goal goal;
+    const char* description;
+};
+inline const metric_info* evaluation_metric_info(std::size_t index) noexcept {
+    static constexpr metric_info table[] = {
+#define LTV_EVALUATION_METRIC_INFO(id, label, goal, text) {#id, label, metric_goal::goal, text},
+        LTV_EVALUATION_METRIC_LIST(LTV_EVALUATION_METRIC_INFO)
+#undef LTV_EVALUATION_METRIC_INFO
+    };
+    return index < evaluation_metric_count ? &table[index] : nullptr;
+}
+
+/// Options of evaluate_models.
+struct evaluation_options {
+    /// Models by name (model_ops_named: "bgnbd", "pnbd", …); empty: every applicable one.
+    std::vector<std::string> models;
+    /// Add the naive baseline row.
+    bool baseline = true;
+    /// Options of every fit (penalizer, iterations, tolerance, time limit); allow_no_convergence
+    /// is forced on (a model that does not converge is reported, not thrown), and `initial` and
+    /// `fixed`, which are per model, are ignored.
+    fit_options fit;
+    /// Length of a tracking period in days; default: the summary's time unit.
+    std::optional<double> tracking_period_days;
+    int frequency_groups = 7;  ///< by-frequency groups x = 0 … G − 1 and x ≥ G
+    int histogram_bins = 7;    ///< histogram bins x = 0 … H − 1 and x ≥ H
+    int matrix_size = 25;      ///< at most this many frequencies and recencies in the matrices
+    int threads = 0;           ///< 0: the library default (ltv/threads.hpp)
+};
+
+/// One row of the comparison: a model fitted on the calibration period (or the baseline).
+struct model_evaluation {
+    std::string name;   ///< short name ("bgnbd"), "baseline" for the baseline
+    std::string title;  ///< "BG/NBD", "Naive baseline"
+    enum class role : int { purchases = 0, spend = 1, baseline = 2 } kind = role::purchases;
+    bool fitted = false;     ///< parameters available (predictions computed)
+    bool converged = false;  ///< the fit met its convergence test
+    std::string message;     ///< the fit's message, or why it failed
+    model_state state;       ///< parameters and fit report (kind purchases and spend)
+    std::vector<double> metrics = std::vector<double>(evaluation_metric_count, nan());
+
+    // Per customer (summary order); empty when not applicable or not fitted.
+    std::vector<double> predicted;  ///< ŷ (purchases, baseline) or E[spend] (spend)
+    std::vector<double> p_alive;    ///< P(alive) at the calibration end
+
+    // Aggregates; empty when not applicable or not fitted.
+    std::vector<double> tracking_cumulative;  ///< expected cumulative repeat purchases
+    std::vector<double> by_frequency;         ///< mean ŷ per frequency group
+    std::vector<double> histogram;            ///< expected customers per bin
+    std::vector<double> p_alive_matrix;       ///< [frequency][recency], row-major
+    std::vector<double> expected_matrix;      ///< [frequency][recency], next unit of time
+
+    double metric(evaluation_metric m) const { return metrics[static_cast<std::size_t>(m)]; }
+    static double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+};
+
+/// Everything evaluate_models computes.
+struct evaluation {
+    // The data
+    std::size_t customers = 0;
+    double calibration_repeat_purchases = 0;
+    double holdout_purchases = 0;
+    double duration_holdout = 0;
+    double unit_days = 1;
+    day_number first_day = 0;          ///< first purchase day of the base (tracking start)
+    day_number calibration_end = 0;
+    day_number observation_end = 0;
+    bool amounts = false;              ///< the log has amounts (spend metrics computed)
+    std::vector<std::string> notes;    ///< what was omitted and why, skipped models
+    std::vector<model_evaluation> models;  ///< baseline first, then the registry's order
+    std::optional<std::size_t> best;   ///< the converged model with the lowest MAE
+
+    // Tracking (empty without a customer base)
+    double tracking_period_days = 0;
+    std::vector<day_number> period_end;      ///< last day of each period
+    std::vector<double> tracking_actual;     ///< actual cumulative repeat purchases
+    double calibration_periods = 0;          ///< periods up to the calibration end (fractional)
+
+    // Conditional expectations by calibration frequency
+    std::vector<double> frequency_group;     ///< lower bound of each group (last: "G+")
+    std::vector<double> group_customers;
+    std::vector<double> group_actual;        ///< mean holdout purchases
+
+    // Calibration histogram
+    std::vector<double> histogram_actual;
+
+    // Matrix axes
+    std::vector<double> matrix_frequency;
+    std::vector<double> matrix_recency;
+    double matrix_T = 0;
+
+    // From the base: journey funnel at the observation end and cohort retention
+    std::vector<std::pair<std::string, double>> journey_counts;
+    cohort_table cohorts;
+
+    /// The row named `name`, or nullptr.
+    const model_evaluation* find(const std::string& name) const {
+        for (const auto& m : models)
+            if (m.name == name) return &m;
+        return nullptr;
+    }
+};
+
+namespace detail {
+
+/// Mean of a over i with mask (all when mask is empty).
+struct moments {
+    double n = 0, sum_abs = 0, sum_sq = 0, sum_log_sq = 0, sum_err = 0;
+    double sp = 0, sa = 0, spp = 0, saa = 0, spa = 0;
+    void add(double p, double a) {
+        const double e = p - a;
+        n += 1;
+        sum_abs += std::fabs(e);
+        sum_sq += e * e;
+        const double l = std::log1p(std::max(p, 0.0)) - std::log1p(std::max(a, 0.0));
+        sum_log_sq += l * l;
+        sum_err += e;
+        sp += p;
+        sa += a;
+        spp += p * p;
+        saa += a * a;
+        spa += p * a;
+    }
+    double correlation() const {
+        const double cov = spa - sp * sa / n;
+        const double vp = spp - sp * sp / n, va = saa - sa * sa / n;
+        // A constant prediction or outcome has no correlation: NaN (shown as "–"), not 0.
+        if (!(vp > 0) || !(va > 0)) return std::numeric_limits<double>::quiet_NaN();
+        return cov / std::sqrt(vp * va);
+    }
+};
+
+/// Ranks 1..n with ties given their average rank.
+inline std::vector<double> average_ranks(const std::vector<double>& v) {
+    std::vector<std::size_t> order(v.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+    std::vector<double> r(v.size());
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+        const double rank = 0.5 * static_cast<double>(i + j) + 1.0;
+        for (std::size_t k = i; k <= j; ++k) r[order[k]] = rank;
+        i = j + 1;
+    }
+    return r;
+}
+
+inline double pearson(const std::vector<double>& a, const std::vector<double>& b) {
+    moments m;
+    for (std::size_t i = 0; i < a.size(); ++i) m.add(a[i], b[i]);
+    return m.correlation();
+}
+
+/// Ranking of `actual` by `predicted` (descending): the area term Σ_k C_k / total of the Gini
+/// (C_k the cumulative actual after k customers) and the realised share in the top fractions
+/// `q`. Tied predictions form one group whose actual total is spread evenly over its members
+/// (the expectation over random orders of the group), so the result is independent of the
+/// row order.
+struct ranking_curve {
+    double area = 0;                 ///< Σ_k C_k / total
+    std::vector<double> top_share;  ///< one per q
+};
+inline ranking_curve rank_curve(const std::vector<double>& predicted,
+                                const std::vector<double>& actual,
+                                const std::vector<double>& q) {
+    const std::size_t n = predicted.size();
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return predicted[a] > predicted[b]; });
+    double total = 0;
+    for (double a : actual) total += a;
+    ranking_curve out;
+    out.top_share.assign(q.size(), 0.0);
+    std::vector<double> cut(q.size());
+    for (std::size_t j = 0; j < q.size(); ++j) cut[j] = q[j] * static_cast<double>(n);
+    double cum = 0;  // cumulative actual before the group
+    for (std::size_t i = 0; i < n;) {
+        std::size_t j = i;
+        double group = actual[order[i]];
+        while (j + 1 < n && predicted[order[j + 1]] == predicted[order[i]]) group += actual[order[++j]];
+        const double g = static_cast<double>(j - i + 1);
+        // Σ over the group of (cum + group · m / g), m = 1..g
+        out.area += g * cum + group * (g + 1) / 2;
+        const double start = static_cast<double>(i), end = static_cast<double>(j + 1);
+        for (std::size_t k = 0; k < q.size(); ++k) {
+            const double inside = std::clamp(cut[k] - start, 0.0, end - start);
+            out.top_share[k] += group * inside / g;
+        }
+        cum += group;
+        i = j + 1;
+    }
+    if (total > 0) {
+        out.area /= total;
+        for (double& s : out.top_share) s /= total;
+    }
+    return out;
+}
+
+/// The normalised Gini and lifts of `actual` ordered by `predicted` (NaN without any value).
+inline void ranking_metrics(const std::vector<double>& predicted, const std::vector<double>& actual,
+                            double& spearman, double& gini, double& lift10, double& lift20) {
+    const double n = static_cast<double>(predicted.size());
+    double total = 0;
+    for (double a : actual) total += a;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    spearman = pearson(average_ranks(predicted), average_ranks(actual));
+    if (!(total > 0) || n < 2) {
+        gini = lift10 = lift20 = nan;
+        return;
+    }
+    const auto model = rank_curve(predicted, actual, {0.1, 0.2});
+    const auto perfect = rank_curve(actual, actual, {});
+    const double g_model = model.area / n - (n + 1) / (2 * n);
+    const double g_perfect = perfect.area / n - (n + 1) / (2 * n);
+    gini = g_perfect > 0 ? g_model / g_perfect : nan;
+    lift10 = model.top_share[0] / 0.1;
+    lift20 = model.top_share[1] / 0.2;
+}
+
+/// Is `ops` a purchase model that evaluate_models can fit and judge on a summary of dates?
+inline const char* not_applicable_reason(const model_ops& ops) {
+    if (ops.data == data_kind::spend) return nullptr;
+    if (ops.data != data_kind::rfm || !ops.fit_rfm || !ops.conditional_purchases)
+        return "it is fitted on cohort survivor curves, not on customers' purchases";
+    if (std::string(ops.age_name) != "T")
+        return "it is a discrete-time model of whole periods (x, t_x, n), not of dates";
+    return nullptr;
+}
+
+inline std::string unit_name_of(double days) {
+    if (days == 1) return "day";
+    if (days == 7) return "week";
+    if (days == 30) return "month";
+    return format_value(days) + "d";
+}
+
+}  // namespace detail
+
+/// Fits and judges the models on a calibration/holdout summary; `base` (may be null) is the
+/// customer base the summary was computed from, for the tracking curves, the journey funnel
+/// and the cohort table. Throws invalid_argument for a summary without a holdout split or
+/// without customers, and for an unknown or inapplicable model named in the options.
+inline evaluation evaluate_models(const summary_table& s, const customer_base* base,
+                                  const evaluation_options& options = {}) {
+    constexpr const char* fn = "evaluate_models";
+    using detail::fail;
+    if (!s.calibration_end)
+        fail(status::invalid_argument, fn,
+             "the summary has no calibration/holdout split: set a calibration end "
+             "(summary_options::calibration_end, --calibration-end)");
+    if (s.size() == 0)
+        fail(status::invalid_argument, fn,
+             "no customers made their first purchase by the calibration end " +
+                 format_date(*s.calibration_end) + ": nothing to fit");
+    if (options.frequency_groups < 1 || options.frequency_groups > 1000)
+        fail(status::invalid_argument, fn,
+             "frequency_groups = " + std::to_string(options.frequency_groups) +
+                 " must be in 1 … 1000");
+    if (options.histogram_bins < 1 || options.histogram_bins > 1000)
+        fail(status::invalid_argument, fn,
+             "histogram_bins = " + std::to_string(options.histogram_bins) + " must be in 1 … 1000");
+    if (options.matrix_size < 2 || options.matrix_size > 1000)
+        fail(status::invalid_argument, fn,
+             "matrix_size = " + std::to_string(options.matrix_size) + " must be in 2 … 1000");
+    if (options.tracking_period_days && !(*options.tracking_period_days >= 1 &&
+                                          *options.tracking_period_days <= 36500 &&
+                                          std::floor(*options.tracking_period_days) ==
+                                              *options.tracking_period_days))
+        fail(status::invalid_argument, fn,
+             "tracking period = " + detail::format_value(*options.tracking_period_days) +
+                 " days must be a whole number of days in 1 … 36500");
+
+    evaluation ev;
+    const std::size_t n = s.size();
+    ev.customers = n;
+    ev.duration_holdout = s.duration_holdout;
+    ev.unit_days = s.unit.days;
+    ev.calibration_end = *s.calibration_end;
+    ev.observation_end = s.observation_end;
+    for (std::size_t i = 0; i < n; ++i) {
+        ev.calibration_repeat_purchases += s.frequency[i];
+        ev.holdout_purchases += s.frequency_holdout[i];
+        if (s.total_amount[i] != 0) ev.amounts = true;
+    }
+    if (!(s.duration_holdout > 0))
+        ev.notes.push_back("the holdout period is empty (observation end = calibration end): "
+                           "holdout metrics are not defined");
+    else if (ev.holdout_purchases == 0)
+        ev.notes.push_back("no customer bought in the holdout: errors in % and the ranking "
+                           "metrics are not defined");
+    if (!ev.amounts)
+        ev.notes.push_back("the log has no amounts: spend metrics and the spend model omitted; "
+                           "the ranking uses purchases");
+
+    // Which models
+    std::vector<const model_ops*> chosen;
+    if (options.models.empty()) {
+        for (const model_ops* ops : registered_models()) {
+            if (const char* why = detail::not_applicable_reason(*ops)) {
+                ev.notes.push_back(std::string(ops->title) + " skipped: " + why);
+                continue;
+            }
+            chosen.push_back(ops);
+        }
+    } else {
+        for (const auto& name : options.models) {
+            const model_ops& ops = model_ops_named(name);
+            if (const char* why = detail::not_applicable_reason(ops))
+                fail(status::invalid_argument, fn,
+                     "model '" + name + "' (" + ops.title + ") cannot be evaluated here: " + why);
+            if (std::find(chosen.begin(), chosen.end(), &ops) == chosen.end())
+                chosen.push_back(&ops);
+        }
+    }
+    // Spend models need amounts; with none they are dropped (and said so above).
+    const model_ops* spend_ops = nullptr;
+    {
+        std::vector<const model_ops*> kept;
+        for (const model_ops* ops : chosen) {
+            if (ops->data == data_kind::spend) {
+                if (ev.amounts && spend_ops == nullptr) spend_ops = ops;
+                if (ev.amounts) kept.push_back(ops);
+            } else {
+                kept.push_back(ops);
+            }
+        }
+        chosen = kept;
+    }
+
+    const rfm_data d{s.frequency, s.recency, s.T, {}};
+    const spend_data sd{s.frequency, s.monetary_value, {}};
+    const std::string unit = detail::unit_name_of(s.unit.days);
+    // The fit options apply to every model: per-model starts and fixed parameters do not.
+    fit_options fo = options.fit;
+    fo.allow_no_convergence = true;
+    fo.initial.clear();
+    fo.fixed.clear();
+
+    // Realised holdout value and actual spend
+    std::vector<double> realised(n);
+    for (std::size_t i = 0; i < n; ++i)
+        realised[i] = ev.amounts ? s.frequency_holdout[i] * s.monetary_value_holdout[i]
+                                 : s.frequency_holdout[i];
+
+    // Frequency groups and histogram bins (actual)
+    const int G = options.frequency_groups, H = options.histogram_bins;
+    auto group_of = [](double x, int groups) {
+        return static_cast<std::size_t>(std::min<double>(std::floor(x), groups));
+    };
+    ev.frequency_group.resize(static_cast<std::size_t>(G) + 1);
+    std::iota(ev.frequency_group.begin(), ev.frequency_group.end(), 0.0);
+    ev.group_customers.assign(G + 1, 0.0);
+    ev.group_actual.assign(G + 1, 0.0);
+    ev.histogram_actual.assign(H + 1, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t g = group_of(s.frequency[i], G);
+        ev.group_customers[g] += 1;
+        ev.group_actual[g] += s.frequency_holdout[i];
+        ev.histogram_actual[group_of(s.frequency[i], H)] += 1;
+    }
+    for (std::size_t g = 0; g <= static_cast<std::size_t>(G); ++g)
+        ev.group_actual[g] = ev.group_customers[g] > 0 ? ev.group_actual[g] / ev.group_customers[g]
+                                                       : model_evaluation::nan();
+
+    // Distinct ages T with their counts (histogram expectations are per distinct T).
+    std::map<double, double> ages;
+    for (std::size_t i = 0; i < n; ++i) ages[s.T[i]] += 1;
+
+    // Matrix axes: frequencies 0 … min(max x, M − 1) (spread evenly when there are more),
+    // recencies spread over [0, max T], T = max T.
+    double max_x = 0, max_T = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        max_x = std::max(max_x, s.frequency[i]);
+        max_T = std::max(max_T, s.T[i]);
+    }
+    {
+        const int M = options.matrix_size;
+        const double fx = std::floor(max_x);
+        if (fx + 1 <= M) {
+            for (int f = 0; f <= static_cast<int>(fx); ++f) ev.matrix_frequency.push_back(f);
+        } else {
+            for (int k = 0; k < M; ++k)
+                ev.matrix_frequency.push_back(std::round(fx * k / (M - 1)));
+        }
+        for (int k = 0; k < M; ++k) ev.matrix_recency.push_back(max_T * k / (M - 1));
+        ev.matrix_T = max_T;
+    }
+
+    // Tracking set-up: customers of the summary by first purchase day.
+    std::map<day_number, double> births;  // first day → customers
+    if (base) {
+        ev.tracking_period_days = options.tracking_period_days.value_or(std::max(1.0, std::round(s.unit.days)));
+        ev.first_day = base->first_day();
+        const auto& h = base->history();
+        const day_number P = static_cast<day_number>(ev.tracking_period_days);
+        const day_number span = ev.observation_end - ev.first_day + 1;
+        const std::size_t periods = span > 0 ? static_cast<std::size_t>((span + P - 1) / P) : 0;
+        for (std::size_t k = 0; k < periods; ++k)
+            ev.period_end.push_back(std::min<day_number>(ev.first_day + static_cast<day_number>(k + 1) * P - 1,
+                                                         ev.observation_end));
+        ev.calibration_periods =
+            static_cast<double>(ev.calibration_end - ev.first_day + 1) / static_cast<double>(P);
+        std::vector<double> incremental(periods, 0.0);
+        std::size_t row = 0;
+        for (std::uint32_t c = 0; c < h.size(); ++c) {
+            const auto days = h.days_of(c);
+            if (days.size() == 0 || days[0] > ev.calibration_end) continue;
+            if (row >= n || s.customer[row] != base->customers()[c])
+                fail(status::invalid_argument, fn,
+                     "the customer base is not the one the summary was computed from (customer '" +
+                         std::string(base->customers()[c]) + "' is not row " +
+                         std::to_string(row) + " of the summary)");
+            ++row;
+            births[days[0]] += 1;
+            for (std::size_t j = 1; j < days.size(); ++j) {
+                if (days[j] > ev.observation_end) break;
+                incremental[static_cast<std::size_t>((days[j] - ev.first_day) / P)] += 1;
+            }
+        }
+        if (row != n)
+            fail(status::invalid_argument, fn,
+                 "the customer base is not the one the summary was computed from (" +
+                     std::to_string(row) + " of its customers were acquired by the calibration "
+                     "end, the summary has " + std::to_string(n) + ")");
+        ev.tracking_actual.resize(periods);
+        double cum = 0;
+        for (std::size_t k = 0; k < periods; ++k) ev.tracking_actual[k] = cum += incremental[k];
+
+        // Journey funnel and cohorts at the observation end.
+        const journey_result j = journey(*base, ev.observation_end);
+        for (int st = 0; st < journey_status_count; ++st)
+            ev.journey_counts.emplace_back(to_string(static_cast<journey_status>(st)),
+                                           static_cast<double>(j.counts[st]));
+        ev.cohorts = cohort_retention(*base, ev.observation_end);
+    } else {
+        ev.notes.push_back("no transaction log: the tracking curves, the journey funnel and the "
+                           "cohort table need each customer's purchase days");
+    }
+
+    const bool holdout_defined = s.duration_holdout > 0;
+    auto set = [](model_evaluation& m, evaluation_metric k, double v) {
+        m.metrics[static_cast<std::size_t>(k)] = v;
+    };
+    // Accuracy metrics of purchases ŷ against y.
+    auto accuracy = [&](model_evaluation& m) {
+        if (!holdout_defined) return;
+        detail::moments mo;
+        double sum = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            mo.add(m.predicted[i], s.frequency_holdout[i]);
+            sum += m.predicted[i];
+        }
+        set(m, evaluation_metric::holdout_predicted, sum);
+        set(m, evaluation_metric::holdout_actual, ev.holdout_purchases);
+        if (ev.holdout_purchases > 0)
+            set(m, evaluation_metric::holdout_error_percent,
+                100 * (sum - ev.holdout_purchases) / ev.holdout_purchases);
+        set(m, evaluation_metric::mae, mo.sum_abs / mo.n);
+        set(m, evaluation_metric::rmse, std::sqrt(mo.sum_sq / mo.n));
+        set(m, evaluation_metric::msle, mo.sum_log_sq / mo.n);
+        set(m, evaluation_metric::bias, mo.sum_err / mo.n);
+        set(m, evaluation_metric::correlation, mo.correlation());
+        m.by_frequency.assign(G + 1, 0.0);
+        for (std::size_t i = 0; i < n; ++i) m.by_frequency[group_of(s.frequency[i], G)] += m.predicted[i];
+        for (std::size_t g = 0; g <= static_cast<std::size_t>(G); ++g)
+            m.by_frequency[g] = ev.group_customers[g] > 0 ? m.by_frequency[g] / ev.group_customers[g]
+                                                          : model_evaluation::nan();
+    };
+    auto spend_accuracy = [&](model_evaluation& m, const std::vector<double>& spend) {
+        detail::moments mo;
+        for (std::size_t i = 0; i < n; ++i)
+            if (s.frequency_holdout[i] > 0) mo.add(spend[i], s.monetary_value_holdout[i]);
+        if (mo.n == 0) return;
+        set(m, evaluation_metric::spend_mae, mo.sum_abs / mo.n);
+        set(m, evaluation_metric::spend_rmse, std::sqrt(mo.sum_sq / mo.n));
+        set(m, evaluation_metric::spend_bias, mo.sum_err / mo.n);
+        set(m, evaluation_metric::spend_correlation, mo.correlation());
+    };
+    std::vector<double> expected_spend;  // per customer, from the spend model or the baseline
+    auto ranking = [&](model_evaluation& m) {
+        if (!holdout_defined) return;
+        std::vector<double> value(n);
+        for (std::size_t i = 0; i < n; ++i)
+            value[i] = m.predicted[i] * (expected_spend.empty() ? 1.0 : expected_spend[i]);
+        double rho, gini, l10, l20;
+        detail::ranking_metrics(value, realised, rho, gini, l10, l20);
+        set(m, evaluation_metric::spearman, rho);
+        set(m, evaluation_metric::gini, gini);
+        set(m, evaluation_metric::lift_top10, l10);
+        set(m, evaluation_metric::lift_top20, l20);
+    };
+    auto fit_metrics = [&](model_evaluation& m, double rows) {
+        const fit_report& r = m.state.report;
+        // k counts the estimated parameters: those held fixed ("fix.<name>") are not free.
+        double free_k = 0;
+        for (const auto& p : r.parameters)
+            if (!find_model_option(m.state, "fix." + p.name)) free_k += 1;
+        set(m, evaluation_metric::log_likelihood, r.log_likelihood);
+        set(m, evaluation_metric::parameters, free_k);
+        set(m, evaluation_metric::aic, 2 * free_k - 2 * r.log_likelihood);
+        set(m, evaluation_metric::bic, free_k * std::log(rows) - 2 * r.log_likelihood);
+    };
+
+    // The spend model first: its expectations enter the purchase models' value ranking.
+    std::vector<model_evaluation> rows;
+    if (spend_ops) {
+        model_evaluation m;
+        m.name = spend_ops->name;
+        m.title = spend_ops->title;
+        m.kind = model_evaluation::role::spend;
+        m.state.kind = static_cast<model_kind>(spend_ops->kind);
+        m.state.time_unit = unit;
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+            spend_ops->fit_spend(m.state, sd, fo);
+            m.fitted = true;
+            m.converged = m.state.report.convergence.converged;
+            m.message = m.state.report.convergence.message;
+        } catch (const ltv::error& e) {
+            m.message = e.what();
+        }
+        set(m, evaluation_metric::fit_seconds,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if (m.fitted) {
+            // Rows the spend fit used: repeat buyers with a positive mean spend.
+            fit_metrics(m, std::max(1.0, m.state.report.total_weight));
+            // Predictions for every customer: E[spend | x, z̄]; z̄ ≤ 0 with x > 0 (refunds)
+            // would be refused, so those customers get the population mean (the x = 0 value).
+            std::vector<double> z(s.monetary_value);
+            for (std::size_t i = 0; i < n; ++i)
+                if (s.frequency[i] > 0 && !(z[i] > 0)) z[i] = 0;
+            std::vector<double> x0(s.frequency);
+            for (std::size_t i = 0; i < n; ++i)
+                if (!(z[i] > 0)) x0[i] = 0;
+            m.predicted.resize(n);
+            spend_ops->expected_spend(m.state, spend_data{x0, z, {}}, m.predicted.data(),
+                                      options.threads);
+            expected_spend = m.predicted;
+            spend_accuracy(m, m.predicted);
+        }
+        rows.push_back(std::move(m));
+    }
+
+    // Baseline
+    if (options.baseline) {
+        model_evaluation m;
+        m.name = "baseline";
+        m.title = "Naive baseline";
+        m.kind = model_evaluation::role::baseline;
+        m.fitted = m.converged = true;
+        m.message = "calibration rate x / T kept through the holdout";
+        double sx = 0, sT = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            sx += s.frequency[i];
+            sT += s.T[i];
+        }
+        const double pooled = sT > 0 ? sx / sT : 0.0;
+        m.predicted.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+            m.predicted[i] = (s.T[i] > 0 ? s.frequency[i] / s.T[i] : pooled) * s.duration_holdout;
+        accuracy(m);
+        std::vector<double> spend_base;
+        if (ev.amounts) {
+            double sz = 0, cz = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                if (s.frequency[i] > 0 && s.monetary_value[i] > 0) {
+                    sz += s.monetary_value[i];
+                    cz += 1;
+                }
+            const double pooled_z = cz > 0 ? sz / cz : 0.0;
+            spend_base.resize(n);
+            for (std::size_t i = 0; i < n; ++i)
+                spend_base[i] = s.frequency[i] > 0 && s.monetary_value[i] > 0 ? s.monetary_value[i]
+                                                                              : pooled_z;
+            spend_accuracy(m, spend_base);
+        }
+        {
+            const auto saved = expected_spend;
+            if (ev.amounts) expected_spend = spend_base;
+            ranking(m);
+            expected_spend = saved;
+        }
+        rows.insert(rows.begin(), std::move(m));
+    }
+
+    // Purchase models
+    for (const model_ops* ops : chosen) {
+        if (ops->data == data_kind::spend) continue;
+        model_evaluation m;
+        m.name = ops->name;
+        m.title = ops->title;
+        m.state.kind = static_cast<model_kind>(ops->kind);
+        m.state.time_unit = unit;
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+            ops->fit_rfm(m.state, d, fo);
+            m.fitted = true;
+            m.converged = m.state.report.convergence.converged;
+            m.message = m.state.report.convergence.message;
+        } catch (const ltv::error& e) {
+            m.message = e.what();
+        }
+        set(m, evaluation_metric::fit_seconds,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        if (m.fitted) {
+            fit_metrics(m, static_cast<double>(n));
+            try {
+                m.predicted.resize(n);
+                ops->conditional_purchases(m.state, s.duration_holdout, d, m.predicted.data(),
+                                           options.threads);
+                accuracy(m);
+                ranking(m);
+                if (ops->p_alive) {
+                    m.p_alive.resize(n);
+                    ops->p_alive(m.state, d, m.p_alive.data(), options.threads);
+                }
+                // Histogram: Σᵢ P(X(Tᵢ) = n), n < H, and the rest for x ≥ H.
+                if (ops->purchase_pmf) {
+                    m.histogram.assign(H + 1, 0.0);
+                    std::vector<double> counts(H), pmf(H);
+                    std::iota(counts.begin(), counts.end(), 0.0);
+                    for (const auto& [age, c] : ages) {
+                        ops->purchase_pmf(m.state, age, counts, pmf.data(), 1);
+                        double below = 0;
+                        for (int k = 0; k < H; ++k) {
+                            m.histogram[k] += c * pmf[k];
+                            below += pmf[k];
+                        }
+                        m.histogram[H] += c * std::max(0.0, 1.0 - below);
+                    }
+                }
+                // Matrices on the grid.
+                const std::size_t F = ev.matrix_frequency.size(), R = ev.matrix_recency.size();
+                std::vector<double> gx(F * R), gr(F * R), gT(F * R, max_T);
+                for (std::size_t f = 0; f < F; ++f)
+                    for (std::size_t r = 0; r < R; ++r) {
+                        gx[f * R + r] = ev.matrix_frequency[f];
+                        gr[f * R + r] = ev.matrix_frequency[f] > 0 ? ev.matrix_recency[r] : 0.0;
+                    }
+                const rfm_data grid{gx, gr, gT, {}};
+                if (ops->p_alive) {
+                    m.p_alive_matrix.resize(F * R);
+                    ops->p_alive(m.state, grid, m.p_alive_matrix.data(), options.threads);
+                }
+                m.expected_matrix.resize(F * R);
+                ops->conditional_purchases(m.state, 1.0, grid, m.expected_matrix.data(),
+                                           options.threads);
+                // Tracking: Σ over first days b of count(b) · E[X((e_k − b) / unit)].
+                if (base && ops->new_customer_purchases && !ev.period_end.empty()) {
+                    const std::size_t K = ev.period_end.size();
+                    m.tracking_cumulative.assign(K, 0.0);
+                    std::vector<double> t, ex;
+                    double at_cal = 0, at_obs = 0;
+                    for (const auto& [b, c] : births) {
+                        t.clear();
+                        std::size_t first = K;
+                        for (std::size_t k = 0; k < K; ++k)
+                            if (ev.period_end[k] >= b) {
+                                if (first == K) first = k;
+                                t.push_back(static_cast<double>(ev.period_end[k] - b) / s.unit.days);
+                            }
+                        t.push_back(static_cast<double>(ev.calibration_end - b) / s.unit.days);
+                        t.push_back(static_cast<double>(ev.observation_end - b) / s.unit.days);
+                        ex.resize(t.size());
+                        ops->new_customer_purchases(m.state, t, ex.data(), 1);
+                        for (std::size_t k = first; k < K; ++k) m.tracking_cumulative[k] += c * ex[k - first];
+                        at_cal += c * ex[t.size() - 2];
+                        at_obs += c * ex[t.size() - 1];
+                    }
+                    // Actual repeat purchases in the holdout = the summary's holdout purchases.
+                    if (ev.holdout_purchases > 0)
+                        set(m, evaluation_metric::tracking_error_percent,
+                            100 * ((at_obs - at_cal) - ev.holdout_purchases) / ev.holdout_purchases);
+                }
+            } catch (const ltv::error& e) {
+                m.fitted = false;
+                m.message = std::string("predictions failed: ") + e.what();
+                m.predicted.clear();
+            }
+        }
+        rows.push_back(std::move(m));
+    }
+    ev.models = std::move(rows);
+
+    // The best model: converged, not the baseline, the lowest MAE.
+    double best_mae = std::numeric_limits<double>::infinity();
+    for (std::size_t i = 0; i < ev.models.size(); ++i) {
+        const auto& m = ev.models[i];
+        const double mae = m.metric(evaluation_metric::mae);
+        if (m.kind == model_evaluation::role::purchases && m.converged && mae < best_mae) {
+            best_mae = mae;
+            ev.best = i;
+        }
+    }
+    return ev;
+}
+
+namespace detail {
+inline nlohmann::json json_number(double v) {
+    return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+inline nlohmann::json json_numbers(const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(json_number(x));
+    return a;
+}
+inline nlohmann::json json_incremental(const std::vector<double>& cumulative) {
+    nlohmann::json a = nlohmann::json::array();
+    double prev = 0;
+    for (double x : cumulative) {
+        a.push_back(json_number(x - prev));
+        prev = x;
+    }
+    return a;
+}
+inline const char* role_name(model_evaluation::role r) {
+    switch (r) {
+        case model_evaluation::role::purchases:
+            return "purchases";
+        case model_evaluation::role::spend:
+            return "spend";
+        case model_evaluation::role::baseline:
+            return "baseline";
+    }
+    return "unknown";
+}
+inline const char* goal_name(metric_goal g) {
+    switch (g) {
+        case metric_goal::lower:
+            return "lower";
+        case metric_goal::higher:
+            return "higher";
+        case metric_goal::zero:
+            return "zero";
+        case metric_goal::none:
+            break;
+    }
+    return "none";
+}
+}  // namespace detail
+
+/// The row that is best in metric `m` among the fitted, converged rows that have it (the
+/// report's mark); nullopt when no row has the metric or the metric has no goal.
+inline std::optional<std::size_t> best_in_metric(const evaluation& ev, std::size_t m) {
+    const metric_info* info = evaluation_metric_info(m);
+    if (!info || info->goal == metric_goal::none) return std::nullopt;
+    std::optional<std::size_t> best;
+    double best_score = 0;
+    for (std::size_t i = 0; i < ev.models.size(); ++i) {
+        const auto& row = ev.models[i];
+        const double v = row.metrics[m];
+        if (!row.converged || !std::isfinite(v)) continue;
+        const double score = info->goal == metric_goal::lower    ? -v
+                             : info->goal == metric_goal::higher ? v
+                                                                  : -std::fabs(v);
+        if (!best || score > best_score) {
+            best = i;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/// The evaluation as JSON (docs/benchmarking.md, "JSON"): every metric and series; NaN
+/// (not defined, not applicable) is null. Per-customer predictions are not included (the
+/// CLI's --csv and the C API's ltv_evaluation_predictions give them).
+inline nlohmann::json to_json(const evaluation& ev) {
+    using detail::json_number;
+    using detail::json_numbers;
+    nlohmann::json j;
+    j["format"] = "ltv-evaluation";
+    j["format_version"] = 1;
+    j["ltv_version"] = version_string;
+    j["data"] = {{"customers", ev.customers},
+                 {"calibration_repeat_purchases", ev.calibration_repeat_purchases},
+                 {"holdout_purchases", ev.holdout_purchases},
+                 {"duration_holdout", ev.duration_holdout},
+                 {"time_unit", detail::unit_name_of(ev.unit_days)},
+                 {"calibration_end", format_date(ev.calibration_end)},
+                 {"observation_end", format_date(ev.observation_end)},
+                 {"amounts", ev.amounts}};
+    j["notes"] = ev.notes;
+    j["not_reproducible"] = {"models[].metrics.fit_seconds"};
+    nlohmann::json metrics = nlohmann::json::array();
+    for (std::size_t k = 0; k < evaluation_metric_count; ++k) {
+        const metric_info* mi = evaluation_metric_info(k);
+        const auto best = best_in_metric(ev, k);
+        metrics.push_back({{"name", mi->name},
+                           {"label", mi->label},
+                           {"goal", detail::goal_name(mi->goal)},
+                           {"description", mi->description},
+                           {"best", best ? nlohmann::json(ev.models[*best].name) : nlohmann::json(nullptr)}});
+    }
+    j["metrics"] = metrics;
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : ev.models) {
+        nlohmann::json row{{"name", m.name},
+                           {"title", m.title},
+                           {"role", detail::role_name(m.kind)},
+                           {"fitted", m.fitted},
+                           {"converged", m.converged},
+                           {"message", m.message}};
+        nlohmann::json values;
+        for (std::size_t k = 0; k < evaluation_metric_count; ++k)
+            values[evaluation_metric_info(k)->name] = json_number(m.metrics[k]);
+        row["metrics"] = values;
+        if (m.kind != model_evaluation::role::baseline && m.fitted) {
+            nlohmann::json params, se;
+            for (const auto& p : m.state.report.parameters) {
+                params[p.name] = json_number(p.value);
+                se[p.name] = json_number(p.standard_error);
+            }
+            row["params"] = params;
+            row["standard_errors"] = se;
+        }
+        models.push_back(row);
+    }
+    j["models"] = models;
+    j["best"] = ev.best ? nlohmann::json(ev.models[*ev.best].name) : nlohmann::json(nullptr);
+
+    auto per_model = [&](auto member) {
+        nlohmann::json o = nlohmann::json::object();
+        for (const auto& m : ev.models)
+            if (!(m.*member).empty()) o[m.name] = json_numbers(m.*member);
+        return o;
+    };
+    nlohmann::json tracking;
+    tracking["period_days"] = ev.tracking_period_days;
+    tracking["calibration_periods"] = ev.calibration_periods;
+    nlohmann::json ends = nlohmann::json::array();
+    for (day_number d : ev.period_end) ends.push_back(format_date(d));
+    tracking["period_end"] = ends;
+    tracking["actual_cumulative"] = json_numbers(ev.tracking_actual);
+    tracking["actual_incremental"] = detail::json_incremental(ev.tracking_actual);
+    tracking["expected_cumulative"] = per_model(&model_evaluation::tracking_cumulative);
+    nlohmann::json inc = nlohmann::json::object();
+    for (const auto& m : ev.models)
+        if (!m.tracking_cumulative.empty()) inc[m.name] = detail::json_incremental(m.tracking_cumulative);
+    tracking["expected_incremental"] = inc;
+    j["tracking"] = tracking;
+    j["by_frequency"] = {{"group", json_numbers(ev.frequency_group)},
+                         {"customers", json_numbers(ev.group_customers)},
+                         {"actual", json_numbers(ev.group_actual)},
+                         {"predicted", per_model(&model_evaluation::by_frequency)}};
+    std::vector<double> bins(ev.histogram_actual.size());
+    std::iota(bins.begin(), bins.end(), 0.0);
+    j["histogram"] = {{"bin", json_numbers(bins)},
+                      {"actual", json_numbers(ev.histogram_actual)},
+                      {"expected", per_model(&model_evaluation::histogram)}};
+    j["matrices"] = {{"frequency", json_numbers(ev.matrix_frequency)},
+                     {"recency", json_numbers(ev.matrix_recency)},
+                     {"T", ev.matrix_T},
+                     {"p_alive", per_model(&model_evaluation::p_alive_matrix)},
+                     {"expected_purchases", per_model(&model_evaluation::expected_matrix)}};
+    nlohmann::json journey = nlohmann::json::object();
+    for (const auto& [name, count] : ev.journey_counts) journey[name] = count;
+    j["journey"] = journey;
+    nlohmann::json cohorts;
+    nlohmann::json starts = nlohmann::json::array();
+    for (day_number d : ev.cohorts.cohort) starts.push_back(format_date(d));
+    cohorts["cohort"] = starts;
+    cohorts["size"] = ev.cohorts.size;
+    nlohmann::json active = nlohmann::json::array();
+    for (const auto& row : ev.cohorts.active) active.push_back(json_numbers(row));
+    cohorts["active"] = active;
+    j["cohorts"] = cohorts;
+    return j;
+}
+
+}  // namespace ltv
