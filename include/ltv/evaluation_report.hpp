@@ -87,7 +87,7 @@ thead th{background:var(--soft);font-weight:600;cursor:help}
 th.model,td.status{text-align:left}
 th.model{position:sticky;left:0;background:var(--bg);z-index:1;white-space:nowrap}
 thead th.model{background:var(--soft)}
-td.status{white-space:normal;min-width:9em;max-width:22em;font-size:.85rem}
+td.status{white-space:normal;min-width:4em;max-width:22em;font-size:.85rem}
 td.status.failed{color:var(--warn);font-weight:600}
 td.best{font-weight:700;background:#eef5fb}
 .mark{margin-left:.2em}

@@ -352,7 +352,7 @@ struct hbar_chart : chart_text {
 namespace impl {
 
 constexpr double chart_width = 520;
-constexpr double font_tick = 12, font_label = 13, font_title = 15, font_legend = 12;
+constexpr double font_tick = 13, font_label = 14, font_title = 16, font_legend = 13;
 constexpr const char* font_family =
     "system-ui, -apple-system, &quot;Segoe UI&quot;, Roboto, &quot;Helvetica Neue&quot;, Arial, sans-serif";
 constexpr const char* grid_color = "#e3e3e3";
