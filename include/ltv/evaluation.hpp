@@ -873,7 +873,9 @@ inline const char* goal_name(metric_goal g) {
 }  // namespace detail
 
 /// The row that is best in metric `m` among the fitted, converged rows that have it (the
-/// report's mark); nullopt when no row has the metric or the metric has no goal.
+/// report's mark): spend metrics among the spend model and the baseline, every other metric
+/// among the purchase models and the baseline; nullopt when no row has the metric or the
+/// metric has no goal.
 inline std::optional<std::size_t> best_in_metric(const evaluation& ev, std::size_t m) {
     const metric_info* info = evaluation_metric_info(m);
     if (!info || info->goal == metric_goal::none) return std::nullopt;
@@ -883,6 +885,12 @@ inline std::optional<std::size_t> best_in_metric(const evaluation& ev, std::size
         const auto& row = ev.models[i];
         const double v = row.metrics[m];
         if (!row.converged || !std::isfinite(v)) continue;
+        // Likelihoods of the spend model and of the purchase models are of different data:
+        // spend metrics compare the spend model with the baseline, the others the purchase
+        // models with the baseline.
+        const bool spend_metric = std::string(info->name).rfind("spend_", 0) == 0;
+        if (row.kind == model_evaluation::role::spend && !spend_metric) continue;
+        if (row.kind == model_evaluation::role::purchases && spend_metric) continue;
         const double score = info->goal == metric_goal::lower    ? -v
                              : info->goal == metric_goal::higher ? v
                                                                   : -std::fabs(v);

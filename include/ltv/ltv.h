@@ -31,9 +31,9 @@
 /* ---- version ----------------------------------------------------------------------------- */
 #define LTV_VERSION_MAJOR 0
 #define LTV_VERSION_MINOR 2
-#define LTV_VERSION_PATCH 2
+#define LTV_VERSION_PATCH 3
 #define LTV_VERSION_NUMBER (LTV_VERSION_MAJOR * 10000 + LTV_VERSION_MINOR * 100 + LTV_VERSION_PATCH)
-#define LTV_VERSION_STRING "0.2.2"
+#define LTV_VERSION_STRING "0.2.3"
 
 /* ---- symbol visibility ------------------------------------------------------------------- */
 #if defined(_WIN32)
@@ -708,6 +708,111 @@ typedef struct ltv_period_retention {
 LTV_API int ltv_transactions_period_retention(const ltv_transactions* log, int32_t start,
                                               int32_t end, int window_days,
                                               ltv_period_retention* out);
+
+/* ---- model comparison on a calibration/holdout split (docs/benchmarking.md) ---------------- */
+
+/* A comparison: every applicable model fitted on the calibration period and judged on the
+ * holdout, with the naive baseline, the tracking curves and the diagnostics (ltv compare). */
+typedef struct ltv_evaluation ltv_evaluation;
+
+typedef struct ltv_compare_options {
+    size_t struct_size;          /* sizeof(ltv_compare_options); set by ltv_compare_options_init */
+    const char* models;          /* comma-separated model names ("bgnbd,pnbd,gg"); NULL or "" (the
+                                    default) = every model that applies (BG/BB and sBG do not) */
+    int baseline;                /* 1 (default): add the naive baseline row */
+    double tracking_period_days; /* tracking period in whole days; 0 (default) = the time unit */
+    int frequency_groups;        /* by-frequency groups x = 0 … G−1 and G+; default 7 */
+    int histogram_bins;          /* histogram bins x = 0 … H−1 and H+; default 7 */
+    int matrix_size;             /* frequencies and recencies of the matrices; default 25 */
+    double penalizer;            /* L2 penalizer of every fit (ltv_fit_options); default 0 */
+    int threads;                 /* 0 (default): the library default */
+} ltv_compare_options;
+
+LTV_API int ltv_compare_options_init(ltv_compare_options* options, size_t struct_size);
+
+/* Summarizes the log with `summary` (calibration_end must be set; its time unit is the models'
+ * unit) and compares the models. options may be NULL (defaults). A model that fails or does not
+ * converge is a row marked as such (ltv_evaluation_row), not an error. */
+LTV_API int ltv_compare_transactions(const ltv_transactions* log,
+                                     const ltv_summary_options* summary,
+                                     const ltv_compare_options* options,
+                                     ltv_evaluation** out_evaluation);
+/* The same from a summary table with a holdout split; without the log there are no tracking
+ * curves, journey funnel or cohort table (the notes say so). */
+LTV_API int ltv_compare_summary(const ltv_summary_table* table, const ltv_compare_options* options,
+                                ltv_evaluation** out_evaluation);
+LTV_API int ltv_evaluation_free(ltv_evaluation* evaluation);
+
+/* The metrics (columns of the table), the same for every evaluation: index 0 … count−1. */
+#define LTV_GOAL_NONE 0   /* no better direction (counts, sizes) */
+#define LTV_GOAL_LOWER 1  /* lower is better (errors, AIC) */
+#define LTV_GOAL_HIGHER 2 /* higher is better (likelihood, correlations, lift) */
+#define LTV_GOAL_ZERO 3   /* closest to zero is better (bias, error %) */
+LTV_API int ltv_evaluation_metric_count(size_t* out_count);
+/* Identifier ("mae"), short label ("MAE"), LTV_GOAL_* and description; static strings. */
+LTV_API int ltv_evaluation_metric_info(size_t index, const char** out_name, const char** out_label,
+                                       int* out_goal, const char** out_description);
+
+#define LTV_ROLE_PURCHASES 0 /* a purchase model (BG/NBD, Pareto/NBD, …) */
+#define LTV_ROLE_SPEND 1     /* a spend model (Gamma-Gamma) */
+#define LTV_ROLE_BASELINE 2  /* the naive baseline */
+typedef struct ltv_evaluation_row {
+    size_t struct_size;  /* set by the caller to sizeof(ltv_evaluation_row) */
+    const char* name;    /* "bgnbd", "baseline"; owned by the evaluation */
+    const char* title;   /* "BG/NBD", "Naive baseline" */
+    int role;            /* LTV_ROLE_* */
+    int fitted;          /* 1: parameters and predictions available */
+    int converged;       /* 1: the fit met its convergence test */
+    const char* message; /* the fit's message, or why it failed */
+} ltv_evaluation_row;
+
+/* Rows of the table (baseline first), the customers compared, and the row the report calls
+ * best (the converged purchase model with the lowest MAE; SIZE_MAX when none). */
+LTV_API int ltv_evaluation_counts(const ltv_evaluation* evaluation, size_t* out_rows,
+                                  size_t* out_customers, size_t* out_best_row);
+LTV_API int ltv_evaluation_row_info(const ltv_evaluation* evaluation, size_t row,
+                                    ltv_evaluation_row* out_row);
+/* Every metric of a row: values[0..metric_count) and defined[k] = 0 where the metric does not
+ * apply or is not defined (then values[k] = 0); capacity ≥ ltv_evaluation_metric_count. */
+LTV_API int ltv_evaluation_metrics(const ltv_evaluation* evaluation, size_t row, double* values,
+                                   int* defined, size_t capacity);
+/* The row's fitted model as a new handle (LTV_ERR_NOT_FITTED for the baseline and failed fits). */
+LTV_API int ltv_evaluation_model(const ltv_evaluation* evaluation, size_t row,
+                                 ltv_model** out_model);
+/* The calibration/holdout summary the models were compared on, as a new table handle. */
+LTV_API int ltv_evaluation_summary(const ltv_evaluation* evaluation,
+                                   ltv_summary_table** out_table);
+
+/* Series (row is ignored for the series of the data). Two-call pattern: *out_length is always
+ * written; with out NULL and capacity 0 nothing else is. Group means of empty groups are 0 (see
+ * LTV_SERIES_GROUP_CUSTOMERS); a row without the series (not fitted, no such capability) has
+ * length 0. */
+#define LTV_SERIES_PERIOD_END 0          /* tracking: last day of each period (day numbers) */
+#define LTV_SERIES_TRACKING_ACTUAL 1     /* actual cumulative repeat purchases per period */
+#define LTV_SERIES_TRACKING_EXPECTED 2   /* the row's expected cumulative repeat purchases */
+#define LTV_SERIES_GROUP_CUSTOMERS 3     /* customers per calibration frequency group */
+#define LTV_SERIES_GROUP_ACTUAL 4        /* mean holdout purchases per group */
+#define LTV_SERIES_GROUP_PREDICTED 5     /* the row's mean predicted holdout purchases per group */
+#define LTV_SERIES_HISTOGRAM_ACTUAL 6    /* customers per calibration repeat-purchase bin */
+#define LTV_SERIES_HISTOGRAM_EXPECTED 7  /* the row's expected customers per bin */
+#define LTV_SERIES_MATRIX_FREQUENCY 8    /* the matrices' frequencies (rows) */
+#define LTV_SERIES_MATRIX_RECENCY 9      /* the matrices' recencies (columns) */
+#define LTV_SERIES_P_ALIVE_MATRIX 10     /* the row's P(alive), frequency-major */
+#define LTV_SERIES_EXPECTED_MATRIX 11    /* the row's expected purchases in one unit, same grid */
+#define LTV_SERIES_PREDICTIONS 12        /* per customer: predicted holdout purchases (spend row:
+                                            expected spend per transaction) */
+#define LTV_SERIES_P_ALIVE 13            /* per customer: P(alive) at the calibration end */
+LTV_API int ltv_evaluation_series(const ltv_evaluation* evaluation, int series, size_t row,
+                                  double* out, size_t capacity, size_t* out_length);
+
+/* Everything as JSON (docs/benchmarking.md, "JSON"); two-call pattern as ltv_model_to_json:
+ * *out_size (bytes with the NUL) is always written. */
+LTV_API int ltv_evaluation_to_json(const ltv_evaluation* evaluation, char* buffer, size_t capacity,
+                                   size_t* out_size);
+/* Writes the self-contained HTML report (inline SVG, no scripts, no network) to path; title and
+ * source (the data's name, shown in the header) may be NULL. */
+LTV_API int ltv_evaluation_write_html(const ltv_evaluation* evaluation, const char* path,
+                                      const char* title, const char* source);
 
 #ifdef __cplusplus
 } /* extern "C" */

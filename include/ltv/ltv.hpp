@@ -15,6 +15,8 @@
 #include "ltv/customer_base.hpp"
 #include "ltv/date.hpp"
 #include "ltv/error.hpp"
+#include "ltv/evaluation.hpp"
+#include "ltv/evaluation_report.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/gamma_gamma.hpp"
 #include "ltv/hyp2f1.hpp"

@@ -28,6 +28,7 @@
 #include "model.hpp"
 #include "summary_table.hpp"
 #include "ltv/cohorts.hpp"
+#include "evaluation.hpp"
 #include "ltv/customer_base.hpp"
 #include "ltv/journey.hpp"
 #include "ltv/rfm.hpp"
@@ -742,6 +743,24 @@ LTV_API int ltv_transactions_ids(const ltv_transactions* log, char* chars, size_
             fn, l.customers.size(),
             [&](std::size_t i) { return l.customers[static_cast<std::uint32_t>(i)]; }, chars,
             chars_capacity, offsets, offsets_capacity, out_chars_size);
+    });
+}
+
+LTV_API int ltv_compare_transactions(const ltv_transactions* log,
+                                     const ltv_summary_options* summary,
+                                     const ltv_compare_options* options,
+                                     ltv_evaluation** out_evaluation) {
+    constexpr const char* fn = "ltv_compare_transactions";
+    return guard(fn, [&] {
+        require_handle(fn, "log", log);
+        require_out(fn, "out_evaluation", out_evaluation);
+        if (summary == nullptr || summary->calibration_end == LTV_NO_DATE)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'summary' must set calibration_end "
+                                               "(the end of the calibration period)");
+        const auto so = to_summary_options(fn, summary);
+        const ltv::customer_base& base = base_of(fn, log);
+        *out_evaluation = ltv::capi::make_evaluation(fn, ltv::summarize(base, so), &base, options);
     });
 }
 

@@ -17,5 +17,7 @@ void add_model_commands(CLI::App& app);
 void add_demo_command(CLI::App& app);
 /// summarize, status, rfm, cohorts: transaction logs (ltv/summary.hpp … ltv/cohorts.hpp).
 void add_transaction_commands(CLI::App& app);
+/// compare: models fitted on a calibration period and judged on the holdout (ltv/evaluation.hpp).
+void add_compare_command(CLI::App& app);
 
 }  // namespace ltv::cli

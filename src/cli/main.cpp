@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     ltv::cli::add_model_commands(app);
     ltv::cli::add_demo_command(app);
     ltv::cli::add_transaction_commands(app);
+    ltv::cli::add_compare_command(app);
 
     try {
         app.parse(argc, argv);
