@@ -80,7 +80,7 @@ dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0;font-weight:600;text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
 ul.notes{padding-left:1.2em;color:var(--muted);font-size:.93rem}
 ul.notes li{overflow-wrap:anywhere}
-.table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--line);max-width:100%}
+.table-wrap{position:relative;overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--line);max-width:100%}
 table{border-collapse:collapse;font-size:.9rem;font-variant-numeric:tabular-nums}
 th,td{padding:.35em .6em;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap;vertical-align:top}
 thead th{background:var(--soft);font-weight:600;cursor:help}
