@@ -23,8 +23,11 @@
 
 #include "calculator_reports.hpp"
 #include "commands.hpp"
+#include "compare_output.hpp"
 #include "ltv/clv_options.hpp"
 #include "ltv/error.hpp"
+#include "ltv/evaluation.hpp"
+#include "ltv/evaluation_report.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/registry.hpp"
@@ -38,6 +41,8 @@ namespace {
 
 struct demo_args {
     std::string data_dir;
+    std::string report_path = "ltv-demo-report.html";
+    bool no_report = false;
     bool json = false;
 };
 
@@ -255,6 +260,46 @@ std::vector<report> retention_model_reports(const std::string& path) {
     return out;
 }
 
+
+/// Every applicable model compared on CDNOW's holdout (ltv compare on the demo's split), with
+/// the HTML report written to `html` (empty: none).
+evaluation cdnow_benchmark(const std::string& path, const std::string& html) {
+    read_options read;
+    read.delimiter = ' ';
+    read.customer = "customer_id";
+    read.date = "date";
+    read.amount = "dollar_value";
+    const customer_base base(load_transactions(path, read), "demo");
+    summary_options opt;
+    opt.calibration_end = make_day(1997, 9, 30);
+    opt.observation_end = make_day(1998, 6, 30);
+    opt.unit = time_unit::week();
+    const summary_table s = summarize(base, opt);
+    evaluation ev = evaluate_models(s, &base);
+    if (!html.empty()) {
+        evaluation_report_options ro;
+        ro.title = "ltv demo: models compared on CDNOW";
+        ro.source = path;
+        write_evaluation_html(ev, html, ro);
+    }
+    return ev;
+}
+
+/// The benchmark's headline numbers as a report (the --json form of the demo).
+report benchmark_report(const evaluation& ev, const std::string& html) {
+    report r("benchmark", "Every model on CDNOW's holdout (ltv compare; docs/benchmarking.md)");
+    r.add("best", "best model (lowest MAE)", ev.best ? ev.models[*ev.best].name : std::string("none"));
+    for (const auto& m : ev.models) {
+        if (m.kind == model_evaluation::role::spend) continue;
+        r.add(m.name + "_mae", m.title + " MAE per customer", m.metric(evaluation_metric::mae),
+              kind::number)
+            .add(m.name + "_error_percent", m.title + " holdout total error %",
+                 m.metric(evaluation_metric::holdout_error_percent), kind::number);
+    }
+    r.add("report", "HTML report", html.empty() ? std::string("not written") : html);
+    return r;
+}
+
 }  // namespace
 
 void add_demo_command(CLI::App& app) {
@@ -262,6 +307,10 @@ void add_demo_command(CLI::App& app) {
     auto* cmd = app.add_subcommand("demo", "Run ltv on the bundled example data");
     cmd->add_option("--data", a->data_dir, "directory with the example data");
     cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_option("--report", a->report_path,
+                    "where to write the HTML report of the model comparison")
+        ->capture_default_str();
+    cmd->add_flag("--no-report", a->no_report, "do not write the HTML report");
     cmd->callback([a] {
         const std::string calculators = find_examples(a->data_dir, "calculators.json");
         const std::string cdnow = find_examples(a->data_dir, "CDNOW_master.txt");
@@ -270,10 +319,24 @@ void add_demo_command(CLI::App& app) {
         for (auto& r : transaction_demo_reports(cdnow)) reports.push_back(std::move(r));
         for (auto& r : cdnow_model_reports(cdnow)) reports.push_back(std::move(r));
         for (auto& r : retention_model_reports(cohorts)) reports.push_back(std::move(r));
-        if (!a->json)
-            std::cout << "ltv demo — the bundled examples in "
-                      << calculators.substr(0, calculators.rfind('/')) << "\n\n";
-        print_reports(std::cout, reports, a->json);
+        // The comparison of every model ends the demo; its report goes to --report (a path
+        // relative to the current directory unless absolute), and the demo says where.
+        std::string html = a->no_report ? std::string() : a->report_path;
+        if (!html.empty() && html.front() != '/') {
+            if (const char* pwd = std::getenv("PWD")) html = std::string(pwd) + "/" + html;
+        }
+        const evaluation ev = cdnow_benchmark(cdnow, html);
+        if (a->json) {
+            reports.push_back(benchmark_report(ev, html));
+            print_reports(std::cout, reports, true);
+            return;
+        }
+        std::cout << "ltv demo — the bundled examples in "
+                  << calculators.substr(0, calculators.rfind('/')) << "\n\n";
+        print_reports(std::cout, reports, false);
+        std::cout << "\n";
+        print_comparison(std::cout, ev);
+        if (!html.empty()) std::cout << "\nHTML report of the comparison: " << html << "\n";
     });
 }
 

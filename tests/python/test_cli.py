@@ -72,12 +72,19 @@ def test_errors_go_to_stderr_with_nonzero_exit():
     assert result.returncode == 2
 
 
-def test_version_and_demo():
+def test_version_and_demo(tmp_path):
     assert run("--version").stdout.strip() == run("version").stdout.strip().split()[-1]
-    demo = run("demo")
+    html = tmp_path / "demo.html"
+    demo = run("demo", "--report", str(html))
     assert demo.returncode == 0, demo.stderr
     assert "82.36 %" in demo.stdout and "7 800 000.00" in demo.stdout
-    data = json.loads(run("demo", "--json").stdout)
+    # The demo ends with the comparison of every model and says where its report is.
+    assert "Holdout purchases per customer" in demo.stdout
+    assert f"HTML report of the comparison: {html}" in demo.stdout
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    data = json.loads(run("demo", "--json", "--no-report").stdout)
+    assert data["benchmark"]["best"] in {"bgnbd", "mbgnbd", "pnbd"}
+    assert data["benchmark"]["report"] == "not written"
     assert data["retention_1"]["retention_rate"] == pytest.approx(0.9, rel=1e-15)
     # The models part: BG/NBD and Pareto/NBD on the full CDNOW log, compared on the holdout;
     # top customers by CLV; sBG on Fader & Hardie's (2007) cohorts.
@@ -97,7 +104,7 @@ def test_version_and_demo():
     assert [row["cohort"] for row in data["cohorts"]["cohorts"]] == [199701, 199702, 199703]
     assert 0 < data["log_retention"]["retention_rate"] <= 1
     assert data["fit_high_end"]["params"]["beta"] == refs.approx(refs.fit("sbg", "high_end")["params"]["beta"])
-    missing = run("demo", "--data", "/nonexistent")
+    missing = run("demo", "--data", "/nonexistent", "--no-report")
     assert missing.returncode == 1 and "cannot find the example data" in missing.stderr
 
 
