@@ -70,6 +70,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ltv/clv_options.hpp"
+#include "ltv/detail/parallel.hpp"
 #include "ltv/cohorts.hpp"
 #include "ltv/customer_base.hpp"
 #include "ltv/error.hpp"
@@ -329,25 +330,45 @@ inline ranking_curve rank_curve(const std::vector<double>& predicted,
     return out;
 }
 
-/// The normalised Gini and lifts of `actual` ordered by `predicted` (NaN without any value).
-inline void ranking_metrics(const std::vector<double>& predicted, const std::vector<double>& actual,
-                            double& spearman, double& gini, double& lift10, double& lift20) {
-    const double n = static_cast<double>(predicted.size());
+/// What the ranking metrics of every model share: the realised values' average ranks and the
+/// Gini of their perfect order (computed once per evaluation, not once per model).
+struct ranking_reference {
+    std::vector<double> actual_ranks;
     double total = 0;
-    for (double a : actual) total += a;
+    double perfect_gini = 0;
+};
+inline ranking_reference make_ranking_reference(const std::vector<double>& actual) {
+    ranking_reference r;
+    r.actual_ranks = average_ranks(actual);
+    for (double a : actual) r.total += a;
+    const double n = static_cast<double>(actual.size());
+    if (r.total > 0 && n >= 2) r.perfect_gini = rank_curve(actual, actual, {}).area / n - (n + 1) / (2 * n);
+    return r;
+}
+
+/// Spearman's ρ, the normalised Gini and the top-10 % / top-20 % lifts of `actual` ordered by
+/// `predicted` (NaN where not defined: no realised value, fewer than 2 customers, constant
+/// ranks).
+inline void ranking_metrics(const std::vector<double>& predicted, const std::vector<double>& actual,
+                            const ranking_reference& ref, double& spearman, double& gini,
+                            double& lift10, double& lift20) {
+    const double n = static_cast<double>(predicted.size());
     const double nan = std::numeric_limits<double>::quiet_NaN();
-    spearman = pearson(average_ranks(predicted), average_ranks(actual));
-    if (!(total > 0) || n < 2) {
+    spearman = pearson(average_ranks(predicted), ref.actual_ranks);
+    if (!(ref.total > 0) || n < 2) {
         gini = lift10 = lift20 = nan;
         return;
     }
     const auto model = rank_curve(predicted, actual, {0.1, 0.2});
-    const auto perfect = rank_curve(actual, actual, {});
     const double g_model = model.area / n - (n + 1) / (2 * n);
-    const double g_perfect = perfect.area / n - (n + 1) / (2 * n);
-    gini = g_perfect > 0 ? g_model / g_perfect : nan;
+    gini = ref.perfect_gini > 0 ? g_model / ref.perfect_gini : nan;
     lift10 = model.top_share[0] / 0.1;
     lift20 = model.top_share[1] / 0.2;
+}
+inline void ranking_metrics(const std::vector<double>& predicted, const std::vector<double>& actual,
+                            double& spearman, double& gini, double& lift10, double& lift20) {
+    ranking_metrics(predicted, actual, make_ranking_reference(actual), spearman, gini, lift10,
+                    lift20);
 }
 
 /// Is `ops` a purchase model that evaluate_models can fit and judge on a summary of dates?
@@ -610,13 +631,15 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         set(m, evaluation_metric::spend_correlation, mo.correlation());
     };
     std::vector<double> expected_spend;  // per customer, from the spend model or the baseline
+    const detail::ranking_reference ranking_ref =
+        holdout_defined ? detail::make_ranking_reference(realised) : detail::ranking_reference{};
     auto ranking = [&](model_evaluation& m) {
         if (!holdout_defined) return;
         std::vector<double> value(n);
         for (std::size_t i = 0; i < n; ++i)
             value[i] = m.predicted[i] * (expected_spend.empty() ? 1.0 : expected_spend[i]);
         double rho, gini, l10, l20;
-        detail::ranking_metrics(value, realised, rho, gini, l10, l20);
+        detail::ranking_metrics(value, realised, ranking_ref, rho, gini, l10, l20);
         set(m, evaluation_metric::spearman, rho);
         set(m, evaluation_metric::gini, gini);
         set(m, evaluation_metric::lift_top10, l10);
@@ -634,10 +657,8 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         set(m, evaluation_metric::bic, free_k * std::log(rows) - 2 * r.log_likelihood);
     };
 
-    // The spend model first: its expectations enter the purchase models' value ranking.
-    std::vector<model_evaluation> rows;
-    if (spend_ops) {
-        model_evaluation m;
+    // The spend model: its expectations enter the purchase models' value ranking.
+    auto run_spend = [&](model_evaluation& m) {
         m.name = spend_ops->name;
         m.title = spend_ops->title;
         m.kind = model_evaluation::role::spend;
@@ -668,58 +689,12 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
             m.predicted.resize(n);
             spend_ops->expected_spend(m.state, spend_data{x0, z, {}}, m.predicted.data(),
                                       options.threads);
-            expected_spend = m.predicted;
             spend_accuracy(m, m.predicted);
         }
-        rows.push_back(std::move(m));
-    }
+    };
 
-    // Baseline
-    if (options.baseline) {
-        model_evaluation m;
-        m.name = "baseline";
-        m.title = "Naive baseline";
-        m.kind = model_evaluation::role::baseline;
-        m.fitted = m.converged = true;
-        m.message = "calibration rate x / T kept through the holdout";
-        double sx = 0, sT = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            sx += s.frequency[i];
-            sT += s.T[i];
-        }
-        const double pooled = sT > 0 ? sx / sT : 0.0;
-        m.predicted.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            m.predicted[i] = (s.T[i] > 0 ? s.frequency[i] / s.T[i] : pooled) * s.duration_holdout;
-        accuracy(m);
-        std::vector<double> spend_base;
-        if (ev.amounts) {
-            double sz = 0, cz = 0;
-            for (std::size_t i = 0; i < n; ++i)
-                if (s.frequency[i] > 0 && s.monetary_value[i] > 0) {
-                    sz += s.monetary_value[i];
-                    cz += 1;
-                }
-            const double pooled_z = cz > 0 ? sz / cz : 0.0;
-            spend_base.resize(n);
-            for (std::size_t i = 0; i < n; ++i)
-                spend_base[i] = s.frequency[i] > 0 && s.monetary_value[i] > 0 ? s.monetary_value[i]
-                                                                              : pooled_z;
-            spend_accuracy(m, spend_base);
-        }
-        {
-            const auto saved = expected_spend;
-            if (ev.amounts) expected_spend = spend_base;
-            ranking(m);
-            expected_spend = saved;
-        }
-        rows.insert(rows.begin(), std::move(m));
-    }
-
-    // Purchase models
-    for (const model_ops* ops : chosen) {
-        if (ops->data == data_kind::spend) continue;
-        model_evaluation m;
+    // A purchase model: fit, predictions, aggregates (the ranking comes after the spend model).
+    auto run_purchases = [&](model_evaluation& m, const model_ops* ops) {
         m.name = ops->name;
         m.title = ops->title;
         m.state.kind = static_cast<model_kind>(ops->kind);
@@ -742,7 +717,6 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
                 ops->conditional_purchases(m.state, s.duration_holdout, d, m.predicted.data(),
                                            options.threads);
                 accuracy(m);
-                ranking(m);
                 if (ops->p_alive) {
                     m.p_alive.resize(n);
                     ops->p_alive(m.state, d, m.p_alive.data(), options.threads);
@@ -811,8 +785,71 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
                 m.predicted.clear();
             }
         }
+    };
+
+    // The models are independent until the ranking: one task each on the thread pool (the
+    // batch calls inside a task then run on its thread). The spend model is task 0.
+    std::vector<const model_ops*> tasks;
+    if (spend_ops) tasks.push_back(spend_ops);
+    for (const model_ops* ops : chosen)
+        if (ops->data != data_kind::spend) tasks.push_back(ops);
+    std::vector<model_evaluation> fitted(tasks.size());
+    detail::parallel_tasks(tasks.size(), options.threads, [&](std::size_t k) {
+        if (tasks[k]->data == data_kind::spend)
+            run_spend(fitted[k]);
+        else
+            run_purchases(fitted[k], tasks[k]);
+    });
+    if (spend_ops && !fitted.front().predicted.empty()) expected_spend = fitted.front().predicted;
+    detail::parallel_tasks(fitted.size(), options.threads, [&](std::size_t k) {
+        if (fitted[k].kind == model_evaluation::role::purchases && !fitted[k].predicted.empty())
+            ranking(fitted[k]);
+    });
+
+    std::vector<model_evaluation> rows;
+    // Baseline
+    if (options.baseline) {
+        model_evaluation m;
+        m.name = "baseline";
+        m.title = "Naive baseline";
+        m.kind = model_evaluation::role::baseline;
+        m.fitted = m.converged = true;
+        m.message = "calibration rate x / T kept through the holdout";
+        double sx = 0, sT = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            sx += s.frequency[i];
+            sT += s.T[i];
+        }
+        const double pooled = sT > 0 ? sx / sT : 0.0;
+        m.predicted.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+            m.predicted[i] = (s.T[i] > 0 ? s.frequency[i] / s.T[i] : pooled) * s.duration_holdout;
+        accuracy(m);
+        std::vector<double> spend_base;
+        if (ev.amounts) {
+            double sz = 0, cz = 0;
+            for (std::size_t i = 0; i < n; ++i)
+                if (s.frequency[i] > 0 && s.monetary_value[i] > 0) {
+                    sz += s.monetary_value[i];
+                    cz += 1;
+                }
+            const double pooled_z = cz > 0 ? sz / cz : 0.0;
+            spend_base.resize(n);
+            for (std::size_t i = 0; i < n; ++i)
+                spend_base[i] = s.frequency[i] > 0 && s.monetary_value[i] > 0 ? s.monetary_value[i]
+                                                                              : pooled_z;
+            spend_accuracy(m, spend_base);
+        }
+        {
+            const auto saved = expected_spend;
+            if (ev.amounts) expected_spend = spend_base;
+            ranking(m);
+            expected_spend = saved;
+        }
         rows.push_back(std::move(m));
     }
+
+    for (auto& m : fitted) rows.push_back(std::move(m));
     ev.models = std::move(rows);
 
     // The best model: converged, not the baseline, the lowest MAE.
