@@ -53,6 +53,17 @@ from .transactions import (
     summarize,
     summarize_file,
 )
+from .evaluation import Comparison, compare_models
+from . import evaluation, plotting
+from .plotting import (
+    plot_calibration_purchases_vs_holdout_purchases,
+    plot_cumulative_transactions,
+    plot_frequency_recency_matrix,
+    plot_history_alive,
+    plot_incremental_transactions,
+    plot_period_transactions,
+    plot_probability_alive_matrix,
+)
 from .errors import (
     BufferTooSmallError,
     CancelledError,
@@ -137,6 +148,17 @@ __all__ = [
     "cohorts",
     "period_retention",
     "segment_names",
+    "compare_models",
+    "Comparison",
+    "evaluation",
+    "plotting",
+    "plot_period_transactions",
+    "plot_calibration_purchases_vs_holdout_purchases",
+    "plot_frequency_recency_matrix",
+    "plot_probability_alive_matrix",
+    "plot_cumulative_transactions",
+    "plot_incremental_transactions",
+    "plot_history_alive",
     "LtvError",
     "InvalidArgumentError",
     "DomainError",

@@ -215,7 +215,39 @@ class PeriodRetention(ctypes.Structure):
     ]
 
 
-_handle = ctypes.c_void_p  # ltv_summary*, ltv_summary_table*, ltv_transactions*
+# ---- model comparison (ltv.h "model comparison" section) ---------------------------------------
+class CompareOptions(ctypes.Structure):
+    """Mirror of ``ltv_compare_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("models", ctypes.c_char_p),  # comma-separated names; NULL or "" = every applicable one
+        ("baseline", ctypes.c_int),
+        ("tracking_period_days", ctypes.c_double),
+        ("frequency_groups", ctypes.c_int),
+        ("histogram_bins", ctypes.c_int),
+        ("matrix_size", ctypes.c_int),
+        ("penalizer", ctypes.c_double),
+        ("threads", ctypes.c_int),
+    ]
+
+
+class EvaluationRow(ctypes.Structure):
+    """Mirror of ``ltv_evaluation_row`` (the caller sets struct_size); the strings are owned by
+    the evaluation."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("name", ctypes.c_char_p),
+        ("title", ctypes.c_char_p),
+        ("role", ctypes.c_int),  # LTV_ROLE_*: 0 purchases, 1 spend, 2 baseline
+        ("fitted", ctypes.c_int),
+        ("converged", ctypes.c_int),
+        ("message", ctypes.c_char_p),
+    ]
+
+
+_handle = ctypes.c_void_p  # ltv_summary*, ltv_summary_table*, ltv_transactions*, ltv_evaluation*
 _handle_out = ctypes.POINTER(ctypes.c_void_p)
 _i32_p = ctypes.POINTER(ctypes.c_int32)
 _u64_p = ctypes.POINTER(ctypes.c_uint64)
@@ -368,6 +400,23 @@ _SIGNATURES = {
     "ltv_transactions_period_retention": [
         _handle, ctypes.c_int32, ctypes.c_int32, ctypes.c_int, ctypes.POINTER(PeriodRetention),
     ],
+    # model comparison: ltv_transactions*/ltv_summary_table* in, ltv_evaluation* out
+    "ltv_compare_options_init": [ctypes.POINTER(CompareOptions), _size_t],
+    "ltv_compare_transactions": [
+        _handle, ctypes.POINTER(SummaryOptions), ctypes.POINTER(CompareOptions), _handle_out,
+    ],
+    "ltv_compare_summary": [_handle, ctypes.POINTER(CompareOptions), _handle_out],
+    "ltv_evaluation_free": [_handle],
+    "ltv_evaluation_metric_count": [_size_p],
+    "ltv_evaluation_metric_info": [_size_t, _str_out, _str_out, _int_p, _str_out],
+    "ltv_evaluation_counts": [_handle, _size_p, _size_p, _size_p],
+    "ltv_evaluation_row_info": [_handle, _size_t, ctypes.POINTER(EvaluationRow)],
+    "ltv_evaluation_metrics": [_handle, _size_t, _c_double_p, _int_p, _size_t],
+    "ltv_evaluation_model": [_handle, _size_t, _model_out],
+    "ltv_evaluation_summary": [_handle, _handle_out],
+    "ltv_evaluation_series": [_handle, ctypes.c_int, _size_t, _c_double_p, _size_t, _size_p],
+    "ltv_evaluation_to_json": [_handle, ctypes.c_char_p, _size_t, _size_p],
+    "ltv_evaluation_write_html": [_handle, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status
@@ -446,6 +495,7 @@ _MIRRORS = {
     "ltv_summary_options_init": SummaryOptions,
     "ltv_journey_options_init": JourneyOptions,
     "ltv_average_clv_options_init": AverageClvOptions,
+    "ltv_compare_options_init": CompareOptions,
 }
 for _name, _struct in _MIRRORS.items():
     _size = _library_struct_size(getattr(lib, _name), _struct)

@@ -390,8 +390,18 @@ class Summary:
             self.customers_holdout_only = info.customers_holdout_only
             self.unverified_transactions = info.unverified_transactions
             self.report = report
-        finally:
+        except BaseException:
             lib.ltv_summary_table_free(table_handle)
+            raise
+        # The table stays with the Summary (freed in __del__): ltv.compare_models(summary) hands
+        # it to the library as it is, without rebuilding it from the columns.
+        self._table = table_handle
+
+    def __del__(self):
+        handle = getattr(self, "_table", None)
+        if handle is not None and lib is not None:
+            lib.ltv_summary_table_free(handle)
+            self._table = None
 
     def __len__(self):
         return len(self.customer_id)
