@@ -169,3 +169,43 @@ def test_non_converged_model_is_marked_and_others_run(tmp_path):
     for m in report["models"]:
         assert m["message"] != "" or m["name"] == "baseline"
         assert isinstance(m["converged"], bool)
+
+
+def test_cdnow_sample_by_frequency_matches_the_btyd_walkthrough():
+    # The 1/10 CDNOW sample of Fader, Hardie & Lee (2005), calibration to 1997-09-30, holdout to
+    # 1998-06-30 (Figure 5's data). McCarthy & Wadsworth (2014), "Buy 'Til You Die - A
+    # Walkthrough" (BTYD 2.4 vignette), pnbd.PlotFreqVsConditionalExpectedFrequency(censor = 7):
+    # transaction.actual 0.2367 0.6970 1.393 1.560 2.532 2.947 3.862 6.359 and bin.size
+    # 1411 439 214 100 62 38 29 64 (printed to 4 significant digits: 5e-4 relative).
+    result = run("compare", ROOT / "tests" / "data" / "CDNOW_sample.txt", "--no-header",
+                 "--customer", "2", "--date", "3", "--amount", "5", *SPLIT, "--json")
+    assert result.returncode == 0, result.stderr
+    by = json.loads(result.stdout)["by_frequency"]
+    assert by["customers"] == [1411, 439, 214, 100, 62, 38, 29, 64]
+    assert by["actual"] == pytest.approx(
+        [0.2367, 0.6970, 1.393, 1.560, 2.532, 2.947, 3.862, 6.359], rel=5e-4)
+
+
+def test_grocery_log_second_dataset():
+    # BTYDplus's groceryElog (examples/data/SOURCES.md): 1 525 customers, 10 483 purchases,
+    # calibration 2006, holdout 2007 (Platzer & Reutterer 2016's split).
+    result = run("compare", ROOT / "examples" / "data" / "grocery_elog.csv", "--customer", "cust",
+                 "--calibration-end", "2006-12-31", "--observation-end", "2007-12-30", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["data"]["customers"] == 1525
+    assert report["data"]["duration_holdout"] == 52
+    assert all(m["converged"] for m in report["models"])
+    # every model beats the naive baseline per customer
+    base = rows(report)["baseline"]["metrics"]["mae"]
+    assert all(rows(report)[m]["metrics"]["mae"] < base for m in ("bgnbd", "mbgnbd", "pnbd"))
+
+
+def test_docs_tables_are_current():
+    # docs/benchmarking.md holds scripts/benchmarking-tables' output between its markers.
+    out = subprocess.run(["/usr/bin/env", "python3", str(ROOT / "scripts" / "benchmarking-tables"),
+                          CLI], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    docs = (ROOT / "docs" / "benchmarking.md").read_text()
+    block = docs.split("<!-- tables:begin -->\n", 1)[1].split("<!-- tables:end -->", 1)[0]
+    assert block == out.stdout, "docs/benchmarking.md is stale: rerun scripts/benchmarking-tables"
