@@ -657,16 +657,18 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         set(m, evaluation_metric::bic, free_k * std::log(rows) - 2 * r.log_likelihood);
     };
 
-    // The spend model: its expectations enter the purchase models' value ranking.
-    auto run_spend = [&](model_evaluation& m) {
-        m.name = spend_ops->name;
-        m.title = spend_ops->title;
-        m.kind = model_evaluation::role::spend;
-        m.state.kind = static_cast<model_kind>(spend_ops->kind);
+    // A row for `ops` fitted by fit(): its name, the fit's time, convergence and message; a fit
+    // that throws leaves the row unfitted with the error as its message.
+    auto fit_timed = [&](model_evaluation& m, const model_ops& ops, model_evaluation::role role,
+                         auto&& fit) {
+        m.name = ops.name;
+        m.title = ops.title;
+        m.kind = role;
+        m.state.kind = static_cast<model_kind>(ops.kind);
         m.state.time_unit = unit;
         const auto t0 = std::chrono::steady_clock::now();
         try {
-            spend_ops->fit_spend(m.state, sd, fo);
+            fit();
             m.fitted = true;
             m.converged = m.state.report.convergence.converged;
             m.message = m.state.report.convergence.message;
@@ -675,6 +677,12 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         }
         set(m, evaluation_metric::fit_seconds,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    };
+
+    // The spend model: its expectations enter the purchase models' value ranking.
+    auto run_spend = [&](model_evaluation& m) {
+        fit_timed(m, *spend_ops, model_evaluation::role::spend,
+                  [&] { spend_ops->fit_spend(m.state, sd, fo); });
         if (m.fitted) {
             // Rows the spend fit used: repeat buyers with a positive mean spend.
             fit_metrics(m, std::max(1.0, m.state.report.total_weight));
@@ -695,21 +703,8 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
 
     // A purchase model: fit, predictions, aggregates (the ranking comes after the spend model).
     auto run_purchases = [&](model_evaluation& m, const model_ops* ops) {
-        m.name = ops->name;
-        m.title = ops->title;
-        m.state.kind = static_cast<model_kind>(ops->kind);
-        m.state.time_unit = unit;
-        const auto t0 = std::chrono::steady_clock::now();
-        try {
-            ops->fit_rfm(m.state, d, fo);
-            m.fitted = true;
-            m.converged = m.state.report.convergence.converged;
-            m.message = m.state.report.convergence.message;
-        } catch (const ltv::error& e) {
-            m.message = e.what();
-        }
-        set(m, evaluation_metric::fit_seconds,
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        fit_timed(m, *ops, model_evaluation::role::purchases,
+                  [&] { ops->fit_rfm(m.state, d, fo); });
         if (m.fitted) {
             fit_metrics(m, static_cast<double>(n));
             try {

@@ -156,6 +156,22 @@ inline void write_struct(const char* fn, const char* name, Struct* out, const St
     out->struct_size = given;
 }
 
+/// The two-call pattern for text (ltv_model_to_json, ltv_evaluation_to_json): *out_size gets
+/// the bytes with the terminating NUL, always (also with BUFFER_TOO_SMALL); buffer == NULL with
+/// capacity 0 asks for the size only; otherwise the text and its NUL are copied to buffer.
+inline void text_output(const char* fn, const std::string& text, char* buffer,
+                        std::size_t capacity, std::size_t* out_size) {
+    require_out(fn, "out_size", out_size);
+    if (buffer != nullptr || capacity != 0) detail::require_array(fn, "buffer", buffer, capacity);
+    *out_size = text.size() + 1;
+    if (buffer == nullptr && capacity == 0) return;
+    if (capacity < text.size() + 1)
+        throw error(status::buffer_too_small,
+                    std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
+                        " bytes but " + std::to_string(text.size() + 1) + " are needed");
+    std::memcpy(buffer, text.c_str(), text.size() + 1);
+}
+
 template <class Body>
 inline int guard(const char* fn, Body&& body) noexcept {
     try {

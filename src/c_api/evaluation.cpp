@@ -315,15 +315,7 @@ LTV_API int ltv_evaluation_to_json(const ltv_evaluation* evaluation, char* buffe
     return guard(fn, [&] {
         const auto& e = require_evaluation(fn, evaluation);
         require_out(fn, "out_size", out_size);
-        const std::string text = ltv::to_json(e.result).dump();
-        if (buffer != nullptr || capacity != 0) ltv::detail::require_array(fn, "buffer", buffer, capacity);
-        *out_size = text.size() + 1;
-        if (buffer == nullptr && capacity == 0) return;
-        if (capacity < text.size() + 1)
-            throw ltv::error(ltv::status::buffer_too_small,
-                             std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
-                                 " bytes but " + std::to_string(text.size() + 1) + " are needed");
-        std::memcpy(buffer, text.c_str(), text.size() + 1);
+        ltv::capi::text_output(fn, ltv::to_json(e.result).dump(), buffer, capacity, out_size);
     });
 }
 

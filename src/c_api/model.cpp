@@ -279,16 +279,7 @@ LTV_API int ltv_model_to_json(const ltv_model* model, char* buffer, size_t capac
         const auto& m = require_model(fn, model);
         require_out(fn, "out_size", out_size);
         ltv::capi::require_params(fn, m);
-        const std::string text = ltv::model_to_json(m.state);
-        if (buffer != nullptr || capacity != 0)
-            ltv::detail::require_array(fn, "buffer", buffer, capacity);
-        *out_size = text.size() + 1;  // also with BUFFER_TOO_SMALL (documented)
-        if (buffer == nullptr && capacity == 0) return;
-        if (capacity < text.size() + 1)
-            throw ltv::error(ltv::status::buffer_too_small,
-                             std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
-                                 " bytes but " + std::to_string(text.size() + 1) + " are needed");
-        std::memcpy(buffer, text.c_str(), text.size() + 1);
+        ltv::capi::text_output(fn, ltv::model_to_json(m.state), buffer, capacity, out_size);
     });
 }
 

@@ -12,38 +12,16 @@
 #include <vector>
 
 #include "ltv/evaluation.hpp"
+#include "support/cdnow_split.hpp"
 #include "support/errors.hpp"
 
 namespace {
 
-const std::string master_path =
-    std::string(LTV_TEST_DATA_DIR) + "/../../examples/data/CDNOW_master.txt";
-
-struct cdnow_split {
-    ltv::customer_base base;
-    ltv::summary_table summary;
-};
+using ltv_test::cdnow_split;
 
 /// CDNOW_master in weeks, calibration to 1997-09-30, observation to 1998-06-30 (the demo's
 /// split; docs/benchmarking.md).
-const cdnow_split& cdnow() {
-    static const cdnow_split s = [] {
-        ltv::read_options r;
-        r.delimiter = ' ';
-        r.customer = "customer_id";
-        r.date = "date";
-        r.amount = "dollar_value";
-        cdnow_split out;
-        out.base = ltv::customer_base(ltv::load_transactions(master_path, r), "test");
-        ltv::summary_options o;
-        o.calibration_end = ltv::make_day(1997, 9, 30);
-        o.observation_end = ltv::make_day(1998, 6, 30);
-        o.unit = ltv::time_unit::week();
-        out.summary = ltv::summarize(out.base, o);
-        return out;
-    }();
-    return s;
-}
+const cdnow_split& cdnow() { return ltv_test::cdnow_master_split(); }
 
 const ltv::evaluation& cdnow_evaluation() {
     static const ltv::evaluation ev = ltv::evaluate_models(cdnow().summary, &cdnow().base);

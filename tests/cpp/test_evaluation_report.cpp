@@ -13,37 +13,23 @@
 #include <vector>
 
 #include "ltv/evaluation_report.hpp"
+#include "support/cdnow_split.hpp"
 #include "support/errors.hpp"
 
 namespace {
 
-const std::string master_path = std::string(LTV_TEST_DATA_DIR) + "/../../examples/data/CDNOW_master.txt";
-
 struct cdnow_data {
-    ltv::customer_base base;
-    ltv::summary_table summary;
-    ltv::evaluation full;     ///< with the customer base
+    ltv::evaluation full;  ///< with the customer base
     ltv::evaluation summary_only;
 };
 
-/// CDNOW_master in weeks, calibration to 1997-09-30, observation to 1998-06-30, as in
-/// test_evaluation.cpp.
+/// The comparison on the tests' CDNOW split (support/cdnow_split.hpp), with and without the base.
 const cdnow_data& cdnow() {
     static const cdnow_data d = [] {
-        ltv::read_options r;
-        r.delimiter = ' ';
-        r.customer = "customer_id";
-        r.date = "date";
-        r.amount = "dollar_value";
+        const auto& split = ltv_test::cdnow_master_split();
         cdnow_data out;
-        out.base = ltv::customer_base(ltv::load_transactions(master_path, r), "test");
-        ltv::summary_options o;
-        o.calibration_end = ltv::make_day(1997, 9, 30);
-        o.observation_end = ltv::make_day(1998, 6, 30);
-        o.unit = ltv::time_unit::week();
-        out.summary = ltv::summarize(out.base, o);
-        out.full = ltv::evaluate_models(out.summary, &out.base);
-        out.summary_only = ltv::evaluate_models(out.summary, nullptr);
+        out.full = ltv::evaluate_models(split.summary, &split.base);
+        out.summary_only = ltv::evaluate_models(split.summary, nullptr);
         return out;
     }();
     return d;
