@@ -61,6 +61,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <new>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -150,7 +151,9 @@ struct evaluation_options {
     bool baseline = true;
     /// Options of every fit (penalizer, iterations, tolerance, time limit); allow_no_convergence
     /// is forced on (a model that does not converge is reported, not thrown), and `initial` and
-    /// `fixed`, which are per model, are ignored.
+    /// `fixed`, which are per model, are ignored. The models are fitted concurrently: a `cancel`
+    /// callback may be called from several threads at once, and cancelling marks the fits it
+    /// stops as failed ("cancelled") while the comparison completes.
     fit_options fit;
     /// Length of a tracking period in days; default: the summary's time unit.
     std::optional<double> tracking_period_days;
@@ -381,6 +384,11 @@ inline const char* not_applicable_reason(const model_ops& ops) {
     return nullptr;
 }
 
+/// Bounds of the tracking curves: periods, and (acquisition days × periods) expectations per
+/// model — about 10 s of work at the slowest model's ~100 ns per expectation.
+constexpr std::size_t max_tracking_periods = 20000;
+constexpr double max_tracking_evaluations = 1e8;
+
 inline std::string unit_name_of(double days) {
     if (days == 1) return "day";
     if (days == 7) return "week";
@@ -413,6 +421,10 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
     if (options.histogram_bins < 1 || options.histogram_bins > 1000)
         fail(status::invalid_argument, fn,
              "histogram_bins = " + std::to_string(options.histogram_bins) + " must be in 1 … 1000");
+    if (!(options.fit.penalizer >= 0) || !std::isfinite(options.fit.penalizer))
+        fail(status::invalid_argument, fn,
+             "penalizer = " + detail::format_value(options.fit.penalizer) +
+                 " must be a finite number >= 0");
     if (options.matrix_size < 2 || options.matrix_size > 1000)
         fail(status::invalid_argument, fn,
              "matrix_size = " + std::to_string(options.matrix_size) + " must be in 2 … 1000");
@@ -542,13 +554,27 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
 
     // Tracking set-up: customers of the summary by first purchase day.
     std::map<day_number, double> births;  // first day → customers
-    if (base) {
+    // The actual curve counts purchase days; a summary merged by week or month counts periods
+    // (and measures T from the period's start), so the two would not agree.
+    const bool track = base != nullptr && s.merge == merge_period::day;
+    if (base && !track)
+        ev.notes.push_back("no tracking curves: they count purchase days, and the summary merges "
+                           "purchases by " + std::string(s.merge == merge_period::none ? "transaction" :
+                                                          s.merge == merge_period::week ? "week" : "month"));
+    if (track) {
         ev.tracking_period_days = options.tracking_period_days.value_or(std::max(1.0, std::round(s.unit.days)));
         ev.first_day = base->first_day();
         const auto& h = base->history();
         const day_number P = static_cast<day_number>(ev.tracking_period_days);
         const day_number span = ev.observation_end - ev.first_day + 1;
         const std::size_t periods = span > 0 ? static_cast<std::size_t>((span + P - 1) / P) : 0;
+        if (periods > detail::max_tracking_periods)
+            fail(status::invalid_argument, fn,
+                 "the tracking curves would have " + std::to_string(periods) + " periods of " +
+                     std::to_string(P) + " days from " + format_date(ev.first_day) + " to " +
+                     format_date(ev.observation_end) + " (at most " +
+                     std::to_string(detail::max_tracking_periods) +
+                     "); choose a longer tracking period");
         for (std::size_t k = 0; k < periods; ++k)
             ev.period_end.push_back(std::min<day_number>(ev.first_day + static_cast<day_number>(k + 1) * P - 1,
                                                          ev.observation_end));
@@ -576,16 +602,37 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
                  "the customer base is not the one the summary was computed from (" +
                      std::to_string(row) + " of its customers were acquired by the calibration "
                      "end, the summary has " + std::to_string(n) + ")");
+        // Each model evaluates E[X(t)] once per (first purchase day, period): bounded, so that
+        // a log of many acquisition days with short periods cannot run for hours.
+        if (static_cast<double>(births.size()) * static_cast<double>(periods) >
+            detail::max_tracking_evaluations)
+            fail(status::invalid_argument, fn,
+                 "the tracking curves would evaluate " + std::to_string(births.size()) +
+                     " acquisition days x " + std::to_string(periods) +
+                     " periods of expectations per model (at most " +
+                     detail::format_value(detail::max_tracking_evaluations) +
+                     "); choose a longer tracking period");
         ev.tracking_actual.resize(periods);
         double cum = 0;
         for (std::size_t k = 0; k < periods; ++k) ev.tracking_actual[k] = cum += incremental[k];
-
-        // Journey funnel and cohorts at the observation end.
-        const journey_result j = journey(*base, ev.observation_end);
-        for (int st = 0; st < journey_status_count; ++st)
-            ev.journey_counts.emplace_back(to_string(static_cast<journey_status>(st)),
-                                           static_cast<double>(j.counts[st]));
-        ev.cohorts = cohort_retention(*base, ev.observation_end);
+    }
+    if (base) {
+        // The journey funnel and the cohort table at the observation end. They are context for the report, not part of the comparison: where the log does
+        // not allow them (nobody bought twice, so there is no purchase cycle; more than
+        // max_report_months of cohorts), a note says why and the comparison goes on.
+        try {
+            const journey_result j = journey(*base, ev.observation_end);
+            for (int st = 0; st < journey_status_count; ++st)
+                ev.journey_counts.emplace_back(to_string(static_cast<journey_status>(st)),
+                                               static_cast<double>(j.counts[st]));
+        } catch (const ltv::error& e) {
+            ev.notes.push_back(std::string("journey funnel omitted: ") + e.what());
+        }
+        try {
+            ev.cohorts = cohort_retention(*base, ev.observation_end);
+        } catch (const ltv::error& e) {
+            ev.notes.push_back(std::string("cohort table omitted: ") + e.what());
+        }
     } else {
         ev.notes.push_back("no transaction log: the tracking curves, the journey funnel and the "
                            "cohort table need each customer's purchase days");
@@ -636,8 +683,10 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
     auto ranking = [&](model_evaluation& m) {
         if (!holdout_defined) return;
         std::vector<double> value(n);
-        for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t i = 0; i < n; ++i) {
             value[i] = m.predicted[i] * (expected_spend.empty() ? 1.0 : expected_spend[i]);
+            if (!std::isfinite(value[i])) return;  // no order: the ranking metrics stay NaN
+        }
         double rho, gini, l10, l20;
         detail::ranking_metrics(value, realised, ranking_ref, rho, gini, l10, l20);
         set(m, evaluation_metric::spearman, rho);
@@ -672,7 +721,9 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
             m.fitted = true;
             m.converged = m.state.report.convergence.converged;
             m.message = m.state.report.convergence.message;
-        } catch (const ltv::error& e) {
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {  // ltv::error, or a Boost.Math error of a kernel
             m.message = e.what();
         }
         set(m, evaluation_metric::fit_seconds,
@@ -774,7 +825,9 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
                         set(m, evaluation_metric::tracking_error_percent,
                             100 * ((at_obs - at_cal) - ev.holdout_purchases) / ev.holdout_purchases);
                 }
-            } catch (const ltv::error& e) {
+            } catch (const std::bad_alloc&) {
+                throw;
+            } catch (const std::exception& e) {
                 m.fitted = false;
                 m.message = std::string("predictions failed: ") + e.what();
                 m.predicted.clear();
@@ -795,7 +848,29 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         else
             run_purchases(fitted[k], tasks[k]);
     });
-    if (spend_ops && !fitted.front().predicted.empty()) expected_spend = fitted.front().predicted;
+    // The calibration mean spend (the pooled mean for customers without a positive one): the
+    // baseline's spend, and the models' too when there is no spend model to rank value with.
+    std::vector<double> spend_base;
+    if (ev.amounts) {
+        double sz = 0, cz = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            if (s.frequency[i] > 0 && s.monetary_value[i] > 0) {
+                sz += s.monetary_value[i];
+                cz += 1;
+            }
+        const double pooled_z = cz > 0 ? sz / cz : 0.0;
+        spend_base.resize(n);
+        for (std::size_t i = 0; i < n; ++i)
+            spend_base[i] = s.frequency[i] > 0 && s.monetary_value[i] > 0 ? s.monetary_value[i]
+                                                                          : pooled_z;
+    }
+    if (spend_ops && !fitted.front().predicted.empty()) {
+        expected_spend = fitted.front().predicted;
+    } else if (ev.amounts) {
+        expected_spend = spend_base;
+        ev.notes.push_back("no fitted spend model: the value ranking multiplies each model's "
+                           "purchases by the customer's calibration mean spend, as the baseline");
+    }
     detail::parallel_tasks(fitted.size(), options.threads, [&](std::size_t k) {
         if (fitted[k].kind == model_evaluation::role::purchases && !fitted[k].predicted.empty())
             ranking(fitted[k]);
@@ -820,21 +895,7 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         for (std::size_t i = 0; i < n; ++i)
             m.predicted[i] = (s.T[i] > 0 ? s.frequency[i] / s.T[i] : pooled) * s.duration_holdout;
         accuracy(m);
-        std::vector<double> spend_base;
-        if (ev.amounts) {
-            double sz = 0, cz = 0;
-            for (std::size_t i = 0; i < n; ++i)
-                if (s.frequency[i] > 0 && s.monetary_value[i] > 0) {
-                    sz += s.monetary_value[i];
-                    cz += 1;
-                }
-            const double pooled_z = cz > 0 ? sz / cz : 0.0;
-            spend_base.resize(n);
-            for (std::size_t i = 0; i < n; ++i)
-                spend_base[i] = s.frequency[i] > 0 && s.monetary_value[i] > 0 ? s.monetary_value[i]
-                                                                              : pooled_z;
-            spend_accuracy(m, spend_base);
-        }
+        if (ev.amounts) spend_accuracy(m, spend_base);
         {
             const auto saved = expected_spend;
             if (ev.amounts) expected_spend = spend_base;

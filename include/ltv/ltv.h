@@ -773,7 +773,8 @@ LTV_API int ltv_evaluation_counts(const ltv_evaluation* evaluation, size_t* out_
 LTV_API int ltv_evaluation_row_info(const ltv_evaluation* evaluation, size_t row,
                                     ltv_evaluation_row* out_row);
 /* Every metric of a row: values[0..metric_count) and defined[k] = 0 where the metric does not
- * apply or is not defined (then values[k] = 0); capacity ≥ ltv_evaluation_metric_count. */
+ * apply or is not defined (then values[k] = 0); capacity ≥ ltv_evaluation_metric_count — size
+ * the buffers from that call at run time (later releases append metrics), not from a constant. */
 LTV_API int ltv_evaluation_metrics(const ltv_evaluation* evaluation, size_t row, double* values,
                                    int* defined, size_t capacity);
 /* The row's fitted model as a new handle (LTV_ERR_NOT_FITTED for the baseline and failed fits). */

@@ -60,9 +60,14 @@ std::vector<std::string> split_models(const char* fn, const char* text) {
     return out;
 }
 
+/// The struct as first released (0.2.3): fields appended later take their defaults for a
+/// caller whose struct_size ends here (read_struct). Freeze this size when a field is added.
+constexpr std::size_t compare_options_v1_size = sizeof(ltv_compare_options);
+constexpr std::size_t evaluation_row_v1_size = sizeof(ltv_evaluation_row);
+
 ltv::evaluation_options to_evaluation_options(const char* fn, const ltv_compare_options* o) {
     const ltv_compare_options c = ltv::capi::read_struct(
-        fn, "options", o, sizeof(ltv_compare_options), ltv_compare_options_init);
+        fn, "options", o, compare_options_v1_size, ltv_compare_options_init);
     ltv::evaluation_options e;
     e.models = split_models(fn, c.models);
     e.baseline = c.baseline != 0;
@@ -156,7 +161,7 @@ LTV_API int ltv_compare_options_init(ltv_compare_options* options, size_t struct
         full.matrix_size = d.matrix_size;
         full.penalizer = d.fit.penalizer;
         full.threads = d.threads;
-        ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_compare_options));
+        ltv::capi::init_struct(fn, options, struct_size, full, compare_options_v1_size);
     });
 }
 
@@ -234,7 +239,7 @@ LTV_API int ltv_evaluation_row_info(const ltv_evaluation* evaluation, size_t row
         r.fitted = m.fitted ? 1 : 0;
         r.converged = m.converged ? 1 : 0;
         r.message = m.message.c_str();
-        ltv::capi::write_struct(fn, "out_row", out_row, r, sizeof(ltv_evaluation_row));
+        ltv::capi::write_struct(fn, "out_row", out_row, r, evaluation_row_v1_size);
     });
 }
 

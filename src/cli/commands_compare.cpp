@@ -81,6 +81,9 @@ void add_compare_command(CLI::App& app) {
         "  ltv compare examples/data/CDNOW_master.txt --amount dollar_value \\\n"
         "      --calibration-end 1997-09-30 --observation-end 1998-06-30 --html report.html");
     cmd->callback([a] {
+        if (a->json && a->csv == "-")
+            throw ltv::error(status::invalid_argument,
+                             "--json and --csv - both write to stdout: give --csv a file");
         summary_options so;
         so.calibration_end = date_option("--calibration-end", a->calibration_end);
         if (!a->observation_end.empty())

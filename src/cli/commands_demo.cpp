@@ -9,6 +9,7 @@
 // and compiles none of the models' mathematics.
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -322,10 +323,21 @@ void add_demo_command(CLI::App& app) {
         // The comparison of every model ends the demo; its report goes to --report (a path
         // relative to the current directory unless absolute), and the demo says where.
         std::string html = a->no_report ? std::string() : a->report_path;
-        if (!html.empty() && html.front() != '/') {
-            if (const char* pwd = std::getenv("PWD")) html = std::string(pwd) + "/" + html;
+        if (!html.empty()) {
+            std::error_code ec;
+            const auto full = std::filesystem::absolute(html, ec);
+            if (!ec) html = full.string();
         }
-        const evaluation ev = cdnow_benchmark(cdnow, html);
+        evaluation ev;
+        try {
+            ev = cdnow_benchmark(cdnow, html);
+        } catch (const ltv::error& e) {
+            // A report that cannot be written (a read-only directory) does not stop the demo.
+            if (e.code() != status::io_error || html.empty()) throw;
+            std::cerr << "ltv demo: the HTML report was not written: " << e.what() << "\n";
+            html.clear();
+            ev = cdnow_benchmark(cdnow, html);
+        }
         if (a->json) {
             reports.push_back(benchmark_report(ev, html));
             print_reports(std::cout, reports, true);

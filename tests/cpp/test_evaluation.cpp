@@ -272,6 +272,65 @@ TEST_CASE("evaluation: bad input — clear messages, partial results") {
         CHECK(ev.period_end.empty());
         CHECK(bg->tracking_cumulative.empty());
     }
+    SUBCASE("tracking over a century in days is refused, naming the periods") {
+        const auto log = ltv::load_transactions_text(
+            "customer_id,date\na,1900-01-01\nb,1999-06-01\na,1950-01-01\nb,2020-01-01\n");
+        const ltv::customer_base base(log, "test");
+        ltv::summary_options o;
+        o.calibration_end = ltv::make_day(2000, 1, 1);
+        const auto t = ltv::summarize(base, o);
+        ltv::evaluation_options eo;
+        eo.models = {"bgnbd"};
+        const std::string m =
+            ltv_test::error_message([&] { ltv::evaluate_models(t, &base, eo); });
+        CHECK(m.find("periods of 1 days from 1900-01-01 to 2020-01-01") != std::string::npos);
+        CHECK(m.find("choose a longer tracking period") != std::string::npos);
+        eo.tracking_period_days = 365;  // yearly: fine
+        const auto ev = ltv::evaluate_models(t, &base, eo);
+        CHECK(ev.period_end.size() == 121);
+        // 1441 months of cohorts exceed max_report_months: the table is left out, with a note
+        CHECK(ev.cohorts.cohort.empty());
+        bool noted = false;
+        for (const auto& n : ev.notes)
+            noted = noted || n.find("cohort table omitted: cohort_retention") != std::string::npos;
+        CHECK(noted);
+    }
+    SUBCASE("a summary merged by week: no tracking curves, said so; the rest as usual") {
+        ltv::summary_options o;
+        o.calibration_end = ltv::make_day(1997, 9, 30);
+        o.observation_end = ltv::make_day(1998, 6, 30);
+        o.unit = ltv::time_unit::week();
+        o.merge = ltv::merge_period::week;
+        const auto weekly = ltv::summarize(cdnow().base, o);
+        ltv::evaluation_options eo;
+        eo.models = {"bgnbd"};
+        const auto ev = ltv::evaluate_models(weekly, &cdnow().base, eo);
+        CHECK(ev.period_end.empty());
+        CHECK(ev.find("bgnbd")->tracking_cumulative.empty());
+        CHECK(std::isfinite(ev.find("bgnbd")->metric(ltv::evaluation_metric::mae)));
+        bool noted = false;
+        for (const auto& n : ev.notes) noted = noted || n.find("merges purchases by week") != std::string::npos;
+        CHECK(noted);
+        CHECK(!ev.journey_counts.empty());  // the log's own views do not depend on the merge
+    }
+    SUBCASE("amounts but no spend model: the value ranking uses the calibration mean spend") {
+        ltv::evaluation_options eo;
+        eo.models = {"bgnbd"};
+        const auto ev = ltv::evaluate_models(s, nullptr, eo);
+        bool noted = false;
+        for (const auto& n : ev.notes) noted = noted || n.find("no fitted spend model") != std::string::npos;
+        CHECK(noted);
+        // the baseline ranks with the same spend, so its lift is unchanged; the model has one
+        CHECK(metric(*ev.find("baseline"), ltv::evaluation_metric::lift_top10) ==
+              metric(*cdnow_evaluation().find("baseline"), ltv::evaluation_metric::lift_top10));
+        CHECK(std::isfinite(metric(*ev.find("bgnbd"), ltv::evaluation_metric::lift_top10)));
+    }
+    SUBCASE("a negative penalizer is refused by name") {
+        ltv::evaluation_options eo;
+        eo.fit.penalizer = -0.5;
+        CHECK(ltv_test::error_message([&] { ltv::evaluate_models(s, nullptr, eo); })
+                  .find("penalizer = -0.5 must be a finite number >= 0") != std::string::npos);
+    }
     SUBCASE("a log without amounts: spend omitted and said so") {
         ltv::summary_table t = s;
         std::fill(t.total_amount.begin(), t.total_amount.end(), 0.0);

@@ -138,6 +138,15 @@ def test_bad_input_is_a_clear_error(args, message):
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--json", "--csv", "-"], "both write to stdout"),
+    (["--penalizer", "-1"], "penalizer = -1 must be a finite number >= 0"),
+])
+def test_conflicting_or_invalid_options(args, message):
+    result = run("compare", MASTER, *SPLIT, *args)
+    assert result.returncode != 0 and message in result.stderr
+
+
 def test_calibration_end_is_required():
     result = run("compare", MASTER)
     assert result.returncode == 2  # usage error
