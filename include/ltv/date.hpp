@@ -324,6 +324,15 @@ inline time_unit parse_time_unit(std::string_view s) {
     return {v};
 }
 
+/// The name parse_time_unit reads back: "day", "week", "month" or "<n>d" (model files' and
+/// the comparison's "time_unit").
+inline std::string time_unit_name(const time_unit& u) {
+    if (u.days == 1) return "day";
+    if (u.days == 7) return "week";
+    if (u.days == 30) return "month";
+    return detail::format_value(u.days) + "d";
+}
+
 // ---- date parsing ----------------------------------------------------------------------------
 
 /// A compiled strftime-like pattern. Directives:

@@ -65,6 +65,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -389,14 +390,32 @@ inline const char* not_applicable_reason(const model_ops& ops) {
 constexpr std::size_t max_tracking_periods = 20000;
 constexpr double max_tracking_evaluations = 1e8;
 
-inline std::string unit_name_of(double days) {
-    if (days == 1) return "day";
-    if (days == 7) return "week";
-    if (days == 30) return "month";
-    return format_value(days) + "d";
-}
 
 }  // namespace detail
+
+/// The model names of a comma-separated list ("bgnbd, pnbd,gg"; blanks around names ignored),
+/// for evaluation_options::models; an empty text is the empty list (every applicable model).
+/// An empty name is an invalid_argument naming `fn` and `argument`.
+inline std::vector<std::string> parse_model_list(std::string_view text, const char* fn,
+                                                 const char* argument) {
+    std::vector<std::string> out;
+    if (text.empty()) return out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(',', start);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view name = text.substr(start, end - start);
+        const auto first = name.find_first_not_of(" \t");
+        if (first == std::string_view::npos)
+            detail::fail(status::invalid_argument, fn,
+                         std::string(argument) + " = '" + std::string(text) +
+                             "' has an empty name (expected names separated by commas, e.g. "
+                             "'bgnbd,pnbd')");
+        out.emplace_back(name.substr(first, name.find_last_not_of(" \t") - first + 1));
+        start = end + 1;
+    }
+    return out;
+}
 
 /// Fits and judges the models on a calibration/holdout summary; `base` (may be null) is the
 /// customer base the summary was computed from, for the tracking curves, the journey funnel
@@ -495,7 +514,7 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
 
     const rfm_data d{s.frequency, s.recency, s.T, {}};
     const spend_data sd{s.frequency, s.monetary_value, {}};
-    const std::string unit = detail::unit_name_of(s.unit.days);
+    const std::string unit = time_unit_name(s.unit);
     // The fit options apply to every model: per-model starts and fixed parameters do not.
     fit_options fo = options.fit;
     fo.allow_no_convergence = true;
@@ -559,8 +578,8 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
     const bool track = base != nullptr && s.merge == merge_period::day;
     if (base && !track)
         ev.notes.push_back("no tracking curves: they count purchase days, and the summary merges "
-                           "purchases by " + std::string(s.merge == merge_period::none ? "transaction" :
-                                                          s.merge == merge_period::week ? "week" : "month"));
+                           "purchases by " +
+                           std::string(s.merge == merge_period::none ? "transaction" : to_string(s.merge)));
     if (track) {
         ev.tracking_period_days = options.tracking_period_days.value_or(std::max(1.0, std::round(s.unit.days)));
         ev.first_day = base->first_day();
@@ -677,14 +696,14 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         set(m, evaluation_metric::spend_bias, mo.sum_err / mo.n);
         set(m, evaluation_metric::spend_correlation, mo.correlation());
     };
-    std::vector<double> expected_spend;  // per customer, from the spend model or the baseline
     const detail::ranking_reference ranking_ref =
         holdout_defined ? detail::make_ranking_reference(realised) : detail::ranking_reference{};
-    auto ranking = [&](model_evaluation& m) {
+    // The value ranking of a row's purchases times `spend` (empty: purchases alone).
+    auto ranking = [&](model_evaluation& m, const std::vector<double>& spend) {
         if (!holdout_defined) return;
         std::vector<double> value(n);
         for (std::size_t i = 0; i < n; ++i) {
-            value[i] = m.predicted[i] * (expected_spend.empty() ? 1.0 : expected_spend[i]);
+            value[i] = m.predicted[i] * (spend.empty() ? 1.0 : spend[i]);
             if (!std::isfinite(value[i])) return;  // no order: the ranking metrics stay NaN
         }
         double rho, gini, l10, l20;
@@ -864,16 +883,17 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
             spend_base[i] = s.frequency[i] > 0 && s.monetary_value[i] > 0 ? s.monetary_value[i]
                                                                           : pooled_z;
     }
-    if (spend_ops && !fitted.front().predicted.empty()) {
-        expected_spend = fitted.front().predicted;
-    } else if (ev.amounts) {
-        expected_spend = spend_base;
+    // The models' spend in the value ranking: the spend model's expectations, else (with
+    // amounts) the calibration mean spend, else none.
+    const std::vector<double>& model_spend =
+        spend_ops && !fitted.front().predicted.empty() ? fitted.front().predicted : spend_base;
+    if (ev.amounts && &model_spend == &spend_base) {
         ev.notes.push_back("no fitted spend model: the value ranking multiplies each model's "
                            "purchases by the customer's calibration mean spend, as the baseline");
     }
     detail::parallel_tasks(fitted.size(), options.threads, [&](std::size_t k) {
         if (fitted[k].kind == model_evaluation::role::purchases && !fitted[k].predicted.empty())
-            ranking(fitted[k]);
+            ranking(fitted[k], model_spend);
     });
 
     std::vector<model_evaluation> rows;
@@ -896,12 +916,7 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
             m.predicted[i] = (s.T[i] > 0 ? s.frequency[i] / s.T[i] : pooled) * s.duration_holdout;
         accuracy(m);
         if (ev.amounts) spend_accuracy(m, spend_base);
-        {
-            const auto saved = expected_spend;
-            if (ev.amounts) expected_spend = spend_base;
-            ranking(m);
-            expected_spend = saved;
-        }
+        ranking(m, spend_base);
         rows.push_back(std::move(m));
     }
 
@@ -1009,7 +1024,7 @@ inline nlohmann::json to_json(const evaluation& ev) {
                  {"calibration_repeat_purchases", ev.calibration_repeat_purchases},
                  {"holdout_purchases", ev.holdout_purchases},
                  {"duration_holdout", ev.duration_holdout},
-                 {"time_unit", detail::unit_name_of(ev.unit_days)},
+                 {"time_unit", time_unit_name(time_unit{ev.unit_days})},
                  {"calibration_end", format_date(ev.calibration_end)},
                  {"observation_end", format_date(ev.observation_end)},
                  {"amounts", ev.amounts}};

@@ -37,29 +37,6 @@ const ltv::model_evaluation& require_row(const char* fn, const ltv_evaluation& e
     return e.result.models[row];
 }
 
-/// "bgnbd, pnbd" → {"bgnbd", "pnbd"} (spaces around names ignored, empty names refused).
-std::vector<std::string> split_models(const char* fn, const char* text) {
-    std::vector<std::string> out;
-    if (text == nullptr || *text == '\0') return out;
-    std::string s(text);
-    std::size_t start = 0;
-    while (start <= s.size()) {
-        std::size_t end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        std::string name = s.substr(start, end - start);
-        const auto first = name.find_first_not_of(" \t");
-        const auto last = name.find_last_not_of(" \t");
-        if (first == std::string::npos)
-            throw ltv::error(ltv::status::invalid_argument,
-                             std::string(fn) + ": options->models = '" + s +
-                                 "' has an empty name (expected names separated by commas, "
-                                 "e.g. 'bgnbd,pnbd')");
-        out.push_back(name.substr(first, last - first + 1));
-        start = end + 1;
-    }
-    return out;
-}
-
 /// The struct as first released (0.2.3): fields appended later take their defaults for a
 /// caller whose struct_size ends here (read_struct). Freeze this size when a field is added.
 constexpr std::size_t compare_options_v1_size = sizeof(ltv_compare_options);
@@ -69,7 +46,7 @@ ltv::evaluation_options to_evaluation_options(const char* fn, const ltv_compare_
     const ltv_compare_options c = ltv::capi::read_struct(
         fn, "options", o, compare_options_v1_size, ltv_compare_options_init);
     ltv::evaluation_options e;
-    e.models = split_models(fn, c.models);
+    e.models = ltv::parse_model_list(c.models ? c.models : "", fn, "options->models");
     e.baseline = c.baseline != 0;
     if (c.tracking_period_days != 0) e.tracking_period_days = c.tracking_period_days;
     e.frequency_groups = c.frequency_groups;

@@ -30,14 +30,6 @@ ltv::rfm_data rfm_of(const ltv::summary_table& t) {
 
 ltv::spend_data spend_of(const ltv::summary_table& t) { return {t.frequency, t.monetary_value, {}}; }
 
-/// A model file's name for the table's unit: "day", "week", "month" or "<n>d".
-std::string unit_name(const ltv::time_unit& u) {
-    if (u.days == 1) return "day";
-    if (u.days == 7) return "week";
-    if (u.days == 30) return "month";
-    return ltv::detail::format_value(u.days) + "d";
-}
-
 void require_capacity(const char* fn, const double* out, std::size_t capacity, std::size_t n) {
     ltv::detail::require_array(fn, "out", out, capacity);
     if (capacity < n)
@@ -67,7 +59,7 @@ LTV_API int ltv_model_fit_summary(ltv_model* model, const ltv_summary_table* tab
                              std::string(fn) + ": the " + ops.title + " model is fitted on " +
                                  ltv::data_kind_name(ops.data) +
                                  " data, not on a summary table's columns");
-        m.state.time_unit = unit_name(t.unit);
+        m.state.time_unit = ltv::time_unit_name(t.unit);
     });
 }
 

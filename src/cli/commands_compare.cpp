@@ -28,22 +28,6 @@ struct compare_args {
     int threads = 0;
 };
 
-std::vector<std::string> split_names(const std::string& text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find(',', start);
-        if (end == std::string::npos) end = text.size();
-        std::string name = text.substr(start, end - start);
-        if (name.empty())
-            throw ltv::error(status::invalid_argument,
-                             "--models '" + text + "': empty name (e.g. --models bgnbd,pnbd)");
-        out.push_back(name);
-        start = end + 1;
-    }
-    return out;
-}
-
 }  // namespace
 
 void add_compare_command(CLI::App& app) {
@@ -90,7 +74,7 @@ void add_compare_command(CLI::App& app) {
             so.observation_end = date_option("--observation-end", a->observation_end);
         so.unit = parse_time_unit(a->time_unit);
         evaluation_options eo;
-        if (!a->models.empty()) eo.models = split_names(a->models);
+        eo.models = parse_model_list(a->models, "compare", "--models");
         eo.baseline = !a->no_baseline;
         eo.fit.penalizer = a->penalizer;
         eo.threads = a->threads;

@@ -262,9 +262,8 @@ std::vector<report> retention_model_reports(const std::string& path) {
 }
 
 
-/// Every applicable model compared on CDNOW's holdout (ltv compare on the demo's split), with
-/// the HTML report written to `html` (empty: none).
-evaluation cdnow_benchmark(const std::string& path, const std::string& html) {
+/// Every applicable model compared on CDNOW's holdout (ltv compare on the demo's split).
+evaluation cdnow_benchmark(const std::string& path) {
     read_options read;
     read.delimiter = ' ';
     read.customer = "customer_id";
@@ -275,15 +274,7 @@ evaluation cdnow_benchmark(const std::string& path, const std::string& html) {
     opt.calibration_end = make_day(1997, 9, 30);
     opt.observation_end = make_day(1998, 6, 30);
     opt.unit = time_unit::week();
-    const summary_table s = summarize(base, opt);
-    evaluation ev = evaluate_models(s, &base);
-    if (!html.empty()) {
-        evaluation_report_options ro;
-        ro.title = "ltv demo: models compared on CDNOW";
-        ro.source = path;
-        write_evaluation_html(ev, html, ro);
-    }
-    return ev;
+    return evaluate_models(summarize(base, opt), &base);
 }
 
 /// The benchmark's headline numbers as a report (the --json form of the demo).
@@ -328,15 +319,19 @@ void add_demo_command(CLI::App& app) {
             const auto full = std::filesystem::absolute(html, ec);
             if (!ec) html = full.string();
         }
-        evaluation ev;
-        try {
-            ev = cdnow_benchmark(cdnow, html);
-        } catch (const ltv::error& e) {
-            // A report that cannot be written (a read-only directory) does not stop the demo.
-            if (e.code() != status::io_error || html.empty()) throw;
-            std::cerr << "ltv demo: the HTML report was not written: " << e.what() << "\n";
-            html.clear();
-            ev = cdnow_benchmark(cdnow, html);
+        const evaluation ev = cdnow_benchmark(cdnow);
+        if (!html.empty()) {
+            evaluation_report_options ro;
+            ro.title = "ltv demo: models compared on CDNOW";
+            ro.source = cdnow;
+            try {
+                write_evaluation_html(ev, html, ro);
+            } catch (const ltv::error& e) {
+                // A report that cannot be written (a read-only directory) does not stop the demo.
+                if (e.code() != status::io_error) throw;
+                std::cerr << "ltv demo: the HTML report was not written: " << e.what() << "\n";
+                html.clear();
+            }
         }
         if (a->json) {
             reports.push_back(benchmark_report(ev, html));

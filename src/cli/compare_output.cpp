@@ -83,7 +83,7 @@ void print_block(std::ostream& out, const evaluation& ev, const char* heading,
 void print_comparison(std::ostream& out, const evaluation& ev) {
     out << "Model comparison: " << ev.customers << " customers, calibration to "
         << format_date(ev.calibration_end) << ", holdout to " << format_date(ev.observation_end)
-        << " (" << cell(ev.duration_holdout, "") << " " << detail::unit_name_of(ev.unit_days)
+        << " (" << cell(ev.duration_holdout, "") << " " << time_unit_name(time_unit{ev.unit_days})
         << "s), " << cell(ev.holdout_purchases, "") << " purchases in the holdout\n\n";
     print_block(out, ev, "Fit on the calibration period",
                 {"log_likelihood", "parameters", "aic", "bic", "fit_seconds"});

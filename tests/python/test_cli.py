@@ -82,6 +82,9 @@ def test_version_and_demo(tmp_path):
     assert "Holdout purchases per customer" in demo.stdout
     assert f"HTML report of the comparison: {html}" in demo.stdout
     assert html.read_text().startswith("<!DOCTYPE html>")
+    # A report that cannot be written is a note on stderr, not a failed demo.
+    unwritable = run("demo", "--report", str(tmp_path / "missing-dir" / "r.html"))
+    assert unwritable.returncode == 0 and "the HTML report was not written" in unwritable.stderr
     data = json.loads(run("demo", "--json", "--no-report").stdout)
     assert data["benchmark"]["best"] in {"bgnbd", "mbgnbd", "pnbd"}
     assert data["benchmark"]["report"] == "not written"
