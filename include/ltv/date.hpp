@@ -302,6 +302,11 @@ struct time_unit {
     double convert(double day_count) const noexcept { return day_count / days; }
 };
 
+/// The library's default unit of durations: days (as lifetimes' freq="D"). Defined once here;
+/// summary_options, ltv_summary_options_init, the CLI's --time-unit/--unit and the Python binding
+/// (through ltv_summary_options_init) all take it from here (tests/python/test_defaults.py).
+constexpr time_unit default_time_unit() noexcept { return time_unit::day(); }
+
 /// "day"/"D", "week"/"W", "month"/"M" (30 days), or a number of days such as "14" or "14d"
 /// (from 1e-6 to 1e7, see min_time_unit_days).
 inline time_unit parse_time_unit(std::string_view s) {

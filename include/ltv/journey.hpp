@@ -262,14 +262,23 @@ std::function<double(array_view<day_number>, day_number)> p_alive_criterion(cons
 
 /// The same criterion from any registered model with P(alive) (ltv/registry.hpp): `ops` of the
 /// model, its parameters in `state`; `unit` of the model's times, by default the one the state
-/// records (a model file's "time_unit"), else weeks. The C API and the CLI use this form.
+/// records (a model file's "time_unit"). A model of unknown unit is refused rather than given
+/// one: parameters fitted in weeks read in days would give a wrong P(alive) without a sign.
+/// The C API and the CLI use this form.
 inline std::function<double(array_view<day_number>, day_number)> p_alive_criterion(
     const model_ops& ops, const model_state& state, std::optional<time_unit> unit = {}) {
     if (ops.p_alive_one == nullptr)
         detail::fail(status::invalid_argument, "p_alive_criterion",
                      std::string("the ") + ops.title + " model has no P(alive)");
-    if (!unit)
-        unit = state.time_unit.empty() ? time_unit::week() : parse_time_unit(state.time_unit);
+    if (!unit) {
+        if (state.time_unit.empty())
+            detail::fail(status::invalid_argument, "p_alive_criterion",
+                         std::string("the time unit of the ") + ops.title +
+                             " model is unknown: record it in the model (\"time_unit\" in its "
+                             "file, ltv_model_set_time_unit, Model.time_unit) or give the unit "
+                             "of its times (alive_unit_days)");
+        unit = parse_time_unit(state.time_unit);
+    }
     struct alive_of_model {
         const model_ops* ops;
         model_state state;

@@ -31,7 +31,7 @@
 /* ---- version ----------------------------------------------------------------------------- */
 #define LTV_VERSION_MAJOR 0
 #define LTV_VERSION_MINOR 2
-#define LTV_VERSION_PATCH 3
+#define LTV_VERSION_PATCH 4
 #define LTV_VERSION_NUMBER (LTV_VERSION_MAJOR * 10000 + LTV_VERSION_MINOR * 100 + LTV_VERSION_PATCH)
 #define LTV_VERSION_STRING "0.2.3"
 
@@ -180,6 +180,15 @@ LTV_API int ltv_model_has_params(const ltv_model* model, int* out_flag);
  * ltv_set_default_threads), 1 = the calling thread only, n = n threads (at most 256). Results do
  * not depend on it. */
 LTV_API int ltv_model_set_threads(ltv_model* model, int threads);
+
+/* The unit of the durations the model's data were in ("day", "week", "month" or "<n>d"), stored
+ * in its model file; "" when unknown. ltv_model_fit_summary records the summary's unit; callers
+ * fitting arrays set it (or leave it unknown). *out_unit stays valid until the next
+ * ltv_model_set_time_unit or ltv_model_free of this model. */
+LTV_API int ltv_model_time_unit(const ltv_model* model, const char** out_unit);
+/* Sets it from a name ("day", "week", "month", "7", "2.5d", …; parsed like the summaries' time
+ * units, stored in canonical form); NULL or "" makes it unknown. */
+LTV_API int ltv_model_set_time_unit(ltv_model* model, const char* unit);
 
 /* ---- the model registry (docs/models.md#the-registry) ------------------------------------- */
 /* Which models this library has and what each can do, so that callers (the Python binding, the
@@ -637,8 +646,10 @@ typedef struct ltv_journey_options {
                                      (LTV_CAP_P_ALIVE): a buyer whose P(alive) as of the date is
                                      below alive_threshold is lost, however recent the purchase */
     double alive_threshold;       /* default 0.2 */
-    double alive_unit_days;       /* the model's time unit in days; 0 (default): the unit of its
-                                     model file ("week", …), weeks when it has none */
+    double alive_unit_days;       /* the model's time unit in days; 0 (default): the unit the
+                                     model records (its file's "time_unit",
+                                     ltv_model_set_time_unit); LTV_INVALID_ARGUMENT when it
+                                     records none (since 0.2.4; weeks were assumed before) */
 } ltv_journey_options;
 
 typedef struct ltv_journey_summary {

@@ -126,7 +126,7 @@ struct summary_options {
     /// Inclusive end of the calibration period; set it for a calibration/holdout split.
     std::optional<day_number> calibration_end;
     merge_period merge = merge_period::day;
-    time_unit unit = time_unit::day();
+    time_unit unit = default_time_unit();
 };
 
 /// The per-customer summary as columns (one entry per customer, first-seen order).

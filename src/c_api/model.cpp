@@ -3,6 +3,8 @@
 // Model-specific fits and predictions live in model_<name>.cpp.
 #include "model.hpp"
 
+#include "ltv/date.hpp"
+
 #include <cstddef>
 #include <cstring>
 #include <limits>
@@ -144,6 +146,31 @@ LTV_API int ltv_model_set_threads(ltv_model* model, int threads) {
                              std::string(fn) + ": argument 'threads' = " + std::to_string(threads) +
                                  " must be ≥ 0 (0 = the process default)");
         m.threads = threads;
+    });
+}
+
+LTV_API int ltv_model_time_unit(const ltv_model* model, const char** out_unit) {
+    constexpr const char* fn = "ltv_model_time_unit";
+    return guard(fn, [&] {
+        const auto& m = require_model(fn, model);
+        require_out(fn, "out_unit", out_unit);
+        *out_unit = m.state.time_unit.c_str();
+    });
+}
+
+LTV_API int ltv_model_set_time_unit(ltv_model* model, const char* unit) {
+    constexpr const char* fn = "ltv_model_set_time_unit";
+    return guard(fn, [&] {
+        auto& m = require_model(fn, model);
+        if (unit == nullptr || *unit == '\0') {
+            m.state.time_unit.clear();
+            return;
+        }
+        try {
+            m.state.time_unit = ltv::time_unit_name(ltv::parse_time_unit(unit));
+        } catch (const ltv::error& e) {
+            throw ltv::error(e.code(), std::string(fn) + ": argument 'unit': " + e.what());
+        }
     });
 }
 

@@ -450,7 +450,7 @@ LTV_API int ltv_summary_options_init(ltv_summary_options* options, size_t struct
                 full.observation_end = LTV_NO_DATE;
         full.calibration_end = LTV_NO_DATE;
         full.merge = LTV_MERGE_DAY;
-        full.time_unit_days = 1.0;
+        full.time_unit_days = ltv::default_time_unit().days;
         ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_summary_options));
     });
 }

@@ -20,7 +20,7 @@ namespace ltv::cli {
 namespace {
 
 struct compare_args {
-    std::string path, calibration_end, observation_end, time_unit = "week", models;
+    std::string path, calibration_end, observation_end, time_unit = ltv::time_unit_name(ltv::default_time_unit()), models;
     std::string csv, html, tracking_period, title;
     transaction_input in;
     bool json = false, no_baseline = false;

@@ -76,7 +76,7 @@ struct input_args {
     std::string transactions;       ///< a transaction log; "" = `path` is a summary CSV
     transaction_input in;           ///< how to read the log
     std::string observation_end;    ///< of the log's summary ("" = its last day)
-    std::string log_time_unit = "week";
+    std::string log_time_unit;      ///< --unit; "" = the model's recorded unit, else the default
     std::string merge = "day";
 };
 
@@ -91,8 +91,7 @@ void add_input_options(CLI::App* cmd, input_args& a) {
         ->needs(log);
     cmd->add_option("--unit", a.log_time_unit,
                     "--transactions: the summary's time unit (day, week, month or a number of "
-                    "days)")
-        ->capture_default_str()
+                    "days; default: the unit the model file records, else day)")
         ->needs(log);
     cmd->add_option("--merge", a.merge, "--transactions: day|week|month|none (as ltv summarize)")
         ->capture_default_str()
@@ -101,12 +100,28 @@ void add_input_options(CLI::App* cmd, input_args& a) {
 
 /// The requested columns from the summary CSV, or from the log's in-memory summary (columns by
 /// their first name: frequency, recency, the age column, monetary_value; weights empty).
-summary_csv read_input(const input_args& a, const std::vector<csv_column>& wanted) {
+/// The unit of a log's summary: --unit, else the model's recorded unit (a model fitted in weeks
+/// predicts on weeks), else the library's default. --unit against a different recorded unit is
+/// refused: the model's times would be read in the wrong unit.
+std::string log_unit(const input_args& a, const std::string& model_unit) {
+    if (a.log_time_unit.empty())
+        return model_unit.empty() ? time_unit_name(default_time_unit()) : model_unit;
+    const std::string given = time_unit_name(parse_time_unit(a.log_time_unit));
+    if (!model_unit.empty() && given != model_unit)
+        throw ltv::error(status::invalid_argument,
+                         "--unit " + a.log_time_unit + ": the model was fitted on durations in " +
+                             model_unit + "s (its file's \"time_unit\"); summarize the log in " +
+                             model_unit + "s (leave --unit out)");
+    return given;
+}
+
+summary_csv read_input(const input_args& a, const std::vector<csv_column>& wanted,
+                       const std::string& model_unit = "") {
     if (a.transactions.empty()) return read_table(a.path, wanted);
     summary_options so;
     if (!a.observation_end.empty())
         so.observation_end = date_option("--observation-end", a.observation_end);
-    so.unit = parse_time_unit(a.log_time_unit);
+    so.unit = parse_time_unit(log_unit(a, model_unit));
     so.merge = parse_merge_period(a.merge);
     summary_csv out;
     summary_table t = summarize_log(a.transactions, a.in, so, &out.source);
@@ -148,7 +163,7 @@ model_state fit_file(const fit_args& a) {
     const model_ops& ops = model_ops_named(a.model);
     model_state m;
     m.kind = static_cast<model_kind>(ops.kind);
-    m.time_unit = a.time_unit.empty() && !a.input.transactions.empty() ? a.input.log_time_unit
+    m.time_unit = a.time_unit.empty() && !a.input.transactions.empty() ? log_unit(a.input, "")
                                                                         : a.time_unit;
     fit_options opt;
     opt.penalizer = a.penalizer;
@@ -319,7 +334,7 @@ void add_predict(CLI::App& app) {
         if (a->input.path.empty() == a->input.transactions.empty())
             throw ltv::error(status::invalid_argument,
                              "predict: give either a summary file or --transactions LOG");
-        const auto t = read_input(a->input, wanted);
+        const auto t = read_input(a->input, wanted, m.time_unit);
         const rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
         const std::size_t n = t.rows;
         std::vector<double> expected(n), alive(n), spend_value, clv_value, dert;

@@ -132,7 +132,8 @@ day_number last_day(const transaction_log& log) {
 // ---- summarize ---------------------------------------------------------------------------------
 
 struct summarize_args : common_args {
-    std::string observation_end, calibration_end, time_unit = "week", merge = "day";
+    std::string observation_end, calibration_end, time_unit = ltv::time_unit_name(ltv::default_time_unit()),
+                merge = "day";
     bool extra = false;
 };
 

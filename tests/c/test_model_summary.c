@@ -129,6 +129,20 @@ static void test_journey_alive_model(void) {
     CHECK(contains(ltv_last_error(), "options->alive_model"));
     CHECK(ltv_model_set_params(m, params, 4) == LTV_OK);
     o.alive_threshold = 0.999;
+    /* A model of unknown time unit is refused (since 0.2.4: weeks were assumed) … */
+    CHECK(ltv_transactions_journey(log, as_of, &o, status, silence, 2, &s) ==
+          LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "time unit of the BG/NBD model is unknown"));
+    {
+        const char* unit = NULL;
+        CHECK(ltv_model_time_unit(m, &unit) == LTV_OK && unit != NULL && unit[0] == '\0');
+        CHECK(ltv_model_set_time_unit(m, "fortnight") == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "argument 'unit'"));
+        CHECK(ltv_model_set_time_unit(m, "7") == LTV_OK); /* … FHL's parameters are in weeks */
+        CHECK(ltv_model_time_unit(m, &unit) == LTV_OK && strcmp(unit, "week") == 0);
+        CHECK(ltv_model_time_unit(NULL, &unit) == LTV_ERR_INVALID_ARGUMENT);
+        CHECK(ltv_model_time_unit(m, NULL) == LTV_ERR_INVALID_ARGUMENT);
+    }
     CHECK(ltv_transactions_journey(log, as_of, &o, status, silence, 2, &s) == LTV_OK);
     CHECK(status[0] == LTV_JOURNEY_LOST && status[1] == LTV_JOURNEY_LOST);
     o.alive_threshold = 1e-9; /* below every P(alive): the day thresholds decide again */

@@ -70,7 +70,7 @@ def test_bgnbd_predictions_at_published_parameters():
     p = refs.prediction("bgnbd", "log_likelihood_customer_1")
     assert m.individual_log_likelihood(*rfm_args(p)) == refs.approx(p)
     p = refs.prediction("bgnbd", "purchase_pmf_0_at_39")
-    assert m.probability_of_purchases(p["count"], p["t"]) == refs.approx(p)
+    assert m.probability_of_purchases(n=p["count"], t=p["t"]) == refs.approx(p)
     batch = m.p_alive([2, 7], [30.43, 29.43], 38.86)  # scalar T broadcasts
     assert isinstance(batch, np.ndarray) and batch.shape == (2,)
 

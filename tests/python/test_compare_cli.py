@@ -21,7 +21,8 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CLI), reason="ltv CLI not bui
 ROOT = Path(__file__).resolve().parents[2]
 MASTER = ROOT / "examples" / "data" / "CDNOW_master.txt"
 EXAMPLE = ROOT / "tests" / "data" / "example_transactions.csv"
-SPLIT = ["--calibration-end", "1997-09-30", "--observation-end", "1998-06-30"]
+# in weeks, as Fader, Hardie & Lee (2005) (the library's default unit is the day)
+SPLIT = ["--calibration-end", "1997-09-30", "--observation-end", "1998-06-30", "--time-unit", "week"]
 
 
 def run(*args):
@@ -199,7 +200,8 @@ def test_grocery_log_second_dataset():
     # BTYDplus's groceryElog (examples/data/SOURCES.md): 1 525 customers, 10 483 purchases,
     # calibration 2006, holdout 2007 (Platzer & Reutterer 2016's split).
     result = run("compare", ROOT / "examples" / "data" / "grocery_elog.csv", "--customer", "cust",
-                 "--calibration-end", "2006-12-31", "--observation-end", "2007-12-30", "--json")
+                 "--calibration-end", "2006-12-31", "--observation-end", "2007-12-30",
+                 "--time-unit", "week", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["data"]["customers"] == 1525

@@ -48,7 +48,7 @@ def log():
 
 @pytest.fixture(scope="module")
 def comparison(log):
-    return ltv.compare_models(log, CALIBRATION_END, OBSERVATION_END)
+    return ltv.compare_models(log, CALIBRATION_END, OBSERVATION_END, time_unit="week")  # FHL 2005
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +189,7 @@ def _spearman(a, b):
 def test_same_numbers_as_the_cli_json(comparison):
     result = subprocess.run(
         [CLI, "compare", str(CDNOW), "--amount", "dollar_value", "--calibration-end",
-         CALIBRATION_END, "--observation-end", OBSERVATION_END, "--json"],
+         CALIBRATION_END, "--observation-end", OBSERVATION_END, "--time-unit", "week", "--json"],
         capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     cli = json.loads(result.stdout)
@@ -279,13 +279,15 @@ def test_dataframe_shapes_indices_and_dtypes(comparison, log):
 def test_summary_and_dataframe_inputs(comparison, log, frame):
     # A DataFrame gives the same comparison as the log read from the file.
     from_frame = ltv.compare_models(frame, CALIBRATION_END, OBSERVATION_END,
-                                    monetary_value_col="dollar_value", models=["bgnbd", "gg"])
+                                    monetary_value_col="dollar_value", models=["bgnbd", "gg"],
+                                    time_unit="week")
     cols = ["holdout_predicted", "mae", "rmse", "correlation", "spearman", "log_likelihood"]
     pd.testing.assert_frame_equal(from_frame.table.loc[["bgnbd", "gg"], cols],
                                   comparison.table.loc[["bgnbd", "gg"], cols])
     assert list(from_frame.table.index) == ["baseline", "gg", "bgnbd"]
     # A Summary with a holdout split: the same fits, no tracking curves (the notes say so).
-    summary = log.summarize(observation_end=OBSERVATION_END, calibration_end=CALIBRATION_END)
+    summary = log.summarize(observation_end=OBSERVATION_END, calibration_end=CALIBRATION_END,
+                            time_unit="week")
     # (gg included: with amounts the ranking metrics order customers by ŷ · E[spend].)
     from_summary = ltv.compare_models(summary, models="bgnbd,pnbd,gg", baseline=False)
     assert list(from_summary.table.index) == ["gg", "bgnbd", "pnbd"]

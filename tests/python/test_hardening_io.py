@@ -7,6 +7,8 @@ calibration end after the implied observation end; the CLI's column positions an
 --max-record-bytes read without wrapping or an internal error."""
 
 import os
+
+import numpy as np
 import struct
 import subprocess
 
@@ -65,9 +67,14 @@ def test_d2_failed_add_file_changes_nothing(tmp_path):
 def test_d10_unsupported_days_are_refused():
     # D10: day numbers were used unchecked (recency = T = −2.1e9 with OK).
     state = ltv.SummaryState(time_unit="day")
+    # 2**31 − 1 is ≥ 10 000 000: the binding reads it as YYYYMMDD, and refuses the mix
+    with pytest.raises(ltv.InvalidArgumentError, match=r"'dates' mixes YYYYMMDD dates "
+                                                       r"\(dates\[1\] = 2147483647\)"):
+        state.add(["a", "b"], [0, 2**31 - 1])
+    # as datetime64 day numbers they reach the library, which names the row
     with pytest.raises(ltv.InvalidArgumentError, match=r"'days\[1\]' = 2147483647 is not a "
                                                        r"supported day number"):
-        state.add(["a", "b"], [0, 2**31 - 1])
+        state.add(["a", "b"], np.array([0, 2**31 - 1], dtype="datetime64[D]"))
     assert state.transactions == 0
     with pytest.raises(ltv.InvalidArgumentError, match="observation_end"):
         ltv.SummaryState(observation_end=10**7)

@@ -26,6 +26,11 @@ def test_status_with_an_alive_model():
     plain = log.status("2020-06-20", cycle_days=14)
     assert dict(zip(plain.customer_id, plain.status)) == {"old": "lost", "recent": "fan"}
     model = ltv.BetaGeo(params=BGNBD)
+    # A model of unknown unit is refused (weeks read as days would be silently wrong) …
+    with pytest.raises(ValueError, match="time unit of the BG/NBD model is unknown"):
+        log.status("2020-06-20", cycle_days=14, alive_model=model)
+    model.time_unit = "week"  # … BGNBD holds FHL's CDNOW parameters, fitted in weeks
+    assert ltv.model_from_json(model.to_json()).time_unit == "week"
     strict = log.status("2020-06-20", cycle_days=14, alive_model=model, alive_threshold=0.999)
     assert dict(zip(strict.customer_id, strict.status)) == {"old": "lost", "recent": "lost"}
     lenient = log.status("2020-06-20", cycle_days=14, alive_model=model, alive_threshold=1e-9)
@@ -67,7 +72,7 @@ def test_cli_fit_and_predict_on_a_log_in_memory(tmp_path):
         "-o", tmp_path / "s.csv")
     run("fit", "--model", "bgnbd", tmp_path / "s.csv", "-o", tmp_path / "a.json")
     run("fit", "--model", "bgnbd", "--transactions", SAMPLE, *READ, "--observation-end",
-        "1997-09-30", "-o", tmp_path / "b.json")
+        "1997-09-30", "--unit", "week", "-o", tmp_path / "b.json")
     a = json.loads((tmp_path / "a.json").read_text())
     b = json.loads((tmp_path / "b.json").read_text())
     assert b["time_unit"] == "week"

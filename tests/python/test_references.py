@@ -54,7 +54,7 @@ def evaluate(cls, p):
     if q == "new_customer_purchases":
         return m.expected_purchases_new_customer(p["t"])
     if q == "purchase_pmf":
-        return m.probability_of_purchases(p["count"], p["t"])
+        return m.probability_of_purchases(n=p["count"], t=p["t"])
     if q == "expected_spend":
         return m.expected_spend(p["frequency"], p["monetary"])
     if q == "discounted_expected_lifetime":

@@ -73,9 +73,9 @@ def test_small_log_by_hand_and_input_types():
         for k, v in expected.items():
             assert frame.loc["a", k] == pytest.approx(v, rel=1e-15), (type(dates), k)
         assert s.transactions_after_end == 1
-    # Integer ids are written in decimal.
+    # Integer ids come back as integers (they join the caller's integer-indexed frames).
     s = ltv.summarize([7, 7, 8], ["2014-01-01", "2014-01-08", "2014-01-02"], time_unit=7)
-    assert list(s.customer_id) == ["7", "8"]
+    assert list(s.customer_id) == [7, 8] and s.customer_id.dtype == np.int64
     assert s.recency[0] == pytest.approx(1.0, rel=1e-15)
 
 
@@ -250,7 +250,8 @@ def test_cli_summarize_default_columns_stdin_and_json(tmp_path):
     csv = run("summarize", path, "--observation-end", "2014-03-05", "--extra").stdout.splitlines()
     assert csv[0] == ("customer_id,frequency,recency,T,monetary_value,first_purchase,"
                       "last_purchase,transactions,total_amount")
-    assert csv[1].startswith("a,2,8,8.428571428571429,25,2014-01-05,2014-03-02,3,60")
+    # the default unit is the library's: days (ltv::default_time_unit)
+    assert csv[1].startswith("a,2,56,59,25,2014-01-05,2014-03-02,3,60")
 
 
 @needs_cli

@@ -288,6 +288,8 @@ _SIGNATURES = {
     "ltv_model_set_params": [_model, _c_double_p, _size_t],
     "ltv_model_has_params": [_model, _int_p],
     "ltv_model_set_threads": [_model, ctypes.c_int],
+    "ltv_model_time_unit": [_model, ctypes.POINTER(ctypes.c_char_p)],
+    "ltv_model_set_time_unit": [_model, ctypes.c_char_p],
     # the model registry
     "ltv_model_kind_count": [_size_p],
     "ltv_model_kind_at": [_size_t, _int_p],

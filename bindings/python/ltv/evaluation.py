@@ -168,7 +168,7 @@ def _log_from_columns(data, customer_id_col, datetime_col, monetary_value_col):
 
 
 def compare_models(data, calibration_end=None, observation_end=None, *, models=None,
-                   time_unit="week", tracking_period=None, penalizer=0.0, baseline=True,
+                   time_unit=None, tracking_period=None, penalizer=0.0, baseline=True,
                    threads=0, frequency_groups=7, histogram_bins=7, matrix_size=25,
                    customer_id_col="customer_id", datetime_col="date", monetary_value_col=None,
                    merge="day"):
@@ -190,7 +190,7 @@ def compare_models(data, calibration_end=None, observation_end=None, *, models=N
     models : list of str or str, optional
         Model names (``["bgnbd", "pnbd", "gg"]`` or ``"bgnbd,pnbd,gg"``); None = every model
         that applies (BG/BB and sBG do not; Gamma-Gamma only with amounts).
-    time_unit : "day", "week" (default), "month" or a number of days
+    time_unit : "day", "week", "month" or a number of days (None: the library default, days)
         The unit of recency, T and of the models' parameters.
     tracking_period : "day", "week", "month" or a whole number of days, optional
         The period of the tracking curves; None = the time unit.

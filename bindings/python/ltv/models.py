@@ -9,18 +9,28 @@ A model added to the library's registry appears here without a change to this fi
 
 Every model class shares this surface: ``.fit(...)`` returning self, ``.params`` (a dict in the
 papers' names), ``.log_likelihood``, ``.standard_errors``, ``.covariance``, ``.fit_report``,
-``.supports(capability)``, ``.save(path)`` and :func:`load_model`. Predictions take arrays
-(lists, numpy, pandas) and return numpy arrays, or floats for scalar input.
+``.supports(capability)``, ``.summary()``, ``.save(path)`` and :func:`load_model`; models
+pickle, copy and deep-copy (through their JSON model file). Predictions take scalars, lists, numpy
+arrays of any shape (broadcast together by numpy's rules) or pandas Series/DataFrames, and return
+a float for scalars, an ndarray of the broadcast shape, or a Series/DataFrame with the caller's
+index for pandas input.
+
+Units: durations (recency, T, t) are in the unit of the data the model was fitted on — the
+``time_unit`` of the :class:`ltv.Summary` (the library's default is days, like lifetimes'
+``freq="D"``). ``model.time_unit`` records it and model files keep it.
 """
 
+import copy as _copy
 import ctypes
 import functools
 import inspect
+import math
 import os
 
 import numpy as np
 
-from ._arrays import as_double, as_double_array, is_scalar, pointer
+from ._arrays import (as_double, as_double_array, broadcast_columns, clip_histories,
+                      is_scalar, pointer)
 from ._library import CancelFn, ClvOptions, FitOptions, FitReport, call, lib
 from .errors import CancelledError, InvalidArgumentError
 
@@ -28,7 +38,19 @@ _KINDS = {}  # kind number -> class, filled by _build_classes()
 
 
 class Model:
-    """Base class: owns one ``ltv_model`` handle."""
+    """Base class of the model classes: owns one ``ltv_model`` handle.
+
+    Parameters (every model class):
+        params: the parameters to start from (dict by name or sequence in the papers' order);
+            None until a fit.
+        penalizer: L2 penalty on the parameters (0 = plain maximum likelihood).
+        penalizer_convention: ``"ltv"`` (penalizer × Σ log(θ)² on the total log-likelihood) or
+            ``"lifetimes"`` (lifetimes' penalizer_coef × Σ θ² on the mean log-likelihood) —
+            docs/models.md, Penalizer.
+        threads: threads for batch predictions; 0 = the process default (:func:`ltv.set_threads`).
+        time_unit: the unit of the data's durations ("day", "week", "month", a number of days);
+            None = unknown until fitted on an :class:`ltv.Summary`, which records its own.
+    """
 
     _kind = None  # LTV_MODEL_* of the subclass
 
@@ -36,7 +58,7 @@ class Model:
     _CONVENTIONS = {"ltv": 0, "lifetimes": 1}
 
     def __init__(self, params=None, *, penalizer=0.0, penalizer_convention="ltv", threads=0,
-                 _handle=None):
+                 time_unit=None, _handle=None):
         if _handle is None:
             _handle = ctypes.c_void_p()
             call("ltv_model_create", self._kind, ctypes.byref(_handle))
@@ -48,6 +70,9 @@ class Model:
                 "'lifetimes' (docs/models.md, Penalizer)")
         self.penalizer_convention = penalizer_convention
         call("ltv_model_set_threads", self._handle, int(threads))
+        self.threads = int(threads)
+        if time_unit is not None:
+            self.time_unit = time_unit
         if params is not None:
             self.set_params(**params) if isinstance(params, dict) else self.set_params(*params)
 
@@ -59,10 +84,61 @@ class Model:
 
     def __repr__(self):
         try:
+            if not self.has_params:
+                return f"{type(self).__name__}(not fitted)"
             inner = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+            try:
+                r = self.fit_report
+                status = "converged" if r["converged"] else "NOT converged"
+                inner += (f"; fitted on {r['total_weight']:.10g} customers, "
+                          f"LL={r['log_likelihood']:.10g}, {status}")
+            except Exception:  # noqa: BLE001 - parameters set by hand: no fit report
+                inner += "; parameters set, not fitted"
+            if self.time_unit:
+                inner += f", time_unit={self.time_unit}"
+            return f"{type(self).__name__}({inner})"
         except Exception:  # noqa: BLE001 - a repr must not raise
-            inner = "not fitted"
-        return f"{type(self).__name__}({inner})"
+            return f"{type(self).__name__}(<unavailable>)"
+
+    # -- objects that travel: pickle, copy, deepcopy ---------------------------------------------
+    def _python_options(self):
+        return {"penalizer": self.penalizer, "penalizer_convention": self.penalizer_convention,
+                "threads": self.threads}
+
+    def __reduce__(self):
+        """Pickles through the JSON model file (parameters, fit report, covariance, options,
+        time unit) plus the Python-side options; the handle itself never travels."""
+        return (_restore_model, (self.to_json(), self._python_options()))
+
+    def __copy__(self):
+        return self.__deepcopy__({})
+
+    def __deepcopy__(self, memo):
+        handle = ctypes.c_void_p()
+        call("ltv_model_clone", self._handle, ctypes.byref(handle))
+        clone = _wrap(handle)
+        for key, value in self._python_options().items():
+            setattr(clone, key, _copy.deepcopy(value, memo))
+        return clone
+
+    # -- unit of the durations ----------------------------------------------------------------
+    @property
+    def time_unit(self):
+        """The unit of the durations the model's data were in ("day", "week", "month", "<n>d"),
+        or None when unknown. Set it (a name or a number of days) when fitting plain arrays;
+        fitting on an :class:`ltv.Summary` records the summary's."""
+        out = ctypes.c_char_p()
+        call("ltv_model_time_unit", self._handle, ctypes.byref(out))
+        return out.value.decode() or None
+
+    @time_unit.setter
+    def time_unit(self, unit):
+        if unit is None:
+            call("ltv_model_set_time_unit", self._handle, None)
+            return
+        if isinstance(unit, (int, float)) and not isinstance(unit, bool):
+            unit = f"{float(unit):g}"
+        call("ltv_model_set_time_unit", self._handle, str(unit).encode())
 
     # -- what the model is and can do -----------------------------------------------------------
     @classmethod
@@ -159,7 +235,16 @@ class Model:
         return self.fit_report["log_likelihood"]
 
     @property
+    def has_params(self):
+        """Whether the model has parameters (fitted, set, or loaded)."""
+        flag = ctypes.c_int()
+        call("ltv_model_has_params", self._handle, ctypes.byref(flag))
+        return bool(flag.value)
+
+    @property
     def standard_errors(self):
+        """{name: standard error} from the inverse Hessian of the last fit (raises
+        NotFittedError before a fit, InvalidArgumentError if the fit skipped them)."""
         names = self.param_names
         values = np.empty(len(names))
         call("ltv_model_standard_errors", self._handle, pointer(values), len(values))
@@ -167,6 +252,8 @@ class Model:
 
     @property
     def covariance(self):
+        """The k × k covariance matrix of the parameter estimates (inverse of the observed
+        information), rows and columns in :attr:`param_names` order."""
         k = len(self.param_names)
         values = np.empty(k * k)
         call("ltv_model_covariance", self._handle, pointer(values), len(values))
@@ -226,8 +313,48 @@ class Model:
             self._cancel_errors = []
         return self
 
+    def summary(self):
+        """The fit as a pandas DataFrame, one row per parameter: ``estimate``, ``std_error``,
+        ``lower_95`` and ``upper_95`` (Wald intervals, estimate ± 1.959964 × std_error, as
+        lifetimes and CLVTools show them). ``.attrs`` holds ``log_likelihood``, ``aic``
+        (2k − 2LL), ``bic`` (k ln n − 2LL, n = customers), ``customers``, ``converged``,
+        ``iterations`` and ``time_unit``.
+
+        >>> ltv.BetaGeo().fit(x, t_x, T).summary()          # doctest: +SKIP
+                estimate  std_error  lower_95  upper_95
+        r       0.242593   0.012557  0.217981  0.267205
+        ...
+        """
+        import pandas as pd
+
+        params = self.params
+        report = self.fit_report
+        try:
+            se = self.standard_errors
+        except Exception:  # noqa: BLE001 - a fit without standard errors: say so in the table
+            se = None
+        z = 1.959963984540054
+        rows = {}
+        for name, value in params.items():
+            if se is None:
+                rows[name] = {"estimate": value}
+            else:
+                rows[name] = {"estimate": value, "std_error": se[name],
+                              "lower_95": value - z * se[name], "upper_95": value + z * se[name]}
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index.name = "parameter"
+        k, ll, n = len(params), report["log_likelihood"], report["total_weight"]
+        frame.attrs.update({
+            "log_likelihood": ll, "aic": 2 * k - 2 * ll,
+            "bic": k * math.log(n) - 2 * ll if n > 0 else float("inf"),
+            "customers": n, "converged": report["converged"],
+            "iterations": report["iterations"], "time_unit": self.time_unit})
+        return frame
+
     # -- files ---------------------------------------------------------------------------------
     def to_json(self):
+        """The model file as a JSON string (format "ltv-model"; docs/models.md, Model files):
+        kind, parameters, fit report, covariance, options and time unit."""
         size = ctypes.c_size_t()
         call("ltv_model_to_json", self._handle, None, 0, ctypes.byref(size))
         buffer = ctypes.create_string_buffer(size.value)
@@ -250,6 +377,17 @@ def _wrap(handle):
     return cls(_handle=handle)
 
 
+def _restore_model(text, options):
+    """Unpickles a model: its JSON file, then the Python-side options."""
+    model = model_from_json(text)
+    model.penalizer = options.get("penalizer", 0.0)
+    model.penalizer_convention = options.get("penalizer_convention", "ltv")
+    threads = int(options.get("threads", 0))
+    call("ltv_model_set_threads", model._handle, threads)
+    model.threads = threads
+    return model
+
+
 def load_model(path):
     """Reads a model file written by ``Model.save`` (or ``ltv fit -o``); returns the right class."""
     handle = ctypes.c_void_p()
@@ -258,6 +396,7 @@ def load_model(path):
 
 
 def model_from_json(text):
+    """A model from the JSON text of :meth:`Model.to_json` (or a model file's contents)."""
     data = text.encode() if isinstance(text, str) else bytes(text)
     handle = ctypes.c_void_p()
     call("ltv_model_from_json", data, len(data), ctypes.byref(handle))
@@ -270,34 +409,38 @@ def _batch(name, model, out_len, *arrays_and_scalars):
     return out
 
 
-def _scalar_or_array(value, result):
-    return float(result[0]) if is_scalar(value) else result
+def _one_column(name, model, value, label, *leading):
+    """A batch function of one per-element input (t, n, renewals …), shaped like that input."""
+    c, n, shape = broadcast_columns(**{label: value})
+    out = _batch(name, model, n, *leading, pointer(c[label]), n)
+    return shape.wrap(out)
 
 
-def _columns(n_expected=None, **named):
-    """Converts named columns to float64 arrays of one common length; scalars broadcast."""
-    scalar = all(is_scalar(v) for v in named.values())
-    arrays = {k: as_double_array(v, k) for k, v in named.items()}
-    lengths = {len(a) for a in arrays.values()}
-    n = max(lengths) if lengths else 0
-    if lengths - {1, n}:
-        raise InvalidArgumentError(
-            "arguments have different lengths: "
-            + ", ".join(f"'{k}' has {len(a)}" for k, a in arrays.items())
-        )
-    arrays = {k: (np.full(n, a[0]) if len(a) == 1 and n != 1 else a) for k, a in arrays.items()}
-    return scalar, n, arrays
+def _columns(**named):
+    """Per-customer inputs broadcast together → (Shape, count, {name: flat float64 array});
+    ``shape.wrap(out)`` gives the result the inputs' form (float, ndarray, pandas)."""
+    c, n, shape = broadcast_columns(**named)
+    return shape, n, c
 
 
 def customer_lifetime_value(transaction_model, spend_model, frequency, recency, T,
-                            monetary_value, periods=None, period_length=None, discount_rate=None):
+                            monetary_value, *, periods=None, period_length=None,
+                            discount_rate=None):
     """CLV per customer: Σₖ₌₁..periods E[spend] (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ.
 
     Options left as None take the library's defaults (``ltv_clv_options_init``: 12 periods of
     length 1 time unit, undiscounted — :func:`clv_defaults`).
 
     ``period_length`` L is in the transaction model's time unit: with weekly data,
-    ``period_length=4.345`` gives monthly periods, and ``discount_rate`` is then monthly.
+    ``period_length=4.345`` gives monthly periods, and ``discount_rate`` is then monthly; with
+    daily data (the library's default unit) lifetimes' ``time=12, freq="D", discount_rate=0.01``
+    is ``periods=12, period_length=30, discount_rate=0.01``. The options are keyword-only.
+
+    Returns a float for scalars, an ndarray of the inputs' broadcast shape, or a Series with the
+    caller's index for pandas input.
+
+    >>> ltv.customer_lifetime_value(bgnbd, gg, 2, 30.43, 38.86, 22.35,
+    ...                             periods=12, period_length=4.345, discount_rate=0.01)  # doctest: +SKIP
     """
     if not isinstance(transaction_model, Model) or not transaction_model.supports("clv"):
         raise InvalidArgumentError(
@@ -307,7 +450,7 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
         raise InvalidArgumentError(
             "'spend_model' must be a fitted spend model: one of "
             + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("spend")))
-    scalar, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
+    shape, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
     options = ClvOptions()
     call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
     if periods is not None:
@@ -322,7 +465,7 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
     call("ltv_customer_lifetime_value", transaction_model._handle, spend_model._handle,
          pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),
          pointer(c["monetary_value"]), n, ctypes.byref(options), pointer(out))
-    return float(out[0]) if scalar else out
+    return shape.wrap(out)
 
 
 def clv_defaults():
@@ -344,17 +487,54 @@ def _fit_keywords(self, initial, max_iterations, time_limit, cancel, allow_no_co
                              allow_no_convergence=allow_no_convergence)
 
 
+def _rfm_data(model, frequency, recency, T):
+    """The (frequency, recency, age) columns of a fit: three columns, or one table — an
+    :class:`ltv.Summary` (its time unit is recorded in the model) or a DataFrame with the model's
+    column names."""
+    if recency is not None or T is not None:
+        if recency is None or T is None:
+            raise InvalidArgumentError(
+                f"give 'frequency', 'recency' and '{model._age_name}' (or one Summary/DataFrame)")
+        return frequency, recency, T
+    table = frequency
+    unit = getattr(table, "time_unit_days", None)
+    names = ("frequency", "recency", model._age_name)
+    try:
+        columns = [table[k] if not hasattr(table, k) else getattr(table, k) for k in names]
+    except (KeyError, TypeError, IndexError):
+        raise InvalidArgumentError(
+            f"a single argument to {type(model).__name__}.fit must be an ltv.Summary or a "
+            f"DataFrame with columns {list(names)}") from None
+    if unit is not None:
+        model.time_unit = unit
+    return columns
+
+
 class _FitRfm:
-    def fit(self, frequency, recency, T, weights=None, *, initial=None, max_iterations=None,
-            time_limit=None, cancel=None, allow_no_convergence=False):
-        """Maximum-likelihood fit; ``weights`` counts identical rows. Returns self.
+    def fit(self, frequency, recency=None, T=None, weights=None, *, initial=None,
+            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False):
+        """Maximum-likelihood fit on (frequency, recency, T) — three columns, or one
+        :class:`ltv.Summary` / DataFrame holding them (a Summary's time unit is recorded in the
+        model). ``weights`` counts identical rows. Returns self.
+
+        Parameters:
+            frequency: repeat purchases x (whole numbers ≥ 0).
+            recency: time of the last purchase since the first, t_x (0 when x = 0).
+            T: age, the time since the first purchase (BG/BB: ``n_periods``, whole periods).
+            weights: how many customers have each row (default 1).
+            initial: starting parameters (dict or sequence); max_iterations: optimiser limit.
 
         ``time_limit`` (seconds) bounds the whole fit; ``cancel`` is a callable polled before
         every evaluation of the likelihood — returning True (or raising) stops the fit with
         :class:`ltv.CancelledError`. A fit that runs out of time, iterations, or whose parameter
         runs off to infinity raises :class:`ltv.NoConvergenceError` naming the best point so
         far, unless ``allow_no_convergence`` (the model then keeps that point and
-        ``fit_report["converged"]`` is False)."""
+        ``fit_report["converged"]`` is False).
+
+        >>> ltv.BetaGeo().fit(summary).params                # doctest: +SKIP
+        {'r': 0.2426, 'alpha': 4.414, 'a': 0.7929, 'b': 2.426}
+        """
+        frequency, recency, T = _rfm_data(self, frequency, recency, T)
         _, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
         w = None
         if weights is not None:
@@ -367,49 +547,70 @@ class _FitRfm:
                              pointer(c[self._age_name]), pointer(w) if w is not None else None, n,
                              ctypes.byref(options))
 
-    def _per_customer(self, name, frequency, recency, T, *leading):
-        scalar, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
+    def _per_customer(self, name, frequency, recency, T, *leading, invalid="raise"):
+        shape, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
+        x, tx, age = clip_histories(c["frequency"], c["recency"], c[self._age_name],
+                                    self._age_name, invalid)
         out = np.empty(n)
-        call(name, self._handle, *leading, pointer(c["frequency"]), pointer(c["recency"]),
-             pointer(c[self._age_name]), n, pointer(out))
-        return float(out[0]) if scalar else out
+        call(name, self._handle, *leading, pointer(x), pointer(tx), pointer(age), n,
+             pointer(out))
+        return shape.wrap(out)
 
 
 class _LogLikelihood:
     def individual_log_likelihood(self, frequency, recency, T):
-        """Log-likelihood of each customer at the current parameters."""
+        """Log-likelihood of each customer's (x, t_x, T) at the current parameters (same
+        shape/index rules as every prediction)."""
         return self._per_customer("ltv_model_log_likelihood", frequency, recency, T)
 
 
 class _PAlive:
-    def p_alive(self, frequency, recency, T):
-        """P(the customer is still alive | x, t_x, T)."""
-        return self._per_customer("ltv_model_p_alive", frequency, recency, T)
+    def p_alive(self, frequency, recency, T, *, invalid="raise"):
+        """P(the customer is still alive at T | x, t_x, T).
+
+        Inputs broadcast (numpy rules; 2-D frequency × recency grids work); pandas in → pandas
+        out with the same index. Histories no customer can have (frequency 0 with recency > 0,
+        recency > T) raise, naming the row; ``invalid="clip"`` evaluates the nearest possible
+        history instead and warns how many were clipped (lifetimes' matrices use such cells).
+
+        >>> m.p_alive(2, 30.43, 38.86)                      # doctest: +SKIP
+        0.7252
+        """
+        return self._per_customer("ltv_model_p_alive", frequency, recency, T, invalid=invalid)
 
 
 class _ConditionalPurchases:
-    def expected_purchases(self, t, frequency, recency, T):
-        """E[purchases in (T, T + t] | x, t_x, T], t in the data's time unit (BG/BB: periods)."""
+    def expected_purchases(self, t, frequency, recency, T, *, invalid="raise"):
+        """E[purchases in (T, T + t] | x, t_x, T]: t in the data's time unit (BG/BB: periods),
+        first as in lifetimes' ``conditional_expected_number_of_purchases_up_to_time(t, …)``.
+        Shapes, pandas index and ``invalid`` as for :meth:`p_alive`.
+
+        >>> m.expected_purchases(39, 2, 30.43, 38.86)       # doctest: +SKIP
+        1.226
+        """
         return self._per_customer("ltv_model_expected_purchases", frequency, recency, T,
-                                  as_double(t, "t"))
+                                  as_double(t, "t"), invalid=invalid)
 
 
 class _NewCustomerPurchases:
     def expected_purchases_new_customer(self, t):
-        """E[X(t)]: expected repeat purchases in (0, t] of a newly acquired customer."""
-        arr = as_double_array(t, "t")
-        out = _batch("ltv_model_expected_purchases_new_customer", self, len(arr), pointer(arr),
-                     len(arr))
-        return _scalar_or_array(t, out)
+        """E[X(t)]: expected repeat purchases in (0, t] of a newly acquired customer; t scalar or
+        array of any shape (pandas keeps its index). lifetimes:
+        ``expected_number_of_purchases_up_to_time(t)``."""
+        return _one_column("ltv_model_expected_purchases_new_customer", self, t, "t")
 
 
 class _PurchasePmf:
-    def probability_of_purchases(self, n, t):
-        """P(X(t) = n) for a newly acquired customer."""
-        arr = as_double_array(n, "n")
-        out = _batch("ltv_model_probability_of_purchases", self, len(arr), as_double(t, "t"),
-                     pointer(arr), len(arr))
-        return _scalar_or_array(n, out)
+    def probability_of_purchases(self, *, n, t):
+        """P(X(t) = n): probability that a newly acquired customer makes n repeat purchases in
+        (0, t]. Keyword-only — ``probability_of_purchases(n=2, t=39)`` — because lifetimes'
+        ``probability_of_n_purchases_up_to_time(t, n)`` takes them the other way round and both
+        are numbers. n: whole numbers (scalar or array, any shape); t: a scalar duration.
+
+        >>> m.probability_of_purchases(n=2, t=39)           # doctest: +SKIP
+        0.0853
+        """
+        return _one_column("ltv_model_probability_of_purchases", self, n, "n", as_double(t, "t"))
 
 
 class _Dert:
@@ -446,19 +647,19 @@ class _FitSpend:
 class _Spend:
     def expected_spend(self, frequency, monetary_value):
         """E[spend per transaction | x, z̄]; the population mean for x = 0."""
-        scalar, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
+        shape, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
         out = np.empty(n)
         call("ltv_model_expected_spend", self._handle, pointer(c["frequency"]),
              pointer(c["monetary_value"]), n, pointer(out))
-        return float(out[0]) if scalar else out
+        return shape.wrap(out)
 
     def individual_log_likelihood(self, frequency, monetary_value):
         """Log-likelihood of each customer's mean spend at the current parameters."""
-        scalar, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
+        shape, n, c = _columns(frequency=frequency, monetary_value=monetary_value)
         out = np.empty(n)
         call("ltv_model_spend_log_likelihood", self._handle, pointer(c["frequency"]),
              pointer(c["monetary_value"]), n, pointer(out))
-        return float(out[0]) if scalar else out
+        return shape.wrap(out)
 
 
 class _FitSurvivors:
@@ -484,16 +685,12 @@ class _FitSurvivors:
 
 class _Survival:
     def survival(self, t):
-        """S(t): share of a cohort still active after t periods (t = 0, 1, …)."""
-        arr = as_double_array(t, "t")
-        return _scalar_or_array(t, _batch("ltv_model_survival", self, len(arr), pointer(arr), len(arr)))
+        """S(t): share of a cohort still active after t periods (t = 0, 1, …; any shape)."""
+        return _one_column("ltv_model_survival", self, t, "t")
 
     def retention_rate(self, t):
-        """rₜ = S(t)/S(t−1), the renewal rate at period t ≥ 1."""
-        arr = as_double_array(t, "t")
-        return _scalar_or_array(
-            t, _batch("ltv_model_retention_rate", self, len(arr), pointer(arr), len(arr))
-        )
+        """rₜ = S(t)/S(t−1), the renewal rate at period t ≥ 1 (any shape)."""
+        return _one_column("ltv_model_retention_rate", self, t, "t")
 
     def project_survivors(self, initial, periods):
         """Expected active customers of a cohort of ``initial`` at periods 0..periods."""
@@ -509,12 +706,8 @@ class _Survival:
     def discounted_expected_residual_lifetime(self, discount_rate, renewals):
         """DERL(d | renewals): remaining discounted payments after ``renewals`` renewals
         (Fader & Hardie's n − 1)."""
-        arr = as_double_array(renewals, "renewals")
-        result = _batch(
-            "ltv_model_discounted_expected_residual_lifetime", self, len(arr),
-            as_double(discount_rate, "discount_rate"), pointer(arr), len(arr),
-        )
-        return _scalar_or_array(renewals, result)
+        return _one_column("ltv_model_discounted_expected_residual_lifetime", self, renewals,
+                           "renewals", as_double(discount_rate, "discount_rate"))
 
 
 #: capability name (ltv_capability_name) -> the mixin that gives a class its methods; capabilities

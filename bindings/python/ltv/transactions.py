@@ -6,11 +6,20 @@ docs/summaries.md, docs/journey.md, docs/rfm.md and docs/cohorts.md define every
 Inputs
     customer ids   a sequence, numpy array or pandas Series of strings or integers (integers,
                    and floats holding whole numbers, are written in decimal: 1 → "1").
+                   Integer ids come back as integers (Summary.customer_id, the index of
+                   to_pandas()), so the result joins to the caller's integer-indexed frames.
     dates          ISO strings ("2014-01-05", "20140105", "2014-01-05 10:30:00"), datetime.date /
                    datetime objects, numpy datetime64 or a pandas datetime Series (a time of day
-                   is dropped; a time zone is not applied: the date is taken as written), or
-                   integers = days since 1970-01-01.
+                   is dropped; a time zone is not applied: the date is taken as written);
+                   integers written YYYYMMDD (19970101 — what pandas.read_csv makes of CDNOW's
+                   dates); small integers (< 10 000 000) = days since 1970-01-01. Nullable
+                   pandas columns (Int64, string) are accepted; a missing value is an error
+                   naming its row.
     amounts        numbers, or None (all 0).
+    time_unit      the unit of the summaries' durations: "day" (the library's default, one
+                   definition for C, C++, the CLI and Python: ltv_summary_options_init), "week",
+                   "month" (30 days) or a number of days. Every Summary records its unit
+                   (``time_unit``), and models fitted on it keep it in their files.
 
 Entry points
     summarize(ids, dates, amounts, ...)  → Summary (lifetimes' summary_data_from_transaction_data)
@@ -86,11 +95,26 @@ def _ptr(array, ctype):
     return array.ctypes.data_as(ctypes.POINTER(ctype))
 
 
-def _to_numpy(values):
+def _to_numpy(values, name="values"):
     if hasattr(values, "dt") and getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)  # the date as written, not converted
     if hasattr(values, "to_numpy"):
-        values = values.to_numpy()
+        dtype = getattr(values, "dtype", None)
+        if dtype is not None and not isinstance(dtype, np.dtype):  # pandas extension dtype
+            missing = np.asarray(values.isna()) if hasattr(values, "isna") else None
+            if missing is not None and missing.any():
+                i = int(np.argmax(missing))
+                raise InvalidArgumentError(
+                    f"argument '{name}[{i}]' is missing (<NA> at index label "
+                    f"{values.index[i]!r})")
+            kind = getattr(dtype, "kind", "O")
+            if kind in "iu":
+                return np.asarray(values.to_numpy(dtype=np.int64)).reshape(-1)
+            if kind == "f":
+                return np.asarray(values.to_numpy(dtype=np.float64)).reshape(-1)
+            values = values.to_numpy(dtype=object)
+        else:
+            values = values.to_numpy()
     array = np.asarray(values)
     if array.ndim == 0:
         array = array.reshape(1)
@@ -105,9 +129,62 @@ def parse_date(text):
     return out.value
 
 
+#: Integers at least this large are dates written YYYYMMDD (days since 1970 stay below it until
+#: the year 29349; YYYYMMDD numbers start at 10000101).
+_YYYYMMDD_MIN = 10_000_000
+
+
+def _yyyymmdd(array, name):
+    """Day numbers of integers written YYYYMMDD; a number that is no such date names its row."""
+    year, rest = np.divmod(array, 10000)
+    month, day = np.divmod(rest, 100)
+    text = np.char.add(np.char.add(np.char.zfill(year.astype(str), 4), "-"),
+                       np.char.add(np.char.add(np.char.zfill(month.astype(str), 2), "-"),
+                                   np.char.zfill(day.astype(str), 2)))
+    try:
+        days = text.astype("datetime64[D]")
+    except ValueError:
+        days = None
+    if days is not None:
+        back = days.astype(object)
+        ok = np.array([d.year * 10000 + d.month * 100 + d.day for d in back]) == array
+        if ok.all():
+            return days.astype(np.int64)
+        bad = int(np.argmin(ok))
+    else:
+        bad = next(i for i, t in enumerate(text) if not _valid_iso(t))
+    raise InvalidArgumentError(
+        f"argument '{name}[{bad}]' = {int(array[bad])} is not a date written YYYYMMDD "
+        "(integers from 10000000 up are read as YYYYMMDD; pass strings, datetime64 or "
+        "pandas.to_datetime(column, format=...) for other encodings)")
+
+
+def _valid_iso(text):
+    try:
+        np.datetime64(text, "D")
+        return int(text[5:7]) in range(1, 13) and int(text[8:10]) in range(1, 32)
+    except ValueError:
+        return False
+
+
+def _integer_days(array, name):
+    """Integer dates: YYYYMMDD when large, days since 1970-01-01 when small — never a mix."""
+    large = array >= _YYYYMMDD_MIN
+    if large.any() and not large.all():
+        i = int(np.argmin(large))
+        j = int(np.argmax(large))
+        raise InvalidArgumentError(
+            f"argument '{name}' mixes YYYYMMDD dates ({name}[{j}] = {int(array[j])}) with day "
+            f"numbers ({name}[{i}] = {int(array[i])}); integers from 10000000 up are read as "
+            "YYYYMMDD, smaller ones as days since 1970-01-01")
+    if large.any():
+        return _yyyymmdd(array.astype(np.int64), name)
+    return array.astype(np.int64)
+
+
 def _days(values, name):
     """int32 day numbers from dates (see the module docstring)."""
-    array = _to_numpy(values)
+    array = _to_numpy(values, name)
     if array.ndim != 1:
         raise InvalidArgumentError(f"argument '{name}' must be one-dimensional, got shape {array.shape}")
     if np.issubdtype(array.dtype, np.datetime64):
@@ -118,7 +195,15 @@ def _days(values, name):
             raise InvalidArgumentError(f"argument '{name}[{i}]' is NaT (a missing date)")
         days = days.astype(np.int64)
     elif np.issubdtype(array.dtype, np.integer):
-        days = array.astype(np.int64)
+        days = _integer_days(array, name)
+    elif np.issubdtype(array.dtype, np.floating):
+        bad = ~np.isfinite(array) | (array != np.floor(array))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidArgumentError(
+                f"argument '{name}[{i}]' = {array[i]!r} is not a date (a missing value, or not a "
+                "whole number)")
+        days = _integer_days(array.astype(np.int64), name)
     elif array.dtype.kind in "US" or array.dtype == object:
         days = np.empty(len(array), dtype=np.int64)
         texts = None
@@ -138,7 +223,8 @@ def _days(values, name):
                         raise type(exc)(f"argument '{name}[{i}]': {exc}") from None
         else:  # datetime.date / datetime / pandas Timestamp objects
             for i, v in enumerate(array):
-                if v is None or (isinstance(v, float) and np.isnan(v)):
+                if v is None or v is getattr(_pd_na(), "NA", None) or (
+                        isinstance(v, float) and np.isnan(v)):
                     raise InvalidArgumentError(f"argument '{name}[{i}]' is missing")
                 if isinstance(v, str):
                     days[i] = parse_date(v)
@@ -161,16 +247,26 @@ def _days(values, name):
     return _checked(days, np.int32)
 
 
+def _pd_na():
+    """pandas, if it is imported already (for pd.NA); never imports it."""
+    import sys
+
+    return sys.modules.get("pandas")
+
+
 def _day(value, name):
     """One day number, or NO_DATE for None."""
     if value is None:
         return NO_DATE
-    return int(_days([value], name)[0])
+    try:
+        return int(_days([value], name)[0])
+    except InvalidArgumentError as error:  # one value: name the argument, not its element [0]
+        raise InvalidArgumentError(str(error).replace(f"'{name}[0]'", f"'{name}'")) from None
 
 
 def _ids(values, name):
     """Packed UTF-8 ids: (bytes, offsets as size_t array, count)."""
-    array = _to_numpy(values)
+    array = _to_numpy(values, name)
     if array.ndim != 1:
         raise InvalidArgumentError(f"argument '{name}' must be one-dimensional, got shape {array.shape}")
     if np.issubdtype(array.dtype, np.floating):
@@ -196,6 +292,20 @@ def _ids(values, name):
     return b"".join(encoded), _checked(offsets, np.uintp), len(encoded)
 
 
+def _integer_ids(values):
+    """Whether ids are integers (numpy/pandas integer dtype, or whole floats) — the Summary then
+    gives them back as int64."""
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        values = np.asarray(values)
+        dtype = values.dtype
+        if dtype == object:
+            return len(values) > 0 and all(isinstance(v, (int, np.integer))
+                                           and not isinstance(v, bool) for v in values)
+    return getattr(dtype, "kind", "O") in "iu" or (
+        getattr(dtype, "kind", "O") == "f" and bool(np.all(np.mod(np.asarray(values), 1) == 0)))
+
+
 def _rows(customer_ids, dates, amounts):
     chars, offsets, n = _ids(customer_ids, "customer_ids")
     days = _days(dates, "dates")
@@ -218,7 +328,17 @@ def _amount_ptr(array):
     return pointer(array) if array is not None else None
 
 
+def default_time_unit():
+    """The library's default unit of durations in days (1 = day), from ltv_summary_options_init:
+    the single definition the C API, the CLI and Python share."""
+    o = SummaryOptions()
+    call("ltv_summary_options_init", ctypes.byref(o), ctypes.sizeof(o))
+    return o.time_unit_days
+
+
 def _time_unit(unit):
+    if unit is None:
+        return default_time_unit()
     if isinstance(unit, str):
         key = unit.strip().lower()
         if key in _UNITS:
@@ -355,13 +475,15 @@ class Summary:
     _holdout = ("frequency_holdout", "monetary_value_holdout", "duration_holdout")
     _extra = ("first_purchase", "last_purchase", "transactions", "total_amount")
 
-    def __init__(self, table_handle, report=None):
+    def __init__(self, table_handle, report=None, integer_ids=False):
         try:
             info = SummaryInfo()
             info.struct_size = ctypes.sizeof(SummaryInfo)
             call("ltv_summary_table_info", table_handle, ctypes.byref(info))
             n = info.customers
             self.customer_id = _packed_ids("ltv_summary_table_ids", table_handle, n)
+            if integer_ids and n:
+                self.customer_id = self.customer_id.astype(np.int64)
 
             def column(k):
                 out = np.empty(n, dtype=np.float64)
@@ -385,6 +507,8 @@ class Summary:
             self.observation_end = _date_or_none(info.observation_end)
             self.calibration_end = _date_or_none(info.calibration_end)
             self.time_unit_days = info.time_unit_days
+            self.time_unit = {1.0: "day", 7.0: "week", 30.0: "month"}.get(
+                info.time_unit_days, f"{info.time_unit_days:g}d")
             self.merge = {0: "none", 1: "day", 2: "week", 3: "month"}[info.merge]
             self.transactions_after_end = info.transactions_after_end
             self.customers_holdout_only = info.customers_holdout_only
@@ -427,13 +551,20 @@ class Summary:
         return frame
 
 
-def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit="week",
+def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit=None,
               calibration_end=None, merge="day"):
     """Per-customer summary of transactions in memory (exact for any row order).
 
     observation_end / calibration_end: dates (None: the last transaction / no holdout split);
-    time_unit: "day", "week" (default), "month" (30 days) or a number of days; merge: "day"
-    (default), "week", "month" or "none" — transactions merged into one purchase occasion.
+    time_unit: "day", "week", "month" (30 days) or a number of days (None: the library's
+    default, days); merge: "day" (default), "week", "month" or "none" — transactions merged into
+    one purchase occasion (monetary values are then means per purchase occasion, not per
+    transaction: lifetimes' holdout mean per transaction is ltv.lifetimes.utils'
+    calibration_and_holdout_data). Integer ids come back as integers.
+
+    >>> s = ltv.summarize(df.customer_id, df.date, df.amount, time_unit="week",
+    ...                   calibration_end="1997-09-30", observation_end="1998-06-30")  # doctest: +SKIP
+    >>> s.to_pandas().head()                                                          # doctest: +SKIP
     """
     state = SummaryState(observation_end=observation_end, time_unit=time_unit,
                          calibration_end=calibration_end, merge=merge)
@@ -441,7 +572,7 @@ def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit
     return state.result()
 
 
-def summarize_file(path, observation_end=None, time_unit="week", calibration_end=None,
+def summarize_file(path, observation_end=None, time_unit=None, calibration_end=None,
                    merge="day", **read):
     """Summary of a transaction file, exact for any row order. ``read`` options: delimiter
     (None = detect, "whitespace", ",", "\\t", ...), header (True), customer / date / amount
@@ -465,13 +596,14 @@ class SummaryState:
     """The incremental summary: add batches (in memory or files), take the result at any time,
     save it between runs and load it back (docs/summaries.md for when results are exact)."""
 
-    def __init__(self, observation_end=None, time_unit="week", calibration_end=None, merge="day",
+    def __init__(self, observation_end=None, time_unit=None, calibration_end=None, merge="day",
                  _handle=None):
         if _handle is None:
             options = _summary_options(observation_end, time_unit, calibration_end, merge)
             _handle = ctypes.c_void_p()
             call("ltv_summary_create", ctypes.byref(options), ctypes.byref(_handle))
         self._handle = _handle
+        self._integer_ids = None  # True while every batch added had integer ids
 
     def __del__(self):
         handle = getattr(self, "_handle", None)
@@ -480,10 +612,13 @@ class SummaryState:
             self._handle = None
 
     def add(self, customer_ids, dates, amounts=None):
-        """Adds a batch of transactions (any order within the batch). Returns self."""
+        """Adds a batch of transactions (any order within the batch). Returns self.
+        Inputs as in the module docstring (ids, dates, amounts)."""
         chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
         call("ltv_summary_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
              _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+        integer = _integer_ids(customer_ids)
+        self._integer_ids = integer if self._integer_ids is None else (self._integer_ids and integer)
         return self
 
     def add_file(self, path, **read):
@@ -493,6 +628,7 @@ class SummaryState:
         report = _new_report()
         call("ltv_summary_add_file", self._handle, os.fsencode(path), ctypes.byref(read_options),
              ctypes.byref(report))
+        self._integer_ids = False  # a file's ids are text
         return _read_info(report)
 
     def _counts(self):
@@ -514,16 +650,19 @@ class SummaryState:
         return self._counts()[2]
 
     def result(self):
-        """The Summary as of now."""
+        """The Summary as of now (the state stays usable: add more, take another result)."""
         handle = ctypes.c_void_p()
         call("ltv_summary_result", self._handle, ctypes.byref(handle))
-        return Summary(handle)
+        return Summary(handle, integer_ids=bool(self._integer_ids))
 
     def save(self, path):
+        """Writes the state (every customer's running summary and the options) to ``path``, to
+        continue later with :meth:`SummaryState.load` (docs/summaries.md, "Saved state")."""
         call("ltv_summary_save", self._handle, os.fsencode(path))
 
     @classmethod
     def load(cls, path):
+        """A state written by :meth:`save` (errors name the file and what is wrong in it)."""
         handle = ctypes.c_void_p()
         call("ltv_summary_load", os.fsencode(path), ctypes.byref(handle))
         return cls(_handle=handle)
@@ -602,6 +741,7 @@ class TransactionLog:
         call("ltv_transactions_create", ctypes.byref(handle))
         self._handle = handle
         self.report = None
+        self._integer_ids = None  # True while every batch added had integer ids
         if customer_ids is not None or dates is not None:
             self.add(customer_ids, dates, amounts)
 
@@ -612,12 +752,18 @@ class TransactionLog:
             self._handle = None
 
     def add(self, customer_ids, dates, amounts=None):
+        """Adds rows (ids, dates, amounts as in the module docstring); returns self."""
         chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
         call("ltv_transactions_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
              _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+        integer = _integer_ids(customer_ids)
+        self._integer_ids = integer if self._integer_ids is None else (self._integer_ids and integer)
         return self
 
     def add_file(self, path, **read):
+        """Adds every row of a file (read options as for :func:`summarize_file`); returns and
+        keeps (``.report``) a ReadInfo."""
+        self._integer_ids = False  # a file's ids are text
         read_options = _read_options(**read)
         report = _new_report()
         call("ltv_transactions_add_file", self._handle, os.fsencode(path),
@@ -640,14 +786,16 @@ class TransactionLog:
 
     @property
     def customer_ids(self):
-        """The customer ids in first-seen order."""
-        return _packed_ids("ltv_transactions_ids", self._handle, self.customers)
+        """The customer ids in first-seen order (int64 when every id added was an integer)."""
+        ids = _packed_ids("ltv_transactions_ids", self._handle, self.customers)
+        return ids.astype(np.int64) if self._integer_ids and len(ids) else ids
 
-    def summarize(self, observation_end=None, time_unit="week", calibration_end=None, merge="day"):
+    def summarize(self, observation_end=None, time_unit=None, calibration_end=None, merge="day"):
+        """The per-customer Summary of the log (arguments as for :func:`summarize`)."""
         options = _summary_options(observation_end, time_unit, calibration_end, merge)
         handle = ctypes.c_void_p()
         call("ltv_transactions_summarize", self._handle, ctypes.byref(options), ctypes.byref(handle))
-        return Summary(handle, self.report)
+        return Summary(handle, self.report, integer_ids=bool(self._integer_ids))
 
     @staticmethod
     def _journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts,
@@ -692,8 +840,8 @@ class TransactionLog:
 
         alive_model: a fitted model with P(alive) (``BetaGeo``, ``ParetoNBD``, …): a buyer whose
         P(alive) as of the date is below alive_threshold (0.2 by default) is lost, however
-        recent the purchase; alive_unit_days is the model's time unit in days (default: weeks,
-        or the unit recorded in its model file)."""
+        recent the purchase; alive_unit_days is the model's time unit in days (default: the unit
+        the model records, ``alive_model.time_unit``; an error when it has none)."""
         o = self._journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts,
                                   alive_model, alive_threshold, alive_unit_days)
         n = self.customers
@@ -706,9 +854,13 @@ class TransactionLog:
         ids = self.customer_ids
         keep = codes >= 0
         result = StatusResult()
-        known = set(ids.tolist())
-        extra = [str(c) for c in (contacts or []) if str(c) not in known]
-        result.customer_id = np.concatenate([ids[keep], np.array(extra, dtype=object)])
+        known = {str(i) for i in ids.tolist()}
+        extra = [c if self._integer_ids else str(c) for c in (contacts or []) if str(c) not in known]
+        if len(extra):
+            result.customer_id = np.concatenate([ids[keep].astype(object),
+                                                 np.array(extra, dtype=object)])
+        else:
+            result.customer_id = ids[keep]
         names = np.array(STATUSES, dtype=object)
         result.status = np.concatenate([names[codes[keep]], np.array(["lead"] * len(extra), dtype=object)])
         result.days_since_last = np.concatenate([silence[keep], np.full(len(extra), np.nan)])
