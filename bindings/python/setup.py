@@ -7,7 +7,8 @@ What a static file cannot say, done here at build time:
   package's);
 * the shared library, bundled as ``ltv/_lib/libltv.so`` when one is at hand: the file named by
   ``LTV_LIBRARY``, else the CMake build tree ``build/lib/libltv.so`` of this source checkout (if
-  its version is the header's). ``LTV_BUNDLE_LIBRARY=0`` builds without it (the package then finds
+  its version is the header's), its debug information stripped (``LTV_STRIP_LIBRARY=0`` keeps
+  it). ``LTV_BUNDLE_LIBRARY=0`` builds without it (the package then finds
   the library at run time: ``LTV_LIBRARY``, the system's). A wheel with the library is tagged
   ``py3-none-<platform>``; one without is pure Python;
 * the data sets of ``ltv.datasets`` (``ltv/datasets/_files.py`` lists them) and their source and
@@ -23,6 +24,7 @@ import os
 import re
 import runpy
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -96,6 +98,16 @@ LIBRARY = _library_to_bundle()
 DATASETS = runpy.run_path(str(HERE / "ltv" / "datasets" / "_files.py"))
 
 
+def _strip_debug_info(library):
+    """Drops the DWARF the build keeps for the ABI check (29 MB -> 2 MB); the code and the symbols
+    stay. Skipped without binutils' strip, or with LTV_STRIP_LIBRARY=0."""
+    strip = shutil.which("strip")
+    if strip is None or _off(os.environ.get("LTV_STRIP_LIBRARY", "1")):
+        return
+    if subprocess.run([strip, "--strip-debug", str(library)]).returncode != 0:
+        print(f"ltv setup.py: strip failed on {library}; bundled as it is", file=sys.stderr)
+
+
 class BuildPy(build_py):
     """build_py, plus the library and the data files copied into the build folder."""
 
@@ -110,6 +122,7 @@ class BuildPy(build_py):
             # the real file, not the symlink chain libltv.so -> .so.0.2 -> .so.0.2.x
             shutil.copyfile(LIBRARY.resolve(), lib_dir / "libltv.so")
             os.chmod(lib_dir / "libltv.so", 0o755)
+            _strip_debug_info(lib_dir / "libltv.so")
             print(f"ltv setup.py: bundling {LIBRARY.resolve()}")
         else:
             print("ltv setup.py: no libltv.so bundled; the package will look for it at run time "
