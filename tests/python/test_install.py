@@ -162,3 +162,23 @@ def test_pyproject_metadata():
     assert re.search(r'^pandas\s*=\s*\["pandas"\]', text, re.M)
     assert re.search(r'^plot\s*=\s*\["matplotlib"\]', text, re.M)
     assert re.search(r'^dynamic\s*=\s*\["version"\]', text, re.M)
+
+
+def test_wheel_without_the_library(tmp_path):
+    """LTV_BUNDLE_LIBRARY=0: a pure-Python wheel (py3-none-any) with the data sets and their
+    notes but no libltv.so; the package then finds the library at run time."""
+    _require_tools()
+    import zipfile
+
+    env = dict(_environment(keep_sanitizer=False), LTV_BUNDLE_LIBRARY="0")
+    _run([SYSTEM_PYTHON, "-m", "pip", "wheel", "--no-build-isolation", "--no-index", "--no-deps",
+          "--no-cache-dir", "--quiet", "-w", str(tmp_path), str(PACKAGE)], env, tmp_path)
+    wheels = list(tmp_path.glob("*.whl"))
+    assert [w.name for w in wheels] == [f"ltv-{_header_version()}-py3-none-any.whl"]
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert not [n for n in names if n.endswith(".so")]
+    for data in ("cdnow_customers_summary.csv", "CDNOW_master.txt", "donations.csv",
+                 "SOURCES-tests-data.md", "SOURCES-examples-data.md"):
+        assert f"ltv/datasets/data/{data}" in names
+    assert "ltv/datasets/NOTICE.md" in names
+    assert not [n for n in names if "grocery" in n]  # GPL-3 data stay out of the package
