@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import ltv
+import references as refs
 from ltv import datasets
 
 pd = pytest.importorskip("pandas")
@@ -60,8 +61,24 @@ def test_load_cdnow_summary():
 def test_load_cdnow_summary_fits_fhl_2005():
     df = datasets.load_cdnow_summary(index_col=[0])
     params = ltv.BetaGeo().fit(df["frequency"], df["recency"], df["T"]).params
-    assert params["r"] == pytest.approx(0.2426, abs=5e-4)
-    assert params["alpha"] == pytest.approx(4.414, abs=5e-3)
+    for name, value in refs.fit("bgnbd", "cdnow")["params"].items():  # FHL 2005, section 5
+        assert params[name] == refs.approx(value), name
+
+
+def test_load_cdnow_summary_data_with_monetary_value_fits_gamma_gamma():
+    df = datasets.load_cdnow_summary_data_with_monetary_value()
+    returning = df[df["frequency"] > 0]
+    params = ltv.GammaGamma().fit(returning["frequency"], returning["monetary_value"]).params
+    for name, value in refs.fit("gg", "cdnow_spend")["params"].items():
+        assert params[name] == refs.approx(value), name
+
+
+def test_load_donations_fits_bgbb():
+    d = datasets.load_donations()
+    model = ltv.BetaGeoBetaBinom().fit(d["frequency"], d["recency"], d["periods"],
+                                       weights=d["weights"])
+    for name, value in refs.fit("bgbb", "donations")["params"].items():  # FHS 2010
+        assert model.params[name] == refs.approx(value), name
 
 
 def test_load_cdnow_summary_data_with_monetary_value():
