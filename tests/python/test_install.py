@@ -119,6 +119,12 @@ def test_pip_install_into_a_fresh_venv(tmp_path):
     assert out["version"] == version  # the loaded library's
     assert out["distribution_version"] == version  # the package's, read from ltv.h by setup.py
     assert out["rows"] == 2357
+    # LTV_LIBRARY still comes first (e.g. to try another build with the installed package)
+    env_override = dict(_environment(keep_sanitizer=True), LTV_LIBRARY=str(library))
+    result = _run([str(python), "-c", "import ltv._library as l; print(l.path)"], env_override,
+                  work)
+    assert result.stdout.strip() == str(library)
+
     # Fader, Hardie & Lee (2005), section 5: r = 0.243 (lifetimes: 0.2426), …
     for name, value in refs.fit("bgnbd", "cdnow")["params"].items():
         assert out["params"][name] == refs.approx(value), name

@@ -445,14 +445,21 @@ def _source_root():
 
 
 def _candidates():
+    """(where, path) in search order; path None for a place that does not apply here, with the
+    reason in ``where``."""
     env = os.environ.get("LTV_LIBRARY")
     if env:
         yield "LTV_LIBRARY", env
     if BUNDLED.is_file():
         yield "the copy bundled with the package", str(BUNDLED)
+    else:
+        yield f"the copy bundled with the package: none ({BUNDLED.parent} is missing)", None
     root = _source_root()
     if root is not None:
         yield "the build tree", str(root / "build" / "lib" / "libltv.so")
+    else:
+        here = Path(__file__).resolve().parent
+        yield f"the build tree: none ({here} is not in a source checkout)", None
     found = ctypes.util.find_library("ltv")
     yield "the system (ctypes.util.find_library)", found or "libltv.so"
     yield "the system (soname)", SONAME
@@ -461,16 +468,13 @@ def _candidates():
 def _load():
     tried = []
     for where, path in _candidates():
+        if path is None:
+            tried.append(f"  {where}")
+            continue
         try:
             return ctypes.CDLL(path), path
         except OSError as exc:
             tried.append(f"  {where}: {path} ({exc})")
-    if not BUNDLED.is_file():
-        tried.insert(1 if os.environ.get("LTV_LIBRARY") else 0,
-                     f"  the copy bundled with the package: none ({BUNDLED.parent} is missing)")
-    if _source_root() is None:
-        tried.insert(-2, f"  the build tree: none ({Path(__file__).resolve().parent} is not in "
-                         "a source checkout)")
     raise LibraryNotFoundError(
         "cannot load libltv.so; tried:\n"
         + "\n".join(tried)
