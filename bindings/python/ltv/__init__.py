@@ -54,7 +54,7 @@ from .transactions import (
     summarize_file,
 )
 from .evaluation import Comparison, compare_models
-from . import evaluation, plotting
+from . import datasets, evaluation, plotting
 from .plotting import (
     plot_calibration_purchases_vs_holdout_purchases,
     plot_cumulative_transactions,
@@ -150,6 +150,7 @@ __all__ = [
     "segment_names",
     "compare_models",
     "Comparison",
+    "datasets",
     "evaluation",
     "plotting",
     *plotting.__all__,

@@ -2,9 +2,11 @@
 """Loading libltv.so and declaring every C function it exports, in one place.
 
 The library is found, in order, through the ``LTV_LIBRARY`` environment variable (a path to the
-.so), the build tree of the source checkout (``build/lib/libltv.so`` beside ``bindings/``), and
-the system's library search path. If none loads, :class:`ltv.errors.LibraryNotFoundError` lists
-every place tried.
+.so), the copy bundled into an installed package (``ltv/_lib/libltv.so``, put there by
+``pip install bindings/python`` when a built library was at hand: docs/python.md), the build tree
+of the source checkout (``build/lib/libltv.so`` beside ``bindings/``, only when this module runs
+from the source tree), and the system's library search path (``ctypes.util.find_library("ltv")``,
+then the SONAME). If none loads, :class:`ltv.errors.LibraryNotFoundError` lists every place tried.
 
 Each entry of ``_SIGNATURES`` gives a function's ``argtypes``; every function returns the C
 ``int`` status, except the few listed in ``_PLAIN`` (version and message getters). ``call()``
@@ -430,12 +432,36 @@ _PLAIN = {
 }
 
 
+#: Where an installed package keeps its bundled copy of the library (setup.py copies it there).
+BUNDLED = Path(__file__).resolve().parent / "_lib" / "libltv.so"
+
+
+def _source_root():
+    """The repository root when this module runs from the source tree (``bindings/python/ltv``
+    of a checkout), else None (an installed package)."""
+    here = Path(__file__).resolve().parent
+    root = here.parents[2]
+    if here.parents[1].name == "bindings" and (root / "include" / "ltv" / "ltv.h").is_file():
+        return root
+    return None
+
+
 def _candidates():
+    """(where, path) in search order; path None for a place that does not apply here, with the
+    reason in ``where``."""
     env = os.environ.get("LTV_LIBRARY")
     if env:
         yield "LTV_LIBRARY", env
-    build = Path(__file__).resolve().parents[3] / "build" / "lib" / "libltv.so"
-    yield "the build tree", str(build)
+    if BUNDLED.is_file():
+        yield "the copy bundled with the package", str(BUNDLED)
+    else:
+        yield f"the copy bundled with the package: none ({BUNDLED.parent} is missing)", None
+    root = _source_root()
+    if root is not None:
+        yield "the build tree", str(root / "build" / "lib" / "libltv.so")
+    else:
+        here = Path(__file__).resolve().parent
+        yield f"the build tree: none ({here} is not in a source checkout)", None
     found = ctypes.util.find_library("ltv")
     yield "the system (ctypes.util.find_library)", found or "libltv.so"
     yield "the system (soname)", SONAME
@@ -444,6 +470,9 @@ def _candidates():
 def _load():
     tried = []
     for where, path in _candidates():
+        if path is None:
+            tried.append(f"  {where}")
+            continue
         try:
             return ctypes.CDLL(path), path
         except OSError as exc:
@@ -451,7 +480,9 @@ def _load():
     raise LibraryNotFoundError(
         "cannot load libltv.so; tried:\n"
         + "\n".join(tried)
-        + "\nBuild it (scripts/demo or cmake --build build) or set LTV_LIBRARY to its path."
+        + "\nBuild it (scripts/demo or cmake --build build) and set LTV_LIBRARY to its path, "
+        "install it (cmake --install build), or reinstall the package with it bundled "
+        "(docs/python.md, Install)."
     )
 
 
