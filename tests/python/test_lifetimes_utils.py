@@ -305,6 +305,13 @@ def test_calculate_alive_path(example_transactions, fitted_bg):
     assert path[T] == pytest.approx(bg.conditional_probability_alive(frequency, recency, T),
                                     rel=1e-12)
     assert len(path) == 206
+    # every step is the model's P(alive) at x = purchase days so far − 1, t_x = the last of them
+    days = (user["date"].dt.normalize() - user["date"].min().normalize()).dt.days.unique()
+    k = np.arange(206.0)
+    x = np.array([np.sum(days <= a) - 1 for a in k], dtype=float)
+    t_x = np.array([days[days <= a].max() for a in k], dtype=float)
+    np.testing.assert_allclose(path.to_numpy(), bg.conditional_probability_alive(x, t_x, k),
+                               rtol=1e-12)
     # between purchases P(alive) falls; at each purchase day it jumps back up
     assert path.iloc[1:].max() <= 1.0
 
