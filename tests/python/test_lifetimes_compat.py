@@ -491,3 +491,60 @@ def test_native_models_behind_the_fitters(bgf, ggf):
     assert bgf.model.params["alpha"] == bgf.params_["alpha"]
     assert isinstance(ggf.model, ltv.GammaGamma)
     assert ggf.model.params["gamma"] == ggf.params_["v"]
+
+
+# -- the contract with the native capabilities added for issue #12 -------------------------------
+# The compatibility layer calls ParetoNBD.conditional_probability_of_purchases(x, t_x, T, *, n, t),
+# BetaGeoBetaBinom.p_alive(x, t_x, n, *, ahead=m) and model.simulate(T, *, seed, size=None). These
+# stand-ins record the calls, so the layer's side of the contract is checked in any build.
+
+
+class _RecordingParetoNBD(ltv.ParetoNBD):
+    calls = []
+
+    def conditional_probability_of_purchases(self, frequency, recency, T, *, n, t):
+        self.calls.append((np.asarray(frequency).copy(), n, t))
+        return np.full(len(frequency), 0.25)
+
+
+class _RecordingBGBB(ltv.BetaGeoBetaBinom):
+    calls = []
+
+    def p_alive(self, frequency, recency, n_periods, *, ahead=0):
+        self.calls.append(ahead)
+        return np.full(len(frequency), 0.5 if ahead else 0.75)
+
+    def simulate(self, T, *, seed, size=None):
+        T = np.asarray(T, dtype=float)
+        self.calls.append(("simulate", len(T), seed, size))
+        return {"frequency": np.zeros(len(T)), "recency": np.zeros(len(T)), "n_periods": T,
+                "alive": np.ones(len(T))}
+
+
+def test_native_contract_conditional_pmf_and_bgbb_ahead(donations):
+    class Fitter(ParetoNBDFitter):
+        _native_class = _RecordingParetoNBD
+
+    ptf = Fitter()
+    ptf.params_ = pd.Series([0.55, 10.58, 0.61, 11.67], index=["r", "alpha", "s", "beta"])
+    _RecordingParetoNBD.calls.clear()
+    out = ptf.conditional_probability_of_n_purchases_up_to_time(
+        np.array([0, 1, 1]), 5.0, np.array([1, 2, 3]), np.array([1, 2, 3]), 10.0)
+    np.testing.assert_array_equal(out, [0.25, 0.25, 0.25])
+    assert [(c[1], c[2]) for c in _RecordingParetoNBD.calls] == [(0.0, 5.0), (1.0, 5.0)]
+    np.testing.assert_array_equal(_RecordingParetoNBD.calls[1][0], [2, 3])
+
+    class BB(BetaGeoBetaBinomFitter):
+        _native_class = _RecordingBGBB
+
+    bb = BB()
+    bb.params_ = pd.Series([1.2, 0.75, 0.66, 2.78], index=["alpha", "beta", "gamma", "delta"])
+    _RecordingBGBB.calls.clear()
+    p = bb.conditional_probability_alive(np.array([0, 1]), 2, 3, 6)
+    np.testing.assert_array_equal(p, [0.75, 0.5])
+    assert _RecordingBGBB.calls == [0, 1]
+    bb.data = pd.DataFrame({"frequency": [0, 1], "recency": [0, 1], "n_periods": [6, 5],
+                            "weights": [2, 1]})
+    sim = bb.generate_new_data(size=4, seed=9)
+    assert _RecordingBGBB.calls[-1] == ("simulate", 4, 9, None)
+    assert sim["n_periods"].tolist() == [6, 6, 5, 6]

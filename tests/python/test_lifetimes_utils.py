@@ -387,3 +387,50 @@ def test_expected_cumulative_transactions_weekly_dedups(example_transactions, fi
     by_day = utils.expected_cumulative_transactions(bg, example_transactions, "date", "id", 10,
                                                     freq="D")
     assert (by_week["actual"] >= by_day["actual"]).all()
+
+
+# -- the contract with the native alive_path / expected_cumulative_transactions ------------------
+# Stand-ins that implement the two native capabilities by their definitions (issue #12 brief:
+# alive_path(purchase_times, at) -> P(alive) at each age, times since the first purchase;
+# expected_cumulative_transactions(first_purchase, at, weights) -> Σ w_i E[X(τ − b_i)]) give the
+# same paths and tracking curves as the layer's own computation from p_alive / E[X(t)].
+
+
+class _Contract:
+    def __init__(self, model):
+        self._model = model
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def alive_path(self, purchase_times, at):
+        times = np.sort(np.asarray(purchase_times, dtype=float))
+        at = np.asarray(at, dtype=float)
+        x = np.array([np.sum(times <= a) - 1 for a in at], dtype=float)
+        t_x = np.array([times[times <= a].max() for a in at], dtype=float)
+        return self._model.p_alive(x, np.where(x == 0, 0.0, t_x), at)
+
+    def expected_cumulative_transactions(self, first_purchase, at, weights=None):
+        b = np.asarray(first_purchase, dtype=float)
+        w = np.ones(len(b)) if weights is None else np.asarray(weights, dtype=float)
+        out = []
+        for tau in np.asarray(at, dtype=float):
+            ages = tau - b
+            keep = ages > 0
+            out.append(float(np.sum(
+                w[keep] * self._model.expected_purchases_new_customer(ages[keep])))
+                if keep.any() else 0.0)
+        return np.array(out)
+
+
+def test_native_contract_paths(example_transactions, fitted_bg, cdnow_transactions):
+    _, bg = fitted_bg
+    contract = _Contract(bg.model)
+    user = example_transactions[example_transactions["id"] == 33]
+    np.testing.assert_allclose(utils.calculate_alive_path(contract, user, "date", 205),
+                               utils.calculate_alive_path(bg, user, "date", 205), rtol=1e-12)
+    a = utils.expected_cumulative_transactions(contract, example_transactions, "date", "id", 60,
+                                               freq="D", freq_multiplier=7)
+    b = utils.expected_cumulative_transactions(bg, example_transactions, "date", "id", 60,
+                                               freq="D", freq_multiplier=7)
+    pd.testing.assert_frame_equal(a, b, rtol=1e-10)
