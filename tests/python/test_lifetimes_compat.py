@@ -548,3 +548,34 @@ def test_native_contract_conditional_pmf_and_bgbb_ahead(donations):
     sim = bb.generate_new_data(size=4, seed=9)
     assert _RecordingBGBB.calls[-1] == ("simulate", 4, 9, None)
     assert sim["n_periods"].tolist() == [6, 6, 5, 6]
+
+
+def test_datasets_and_module_surface(donations):
+    # lifetimes' loaders and their frames (lifetimes/datasets/__init__.py)
+    assert list(donations.columns) == ["frequency", "recency", "periods", "weights"]
+    assert donations["weights"].sum() == 11104  # Fader, Hardie & Shang 2010: the 1995 cohort
+    money = load_cdnow_summary_data_with_monetary_value()
+    assert money.index.name == "customer_id" and len(money) == 2357
+    import ltv.lifetimes as lt
+
+    assert lt.plotting.plot_period_transactions is not None
+    assert set(lt.__all__) >= {"BetaGeoFitter", "ParetoNBDFitter", "GammaGammaFitter",
+                               "ModifiedBetaGeoFitter", "BetaGeoBetaBinomFitter"}
+    with pytest.raises(ValueError, match="size"):
+        lt.generate_data.beta_geometric_nbd_model([1.0, 2.0], 0.24, 4.4, 0.79, 2.4, size=3)
+
+
+@pytest.mark.skipif(not hasattr(ltv.BetaGeo, "simulate"),
+                    reason="native model.simulate not in this build")
+def test_generate_data_functions():
+    from ltv.lifetimes import generate_data
+
+    frame = generate_data.beta_geometric_nbd_model(38.86, 0.24, 4.41, 0.79, 2.43, size=200, seed=1)
+    assert list(frame.columns) == ["frequency", "recency", "T", "alive"] and len(frame) == 200
+    frame = generate_data.pareto_nbd_model(np.full(50, 30.0), 0.55, 10.6, 0.61, 11.7, size=50,
+                                           seed=2)
+    assert (frame["recency"] <= frame["T"]).all()
+    frame = generate_data.beta_geometric_beta_binom_model(6, 1.2, 0.75, 0.66, 2.78, size=100,
+                                                          seed=3)
+    assert list(frame.columns) == ["frequency", "recency", "n_periods", "alive"]
+    assert (frame["frequency"] <= frame["n_periods"]).all()

@@ -22,7 +22,17 @@ from .fitters import (
     ModifiedBetaGeoFitter,
     ParetoNBDFitter,
 )
-from . import datasets, utils  # noqa: E402  (plotting is imported on use: it needs matplotlib)
+from . import datasets, generate_data, utils
+
+
+def __getattr__(name):
+    # ltv.lifetimes.plotting on first use (it imports matplotlib inside its functions only)
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(__name__ + ".plotting")
+    raise AttributeError(f"module 'ltv.lifetimes' has no attribute {name!r}")
+
 
 __version__ = "0.11.3+ltv"  # the lifetimes release whose surface this layer follows
 
@@ -36,5 +46,6 @@ __all__ = (
     "BetaGeoBetaBinomFitter",
     "ConvergenceError",
     "datasets",
+    "generate_data",
     "utils",
 )

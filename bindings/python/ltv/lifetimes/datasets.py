@@ -45,35 +45,55 @@ def _path(filename):
         "folder holding ltv's tests/data files)")
 
 
+def _native(name):
+    """ltv.datasets' function of lifetimes' name, when that module has it."""
+    return getattr(_native_datasets, name, None)
+
+
 def load_dataset(filename, **kwargs):
     """Reads the bundled data file ``filename`` (e.g. ``"donations.csv"``) with
     ``pandas.read_csv(**kwargs)``."""
-    native = getattr(_native_datasets, "load_dataset", None)
+    native = _native("load_dataset")
     if native is not None:
-        return native(filename, **kwargs)
+        try:
+            return native(filename, **kwargs)
+        except FileNotFoundError:  # a file ltv.datasets does not bundle: the source tree's
+            pass
     return pd.read_csv(_path(filename), **kwargs)
 
 
 def load_donations(**kwargs):
     """The BG/BB donations data (Fader, Hardie & Shang 2010): frequency, recency, periods,
     weights."""
+    native = _native("load_donations")
+    if native is not None:
+        return native(**kwargs)
     return load_dataset("donations.csv", **kwargs)
 
 
 def load_cdnow_summary(**kwargs):
     """The CDNOW summary (2357 customers, weeks): ID, frequency, recency, T. lifetimes'
     Quickstart reads it with ``index_col=[0]``."""
+    native = _native("load_cdnow_summary")
+    if native is not None:
+        return native(**kwargs)
     return load_dataset("cdnow_customers_summary.csv", **kwargs)
 
 
 def load_transaction_data(**kwargs):
     """lifetimes' simulated transaction log (``date``, ``id``; 2014-01-01 .. 2014-12-31)."""
+    native = _native("load_transaction_data")
+    if native is not None:
+        return native(**kwargs)
     return load_dataset("example_transactions.csv", **kwargs)
 
 
 def load_cdnow_summary_data_with_monetary_value(**kwargs):
     """The CDNOW summary with the mean repeat spend, indexed by ``customer_id``: frequency,
     recency, T, monetary_value (lifetimes' column names)."""
+    native = _native("load_cdnow_summary_data_with_monetary_value")
+    if native is not None:
+        return native(**kwargs)
     frame = load_dataset("cdnow_customers_summary_with_transactions.csv", **kwargs)
     frame.columns = ["customer_id", "frequency", "recency", "T", "monetary_value"]
     return frame.set_index("customer_id")
