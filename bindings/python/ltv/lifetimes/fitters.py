@@ -242,7 +242,7 @@ class BaseFitter:
             initial = {self._native_names.get(n, n): float(v)
                        for n, v in zip(self._param_names, np.asarray(initial_params, float))}
         try:
-            native.fit(*arrays, weights, initial=initial)
+            native.fit(*arrays, weights=weights, initial=initial)
         except NoConvergenceError as error:
             raise ConvergenceError(
                 f"The model did not converge. Try adding a larger penalizer to see if that "
@@ -337,7 +337,7 @@ class _RfmFitter(BaseFitter):
         recency = _consistent_recency(c["frequency"], c["recency"])
         out = _by_unique(
             [c["t"]],
-            lambda mask, tt: model.expected_purchases(tt, c["frequency"][mask], recency[mask],
+            lambda mask, tt: model.expected_purchases(float(tt), c["frequency"][mask], recency[mask],
                                                       c["T"][mask]),
             len(c["t"]))
         return _output(out, shape, index)
@@ -489,7 +489,7 @@ class BetaGeoBetaBinomFitter(BaseFitter):
                                      recency=recency, n=n_periods)
         out = _by_unique(
             [c["m"]],
-            lambda mask, m: model.expected_purchases(m, c["frequency"][mask],
+            lambda mask, m: model.expected_purchases(float(m), c["frequency"][mask],
                                                      c["recency"][mask], c["n"][mask]),
             len(c["m"]))
         return _output(out, shape, index)
