@@ -306,7 +306,7 @@ def plot_history_alive(model, t, transactions, datetime_col="date", freq="D", st
     Parameters
     ----------
     model : a fitted ltv model with ``p_alive`` (``BetaGeo``, ``ParetoNBD``, …; e.g.
-        ``comparison.models["bgnbd"]``)
+        ``comparison.models["bgnbd"]``) or an ``ltv.lifetimes`` fitter (its ``.model`` is used)
     t : int
         Number of steps of ``freq`` to draw from ``start_date``.
     transactions : DataFrame (or mapping) of one customer's transactions
@@ -331,6 +331,8 @@ def plot_history_alive(model, t, transactions, datetime_col="date", freq="D", st
     >>> one = frame[frame.customer_id == "1516"]
     >>> ax = ltv.plot_history_alive(c.models["bgnbd"], 78, one, "date")
     """
+    if not hasattr(model, "p_alive") and hasattr(model, "params_"):
+        model = model.model  # an ltv.lifetimes fitter: the native model behind it
     if not hasattr(model, "p_alive"):
         raise TypeError(f"argument 'model' = {model!r} has no p_alive (a fitted purchase model "
                         "such as BetaGeo or ParetoNBD is needed)")

@@ -1,0 +1,581 @@
+# SPDX-License-Identifier: Apache-2.0
+"""lifetimes' Quickstart through ltv.lifetimes, step by step, against lifetimes' published output.
+
+Sources of the reference values (lifetimes, GitHub CamDavidsonPilon/lifetimes, commit 4f2833f):
+"QS n" = docs/Quickstart.md line n; "TE n" = tests/test_estimation.py line n. Tolerances: 1e-5
+relative where lifetimes' optimiser converges (it prints 6 significant digits, so the printed
+value's own rounding, 5e-7 absolute, is added); looser, and said so, where lifetimes' optimiser
+stops early (Pareto/NBD: Nelder–Mead with tol 1e-4) or where the source rounds.
+"""
+
+import copy
+import inspect
+import os
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import ltv
+from ltv.lifetimes import (
+    BetaGeoBetaBinomFitter,
+    BetaGeoFitter,
+    GammaGammaFitter,
+    ModifiedBetaGeoFitter,
+    ParetoNBDFitter,
+)
+from ltv.lifetimes import utils as lt_utils
+from ltv.lifetimes.datasets import (
+    load_cdnow_summary,
+    load_cdnow_summary_data_with_monetary_value,
+    load_donations,
+    load_transaction_data,
+)
+
+REL = 1e-5
+
+
+def approx6(value):
+    """A value lifetimes printed with 6 decimals: 1e-5 relative plus the printing's rounding."""
+    return pytest.approx(value, rel=REL, abs=5e-7)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_cdnow_summary(index_col=[0])
+
+
+@pytest.fixture(scope="module")
+def bgf(data):
+    return BetaGeoFitter(penalizer_coef=0.0).fit(data["frequency"], data["recency"], data["T"])
+
+
+@pytest.fixture(scope="module")
+def transaction_data():
+    return load_transaction_data()
+
+
+@pytest.fixture(scope="module")
+def money():
+    return load_cdnow_summary_data_with_monetary_value()
+
+
+@pytest.fixture(scope="module")
+def ggf(money):
+    returning = money[money["frequency"] > 0]
+    return GammaGammaFitter(penalizer_coef=0).fit(returning["frequency"],
+                                                  returning["monetary_value"])
+
+
+# -- Quickstart, in order -----------------------------------------------------------------------
+
+
+def test_quickstart_load_cdnow_summary(data):
+    # QS 10-18: data.head()
+    assert data.index.name == "ID"
+    assert list(data.columns) == ["frequency", "recency", "T"]
+    assert data.loc[1].tolist() == [2, 30.43, 38.86]
+    assert data.loc[2].tolist() == [1, 1.71, 38.86]
+    assert len(data) == 2357
+
+
+def test_quickstart_bgnbd_fit_repr_and_summary(bgf):
+    # QS 43: the repr
+    assert repr(bgf) == ("<ltv.lifetimes.BetaGeoFitter: fitted with 2357 subjects, a: 0.79, "
+                         "alpha: 4.41, b: 2.43, r: 0.24>")
+    # QS 46-52: bgf.summary (coef, se(coef), bounds)
+    expected = pd.DataFrame(
+        [[0.242593, 0.012557, 0.217981, 0.267205],
+         [4.413532, 0.378221, 3.672218, 5.154846],
+         [0.792886, 0.185719, 0.428877, 1.156895],
+         [2.425752, 0.705345, 1.043276, 3.808229]],
+        index=["r", "alpha", "a", "b"],
+        columns=["coef", "se(coef)", "lower 95% bound", "upper 95% bound"])
+    summary = bgf.summary
+    assert list(summary.columns) == list(expected.columns)
+    assert list(summary.index) == list(expected.index)
+    # lifetimes' b is printed 1e-6 away from the optimum (its tol=1e-7 on the scaled objective)
+    np.testing.assert_allclose(summary.to_numpy(), expected.to_numpy(), rtol=REL, atol=2e-6)
+    assert list(bgf.params_.index) == ["r", "alpha", "a", "b"]
+    assert isinstance(bgf.params_, pd.Series)
+    # FHL 2005 (BG/NBD paper) LL = -9582.4; lifetimes' _negative_log_likelihood_ is -LL/N
+    assert bgf.log_likelihood_ == pytest.approx(-9582.43, abs=0.01)
+    assert bgf._negative_log_likelihood_ == pytest.approx(9582.4256 / 2357, rel=1e-6)
+    assert set(bgf.standard_errors_.index) == {"r", "alpha", "a", "b"}
+    assert bgf.variance_matrix_.shape == (4, 4)
+    assert list(bgf.confidence_intervals_.columns) == ["lower 95% bound", "upper 95% bound"]
+
+
+def test_quickstart_ranking_customers(data, bgf):
+    # QS 92-103: top five of conditional_expected_number_of_purchases_up_to_time(1, ...)
+    predicted = bgf.conditional_expected_number_of_purchases_up_to_time(
+        1, data["frequency"], data["recency"], data["T"])
+    assert isinstance(predicted, pd.Series) and predicted.index.equals(data.index)
+    top = predicted.sort_values().tail(5)
+    assert list(top.index) == [509, 841, 1981, 157, 1516]
+    assert top.tolist() == [approx6(v) for v in
+                            [0.424877, 0.474738, 0.486526, 0.662396, 0.710623]]
+
+
+def test_quickstart_transactions_to_summary(transaction_data):
+    # QS 125-133: transaction_data.head()
+    assert list(transaction_data.columns) == ["date", "id"]
+    assert transaction_data.iloc[3].tolist() == ["2014-04-09 00:00:00", 2]
+    summary = lt_utils.summary_data_from_transaction_data(
+        transaction_data, "id", "date", observation_period_end="2014-12-31")
+    # QS 139-147: summary.head()
+    expected = pd.DataFrame({"frequency": [0.0, 0.0, 6.0, 0.0, 2.0],
+                             "recency": [0.0, 0.0, 142.0, 0.0, 9.0],
+                             "T": [298.0, 224.0, 292.0, 147.0, 183.0]},
+                            index=pd.Index([0, 1, 2, 3, 4], name="id"))
+    pd.testing.assert_frame_equal(summary.head(), expected)
+    assert summary.index.dtype == np.int64
+    # QS 154: the fit on it
+    bgf = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    assert repr(bgf) == ("<ltv.lifetimes.BetaGeoFitter: fitted with 5000 subjects, a: 1.85, "
+                         "alpha: 1.86, b: 3.18, r: 0.16>")
+def test_quickstart_calibration_and_holdout(transaction_data):
+    cal = lt_utils.calibration_and_holdout_data(transaction_data, "id", "date",
+                                                calibration_period_end="2014-09-01",
+                                                observation_period_end="2014-12-31")
+    # QS 166-176
+    assert list(cal.columns) == ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout",
+                                 "duration_holdout"]
+    expected = np.array([[0, 0, 177, 0, 121], [0, 0, 103, 0, 121], [6, 142, 171, 0, 121],
+                         [0, 0, 26, 0, 121], [2, 9, 62, 0, 121]], dtype=float)
+    np.testing.assert_array_equal(cal.head().to_numpy(), expected)
+    assert list(cal.head().index) == [0, 1, 2, 3, 4]
+    # QS 180-187: the fit on the calibration columns (then the holdout plot, test_lifetimes_plotting)
+    bgf = BetaGeoFitter().fit(cal["frequency_cal"], cal["recency_cal"], cal["T_cal"])
+    # QS 192-200: bgf.predict(10, ...) of summary.iloc[20] -> 0.0576511 (7 digits), with the
+    # calibration fit of the step before
+    summary = lt_utils.summary_data_from_transaction_data(
+        transaction_data, "id", "date", observation_period_end="2014-12-31")
+    individual = summary.iloc[20]
+    assert bgf.predict(10, individual["frequency"], individual["recency"],
+                       individual["T"]) == pytest.approx(0.0576511, rel=REL, abs=5e-8)
+
+
+def test_quickstart_gamma_gamma(money, ggf):
+    returning = money[money["frequency"] > 0]
+    # QS 231-240: returning_customers_summary.head()
+    assert list(returning.index[:5]) == [1, 2, 6, 7, 9]
+    assert returning.loc[6].tolist() == [7, 29.43, 38.86, 73.74]
+    # QS 253-258: Pearson correlation
+    assert returning[["monetary_value", "frequency"]].corr().iloc[0, 1] == \
+        pytest.approx(0.113884, abs=5e-7)
+    # QS 271: the repr
+    assert repr(ggf) == "<ltv.lifetimes.GammaGammaFitter: fitted with 946 subjects, p: 6.25, " \
+                        "q: 3.74, v: 15.45>"
+    # lifetimes' GammaGamma estimates (issue #12 brief: p = 6.2488, q = 3.7446, v = 15.4477)
+    assert ggf.params_.tolist() == [pytest.approx(6.2488, abs=5e-5), pytest.approx(3.7446, abs=5e-5),
+                                    pytest.approx(15.4477, abs=5e-5)]
+    # QS 280-293: conditional_expected_average_profit(...).head(10)
+    profit = ggf.conditional_expected_average_profit(money["frequency"], money["monetary_value"])
+    assert profit.index.equals(money.index)
+    expected = [24.658619, 18.911489, 35.170981, 35.170981, 35.170981, 71.462843, 18.911489,
+                35.170981, 27.282408, 35.170981]
+    np.testing.assert_allclose(profit.head(10).to_numpy(), expected, rtol=REL)
+    # QS 304: the means
+    assert profit.mean() == pytest.approx(35.2529588256, rel=REL)
+    assert returning["monetary_value"].mean() == pytest.approx(35.078551797, rel=1e-9)
+
+
+def test_quickstart_customer_lifetime_value(money, ggf):
+    bgf = BetaGeoFitter().fit(money["frequency"], money["recency"], money["T"])
+    clv = ggf.customer_lifetime_value(bgf, money["frequency"], money["recency"], money["T"],
+                                      money["monetary_value"], time=12, discount_rate=0.01)
+    # QS 323-335
+    assert clv.name == "clv" and clv.index.equals(money.index)
+    expected = [140.096211, 18.943467, 38.180574, 38.180574, 38.180574, 1003.868107, 28.109683,
+                38.180574, 167.418216, 38.180574]
+    np.testing.assert_allclose(clv.head(10).to_numpy(), expected, rtol=REL)
+    # lifetimes' own test (TE 194-223): the fitter's CLV is utils' sum with the GG profits
+    sum_clv = lt_utils._customer_lifetime_value(
+        bgf, money["frequency"], money["recency"], money["T"],
+        ggf.conditional_expected_average_profit(money["frequency"], money["monetary_value"]))
+    np.testing.assert_allclose(clv.to_numpy(), sum_clv.to_numpy(), rtol=1e-10)
+    for freq in ("H", "W", "M"):
+        a = ggf.customer_lifetime_value(bgf, money["frequency"], money["recency"], money["T"],
+                                        money["monetary_value"], freq=freq)
+        b = lt_utils._customer_lifetime_value(
+            bgf, money["frequency"], money["recency"], money["T"],
+            ggf.conditional_expected_average_profit(money["frequency"], money["monetary_value"]),
+            freq=freq)
+        np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10)
+    with pytest.raises(ValueError, match="freq"):
+        ggf.customer_lifetime_value(bgf, 1, 1, 2, 10, freq="Q")
+
+
+# -- the other fitters: lifetimes' tests' reference values ------------------------------------------
+
+
+def test_bgnbd_reference_values(data, bgf):
+    # TE 530-539: Hardie's spreadsheet, E[X(39) | x=2, t_x=30.43, T=38.86] = 1.226 (3 decimals)
+    assert bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86) == \
+        pytest.approx(1.226, abs=5e-4)
+    # TE 541-548: E[X(t)] from Hardie's sheet (its own rounded estimates; lifetimes checks 3
+    # decimals, the last value differs by 3.7e-4)
+    times = np.array([0.1429, 1.0, 3.00, 31.8571, 32.00, 78.00])
+    np.testing.assert_allclose(bgf.expected_number_of_purchases_up_to_time(times),
+                               [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576], atol=1.5e-3)
+    # TE 550-554
+    assert bgf.conditional_probability_alive(0, 1, 1) == 1.0
+    # TE 580-589: the matrix is P(alive)(x, t_x, max T) at Z[t_x][x]
+    Z = bgf.conditional_probability_alive_matrix()
+    max_t = int(bgf.data["T"].max())
+    assert Z.shape == (max_t + 1, int(bgf.data["frequency"].max()) + 1)
+    assert Z[0][0] == 1
+    for t_x in (0, 5, 20, max_t):
+        for x in (0, 1, 7, Z.shape[1] - 1):
+            assert Z[t_x][x] == bgf.conditional_probability_alive(x, t_x, max_t)
+
+
+def test_bgnbd_probability_of_n_purchases_as_r_btyd():
+    # TE 591-621: BTYD's bgnbd.pmf with r=0.243, alpha=4.414, a=0.793, b=2.426, params_ set by hand
+    bgf = BetaGeoFitter()
+    bgf.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
+    assert bgf.probability_of_n_purchases_up_to_time(2, 10) == pytest.approx(1.07869e-07, rel=1e-5)
+    assert bgf.probability_of_n_purchases_up_to_time(39, 0) == pytest.approx(0.5737864, rel=1e-6)
+    expected = [0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638,
+                0.0005517902, 0.0004361913, 0.0003467171, 0.0002769613, 0.0002222260]
+    actual = bgf.probability_of_n_purchases_up_to_time(30, np.arange(11, 21))
+    np.testing.assert_allclose(actual, expected, rtol=1e-6)
+    assert repr(bgf) == "<ltv.lifetimes.BetaGeoFitter: a: 0.79, alpha: 4.41, b: 2.43, r: 0.24>"
+    # a params_ changed in place is what the next prediction uses
+    before = bgf.expected_number_of_purchases_up_to_time(10)
+    bgf.params_["alpha"] = 8.0
+    assert bgf.expected_number_of_purchases_up_to_time(10) < before
+
+
+def test_penalizer_shrinks_as_lifetimes(data):
+    # TE 565-578: params shrink with penalizer_coef 0.1, then 10 (lifetimes' convention)
+    p0 = BetaGeoFitter().fit(data["frequency"], data["recency"], data["T"]).params_
+    p1 = BetaGeoFitter(penalizer_coef=0.1).fit(data["frequency"], data["recency"], data["T"]).params_
+    p2 = BetaGeoFitter(penalizer_coef=10).fit(data["frequency"], data["recency"], data["T"]).params_
+    assert (p1 < p0).all() and (p2 < p1).all()
+    # lifetimes 0.11: BetaGeoFitter(penalizer_coef=0.01) on CDNOW gives alpha = 4.43 (CHANGELOG 0.2)
+    p = BetaGeoFitter(penalizer_coef=0.01).fit(data["frequency"], data["recency"], data["T"]).params_
+    assert p["alpha"] == pytest.approx(4.43, abs=0.005)
+
+
+def test_mbgnbd_reference_values(data):
+    mbgf = ModifiedBetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+    # TE 782-787: BTYDplus's estimates (3 decimals)
+    np.testing.assert_allclose(mbgf.params_.to_numpy(), [0.525, 6.183, 0.891, 1.614], atol=5e-4)
+    # TE 809-813
+    assert mbgf.conditional_probability_alive(0, 1, 1) < 1.0
+    # TE 789-798 (tolerance 0.05 there)
+    assert abs(mbgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86)
+               - 1.226) < 0.05
+    assert repr(mbgf).startswith("<ltv.lifetimes.ModifiedBetaGeoFitter: fitted with 2357")
+
+
+def test_pareto_nbd_reference_values(data):
+    ptf = ParetoNBDFitter().fit(data["frequency"], data["recency"], data["T"])
+    # issue #12 brief / TE 336-340 (lifetimes' Nelder-Mead stops at tol 1e-4: 3 decimals agree)
+    np.testing.assert_allclose(ptf.params_.to_numpy(), [0.5533, 10.578, 0.6062, 11.667],
+                               rtol=2e-4)
+    assert list(ptf.params_.index) == ["r", "alpha", "s", "beta"]
+    # TE 364-374: BTYD walkthrough, E[X(52) | 26, 30.86, 31] = 25.46
+    assert abs(ptf.conditional_expected_number_of_purchases_up_to_time(52, 26.0, 30.86, 31)
+               - 25.46) < 0.01
+    # TE 342-362: BTYD's pnbd.Expectation for t = 0..9 at BTYD's own estimates (lifetimes checks
+    # atol 0.01; the maximum differs from BTYD's by up to 2.3e-3 here)
+    expected = [0.0, 0.05077821, 0.09916088, 0.14542507, 0.18979930, 0.23247466, 0.27361274,
+                0.31335159, 0.35181024, 0.38909211]
+    np.testing.assert_allclose(ptf.expected_number_of_purchases_up_to_time(range(10)), expected,
+                               atol=0.01)
+    # ltv gives standard errors for the Pareto/NBD too (lifetimes has none)
+    assert (ptf.summary["se(coef)"] > 0).all()
+
+
+def test_pareto_nbd_p_alive_btyd():
+    # TE 403-411: BTYD walkthrough page 8, P(alive | 26, 30.86, 31) = 0.9979 with set params
+    ptf = ParetoNBDFitter()
+    ptf.params_ = pd.Series([0.5534, 10.5802, 0.6061, 11.6562], index=["r", "alpha", "s", "beta"])
+    assert abs(ptf.conditional_probability_alive(26.00, 30.86, 31.00) - 0.9979) < 0.001
+    # TE 413-424: large x with tiny alpha: finite, in [0, 1]
+    ptf.params_ = pd.Series([10.465, 7.98565181e-03, 3.0516, 2.820],
+                            index=["r", "alpha", "s", "beta"])
+    p = ptf.conditional_probability_alive(np.array([40.0, 50.0, 50.0]), np.array([5.0, 1.0, 4.0]),
+                                          np.array([6.0, 37.0, 37.0]))
+    assert np.all(np.isfinite(p)) and np.all((p >= 0) & (p <= 1))
+
+
+@pytest.mark.skipif(not hasattr(ltv.ParetoNBD, "conditional_probability_of_purchases"),
+                    reason="native ParetoNBD.conditional_probability_of_purchases not in this build")
+def test_pareto_nbd_conditional_pmf(data):
+    ptf = ParetoNBDFitter().fit(data["frequency"], data["recency"], data["T"])
+    # TE 464-484: the conditional PMF sums to 1 over n (20 terms, 7 decimals there)
+    for x, t_x, T, t in [(0, 0, 5, 3), (2, 4, 9, 1), (7, 8, 9, 9), (26, 30.86, 31, 52)]:
+        n = np.arange(0, 200)
+        total = ptf.conditional_probability_of_n_purchases_up_to_time(n, t, x, t_x, T).sum()
+        assert total == pytest.approx(1.0, abs=1e-7)
+    # its mean is the conditional expectation
+    n = np.arange(0, 400)
+    pmf = ptf.conditional_probability_of_n_purchases_up_to_time(n, 52, 26, 30.86, 31)
+    assert (n * pmf).sum() == pytest.approx(
+        ptf.conditional_expected_number_of_purchases_up_to_time(52, 26, 30.86, 31), rel=1e-6)
+    assert ptf.conditional_probability_of_n_purchases_up_to_time(1, 0, 2, 4, 9) == 0
+    s = ptf.conditional_probability_of_n_purchases_up_to_time(
+        2, 10, data["frequency"].head(), data["recency"].head(), data["T"].head())
+    assert s.index.equals(data.index[:5])
+
+
+@pytest.fixture(scope="module")
+def donations():
+    return load_donations()
+
+
+@pytest.fixture(scope="module")
+def bbf(donations):
+    return BetaGeoBetaBinomFitter().fit(donations["frequency"], donations["recency"],
+                                        donations["periods"], donations["weights"])
+
+
+def test_bgbb_reference_values(donations, bbf):
+    # issue #12 brief (lifetimes' estimates; TE 71-78 gives 1.204, 0.750, 0.657, 2.783)
+    np.testing.assert_allclose(bbf.params_.to_numpy(), [1.2035, 0.7497, 0.6567, 2.7834],
+                               atol=5e-5)
+    assert list(bbf.params_.index) == ["alpha", "beta", "gamma", "delta"]
+    assert list(bbf.data.columns) == ["frequency", "recency", "n_periods", "weights"]
+    # TE 98-113: Hardie's sheet, Σ weights × E[X(n, n+5)] = 12884.2
+    pred = bbf.conditional_expected_number_of_purchases_up_to_time(
+        5, donations["frequency"], donations["recency"], donations["periods"])
+    assert (pred * donations["weights"]).sum() == pytest.approx(12884.2, abs=0.05)
+    # TE 115-122: Hardie's In-Sample Fit sheet cells C18, C24
+    table = bbf.expected_number_of_transactions_in_first_n_periods(6)
+    assert list(table.columns) == ["model"] and table.index.name == "frequency"
+    np.testing.assert_allclose(table.loc[[0, 6], "model"].to_numpy(), [3454.9, 1253.1], atol=0.05)
+    for attribute in ("standard_errors_", "variance_matrix_", "confidence_intervals_"):
+        assert hasattr(bbf, attribute)
+
+
+def test_bgbb_p_alive_now(donations, bbf):
+    # P(alive at n) (m = 0) is the native p_alive
+    now = bbf.conditional_probability_alive(0, donations["frequency"], donations["recency"],
+                                            donations["periods"])
+    np.testing.assert_allclose(now, bbf.model.p_alive(donations["frequency"],
+                                                      donations["recency"],
+                                                      donations["periods"]), rtol=1e-12)
+
+
+@pytest.mark.skipif("ahead" not in inspect.signature(ltv.BetaGeoBetaBinom.p_alive).parameters,
+                    reason="native BetaGeoBetaBinom.p_alive(ahead=) not in this build")
+def test_bgbb_p_alive_ahead_table_6(donations, bbf):
+    # TE 80-96: Fader, Hardie & Shang 2010, Table 6: P(alive in 2002) = 0.11, 0.59, 0.93
+    p = bbf.conditional_probability_alive(1, donations["frequency"], donations["recency"],
+                                          donations["periods"])
+    frame = donations.assign(p=p)
+    pick = [((0, 0), 0.11), ((2, 4), 0.59), ((6, 6), 0.93)]
+    for (x, t_x), value in pick:
+        row = frame[(frame["frequency"] == x) & (frame["recency"] == t_x)]
+        assert row["p"].iloc[0] == pytest.approx(value, abs=0.005)
+    # one period ahead is P(alive now) × (1 − death probability) < P(alive now)
+    now = bbf.conditional_probability_alive(0, donations["frequency"], donations["recency"],
+                                            donations["periods"])
+    assert np.all(np.asarray(p) < np.asarray(now))
+
+
+def test_gamma_gamma_hand_params_and_reference(money):
+    # TE 181-192: Hardie's spreadsheet with p, q, v = 6.25, 3.74, 15.44 set by hand (atol 0.1)
+    ggf = GammaGammaFitter()
+    ggf.params_ = pd.Series({"p": 6.25, "q": 3.74, "v": 15.44})
+    summary = money.head(10)
+    estimates = ggf.conditional_expected_average_profit(summary["frequency"],
+                                                        summary["monetary_value"])
+    np.testing.assert_allclose(estimates.to_numpy(),
+                               [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28,
+                                35.17], atol=0.1)
+    with pytest.raises(ValueError, match="monetary_value"):
+        GammaGammaFitter().fit([1, 2], [10.0, 0.0])
+
+
+# -- objects: outputs, broadcasting, pickling, files ---------------------------------------------
+
+
+def test_outputs_follow_inputs(data, bgf):
+    f, r, T = data["frequency"], data["recency"], data["T"]
+    assert isinstance(bgf.conditional_probability_alive(f, r, T), pd.Series)
+    numpy_out = bgf.conditional_probability_alive(f.to_numpy(), r.to_numpy(), T.to_numpy())
+    assert isinstance(numpy_out, np.ndarray) and numpy_out.shape == (len(data),)
+    assert isinstance(bgf.conditional_probability_alive(2, 30.43, 38.86), float)
+    # 2-D grids broadcast (lifetimes builds them with np.fromfunction / meshgrid)
+    grid_f, grid_r = np.meshgrid(np.arange(3.0), np.arange(4.0))
+    out = bgf.conditional_expected_number_of_purchases_up_to_time(1, grid_f, grid_r, 10.0)
+    assert out.shape == (4, 3)
+    assert out[2, 1] == bgf.conditional_expected_number_of_purchases_up_to_time(1, 1, 2, 10)
+    # an array of t broadcasts against the customers
+    both = bgf.predict(np.array([1.0, 10.0]), 2, 30.43, 38.86)
+    assert both[1] == bgf.predict(10, 2, 30.43, 38.86)
+    assert bgf.expected_number_of_purchases_up_to_time(0) == 0.0
+
+
+def test_bad_input_names_the_problem(data, bgf):
+    with pytest.raises(ValueError, match="non-integer"):
+        BetaGeoFitter().fit([1.5, 0], [2, 0], [3, 4])
+    with pytest.raises(ValueError, match="recency"):
+        bgf.conditional_probability_alive(2, 40, 38)
+    with pytest.raises(ValueError, match="broadcast"):
+        bgf.conditional_probability_alive([1, 2], [1, 2, 3], 5)
+    with pytest.raises(ValueError, match="not been fit"):
+        BetaGeoFitter().predict(1, 1, 1, 2)
+    assert repr(BetaGeoFitter()) == "<ltv.lifetimes.BetaGeoFitter>"
+
+
+def test_pickle_copy_and_save_load(tmp_path, data, bgf):
+    for clone in (pickle.loads(pickle.dumps(bgf)), copy.deepcopy(bgf), copy.copy(bgf)):
+        assert clone.params_.equals(bgf.params_)
+        assert repr(clone) == repr(bgf)
+        assert clone.predict(1, 1, 2, 5) == bgf.predict(1, 1, 2, 5)
+        pd.testing.assert_frame_equal(clone.summary, bgf.summary)
+    # TE 648-700: save_model / load_model, with and without data and generate_new_data
+    path = os.fspath(tmp_path / "bgf.pkl")
+    bgf.save_model(path)
+    loaded = BetaGeoFitter()
+    loaded.load_model(path)
+    assert loaded.penalizer_coef == bgf.penalizer_coef
+    assert loaded.params_.equals(bgf.params_)
+    assert loaded._negative_log_likelihood_ == bgf._negative_log_likelihood_
+    assert (loaded.data == bgf.data).all().all()
+    assert loaded.predict(1, 1, 2, 5) == bgf.predict(1, 1, 2, 5)
+    assert loaded.expected_number_of_purchases_up_to_time(1) == \
+        bgf.expected_number_of_purchases_up_to_time(1)
+    bgf.save_model(path, save_data=False, save_generate_data_method=False)
+    loaded = BetaGeoFitter()
+    loaded.load_model(path)
+    assert loaded.data is None and loaded.generate_new_data is None
+    assert bgf.data is not None and callable(bgf.generate_new_data)
+    bgf.save_model(path, save_data=False, values_to_save=[""])
+    loaded.load_model(path)
+    assert loaded.data == ""
+
+
+def test_fit_with_weights_and_index(data):
+    # TE 742-766: weights give the unweighted fit's parameters
+    counts = data.groupby(["frequency", "recency", "T"]).size().rename("weights").reset_index()
+    weighted = BetaGeoFitter().fit(counts["frequency"], counts["recency"], counts["T"],
+                                   counts["weights"])
+    plain = BetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
+    np.testing.assert_allclose(weighted.params_, plain.params_, rtol=1e-6)
+    # TE 723-731: index= sets data's index
+    index = range(len(data), 0, -1)
+    fitted = BetaGeoFitter().fit(data["frequency"], data["recency"], data["T"], index=index)
+    assert (fitted.data.index == index).all()
+
+
+@pytest.mark.skipif(not hasattr(ltv.BetaGeo, "simulate"),
+                    reason="native model.simulate not in this build")
+def test_generate_new_data(bgf, bbf):
+    sim = bgf.generate_new_data(size=500, seed=7)
+    assert list(sim.columns) == ["frequency", "recency", "T", "alive"]
+    assert len(sim) == 500 and sim.index.name == "customer_id"
+    assert (sim["recency"] <= sim["T"]).all()
+    again = bgf.generate_new_data(size=500, seed=7)
+    pd.testing.assert_frame_equal(sim, again)
+    # the simulated mean repeat count is near the model's E[X(T)] (3 standard errors)
+    expected = bgf.expected_number_of_purchases_up_to_time(sim["T"]).mean()
+    big = bgf.generate_new_data(size=20000, seed=11)
+    se = big["frequency"].std() / np.sqrt(len(big))
+    assert abs(big["frequency"].mean() - bgf.expected_number_of_purchases_up_to_time(
+        big["T"]).mean()) < 3 * se
+    assert expected > 0
+    sim = bbf.generate_new_data(size=100, seed=3)
+    assert list(sim.columns) == ["frequency", "recency", "n_periods", "alive"]
+
+
+def test_native_models_behind_the_fitters(bgf, ggf):
+    assert isinstance(bgf.model, ltv.BetaGeo) and bgf._model is bgf.model
+    assert bgf.model.params["alpha"] == bgf.params_["alpha"]
+    assert isinstance(ggf.model, ltv.GammaGamma)
+    assert ggf.model.params["gamma"] == ggf.params_["v"]
+
+
+# -- the contract with the native capabilities added for issue #12 -------------------------------
+# The compatibility layer calls ParetoNBD.conditional_probability_of_purchases(x, t_x, T, *, n, t),
+# BetaGeoBetaBinom.p_alive(x, t_x, n, *, ahead=m) and model.simulate(T, *, seed, size=None). These
+# stand-ins record the calls, so the layer's side of the contract is checked in any build.
+
+
+class _RecordingParetoNBD(ltv.ParetoNBD):
+    calls = []
+
+    def conditional_probability_of_purchases(self, frequency, recency, T, *, n, t):
+        self.calls.append((np.asarray(frequency).copy(), n, t))
+        return np.full(len(frequency), 0.25)
+
+
+class _RecordingBGBB(ltv.BetaGeoBetaBinom):
+    calls = []
+
+    def p_alive(self, frequency, recency, n_periods, *, ahead=0):
+        self.calls.append(ahead)
+        return np.full(len(frequency), 0.5 if ahead else 0.75)
+
+    def simulate(self, T, *, seed, size=None):
+        T = np.asarray(T, dtype=float)
+        self.calls.append(("simulate", len(T), seed, size))
+        return {"frequency": np.zeros(len(T)), "recency": np.zeros(len(T)), "n_periods": T,
+                "alive": np.ones(len(T))}
+
+
+def test_native_contract_conditional_pmf_and_bgbb_ahead(donations):
+    class Fitter(ParetoNBDFitter):
+        _native_class = _RecordingParetoNBD
+
+    ptf = Fitter()
+    ptf.params_ = pd.Series([0.55, 10.58, 0.61, 11.67], index=["r", "alpha", "s", "beta"])
+    _RecordingParetoNBD.calls.clear()
+    out = ptf.conditional_probability_of_n_purchases_up_to_time(
+        np.array([0, 1, 1]), 5.0, np.array([1, 2, 3]), np.array([1, 2, 3]), 10.0)
+    np.testing.assert_array_equal(out, [0.25, 0.25, 0.25])
+    assert [(c[1], c[2]) for c in _RecordingParetoNBD.calls] == [(0.0, 5.0), (1.0, 5.0)]
+    np.testing.assert_array_equal(_RecordingParetoNBD.calls[1][0], [2, 3])
+
+    class BB(BetaGeoBetaBinomFitter):
+        _native_class = _RecordingBGBB
+
+    bb = BB()
+    bb.params_ = pd.Series([1.2, 0.75, 0.66, 2.78], index=["alpha", "beta", "gamma", "delta"])
+    _RecordingBGBB.calls.clear()
+    p = bb.conditional_probability_alive(np.array([0, 1]), 2, 3, 6)
+    np.testing.assert_array_equal(p, [0.75, 0.5])
+    assert _RecordingBGBB.calls == [0, 1]
+    bb.data = pd.DataFrame({"frequency": [0, 1], "recency": [0, 1], "n_periods": [6, 5],
+                            "weights": [2, 1]})
+    sim = bb.generate_new_data(size=4, seed=9)
+    assert _RecordingBGBB.calls[-1] == ("simulate", 4, 9, None)
+    assert sim["n_periods"].tolist() == [6, 6, 5, 6]
+
+
+def test_datasets_and_module_surface(donations):
+    # lifetimes' loaders and their frames (lifetimes/datasets/__init__.py)
+    assert list(donations.columns) == ["frequency", "recency", "periods", "weights"]
+    assert donations["weights"].sum() == 11104  # Fader, Hardie & Shang 2010: the 1995 cohort
+    money = load_cdnow_summary_data_with_monetary_value()
+    assert money.index.name == "customer_id" and len(money) == 2357
+    import ltv.lifetimes as lt
+
+    assert lt.plotting.plot_period_transactions is not None
+    assert set(lt.__all__) >= {"BetaGeoFitter", "ParetoNBDFitter", "GammaGammaFitter",
+                               "ModifiedBetaGeoFitter", "BetaGeoBetaBinomFitter"}
+    with pytest.raises(ValueError, match="size"):
+        lt.generate_data.beta_geometric_nbd_model([1.0, 2.0], 0.24, 4.4, 0.79, 2.4, size=3)
+
+
+@pytest.mark.skipif(not hasattr(ltv.BetaGeo, "simulate"),
+                    reason="native model.simulate not in this build")
+def test_generate_data_functions():
+    from ltv.lifetimes import generate_data
+
+    frame = generate_data.beta_geometric_nbd_model(38.86, 0.24, 4.41, 0.79, 2.43, size=200, seed=1)
+    assert list(frame.columns) == ["frequency", "recency", "T", "alive"] and len(frame) == 200
+    frame = generate_data.pareto_nbd_model(np.full(50, 30.0), 0.55, 10.6, 0.61, 11.7, size=50,
+                                           seed=2)
+    assert (frame["recency"] <= frame["T"]).all()
+    frame = generate_data.beta_geometric_beta_binom_model(6, 1.2, 0.75, 0.66, 2.78, size=100,
+                                                          seed=3)
+    assert list(frame.columns) == ["frequency", "recency", "n_periods", "alive"]
+    assert (frame["frequency"] <= frame["n_periods"]).all()
