@@ -121,6 +121,17 @@ TEST_CASE("defaults: CLV with clv_options{} is the reference customer's (C++ lay
     CHECK(value == doctest::Approx(ref["clv"].get<double>()).epsilon(ref["tolerance"].get<double>()));
 }
 
+TEST_CASE("defaults: the default time unit is tests/data/defaults.json's (C++ layer)") {
+    // The C API, the CLI and Python are checked against the same file in
+    // tests/python/test_defaults.py.
+    std::ifstream in(std::filesystem::path(LTV_TEST_DATA_DIR) / "defaults.json");
+    REQUIRE(in);
+    const auto ref = nlohmann::json::parse(in);
+    CHECK(ltv::default_time_unit().days == ref["time_unit_days"].get<double>());
+    CHECK(ltv::summary_options{}.unit.days == ref["time_unit_days"].get<double>());
+    CHECK(ltv::time_unit_name(ltv::default_time_unit()) == ref["time_unit"].get<std::string>());
+}
+
 TEST_CASE("umbrella: ltv/ltv.hpp includes every public header") {
     namespace fs = std::filesystem;
     const fs::path include = fs::path(LTV_TEST_DATA_DIR).parent_path().parent_path() / "include";

@@ -108,7 +108,10 @@ class Model:
     def __reduce__(self):
         """Pickles through the JSON model file (parameters, fit report, covariance, options,
         time unit) plus the Python-side options; the handle itself never travels."""
-        return (_restore_model, (self.to_json(), self._python_options()))
+        options = dict(self._python_options(), time_unit=self.time_unit)
+        if not self.has_params:  # no model file without parameters: the class and options
+            return (_restore_model, (None, options, self._kind))
+        return (_restore_model, (self.to_json(), options, self._kind))
 
     def __copy__(self):
         return self.__deepcopy__({})
@@ -377,9 +380,15 @@ def _wrap(handle):
     return cls(_handle=handle)
 
 
-def _restore_model(text, options):
-    """Unpickles a model: its JSON file, then the Python-side options."""
-    model = model_from_json(text)
+def _restore_model(text, options, kind=None):
+    """Unpickles a model: its JSON file (None: an unfitted model of ``kind``), then the
+    Python-side options."""
+    if text is None:
+        model = _KINDS[kind]()
+        if options.get("time_unit"):
+            model.time_unit = options["time_unit"]
+    else:
+        model = model_from_json(text)
     model.penalizer = options.get("penalizer", 0.0)
     model.penalizer_convention = options.get("penalizer_convention", "ltv")
     threads = int(options.get("threads", 0))
@@ -552,8 +561,16 @@ class _FitRfm:
         x, tx, age = clip_histories(c["frequency"], c["recency"], c[self._age_name],
                                     self._age_name, invalid)
         out = np.empty(n)
-        call(name, self._handle, *leading, pointer(x), pointer(tx), pointer(age), n,
-             pointer(out))
+        try:
+            call(name, self._handle, *leading, pointer(x), pointer(tx), pointer(age), n,
+                 pointer(out))
+        except InvalidArgumentError as error:
+            if invalid == "raise" and ("must be 0 when" in str(error)
+                                       or "must not exceed" in str(error)):
+                raise InvalidArgumentError(
+                    f"{error} — no customer has this history; invalid='clip' evaluates the "
+                    "nearest possible one instead (lifetimes' grids hold such cells)") from None
+            raise
         return shape.wrap(out)
 
 
