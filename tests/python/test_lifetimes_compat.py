@@ -2,10 +2,13 @@
 """lifetimes' Quickstart through ltv.lifetimes, step by step, against lifetimes' published output.
 
 Sources of the reference values (lifetimes, GitHub CamDavidsonPilon/lifetimes, commit 4f2833f):
-"QS n" = docs/Quickstart.md line n; "TE n" = tests/test_estimation.py line n. Tolerances: 1e-5
-relative where lifetimes' optimiser converges (it prints 6 significant digits, so the printed
-value's own rounding, 5e-7 absolute, is added); looser, and said so, where lifetimes' optimiser
-stops early (Pareto/NBD: Nelder–Mead with tol 1e-4) or where the source rounds.
+"QS n" = docs/Quickstart.md line n; "TE n" = tests/test_estimation.py line n. The values, their
+sources and tolerances are in tests/data/references/lifetimes.json (lifetimes' own outputs) and
+the models' files (FHL 2005's BG/NBD and Gamma-Gamma values, the BTYD walkthrough's Pareto/NBD
+values, FHS 2010's Table 6), read through tests/python/references.py. Tolerances: 1e-5 relative
+where lifetimes' optimiser converges (it prints 6 significant digits, so the printed value's own
+rounding, 5e-7 absolute, is added); looser, and said so, where lifetimes' optimiser stops early
+(Pareto/NBD: Nelder–Mead with tol 1e-4) or where the source rounds.
 """
 
 import copy
@@ -18,6 +21,7 @@ import pandas as pd
 import pytest
 
 import ltv
+import references as refs
 from ltv.lifetimes import (
     BetaGeoBetaBinomFitter,
     BetaGeoFitter,
@@ -36,9 +40,17 @@ from ltv.lifetimes.datasets import (
 REL = 1e-5
 
 
-def approx6(value):
-    """A value lifetimes printed with 6 decimals: 1e-5 relative plus the printing's rounding."""
-    return pytest.approx(value, rel=REL, abs=5e-7)
+def lifetimes(section, name):
+    """Entry <section>.<name> of tests/data/references/lifetimes.json."""
+    return refs.load("lifetimes")[section][name]
+
+
+def close(entry):
+    """pytest.approx of a lifetimes.json value (a number, a list or a table): within its tolerance
+    (relative) or abs_tolerance, the larger where both are given."""
+    value = entry["value"]
+    return pytest.approx(np.asarray(value, dtype=float) if isinstance(value, list) else value,
+                         rel=entry.get("tolerance", 0), abs=entry.get("abs_tolerance", 0))
 
 
 @pytest.fixture(scope="module")
@@ -84,24 +96,22 @@ def test_quickstart_bgnbd_fit_repr_and_summary(bgf):
     # QS 43: the repr
     assert repr(bgf) == ("<ltv.lifetimes.BetaGeoFitter: fitted with 2357 subjects, a: 0.79, "
                          "alpha: 4.41, b: 2.43, r: 0.24>")
-    # QS 46-52: bgf.summary (coef, se(coef), bounds)
-    expected = pd.DataFrame(
-        [[0.242593, 0.012557, 0.217981, 0.267205],
-         [4.413532, 0.378221, 3.672218, 5.154846],
-         [0.792886, 0.185719, 0.428877, 1.156895],
-         [2.425752, 0.705345, 1.043276, 3.808229]],
-        index=["r", "alpha", "a", "b"],
-        columns=["coef", "se(coef)", "lower 95% bound", "upper 95% bound"])
+    # QS 46-52: bgf.summary (coef, se(coef), bounds); lifetimes' b is printed 1e-6 away from the
+    # optimum (its tol=1e-7 on the scaled objective): 2e-6 absolute besides 1e-5 relative
+    expected = lifetimes("fits", "bgnbd_cdnow_summary")["summary"]
     summary = bgf.summary
-    assert list(summary.columns) == list(expected.columns)
-    assert list(summary.index) == list(expected.index)
-    # lifetimes' b is printed 1e-6 away from the optimum (its tol=1e-7 on the scaled objective)
-    np.testing.assert_allclose(summary.to_numpy(), expected.to_numpy(), rtol=REL, atol=2e-6)
+    assert list(summary.columns) == expected["columns"]
+    assert list(summary.index) == expected["index"]
+    assert summary.to_numpy() == close(expected)
     assert list(bgf.params_.index) == ["r", "alpha", "a", "b"]
     assert isinstance(bgf.params_, pd.Series)
-    # FHL 2005 (BG/NBD paper) LL = -9582.4; lifetimes' _negative_log_likelihood_ is -LL/N
-    assert bgf.log_likelihood_ == pytest.approx(-9582.43, abs=0.01)
-    assert bgf._negative_log_likelihood_ == pytest.approx(9582.4256 / 2357, rel=1e-6)
+    # FHL 2005 (BG/NBD paper) LL = -9582.4 (bgnbd.json fits.cdnow); lifetimes'
+    # _negative_log_likelihood_ is -LL/N
+    fhl = refs.fit("bgnbd", "cdnow")
+    log_likelihood = refs.value(fhl["log_likelihood"])
+    assert bgf.log_likelihood_ == pytest.approx(log_likelihood, abs=0.01)
+    assert bgf._negative_log_likelihood_ == pytest.approx(-log_likelihood / fhl["total_weight"],
+                                                          rel=1e-6)
     assert set(bgf.standard_errors_.index) == {"r", "alpha", "a", "b"}
     assert bgf.variance_matrix_.shape == (4, 4)
     assert list(bgf.confidence_intervals_.columns) == ["lower 95% bound", "upper 95% bound"]
@@ -113,9 +123,9 @@ def test_quickstart_ranking_customers(data, bgf):
         1, data["frequency"], data["recency"], data["T"])
     assert isinstance(predicted, pd.Series) and predicted.index.equals(data.index)
     top = predicted.sort_values().tail(5)
-    assert list(top.index) == [509, 841, 1981, 157, 1516]
-    assert top.tolist() == [approx6(v) for v in
-                            [0.424877, 0.474738, 0.486526, 0.662396, 0.710623]]
+    expected = lifetimes("outputs", "quickstart_top5_purchases_t1")
+    assert list(top.index) == expected["index"]
+    assert top.to_numpy() == close(expected)
 
 
 def test_quickstart_transactions_to_summary(transaction_data):
@@ -153,8 +163,9 @@ def test_quickstart_calibration_and_holdout(transaction_data):
     summary = lt_utils.summary_data_from_transaction_data(
         transaction_data, "id", "date", observation_period_end="2014-12-31")
     individual = summary.iloc[20]
-    assert bgf.predict(10, individual["frequency"], individual["recency"],
-                       individual["T"]) == pytest.approx(0.0576511, rel=REL, abs=5e-8)
+    expected = lifetimes("predictions", "quickstart_predict_summary_row_20")
+    assert bgf.predict(expected["t"], individual["frequency"], individual["recency"],
+                       individual["T"]) == close(expected)
 
 
 def test_quickstart_gamma_gamma(money, ggf):
@@ -164,33 +175,36 @@ def test_quickstart_gamma_gamma(money, ggf):
     assert returning.loc[6].tolist() == [7, 29.43, 38.86, 73.74]
     # QS 253-258: Pearson correlation
     assert returning[["monetary_value", "frequency"]].corr().iloc[0, 1] == \
-        pytest.approx(0.113884, abs=5e-7)
+        close(lifetimes("predictions", "quickstart_corr_monetary_frequency"))
     # QS 271: the repr
     assert repr(ggf) == "<ltv.lifetimes.GammaGammaFitter: fitted with 946 subjects, p: 6.25, " \
                         "q: 3.74, v: 15.45>"
-    # lifetimes' GammaGamma estimates (issue #12 brief: p = 6.2488, q = 3.7446, v = 15.4477)
-    assert ggf.params_.tolist() == [pytest.approx(6.2488, abs=5e-5), pytest.approx(3.7446, abs=5e-5),
-                                    pytest.approx(15.4477, abs=5e-5)]
+    # lifetimes' GammaGamma estimates (issue #12 brief; gg.json parameter_sets.lifetimes, 4
+    # decimals: half a unit of the last digit)
+    published = refs.params("gg", "lifetimes")
+    assert ggf.params_.tolist() == [pytest.approx(published[name], abs=5e-5)
+                                    for name in ("p", "q", "gamma")]
     # QS 280-293: conditional_expected_average_profit(...).head(10)
     profit = ggf.conditional_expected_average_profit(money["frequency"], money["monetary_value"])
     assert profit.index.equals(money.index)
-    expected = [24.658619, 18.911489, 35.170981, 35.170981, 35.170981, 71.462843, 18.911489,
-                35.170981, 27.282408, 35.170981]
-    np.testing.assert_allclose(profit.head(10).to_numpy(), expected, rtol=REL)
+    assert profit.head(10).to_numpy() == \
+        close(lifetimes("outputs", "quickstart_expected_average_profit_head"))
     # QS 304: the means
-    assert profit.mean() == pytest.approx(35.2529588256, rel=REL)
-    assert returning["monetary_value"].mean() == pytest.approx(35.078551797, rel=1e-9)
+    assert profit.mean() == close(lifetimes("predictions",
+                                            "quickstart_mean_expected_average_profit"))
+    assert returning["monetary_value"].mean() == \
+        close(lifetimes("predictions", "quickstart_mean_monetary_value_returning"))
 
 
 def test_quickstart_customer_lifetime_value(money, ggf):
     bgf = BetaGeoFitter().fit(money["frequency"], money["recency"], money["T"])
-    clv = ggf.customer_lifetime_value(bgf, money["frequency"], money["recency"], money["T"],
-                                      money["monetary_value"], time=12, discount_rate=0.01)
     # QS 323-335
+    expected = lifetimes("outputs", "quickstart_clv_head")
+    clv = ggf.customer_lifetime_value(bgf, money["frequency"], money["recency"], money["T"],
+                                      money["monetary_value"], time=expected["time"],
+                                      discount_rate=expected["discount_rate"])
     assert clv.name == "clv" and clv.index.equals(money.index)
-    expected = [140.096211, 18.943467, 38.180574, 38.180574, 38.180574, 1003.868107, 28.109683,
-                38.180574, 167.418216, 38.180574]
-    np.testing.assert_allclose(clv.head(10).to_numpy(), expected, rtol=REL)
+    assert clv.head(10).to_numpy() == close(expected)
     # lifetimes' own test (TE 194-223): the fitter's CLV is utils' sum with the GG profits
     sum_clv = lt_utils._customer_lifetime_value(
         bgf, money["frequency"], money["recency"], money["T"],
@@ -212,14 +226,16 @@ def test_quickstart_customer_lifetime_value(money, ggf):
 
 
 def test_bgnbd_reference_values(data, bgf):
-    # TE 530-539: Hardie's spreadsheet, E[X(39) | x=2, t_x=30.43, T=38.86] = 1.226 (3 decimals)
-    assert bgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86) == \
-        pytest.approx(1.226, abs=5e-4)
+    # TE 530-539: Hardie's spreadsheet, E[X(39) | x=2, t_x=30.43, T=38.86] = 1.226 (bgnbd.json
+    # predictions.conditional_purchases_customer_1), at lifetimes' fit: 3 decimals
+    hardie = refs.prediction("bgnbd", "conditional_purchases_customer_1")
+    assert bgf.conditional_expected_number_of_purchases_up_to_time(
+        hardie["t"], hardie["frequency"], hardie["recency"], hardie["T"]) == \
+        pytest.approx(refs.value(hardie), abs=5e-4)
     # TE 541-548: E[X(t)] from Hardie's sheet (its own rounded estimates; lifetimes checks 3
     # decimals, the last value differs by 3.7e-4)
-    times = np.array([0.1429, 1.0, 3.00, 31.8571, 32.00, 78.00])
-    np.testing.assert_allclose(bgf.expected_number_of_purchases_up_to_time(times),
-                               [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576], atol=1.5e-3)
+    expected = lifetimes("outputs", "bgnbd_expected_purchases_hardie")
+    assert bgf.expected_number_of_purchases_up_to_time(np.array(expected["t"])) == close(expected)
     # TE 550-554
     assert bgf.conditional_probability_alive(0, 1, 1) == 1.0
     # TE 580-589: the matrix is P(alive)(x, t_x, max T) at Z[t_x][x]
@@ -233,15 +249,19 @@ def test_bgnbd_reference_values(data, bgf):
 
 
 def test_bgnbd_probability_of_n_purchases_as_r_btyd():
-    # TE 591-621: BTYD's bgnbd.pmf with r=0.243, alpha=4.414, a=0.793, b=2.426, params_ set by hand
+    # TE 591-621: BTYD's bgnbd.pmf with r=0.243, alpha=4.414, a=0.793, b=2.426 (FHL 2005's printed
+    # estimates, bgnbd.json parameter_sets.published), params_ set by hand
     bgf = BetaGeoFitter()
-    bgf.params_ = pd.Series({"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426})
-    assert bgf.probability_of_n_purchases_up_to_time(2, 10) == pytest.approx(1.07869e-07, rel=1e-5)
-    assert bgf.probability_of_n_purchases_up_to_time(39, 0) == pytest.approx(0.5737864, rel=1e-6)
-    expected = [0.0019995214, 0.0015170236, 0.0011633150, 0.0009003148, 0.0007023638,
-                0.0005517902, 0.0004361913, 0.0003467171, 0.0002769613, 0.0002222260]
-    actual = bgf.probability_of_n_purchases_up_to_time(30, np.arange(11, 21))
-    np.testing.assert_allclose(actual, expected, rtol=1e-6)
+    bgf.params_ = pd.Series(refs.params("bgnbd", "published"))[["r", "alpha", "a", "b"]]
+    pmf = lifetimes("predictions", "bgnbd_pmf_10_in_2")
+    assert bgf.probability_of_n_purchases_up_to_time(pmf["t"], pmf["count"]) == close(pmf)
+    # P(X(39) = 0) = 0.5737864 (bgnbd.json predictions.purchase_pmf_0_at_39): 1e-6 relative
+    pmf = refs.prediction("bgnbd", "purchase_pmf_0_at_39")
+    assert bgf.probability_of_n_purchases_up_to_time(pmf["t"], pmf["count"]) == \
+        pytest.approx(refs.value(pmf), rel=1e-6)
+    expected = lifetimes("outputs", "bgnbd_pmf_t30_n11_20")
+    actual = bgf.probability_of_n_purchases_up_to_time(expected["t"], np.array(expected["count"]))
+    assert actual == close(expected)
     assert repr(bgf) == "<ltv.lifetimes.BetaGeoFitter: a: 0.79, alpha: 4.41, b: 2.43, r: 0.24>"
     # a params_ changed in place is what the next prediction uses
     before = bgf.expected_number_of_purchases_up_to_time(10)
@@ -263,39 +283,48 @@ def test_penalizer_shrinks_as_lifetimes(data):
 def test_mbgnbd_reference_values(data):
     mbgf = ModifiedBetaGeoFitter().fit(data["frequency"], data["recency"], data["T"])
     # TE 782-787: BTYDplus's estimates (3 decimals)
-    np.testing.assert_allclose(mbgf.params_.to_numpy(), [0.525, 6.183, 0.891, 1.614], atol=5e-4)
+    btydplus = lifetimes("fits", "mbgnbd_cdnow_btydplus")["params"]
+    assert list(mbgf.params_.index) == list(btydplus)
+    for name, value in btydplus.items():
+        assert mbgf.params_[name] == close(value), name
     # TE 809-813
     assert mbgf.conditional_probability_alive(0, 1, 1) < 1.0
-    # TE 789-798 (tolerance 0.05 there)
-    assert abs(mbgf.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86)
-               - 1.226) < 0.05
+    # TE 789-798: the BG/NBD's Hardie value 1.226 (bgnbd.json), tolerance 0.05 there
+    hardie = refs.prediction("bgnbd", "conditional_purchases_customer_1")
+    predicted = mbgf.conditional_expected_number_of_purchases_up_to_time(
+        hardie["t"], hardie["frequency"], hardie["recency"], hardie["T"])
+    assert abs(predicted - refs.value(hardie)) < 0.05
     assert repr(mbgf).startswith("<ltv.lifetimes.ModifiedBetaGeoFitter: fitted with 2357")
 
 
 def test_pareto_nbd_reference_values(data):
     ptf = ParetoNBDFitter().fit(data["frequency"], data["recency"], data["T"])
     # issue #12 brief / TE 336-340 (lifetimes' Nelder-Mead stops at tol 1e-4: 3 decimals agree)
-    np.testing.assert_allclose(ptf.params_.to_numpy(), [0.5533, 10.578, 0.6062, 11.667],
-                               rtol=2e-4)
-    assert list(ptf.params_.index) == ["r", "alpha", "s", "beta"]
-    # TE 364-374: BTYD walkthrough, E[X(52) | 26, 30.86, 31] = 25.46
-    assert abs(ptf.conditional_expected_number_of_purchases_up_to_time(52, 26.0, 30.86, 31)
-               - 25.46) < 0.01
+    estimates = lifetimes("fits", "pnbd_cdnow")["params"]
+    assert list(ptf.params_.index) == ["r", "alpha", "s", "beta"] == list(estimates)
+    for name, value in estimates.items():
+        assert ptf.params_[name] == close(value), name
+    # TE 364-374: BTYD walkthrough, E[X(52) | 26, 30.86, 31] = 25.46 (pnbd.json
+    # predictions.conditional_purchases_x26), lifetimes' tolerance 0.01
+    btyd = refs.prediction("pnbd", "conditional_purchases_x26")
+    assert abs(ptf.conditional_expected_number_of_purchases_up_to_time(
+        btyd["t"], btyd["frequency"], btyd["recency"], btyd["T"]) - refs.value(btyd)) < 0.01
     # TE 342-362: BTYD's pnbd.Expectation for t = 0..9 at BTYD's own estimates (lifetimes checks
     # atol 0.01; the maximum differs from BTYD's by up to 2.3e-3 here)
-    expected = [0.0, 0.05077821, 0.09916088, 0.14542507, 0.18979930, 0.23247466, 0.27361274,
-                0.31335159, 0.35181024, 0.38909211]
-    np.testing.assert_allclose(ptf.expected_number_of_purchases_up_to_time(range(10)), expected,
-                               atol=0.01)
+    expected = lifetimes("outputs", "pnbd_expected_purchases_btyd")
+    assert ptf.expected_number_of_purchases_up_to_time(expected["t"]) == close(expected)
     # ltv gives standard errors for the Pareto/NBD too (lifetimes has none)
     assert (ptf.summary["se(coef)"] > 0).all()
 
 
 def test_pareto_nbd_p_alive_btyd():
-    # TE 403-411: BTYD walkthrough page 8, P(alive | 26, 30.86, 31) = 0.9979 with set params
+    # TE 403-411: BTYD walkthrough page 8, P(alive | 26, 30.86, 31) = 0.9979 (pnbd.json
+    # predictions.p_alive_x26) with the walkthrough's params set by hand; lifetimes' tolerance 0.001
     ptf = ParetoNBDFitter()
     ptf.params_ = pd.Series([0.5534, 10.5802, 0.6061, 11.6562], index=["r", "alpha", "s", "beta"])
-    assert abs(ptf.conditional_probability_alive(26.00, 30.86, 31.00) - 0.9979) < 0.001
+    btyd = refs.prediction("pnbd", "p_alive_x26")
+    assert abs(ptf.conditional_probability_alive(btyd["frequency"], btyd["recency"], btyd["T"])
+               - refs.value(btyd)) < 0.001
     # TE 413-424: large x with tiny alpha: finite, in [0, 1]
     ptf.params_ = pd.Series([10.465, 7.98565181e-03, 3.0516, 2.820],
                             index=["r", "alpha", "s", "beta"])
@@ -337,18 +366,21 @@ def bbf(donations):
 
 def test_bgbb_reference_values(donations, bbf):
     # issue #12 brief (lifetimes' estimates; TE 71-78 gives 1.204, 0.750, 0.657, 2.783)
-    np.testing.assert_allclose(bbf.params_.to_numpy(), [1.2035, 0.7497, 0.6567, 2.7834],
-                               atol=5e-5)
-    assert list(bbf.params_.index) == ["alpha", "beta", "gamma", "delta"]
+    estimates = lifetimes("fits", "bgbb_donations")["params"]
+    assert list(bbf.params_.index) == ["alpha", "beta", "gamma", "delta"] == list(estimates)
+    for name, value in estimates.items():
+        assert bbf.params_[name] == close(value), name
     assert list(bbf.data.columns) == ["frequency", "recency", "n_periods", "weights"]
     # TE 98-113: Hardie's sheet, Σ weights × E[X(n, n+5)] = 12884.2
+    expected = lifetimes("predictions", "bgbb_weighted_sum_5")
     pred = bbf.conditional_expected_number_of_purchases_up_to_time(
-        5, donations["frequency"], donations["recency"], donations["periods"])
-    assert (pred * donations["weights"]).sum() == pytest.approx(12884.2, abs=0.05)
+        expected["t"], donations["frequency"], donations["recency"], donations["periods"])
+    assert (pred * donations["weights"]).sum() == close(expected)
     # TE 115-122: Hardie's In-Sample Fit sheet cells C18, C24
     table = bbf.expected_number_of_transactions_in_first_n_periods(6)
     assert list(table.columns) == ["model"] and table.index.name == "frequency"
-    np.testing.assert_allclose(table.loc[[0, 6], "model"].to_numpy(), [3454.9, 1253.1], atol=0.05)
+    expected = lifetimes("outputs", "bgbb_in_sample_fit")
+    assert table.loc[expected["index"], "model"].to_numpy() == close(expected)
     for attribute in ("standard_errors_", "variance_matrix_", "confidence_intervals_"):
         assert hasattr(bbf, attribute)
 
@@ -366,13 +398,15 @@ def test_bgbb_p_alive_now(donations, bbf):
                     reason="native BetaGeoBetaBinom.p_alive(ahead=) not in this build")
 def test_bgbb_p_alive_ahead_table_6(donations, bbf):
     # TE 80-96: Fader, Hardie & Shang 2010, Table 6: P(alive in 2002) = 0.11, 0.59, 0.93
+    # (bgbb.json predictions.p_alive_*: 2 decimals, half a unit of the last digit)
     p = bbf.conditional_probability_alive(1, donations["frequency"], donations["recency"],
                                           donations["periods"])
     frame = donations.assign(p=p)
-    pick = [((0, 0), 0.11), ((2, 4), 0.59), ((6, 6), 0.93)]
-    for (x, t_x), value in pick:
-        row = frame[(frame["frequency"] == x) & (frame["recency"] == t_x)]
-        assert row["p"].iloc[0] == pytest.approx(value, abs=0.005)
+    for name in ("p_alive_0_0_6", "p_alive_2_4_6", "p_alive_6_6_6"):
+        table_6 = refs.prediction("bgbb", name)
+        row = frame[(frame["frequency"] == table_6["frequency"])
+                    & (frame["recency"] == table_6["recency"])]
+        assert row["p"].iloc[0] == pytest.approx(refs.value(table_6), abs=0.005), name
     # one period ahead is P(alive now) × (1 − death probability) < P(alive now)
     now = bbf.conditional_probability_alive(0, donations["frequency"], donations["recency"],
                                             donations["periods"])
@@ -380,15 +414,15 @@ def test_bgbb_p_alive_ahead_table_6(donations, bbf):
 
 
 def test_gamma_gamma_hand_params_and_reference(money):
-    # TE 181-192: Hardie's spreadsheet with p, q, v = 6.25, 3.74, 15.44 set by hand (atol 0.1)
+    # TE 181-192: Hardie's spreadsheet with p, q, v = 6.25, 3.74, 15.44 (FHL 2005's printed
+    # estimates, gg.json parameter_sets.fhl2005) set by hand (atol 0.1)
+    fhl = refs.params("gg", "fhl2005")
     ggf = GammaGammaFitter()
-    ggf.params_ = pd.Series({"p": 6.25, "q": 3.74, "v": 15.44})
+    ggf.params_ = pd.Series({"p": fhl["p"], "q": fhl["q"], "v": fhl["gamma"]})
     summary = money.head(10)
     estimates = ggf.conditional_expected_average_profit(summary["frequency"],
                                                         summary["monetary_value"])
-    np.testing.assert_allclose(estimates.to_numpy(),
-                               [24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28,
-                                35.17], atol=0.1)
+    assert estimates.to_numpy() == close(lifetimes("outputs", "gg_hardie_spreadsheet_head"))
     with pytest.raises(ValueError, match="monetary_value"):
         GammaGammaFitter().fit([1, 2], [10.0, 0.0])
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import references as refs
 from ltv.lifetimes import BetaGeoFitter, ParetoNBDFitter
 from ltv.lifetimes import utils
 from ltv.lifetimes.datasets import load_dataset, load_transaction_data
@@ -317,17 +318,19 @@ def test_calculate_alive_path(example_transactions, fitted_bg):
 
 
 def test_customer_lifetime_value_known_values(fitted_bg):
-    # TU 514-576: lifetimes' predictions of its fitted_bg (6 decimals), through the CLV sum
+    # TU 527-570: lifetimes' predictions of its fitted_bg (6 decimals), through the CLV sum
+    # (tests/data/references/lifetimes.json outputs.transactions_bgnbd_predict_30_head)
     _, bg = fitted_bg
     t = bg.data.head()
-    expected = np.array([0.016053, 0.021171, 0.030461, 0.031686, 0.001607])
+    reference = refs.load("lifetimes")["outputs"]["transactions_bgnbd_predict_30_head"]
+    expected = np.array(reference["value"])
     ones = pd.Series([1, 1, 1, 1, 1])
     d0 = utils._customer_lifetime_value(bg, t["frequency"], t["recency"], t["T"], ones, time=1,
                                         discount_rate=0.0)
-    np.testing.assert_allclose(d0.to_numpy(), expected, atol=5e-6)
+    np.testing.assert_allclose(d0.to_numpy(), expected, atol=reference["abs_tolerance"])
     d1 = utils._customer_lifetime_value(bg, t["frequency"], t["recency"], t["T"], ones, time=1,
                                         discount_rate=1.0)
-    np.testing.assert_allclose(d1.to_numpy(), expected / 2, atol=5e-6)
+    np.testing.assert_allclose(d1.to_numpy(), expected / 2, atol=reference["abs_tolerance"])
 
 
 @pytest.fixture(scope="module")
