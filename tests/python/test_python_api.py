@@ -240,3 +240,44 @@ def test_summary_table_and_repr():
     assert "time_unit=week" in text
     assert repr(ltv.BetaGeo()) == "BetaGeo(not fitted)"
     assert "set, not fitted" in repr(ltv.BetaGeo(params=refs.params("bgnbd", "published")))
+
+
+def test_summary_states_pickle_and_copy():
+    state = ltv.SummaryState(time_unit="week", observation_end="2020-03-01")
+    state.add([1, 1, 2], ["2020-01-01", "2020-01-15", "2020-01-08"], [10.0, 20.0, 5.0])
+    for clone in (pickle.loads(pickle.dumps(state)), copy.copy(state), copy.deepcopy(state)):
+        assert clone._handle.value != state._handle.value
+        a, b = state.result(), clone.result()
+        assert a.customer_id.tolist() == b.customer_id.tolist() == [1, 2]
+        for column in ("frequency", "recency", "T", "monetary_value"):
+            np.testing.assert_array_equal(getattr(a, column), getattr(b, column))
+        assert b.time_unit == "week"
+    # the clone goes on independently
+    clone = copy.deepcopy(state)
+    clone.add([3], ["2020-02-01"])
+    assert clone.customers == 3 and state.customers == 2
+
+
+def test_fit_on_a_summary_or_dataframe():
+    d = refs.dataset("bgnbd", "cdnow")
+    frame = pd.DataFrame({"frequency": d["frequency"], "recency": d["recency"], "T": d["T"]})
+    a = ltv.BetaGeo().fit(frame)
+    b = ltv.BetaGeo().fit(d["frequency"], d["recency"], d["T"])
+    assert a.params == b.params and a.time_unit is None
+    with pytest.raises(ltv.InvalidArgumentError, match="columns"):
+        ltv.BetaGeo().fit(frame.rename(columns={"T": "age"}))
+    with pytest.raises(ltv.InvalidArgumentError, match="give 'frequency', 'recency' and 'T'"):
+        ltv.BetaGeo().fit(d["frequency"], d["recency"])
+
+
+def test_history_plot_needs_a_known_unit():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    m = ltv.BetaGeo(params=refs.params("bgnbd", "published"))
+    history = pd.DataFrame({"date": pd.to_datetime(["1997-01-01", "1997-02-01"])})
+    with pytest.raises(ltv.InvalidArgumentError, match="time unit of the BetaGeo model is unknown"):
+        ltv.plot_history_alive(m, 60, history, "date")
+    m.time_unit = "week"
+    assert ltv.plot_history_alive(m, 60, history, "date") is not None

@@ -16,6 +16,8 @@ from ._library import AverageClvOptions, call
 from .errors import InvalidArgumentError
 
 RetentionFlows = namedtuple("RetentionFlows", "customers_end retention_rate churn_rate")
+RetentionFlows.__doc__ = """The result of :func:`retention_from_flows`: ``customers_end`` (start − lost + new),
+``retention_rate`` ((end − new) / start) and ``churn_rate`` (lost / start), rates as fractions."""
 
 
 def _out():
@@ -55,7 +57,14 @@ def retention_rate(start, end, new=0):
 
 
 def churn_rate(start, lost):
-    """lost / customers at start."""
+    """Churn rate of a period: lost / customers at start, as a fraction.
+
+    start: customers at the start of the period (> 0); lost: those of them lost in it
+    (0 ≤ lost ≤ start). Returns a float.
+
+    >>> churn_rate(start=1000, lost=100)
+    0.1
+    """
     out = _out()
     call("ltv_churn_rate", as_double(start, "start"), as_double(lost, "lost"), ctypes.byref(out))
     return out.value
@@ -99,7 +108,14 @@ def lost_profit(expected_purchases, purchases_made, margin_per_purchase, lost_cu
 
 
 def simple_ltv(margin_per_purchase, expected_purchases):
-    """margin per purchase × expected number of purchases."""
+    """Simple LTV: margin per purchase × expected number of purchases (no discounting).
+
+    margin_per_purchase: money per purchase (≥ 0); expected_purchases: purchases over the
+    customer's lifetime (≥ 0). Returns a float, in the margin's currency.
+
+    >>> simple_ltv(margin_per_purchase=30, expected_purchases=5)
+    150.0
+    """
     out = _out()
     call(
         "ltv_simple_ltv",
@@ -111,7 +127,15 @@ def simple_ltv(margin_per_purchase, expected_purchases):
 
 
 def ltv_from_margins(margins, discount_rate=0.0):
-    """Σᵢ marginᵢ / (1 + discount_rate)ⁱ: a different margin for each later purchase."""
+    """LTV from a different margin for each later purchase: Σᵢ marginᵢ / (1 + discount_rate)ⁱ,
+    i = 0, 1, … (the first purchase undiscounted).
+
+    margins: a sequence of margins (money), one per purchase; discount_rate: per purchase
+    interval, as a fraction (0.1 = 10 %). Returns a float.
+
+    >>> round(ltv_from_margins([1000, 400, 500], discount_rate=0.1), 2)
+    1776.86
+    """
     m = as_double_array(margins, "margins")
     out = _out()
     call(

@@ -169,6 +169,8 @@ class Model:
         return self
 
     def clear_option(self, name):
+        """Removes an option set by :meth:`set_option` (``"fix.b"`` frees parameter b again in
+        later fits); returns self."""
         call("ltv_model_clear_option", self._handle, str(name).encode())
         return self
 
@@ -182,6 +184,8 @@ class Model:
     # -- parameters ----------------------------------------------------------------------------
     @property
     def param_names(self):
+        """The parameters' names in the papers' order (BG/NBD: ``["r", "alpha", "a", "b"]``), the
+        order of :meth:`set_params`' positional arguments and of :attr:`covariance`."""
         count = ctypes.c_size_t()
         call("ltv_model_num_params", self._handle, ctypes.byref(count))
         names = []
@@ -509,8 +513,11 @@ def _rfm_data(model, frequency, recency, T):
     unit = getattr(table, "time_unit_days", None)
     names = ("frequency", "recency", model._age_name)
     try:
-        columns = [table[k] if not hasattr(table, k) else getattr(table, k) for k in names]
-    except (KeyError, TypeError, IndexError):
+        if unit is not None:  # an ltv.Summary: columns are attributes
+            columns = [getattr(table, k) for k in names]
+        else:  # a DataFrame (getattr would give DataFrame.T, the transpose)
+            columns = [table[k] for k in names]
+    except (KeyError, TypeError, IndexError, AttributeError):
         raise InvalidArgumentError(
             f"a single argument to {type(model).__name__}.fit must be an ltv.Summary or a "
             f"DataFrame with columns {list(names)}") from None
@@ -591,7 +598,7 @@ class _PAlive:
         history instead and warns how many were clipped (lifetimes' matrices use such cells).
 
         >>> m.p_alive(2, 30.43, 38.86)                      # doctest: +SKIP
-        0.7252
+        0.7266
         """
         return self._per_customer("ltv_model_p_alive", frequency, recency, T, invalid=invalid)
 
@@ -826,7 +833,22 @@ def _build_classes():
         namespace["__doc__"] = (
             f"{info['title']} ({info['citation']}).\n\n"
             f"Parameters ``{', '.join(params)}``; fitted on {info['data']} data; computes "
-            f"{', '.join(caps)}. Built from the library's model registry (ltv/registry.hpp)."
+            f"{', '.join(caps)}. Built from the library's model registry (ltv/registry.hpp).\n\n"
+            f"{info['class_name']}(params=None, *, penalizer=0.0, penalizer_convention=\"ltv\", "
+            "threads=0, time_unit=None)\n\n"
+            "    params: starting parameters (a dict by name or a sequence in the order above);\n"
+            "        None until a fit.\n"
+            "    penalizer: L2 penalty on the parameters in fits (0 = plain maximum likelihood);\n"
+            "        penalizer_convention \"ltv\" (penalizer × Σ log(θ)² on the total\n"
+            "        log-likelihood) or \"lifetimes\" (lifetimes' penalizer_coef × Σ θ² on the mean\n"
+            "        log-likelihood) — docs/models.md, Penalizer.\n"
+            "    threads: threads for batch predictions; 0 = the process default\n"
+            "        (ltv.set_threads); results never depend on it.\n"
+            "    time_unit: the unit of the data's durations (\"day\", \"week\", \"month\" or a\n"
+            "        number of days); None = unknown until fitted on an ltv.Summary, which\n"
+            "        records its own. Predictions take and give durations in this unit.\n\n"
+            "Models pickle and (deep-)copy; ``repr`` shows the parameters and fit status, and\n"
+            "``summary()`` the estimates with standard errors and 95 % intervals (docs/python.md)."
         )
         cls = type(info["class_name"], mixins + (Model,), namespace)
         _KINDS[kind] = cls

@@ -14,6 +14,7 @@ Every function here is exported from ``ltv`` as well as ``ltv.plotting``.
 
 import numpy as np
 
+from .errors import InvalidArgumentError
 from .transactions import _days, _time_unit
 
 
@@ -287,13 +288,12 @@ def _model_unit_days(model, time_unit):
     days = getattr(model, "time_unit_days", None)
     if days:
         return float(days)
-    try:
-        import json
-
-        unit = json.loads(model.to_json()).get("time_unit")
-    except Exception:  # noqa: BLE001 - an unfitted model: fall back to weeks
-        unit = None
-    return _time_unit(unit) if unit else 7.0
+    unit = getattr(model, "time_unit", None)
+    if not unit:  # as journeys: a unit is never guessed (weeks read as days are silently wrong)
+        raise InvalidArgumentError(
+            f"the time unit of the {type(model).__name__} model is unknown: pass time_unit= "
+            "or set model.time_unit (fitting on an ltv.Summary records it)")
+    return _time_unit(unit)
 
 
 def plot_history_alive(model, t, transactions, datetime_col="date", freq="D", start_date=None,
@@ -318,8 +318,8 @@ def plot_history_alive(model, t, transactions, datetime_col="date", freq="D", st
         The first step; default: the customer's first purchase.
     ax : matplotlib Axes, optional
     time_unit : "day", "week", "month" or days, optional
-        The model's time unit; default: the unit it was fitted in (a comparison's models know
-        it; a model file records it), else weeks.
+        The model's time unit; default: the unit it records (``model.time_unit``: fitting on a
+        Summary, a model file or a comparison sets it); an unknown unit is an error.
     **kwargs : passed to ``ax.plot``.
 
     Returns

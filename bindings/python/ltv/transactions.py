@@ -78,6 +78,12 @@ RetentionResult = namedtuple(
     "RetentionResult",
     "retention_rate retained_share customers_start customers_end new_customers retained reactivated",
 )
+RetentionResult.__doc__ = """Retention of a period measured on a log (:meth:`TransactionLog.retention`,
+:func:`period_retention`; docs/cohorts.md): ``customers_start`` / ``customers_end`` (active at the
+start / end: a purchase within the window before the date), ``new_customers`` (first purchase in
+the period), ``retained`` (active at both), ``reactivated`` (customers_end − new − retained),
+``retention_rate`` ((customers_end − new) / customers_start, the formula's rate) and
+``retained_share`` (the share of the start's customers actually retained)."""
 
 
 # ---- conversions --------------------------------------------------------------------------------
@@ -537,6 +543,9 @@ class Summary:
 
     @property
     def columns(self):
+        """The names of the columns :meth:`to_pandas` gives: ``frequency, recency, T,
+        monetary_value``, plus ``frequency_holdout, monetary_value_holdout, duration_holdout``
+        when the summary has a calibration/holdout split."""
         return list(self._core) + (list(self._holdout) if self.has_holdout else [])
 
     def to_pandas(self, extra=False):
@@ -639,14 +648,20 @@ class SummaryState:
 
     @property
     def customers(self):
+        """Number of distinct customers added so far (an int)."""
         return self._counts()[0]
 
     @property
     def transactions(self):
+        """Number of transactions (rows) added so far, over every batch and file (an int)."""
         return self._counts()[1]
 
     @property
     def unverified_transactions(self):
+        """Transactions that arrived in a later batch but fall strictly between the customer's
+        first and last purchase periods already seen: they cannot be verified and are counted as
+        new purchase occasions (an int; docs/summaries.md, "Incremental summaries"). 0 when the
+        result equals one batch run."""
         return self._counts()[2]
 
     def result(self):
@@ -666,6 +681,44 @@ class SummaryState:
         handle = ctypes.c_void_p()
         call("ltv_summary_load", os.fsencode(path), ctypes.byref(handle))
         return cls(_handle=handle)
+
+    # -- objects that travel: pickle, copy, deepcopy through the saved-state format ------------
+    def to_bytes(self):
+        """The saved state (:meth:`save`'s format) as bytes."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="ltv-state-") as folder:
+            path = os.path.join(folder, "state")
+            self.save(path)
+            with open(path, "rb") as f:
+                return f.read()
+
+    @classmethod
+    def from_bytes(cls, data, integer_ids=None):
+        """A state from :meth:`to_bytes`' bytes."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="ltv-state-") as folder:
+            path = os.path.join(folder, "state")
+            with open(path, "wb") as f:
+                f.write(data)
+            state = cls.load(path)
+        state._integer_ids = integer_ids
+        return state
+
+    def __reduce__(self):
+        return (_restore_state, (self.to_bytes(), self._integer_ids))
+
+    def __copy__(self):
+        return _restore_state(self.to_bytes(), self._integer_ids)
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+
+def _restore_state(data, integer_ids):
+    """Unpickles a SummaryState."""
+    return SummaryState.from_bytes(data, integer_ids)
 
 
 # ---- whole logs: journey, RFM, cohorts ----------------------------------------------------------

@@ -186,7 +186,8 @@ class BaseFitter:
             pickle.dump(saved, out)
 
     def load_model(self, path):
-        """Loads a fitter written by :meth:`save_model` into this one."""
+        """Loads a fitter written by :meth:`save_model` (a pickle; lifetimes' dill files are not
+        read) into this one: its parameters, settings and, when they were saved, its data."""
         with open(path, "rb") as source:
             loaded = pickle.load(source)
         state = loaded.__getstate__() if hasattr(loaded, "__getstate__") else loaded.__dict__
@@ -343,7 +344,16 @@ class _RfmFitter(BaseFitter):
         return _output(out, shape, index)
 
     def conditional_probability_alive(self, frequency, recency, T):
-        """P(alive | x, t_x, T) per customer."""
+        """P(alive | x, t_x, T) per customer (native ``p_alive``).
+
+        frequency, recency, T: repeat purchases, age at the last purchase and age, in the fitted
+        data's unit; scalars or arrays. Returns a float for scalars, an ndarray, or a Series
+        with the caller's index. Where frequency is 0, recency is read as 0
+        (docs/migrating-from-lifetimes.md, Inconsistent histories).
+
+        >>> bgf.conditional_probability_alive(2, 30.43, 38.86)   # doctest: +SKIP
+        0.7266
+        """
         model = self.model
         c, shape, index = _broadcast(frequency=frequency, recency=recency, T=T)
         if len(c["frequency"]) == 0:
@@ -360,13 +370,21 @@ class _RfmFitter(BaseFitter):
         return self.conditional_probability_alive(frequency, recency, float(max_recency))
 
     def expected_number_of_purchases_up_to_time(self, t):
-        """E[X(t)]: repeat purchases in (0, t] of a new customer."""
+        """E[X(t)]: expected repeat purchases in (0, t] of a newly acquired customer (native
+        ``expected_purchases_new_customer``); t in the fitted data's unit, a number or an array
+        (a Series keeps its index)."""
         model = self.model
         c, shape, index = _broadcast(t=t)
         return _output(model.expected_purchases_new_customer(c["t"]), shape, index)
 
     def probability_of_n_purchases_up_to_time(self, t, n):
-        """P(X(t) = n) for a new customer (lifetimes' order: t, then n)."""
+        """P(X(t) = n): the probability that a newly acquired customer makes n repeat purchases
+        in (0, t] — lifetimes' argument order, t then n (the native
+        ``probability_of_purchases(n=, t=)`` is keyword-only). t in the fitted data's unit.
+
+        >>> bgf.probability_of_n_purchases_up_to_time(39, 2)     # doctest: +SKIP
+        0.0853
+        """
         model = self.model
         c, shape, index = _broadcast(t=t, n=n)
         out = _by_unique([c["t"]],
