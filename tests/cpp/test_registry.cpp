@@ -132,6 +132,14 @@ TEST_CASE("defaults: the default time unit is tests/data/defaults.json's (C++ la
     CHECK(ltv::time_unit_name(ltv::default_time_unit()) == ref["time_unit"].get<std::string>());
 }
 
+TEST_CASE("version: LTV_VERSION_STRING spells LTV_VERSION_MAJOR.MINOR.PATCH") {
+    // The Python package's version is read from LTV_VERSION_STRING (bindings/python/setup.py),
+    // the SONAME from the numbers: a bump of one without the other broke the install test.
+    CHECK(std::string(LTV_VERSION_STRING) == std::to_string(LTV_VERSION_MAJOR) + "." +
+                                                  std::to_string(LTV_VERSION_MINOR) + "." +
+                                                  std::to_string(LTV_VERSION_PATCH));
+}
+
 TEST_CASE("umbrella: ltv/ltv.hpp includes every public header") {
     namespace fs = std::filesystem;
     const fs::path include = fs::path(LTV_TEST_DATA_DIR).parent_path().parent_path() / "include";
