@@ -38,6 +38,7 @@
 #include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
 #include "ltv/detail/parallel.hpp"
+#include "ltv/detail/random.hpp"
 #include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
@@ -486,6 +487,121 @@ inline double probability_of_purchases(const bgbb_params& params, double n, doub
     return std::min(1.0, std::exp(acc.value()));
 }
 
+namespace detail {
+
+/// P(alive at opportunity n + m | x, t_x, n) from the likelihood's pieces: the "alive through
+/// n" term over L (P(alive at n)) times E[(1−θ)^m | alive at n] = B(γ, δ+n+m)/B(γ, δ+n), θ ~
+/// Beta(γ, δ+n) given alive at n. For m ≤ 64 the ratio is the product of (δ+n+j)/(γ+δ+n+j)
+/// applied one factor at a time, so m = 1 performs exactly bgbb_alive's operations (the two
+/// agree bit for bit); beyond, log-gamma differences (detail::lgamma_shift).
+inline double bgbb_alive_ahead(const bgbb_params& p, const bgbb_core& c, double n, double m) {
+    double v;
+    if (m <= 64) {
+        v = std::exp(c.log_first - c.log_L);
+        for (double j = 0; j < m; ++j) v = v * (p.delta + n + j) / (p.gamma + p.delta + n + j);
+    } else {
+        v = std::exp(c.log_first - c.log_L + lgamma_shift(p.delta + n, m, nullptr) -
+                     lgamma_shift(p.gamma + p.delta + n, m, nullptr));
+    }
+    return std::min(1.0, std::max(0.0, v));
+}
+
+}  // namespace detail
+
+/// P(alive at opportunity n + m | x, t_x, n) (FHS 2010, appendix; lifetimes'
+/// conditional_probability_alive(m_periods_in_future, …)):
+///   B(α+x, β+n−x)/B(α,β) · B(γ, δ+n+m)/B(γ,δ) / L.
+/// m whole ≥ 0. m = 1 is probability_alive (FHS eq. 11, P(alive at n+1)), bit for bit; m = 0 is
+/// P(alive at n), the probability of having been alive at the last opportunity observed.
+inline double probability_alive_ahead(const bgbb_params& params, double m, double x, double t_x,
+                                      double n) {
+    constexpr const char* fn = "bgbb_probability_alive_ahead";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_periods(fn, "periods_ahead", m);  // (the C name; Python's `ahead`)
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    return detail::bgbb_alive_ahead(params, detail::bgbb_evaluate(params, x, t_x, n, nullptr), n,
+                                    m);
+}
+
+inline void probability_alive_ahead(const bgbb_params& params, double m, const rfm_data& data,
+                                    double* out, int threads = 1) {
+    constexpr const char* fn = "bgbb_probability_alive_ahead";
+    detail::require_periods(fn, "periods_ahead", m);
+    detail::bgbb_batch(fn, params, data, out, threads, [&](double x, double t, double n) {
+        return detail::bgbb_alive_ahead(params, detail::bgbb_evaluate(params, x, t, n, nullptr), n,
+                                        m);
+    });
+}
+
+/// P(X(n, n+n*) = k | x, t_x, n): k transactions in the next n* opportunities of a customer with
+/// history (x, t_x, n). Given alive at n, the alive branch of eq. 5, pˣ(1−p)ⁿ⁻ˣ(1−θ)ⁿ, makes
+/// p ~ Beta(α+x, β+n−x) and θ ~ Beta(γ, δ+n) independent, and the customer's next opportunities
+/// are those of a new customer with these parameters (alive at n+j with probability (1−θ)ʲ); a
+/// customer dead at n transacts no more. Hence
+///   P = P(alive at n) · P(X(n*) = k | α+x, β+n−x, γ, δ+n) + (1 − P(alive at n))·[k = 0]
+/// (P(alive at n) = probability_alive_ahead with m = 0; eq. 7 for the new customer), whose mean
+/// is eq. 13's E[X(n, n+n*) | x, t_x, n]. n* and k whole numbers ≥ 0.
+inline double conditional_probability_of_purchases(const bgbb_params& params, double k,
+                                                   double n_star, double x, double t_x,
+                                                   double n) {
+    constexpr const char* fn = "bgbb_conditional_probability_of_purchases";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_periods(fn, "n", k);
+    detail::require_periods(fn, "t", n_star);
+    detail::validate_bgbb_customer(fn, x, t_x, n);
+    const double alive =
+        detail::bgbb_alive_ahead(params, detail::bgbb_evaluate(params, x, t_x, n, nullptr), n, 0);
+    const double future = probability_of_purchases(
+        bgbb_params{params.alpha + x, params.beta + (n - x), params.gamma, params.delta + n},
+        n_star, k);
+    return k == 0 ? alive * future + (1 - alive) : alive * future;
+}
+
+inline void conditional_probability_of_purchases(const bgbb_params& params, double k,
+                                                 double n_star, const rfm_data& data,
+                                                 double* out, int threads = 1) {
+    constexpr const char* fn = "bgbb_conditional_probability_of_purchases";
+    detail::require_periods(fn, "n", k);
+    detail::require_periods(fn, "t", n_star);
+    detail::validate_bgbb_params(fn, params);
+    detail::validate_bgbb_data(fn, data);
+    detail::require_array(fn, "out", out, data.size());
+    detail::parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+            out[i] = detail::at_row(i, [&] {
+                return conditional_probability_of_purchases(
+                    params, k, n_star, data.frequency[i], data.recency[i], data.age[i]);
+            });
+    });
+}
+
+/// One simulated customer of n whole opportunities after the first transaction (FHS's story):
+/// p ~ Beta(α, β), θ ~ Beta(γ, δ); the customer is alive at opportunity j with probability
+/// (1−θ)ʲ, i.e. at the G first opportunities, G ~ Geometric (P(G ≥ j) = (1−θ)ʲ), and
+/// transacts at each of the K = min(G, n) with probability p. The last transaction is found from
+/// the end: F ~ Geometric failures before it (none when F ≥ K), t_x = K − F, and the K − F − 1
+/// opportunities before it are Binomial(t_x − 1, p): x = 1 + that. Alive = G ≥ n (alive at
+/// opportunity n, as probability_alive_ahead with m = 0). O(log n) draws.
+inline detail::simulated_customer simulate_customer(const bgbb_params& params, double n,
+                                                    detail::random_engine& g) {
+    constexpr const char* fn = "bgbb_simulate";
+    detail::validate_bgbb_params(fn, params);
+    detail::require_periods(fn, "T", n);
+    double log_p, log_q, log_theta, log_stay;
+    g.log_beta(params.alpha, params.beta, log_p, log_q);
+    g.log_beta(params.gamma, params.delta, log_theta, log_stay);
+    const double G = g.geometric(log_stay);
+    const double K = std::min(G, n);
+    const double F = g.geometric(log_q);
+    detail::simulated_customer c;
+    c.alive = G >= n;
+    if (F < K) {
+        c.recency = K - F;
+        c.frequency = 1 + g.binomial(c.recency - 1, std::exp(log_p));
+    }
+    return c;
+}
+
 /// DERT(d | x, t_x, n): discounted expected transactions from opportunity n+1 on, the one at
 /// n+k discounted by (1+d)^−k (FHS eq. 14). d = 0 requires γ > 1 (otherwise infinite).
 inline double discounted_expected_residual_transactions(const bgbb_params& params,
@@ -564,7 +680,9 @@ struct bgbb_model {
     static constexpr capability_set capabilities =
         capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
                         capability::conditional_purchases, capability::new_customer_purchases,
-                        capability::purchase_pmf, capability::clv, capability::dert);
+                        capability::purchase_pmf, capability::clv, capability::dert,
+                        capability::conditional_purchase_pmf, capability::p_alive_ahead,
+                        capability::simulate);
     static constexpr param_info params[] = {{"alpha", param_lower_positive, param_upper_none,
                                              "Beta heterogeneity of the transaction probability"},
                                             {"beta", param_lower_positive, param_upper_none,

@@ -75,6 +75,22 @@ void bg_batch(const char* fn, const rfm_data& data, double* out, F&& f) {
 }
 
 inline void require_time(const char* fn, double t) { require_nonnegative(fn, "t", t); }
+
+/// The batch of conditional_probability_of_purchases (BG/NBD and MBG/NBD): validation, then
+/// each row as the scalar function computes it, failures named by row.
+inline void bg_conditional_pmf_batch(const char* fn, const bg_shape& p, double n, double t,
+                                     const rfm_data& data, double* out, int threads) {
+    bg_validate_batch(fn, data, threads, nullptr);
+    require_array(fn, "out", out, data.size());
+    parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+            out[i] = at_row(i, [&] {
+                const double x = data.frequency[i], T = data.age[i];
+                return bg_conditional_pmf(p, bg_probability_alive(p, x, data.recency[i], T), n, t,
+                                          x, T, fn);
+            });
+    });
+}
 }  // namespace detail
 
 /// log L of one customer.
@@ -206,6 +222,36 @@ inline double probability_of_purchases(const bgnbd_params& params, double t, dou
     return detail::bg_probability_of_purchases(p, t, n, fn);
 }
 
+/// P(X(T, T+t] = n | x, t_x, T): n purchases in the next t time units of a customer with
+/// history (x, t_x, T) = P(alive) · P(X(t) = n | r+x, α+T, a, b+x) + (1 − P(alive))·[n = 0]
+/// (derivation: detail::bg_conditional_pmf; its mean is eq. 10's E[Y(t) | x, t_x, T]).
+inline double conditional_probability_of_purchases(const bgnbd_params& params, double n,
+                                                   double t, double x, double t_x, double T) {
+    constexpr const char* fn = "bgnbd_conditional_probability_of_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_pmf_arguments(fn, n, t);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_conditional_pmf(p, detail::bg_probability_alive(p, x, t_x, T), n, t, x, T,
+                                      fn);
+}
+
+/// The same for every customer (threads ≤ 0: the process default; large batches only).
+inline void conditional_probability_of_purchases(const bgnbd_params& params, double n, double t,
+                                                 const rfm_data& data, double* out,
+                                                 int threads = 0) {
+    constexpr const char* fn = "bgnbd_conditional_probability_of_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_pmf_arguments(fn, n, t);
+    detail::bg_conditional_pmf_batch(fn, p, n, t, data, out, threads);
+}
+
+/// One simulated customer of age T (detail::bg_simulate; draws from g, detail/random.hpp).
+inline detail::simulated_customer simulate_customer(const bgnbd_params& params, double T,
+                                                    detail::random_engine& g) {
+    constexpr const char* fn = "bgnbd_simulate";
+    return detail::bg_simulate(detail::shape(fn, params), T, g, fn);
+}
+
 /// Maximum-likelihood fit (see fit_options); throws status::no_convergence when it fails.
 inline bgnbd_fit_result fit_bgnbd(const rfm_data& data, const fit_options& options = {}) {
     bgnbd_fit_result result;
@@ -228,7 +274,8 @@ struct bgnbd_model {
     static constexpr capability_set capabilities =
         capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
                         capability::conditional_purchases, capability::new_customer_purchases,
-                        capability::purchase_pmf, capability::clv);
+                        capability::purchase_pmf, capability::clv,
+                        capability::conditional_purchase_pmf, capability::simulate);
     static constexpr param_info params[] = {
         detail::purchase_rate_shape,
         detail::purchase_rate_scale,

@@ -78,6 +78,7 @@
 #include "ltv/error.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/journey.hpp"
+#include "ltv/model_curves.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/registry.hpp"
 #include "ltv/rfm_data.hpp"
@@ -817,28 +818,23 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
                 m.expected_matrix.resize(F * R);
                 ops->conditional_purchases(m.state, 1.0, grid, m.expected_matrix.data(),
                                            options.threads);
-                // Tracking: Σ over first days b of count(b) · E[X((e_k − b) / unit)].
+                // Tracking: Σ over first days b of count(b) · E[X((e_k − b) / unit)]
+                // (ltv/model_curves.hpp), at the period ends and the two split days.
                 if (base && ops->new_customer_purchases && !ev.period_end.empty()) {
                     const std::size_t K = ev.period_end.size();
-                    m.tracking_cumulative.assign(K, 0.0);
-                    std::vector<double> t, ex;
-                    double at_cal = 0, at_obs = 0;
-                    for (const auto& [b, c] : births) {
-                        t.clear();
-                        std::size_t first = K;
-                        for (std::size_t k = 0; k < K; ++k)
-                            if (ev.period_end[k] >= b) {
-                                if (first == K) first = k;
-                                t.push_back(static_cast<double>(ev.period_end[k] - b) / s.unit.days);
-                            }
-                        t.push_back(static_cast<double>(ev.calibration_end - b) / s.unit.days);
-                        t.push_back(static_cast<double>(ev.observation_end - b) / s.unit.days);
-                        ex.resize(t.size());
-                        ops->new_customer_purchases(m.state, t, ex.data(), 1);
-                        for (std::size_t k = first; k < K; ++k) m.tracking_cumulative[k] += c * ex[k - first];
-                        at_cal += c * ex[t.size() - 2];
-                        at_obs += c * ex[t.size() - 1];
+                    std::vector<double> b, c, at;
+                    for (const auto& [day, count] : births) {
+                        b.push_back(static_cast<double>(day));
+                        c.push_back(count);
                     }
+                    for (const day_number e : ev.period_end) at.push_back(static_cast<double>(e));
+                    at.push_back(static_cast<double>(ev.calibration_end));
+                    at.push_back(static_cast<double>(ev.observation_end));
+                    std::vector<double> cumulative(at.size());
+                    expected_cumulative_transactions(*ops, m.state, b, c, at, cumulative.data(), 1,
+                                                     s.unit.days);
+                    m.tracking_cumulative.assign(cumulative.begin(), cumulative.begin() + K);
+                    const double at_cal = cumulative[K], at_obs = cumulative[K + 1];
                     // Actual repeat purchases in the holdout = the summary's holdout purchases.
                     if (ev.holdout_purchases > 0)
                         set(m, evaluation_metric::tracking_error_percent,

@@ -218,6 +218,9 @@ LTV_API int ltv_model_kind_info(int kind, const char* key, const char** out_valu
 #define LTV_CAP_SPEND 11  /* ltv_model_expected_spend, ltv_model_spend_log_likelihood, and the
                              spend model of ltv_customer_lifetime_value */
 #define LTV_CAP_SURVIVAL 12 /* ltv_model_survival, _retention_rate, _discounted_expected_[residual_]lifetime */
+#define LTV_CAP_CONDITIONAL_PURCHASE_PMF 13 /* ltv_model_conditional_purchase_pmf */
+#define LTV_CAP_P_ALIVE_AHEAD 14            /* ltv_model_p_alive_ahead */
+#define LTV_CAP_SIMULATE 15                 /* ltv_model_simulate */
 
 /* *out_flag = 1 when the kind (or the handle's model) has the capability, else 0; a capability
  * value this library does not know gives 0 (a newer caller asking an older library). */
@@ -360,6 +363,48 @@ LTV_API int ltv_model_probability_of_purchases(const ltv_model* model, double t,
  * (docs/pareto-nbd.md); BG/BB: discount rate d per period (docs/bgbb.md). */
 LTV_API int ltv_model_dert(const ltv_model* model, double discount_rate, const double* frequency,
                            const double* recency, const double* T, size_t n, double* out);
+
+/* ---- conditional distributions, simulation and curves over time (docs/models.md#analyses) -- */
+
+/* P(n purchases in (T, T + t] | x, t_x, T) per customer: n a whole number >= 0, t >= 0 (BG/BB:
+ * both whole; t opportunities). Summed over n it is 1, its mean the conditional expected
+ * purchases (ltv_model_expected_purchases). LTV_CAP_CONDITIONAL_PURCHASE_PMF: BG/NBD, MBG/NBD,
+ * Pareto/NBD, BG/BB. */
+LTV_API int ltv_model_conditional_purchase_pmf(const ltv_model* model, double n, double t,
+                                               const double* frequency, const double* recency,
+                                               const double* T, size_t count, double* out);
+/* P(alive at T + periods_ahead | x, t_x, T), periods_ahead >= 0 in the data's time unit.
+ * Pareto/NBD: periods_ahead = 0 is ltv_model_p_alive. BG/BB: whole opportunities, P(alive at
+ * opportunity n + m) as lifetimes' conditional_probability_alive(m, ...): m = 1 is
+ * ltv_model_p_alive (FHS eq. 11, alive at n + 1), m = 0 alive at n. LTV_CAP_P_ALIVE_AHEAD. */
+LTV_API int ltv_model_p_alive_ahead(const ltv_model* model, double periods_ahead,
+                                    const double* frequency, const double* recency,
+                                    const double* T, size_t count, double* out);
+/* Simulated customers from the model's parameters: customer i has age T[i] (>= 0; BG/BB whole
+ * opportunities) and gets frequency, recency (0 when frequency = 0) and out_alive[i] = 1 when
+ * still alive at T[i] (out_alive may be NULL). Customer i draws from its own generator seeded by
+ * (seed, i), so the same seed gives the same customers on every platform and for any number of
+ * threads (docs/models.md#simulation). LTV_CAP_SIMULATE: BG/NBD, MBG/NBD, Pareto/NBD, BG/BB. */
+LTV_API int ltv_model_simulate(const ltv_model* model, uint64_t seed, const double* T,
+                               size_t count, double* out_frequency, double* out_recency,
+                               int* out_alive);
+/* P(alive) along one customer's history (any model with LTV_CAP_P_ALIVE): purchase_times are the
+ * purchases as times since the first (purchase_times[0] = 0, nondecreasing; each later time > 0
+ * is one repeat purchase), at[i] >= 0 the times to evaluate: out[i] = P(alive | x, t_x, at[i])
+ * with x the purchases in (0, at[i]] after the first and t_x the last of them (0 if none).
+ * Errors name the index of a bad time. */
+LTV_API int ltv_model_alive_path(const ltv_model* model, const double* purchase_times,
+                                 size_t n_purchases, const double* at, size_t n_at, double* out);
+/* out[k] = sum over customers with first_purchase[i] < at[k] of weights[i] * E[X(at[k] -
+ * first_purchase[i])], the expected cumulative repeat purchases of a growing customer base
+ * (FHL 2005's tracking curve; any model with LTV_CAP_NEW_CUSTOMER_PURCHASES). Times finite, in
+ * the model's time unit from any origin; weights NULL = 1 each (else finite, >= 0; e.g. the
+ * customers of a first-purchase cohort). */
+LTV_API int ltv_model_expected_cumulative_transactions(const ltv_model* model,
+                                                       const double* first_purchase,
+                                                       const double* weights,
+                                                       size_t n_customers, const double* at,
+                                                       size_t n_at, double* out);
 
 /* ---- Gamma-Gamma spend (docs/gamma-gamma.md) ----------------------------------------------- */
 /* frequency x and mean repeat-transaction value monetary (finite; ≥ 0 where x = 0). The fit uses
@@ -554,8 +599,9 @@ LTV_API int ltv_model_fit_summary(ltv_model* model, const ltv_summary_table* tab
                                   const ltv_fit_options* options);
 /* One value per row of the table into out[0..capacity) (capacity ≥ its customers): capability is
  * LTV_CAP_LOG_LIKELIHOOD, LTV_CAP_P_ALIVE, LTV_CAP_CONDITIONAL_PURCHASES (argument = the horizon
- * t), LTV_CAP_DERT (argument = the discount rate) or LTV_CAP_SPEND (expected spend per
- * transaction); argument is ignored where not named. */
+ * t), LTV_CAP_DERT (argument = the discount rate), LTV_CAP_SPEND (expected spend per
+ * transaction) or LTV_CAP_P_ALIVE_AHEAD (argument = periods ahead); argument is ignored where
+ * not named. */
 LTV_API int ltv_model_score_summary(const ltv_model* model, const ltv_summary_table* table,
                                     int capability, double argument, double* out,
                                     size_t capacity);

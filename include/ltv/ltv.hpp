@@ -23,6 +23,7 @@
 #include "ltv/journey.hpp"
 #include "ltv/lost_profit.hpp"
 #include "ltv/mbgnbd.hpp"
+#include "ltv/model_curves.hpp"
 #include "ltv/model_ops.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/model_traits.hpp"

@@ -150,6 +150,35 @@ inline double probability_of_purchases(const mbgnbd_params& params, double t, do
     return detail::bg_probability_of_purchases(p, t, n, fn);
 }
 
+/// P(X(T, T+t] = n | x, t_x, T) = P(alive) · P_BG/NBD(X(t) = n | r+x, α+T, a, b+x+1)
+/// + (1 − P(alive))·[n = 0]: an MBG customer alive at T has survived x + 1 coins, and tosses the
+/// next after the next purchase (detail::bg_conditional_pmf).
+inline double conditional_probability_of_purchases(const mbgnbd_params& params, double n,
+                                                   double t, double x, double t_x, double T) {
+    constexpr const char* fn = "mbgnbd_conditional_probability_of_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_pmf_arguments(fn, n, t);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::bg_conditional_pmf(p, detail::bg_probability_alive(p, x, t_x, T), n, t, x, T,
+                                      fn);
+}
+
+inline void conditional_probability_of_purchases(const mbgnbd_params& params, double n, double t,
+                                                 const rfm_data& data, double* out,
+                                                 int threads = 0) {
+    constexpr const char* fn = "mbgnbd_conditional_probability_of_purchases";
+    const auto p = detail::shape(fn, params);
+    detail::require_pmf_arguments(fn, n, t);
+    detail::bg_conditional_pmf_batch(fn, p, n, t, data, out, threads);
+}
+
+/// One simulated customer of age T: as BG/NBD's, with the coin of time 0 (detail::bg_simulate).
+inline detail::simulated_customer simulate_customer(const mbgnbd_params& params, double T,
+                                                    detail::random_engine& g) {
+    constexpr const char* fn = "mbgnbd_simulate";
+    return detail::bg_simulate(detail::shape(fn, params), T, g, fn);
+}
+
 inline mbgnbd_fit_result fit_mbgnbd(const rfm_data& data, const fit_options& options = {}) {
     mbgnbd_fit_result result;
     const auto s = detail::bg_fit("mbgnbd_fit", data, options, 1, result.report);

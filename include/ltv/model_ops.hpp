@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -23,6 +24,7 @@
 
 #include "ltv/clv.hpp"
 #include "ltv/detail/parallel.hpp"
+#include "ltv/detail/random.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/gamma_gamma.hpp"
@@ -96,6 +98,27 @@ void index_batch(std::size_t n, double* out, int threads, const char* index_name
             if (index_name == nullptr) rethrow_at_row(e, i);
             throw error(e.code(), std::string(e.what()) + " (at " + index_name + "[" +
                                       std::to_string(i) + "])");
+        }
+    });
+}
+
+/// The batch of the simulate capability: customer i of ages T[i] from its own engine seeded by
+/// (seed, i) (detail/random.hpp), in blocks on the pool — the draws do not depend on the
+/// split; an ltv::error of customer i is rethrown naming its row.
+template <class Draw>
+void simulate_batch(std::uint64_t seed, array_view<double> T, double* frequency, double* recency,
+                    int* alive, int threads, Draw&& draw) {
+    constexpr const char* fn = "simulate";
+    require_array(fn, "T", T.data(), T.size());
+    require_array(fn, "frequency", frequency, T.size());
+    require_array(fn, "recency", recency, T.size());
+    parallel_for(T.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+            random_engine g(seed, i);
+            const simulated_customer c = at_row(i, [&] { return draw(T[i], g); });
+            frequency[i] = c.frequency;
+            recency[i] = c.recency;
+            if (alive) alive[i] = c.alive ? 1 : 0;
         }
     });
 }
@@ -225,6 +248,27 @@ model_ops make_model_ops(model_kind kind) {
             detail::index_batch(counts.size(), out, threads, "counts", [&](std::size_t i) {
                 return probability_of_purchases(p, t, counts[i]);
             });
+        };
+    }
+    if constexpr (has_capability(caps, capability::conditional_purchase_pmf)) {
+        o.conditional_purchase_pmf = [](const model_state& s, double n, double t,
+                                        const rfm_data& d, double* out, int threads) {
+            conditional_probability_of_purchases(detail::params_of<M>(s), n, t, d, out, threads);
+        };
+    }
+    if constexpr (has_capability(caps, capability::p_alive_ahead)) {
+        o.p_alive_ahead = [](const model_state& s, double ahead, const rfm_data& d, double* out,
+                             int threads) {
+            probability_alive_ahead(detail::params_of<M>(s), ahead, d, out, threads);
+        };
+    }
+    if constexpr (has_capability(caps, capability::simulate)) {
+        o.simulate = [](const model_state& s, std::uint64_t seed, array_view<double> T,
+                        double* frequency, double* recency, int* alive, int threads) {
+            const P p = detail::params_of<M>(s);
+            detail::simulate_batch(
+                seed, T, frequency, recency, alive, threads,
+                [&](double age, detail::random_engine& g) { return simulate_customer(p, age, g); });
         };
     }
     if constexpr (has_capability(caps, capability::spend)) {

@@ -47,7 +47,11 @@ namespace ltv {
     X(dert, DERT, 9, "discounted expected residual transactions")                               \
     X(clv, CLV, 10, "customer lifetime value with a spend model")                               \
     X(spend, SPEND, 11, "expected spend per transaction and its log-likelihood")                \
-    X(survival, SURVIVAL, 12, "cohort survival, retention rate, DEL and DERL")
+    X(survival, SURVIVAL, 12, "cohort survival, retention rate, DEL and DERL")                 \
+    X(conditional_purchase_pmf, CONDITIONAL_PURCHASE_PMF, 13,                                   \
+      "P(n purchases in (T, T + t] | x, t_x, T)")                                               \
+    X(p_alive_ahead, P_ALIVE_AHEAD, 14, "P(alive at T + m | x, t_x, T)")                        \
+    X(simulate, SIMULATE, 15, "simulated customers (frequency, recency, alive) of given ages")
 
 enum class capability : int {
 #define LTV_CAPABILITY_ENUM(id, macro, value, text) id = value,
@@ -217,11 +221,26 @@ struct model_ops {
                 array_view<double> monetary, const clv_options&, double* out,
                 int threads) = nullptr;
 
+    /// P(n purchases in (T, T + t] | x, t_x, T) for one whole n ≥ 0 and one t ≥ 0.
+    void (*conditional_purchase_pmf)(const model_state&, double n, double t, const rfm_data&,
+                                     double* out, int threads) = nullptr;
+    /// P(alive at T + ahead | x, t_x, T): ahead in the data's time unit (BG/BB: whole periods;
+    /// its P(alive at n + 1) is ahead = 1, see ltv/bgbb.hpp).
+    void (*p_alive_ahead)(const model_state&, double ahead, const rfm_data&, double* out,
+                          int threads) = nullptr;
+
     // -- new customers: one value per t[i] / counts[i] ----------------------------------------
     void (*new_customer_purchases)(const model_state&, array_view<double> t, double* out,
                                    int threads) = nullptr;
     void (*purchase_pmf)(const model_state&, double t, array_view<double> counts, double* out,
                          int threads) = nullptr;
+
+    /// Simulated customers of ages T[i] (BG/BB: whole periods): frequency[i], recency[i] and
+    /// alive[i] (1 when alive at T[i]; `alive` may be null). Customer i draws from its own
+    /// generator seeded by (seed, i) (detail/random.hpp): the same seed gives the same
+    /// customers whatever the number of threads.
+    void (*simulate)(const model_state&, std::uint64_t seed, array_view<double> T,
+                     double* frequency, double* recency, int* alive, int threads) = nullptr;
 
     // -- spend ------------------------------------------------------------------------------
     void (*expected_spend)(const model_state&, const spend_data&, double* out,

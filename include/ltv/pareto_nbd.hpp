@@ -52,6 +52,7 @@
 #include "ltv/detail/bg_family/prepare.hpp"
 #include "ltv/detail/fit_driver.hpp"
 #include "ltv/detail/optimize.hpp"
+#include "ltv/detail/random.hpp"
 #include "ltv/detail/special.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
@@ -212,6 +213,117 @@ inline double probability_of_purchases(const pareto_nbd_params& params, double t
     return detail::require_pmf_result(fn, v, t, n);
 }
 
+namespace detail {
+
+/// P(X(T, T+t] = n | x, t_x, T) given P(alive) (see conditional_probability_of_purchases).
+inline double pnbd_conditional_pmf(const char* fn, const pareto_nbd_params& p, double alive,
+                                   double n, double t, double x, double T) {
+    double future;
+    try {
+        future = probability_of_purchases(pareto_nbd_params{p.r + x, p.alpha + T, p.s, p.beta + T},
+                                          t, n);
+    } catch (const error& e) {
+        throw error(e.code(), std::string(fn) + ": the purchases of a customer alive at T: " +
+                                  e.what());
+    }
+    return n == 0 ? alive * future + (1 - alive) : alive * future;
+}
+
+/// P(alive at T + t | x, t_x, T) given P(alive at T).
+inline double pnbd_alive_ahead(const pareto_nbd_params& p, double alive, double t, double T) {
+    return alive * std::exp(-p.s * std::log1p(t / (p.beta + T)));
+}
+
+}  // namespace detail
+
+/// P(X(T, T+t] = n | x, t_x, T): the probability of n purchases in the next t time units of a
+/// customer with history (x, t_x, T) — Fader & Hardie (2006), "Deriving the conditional PMF of
+/// the Pareto/NBD model", eq. (16), which lifetimes' conditional_probability_of_n_purchases_up_
+/// to_time implements. Here in an equivalent form of positive terms that reuses P(X(t) = n):
+/// the alive branch of the likelihood, λˣ e^−λT · e^−μT, times the priors makes λ ~ Gamma(r+x,
+/// α+T) and μ ~ Gamma(s, β+T) independent given "alive at T", and by memorylessness the future
+/// of such a customer is that of a new customer with those parameters; a customer dead at T
+/// buys nothing. So
+///   P(X(T, T+t] = n | x, t_x, T) = P(alive) · P(X(t) = n | r+x, α+T, s, β+T)
+///                                  + (1 − P(alive)) · [n = 0],
+/// whose mean is E[Y(t) | x, t_x, T] (= P(alive) · E[X(t)] at the same parameters) and which
+/// sums to 1 over n. Eq. (16) gives the same values (tests/python/test_capabilities.py checks it
+/// with mpmath, and against a double integral over (λ, μ)). t = 0 gives [n = 0]. Throws
+/// no_convergence where the quadrature of P(X(t) = n) cannot meet 1e-10 relative.
+inline double conditional_probability_of_purchases(const pareto_nbd_params& params, double n,
+                                                   double t, double x, double t_x, double T) {
+    constexpr const char* fn = "pareto_nbd_conditional_probability_of_purchases";
+    detail::validate_pnbd_params(fn, params);
+    detail::require_pmf_arguments(fn, n, t);
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::pnbd_conditional_pmf(fn, params, detail::pnbd_alive_one(params, x, t_x, T), n,
+                                        t, x, T);
+}
+
+/// The same for every customer of `data` (threads ≤ 0: the process default; large batches only).
+inline void conditional_probability_of_purchases(const pareto_nbd_params& params, double n,
+                                                 double t, const rfm_data& data, double* out,
+                                                 int threads = 1) {
+    constexpr const char* fn = "pareto_nbd_conditional_probability_of_purchases";
+    detail::require_pmf_arguments(fn, n, t);
+    detail::validate_pnbd_params(fn, params);
+    detail::validate_rfm(fn, data);
+    detail::require_array(fn, "out", out, data.size());
+    const detail::pnbd_alive_table alive(params, data);
+    detail::parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+            out[i] = detail::at_row(i, [&] {
+                const double x = data.frequency[i], T = data.age[i];
+                return detail::pnbd_conditional_pmf(fn, params, alive(x, data.recency[i], T), n,
+                                                    t, x, T);
+            });
+    });
+}
+
+/// P(alive at T + t | x, t_x, T) = P(alive) · ((β+T)/(β+T+t))^s: given alive at T, μ ~
+/// Gamma(s, β+T) (see above), and E[e^−μt] is that Gamma's Laplace transform. t = 0 is
+/// P(alive); t ≥ 0 in the data's time unit.
+inline double probability_alive_ahead(const pareto_nbd_params& params, double t, double x,
+                                      double t_x, double T) {
+    constexpr const char* fn = "pareto_nbd_probability_alive_ahead";
+    detail::validate_pnbd_params(fn, params);
+    detail::require_nonnegative(fn, "periods_ahead", t);  // (the C name; Python's `ahead`)
+    detail::validate_customer(fn, x, t_x, T);
+    return detail::pnbd_alive_ahead(params, detail::pnbd_alive_one(params, x, t_x, T), t, T);
+}
+
+inline void probability_alive_ahead(const pareto_nbd_params& params, double t,
+                                    const rfm_data& data, double* out, int threads = 1) {
+    constexpr const char* fn = "pareto_nbd_probability_alive_ahead";
+    detail::require_nonnegative(fn, "periods_ahead", t);
+    detail::pnbd_batch(fn, params, data, out, threads,
+                       [&](const detail::pnbd_alive_table& alive, double x, double tx, double T) {
+                           return detail::pnbd_alive_ahead(params, alive(x, tx, T), t, T);
+                       });
+}
+
+/// One simulated customer of age T (the first purchase at 0): λ ~ Gamma(r, α), μ ~ Gamma(s, β),
+/// lifetime τ ~ Exp(μ); purchases at rate λ on (0, min(τ, T)]: their number N ~ Poisson(λ·L),
+/// L = min(τ, T), and the last of N uniform times on (0, L] is L·U^(1/N). Alive = τ > T.
+/// Draws from g (detail/random.hpp): the same engine state gives the same customer.
+inline detail::simulated_customer simulate_customer(const pareto_nbd_params& params, double T,
+                                                    detail::random_engine& g) {
+    constexpr const char* fn = "pareto_nbd_simulate";
+    detail::validate_pnbd_params(fn, params);
+    detail::require_nonnegative(fn, "T", T);
+    const double log_lambda = g.log_gamma(params.r) - std::log(params.alpha);
+    const double log_mu = g.log_gamma(params.s) - std::log(params.beta);
+    const double tau = std::exp(std::log(g.exponential()) - log_mu);  // (+inf: never dies)
+    detail::simulated_customer c;
+    c.alive = tau > T;
+    const double L = c.alive ? T : tau;
+    const double mean = std::exp(log_lambda) * L;
+    detail::require_simulated_finite(fn, "expected number of purchases", mean);
+    c.frequency = g.poisson(mean);
+    if (c.frequency > 0) c.recency = L * std::exp(std::log(g.uniform()) / c.frequency);
+    return c;
+}
+
 /// DERT(δ | x, t_x, T): discounted (continuously, rate δ per time unit) expected residual
 /// transactions (FHL 2005 "RFM and CLV"); see the header comment.
 inline double discounted_expected_residual_transactions(const pareto_nbd_params& params,
@@ -303,7 +415,9 @@ struct pareto_nbd_model {
     static constexpr capability_set capabilities =
         capabilities_of(capability::fit_rfm, capability::log_likelihood, capability::p_alive,
                         capability::conditional_purchases, capability::new_customer_purchases,
-                        capability::purchase_pmf, capability::clv, capability::dert);
+                        capability::purchase_pmf, capability::clv, capability::dert,
+                        capability::conditional_purchase_pmf, capability::p_alive_ahead,
+                        capability::simulate);
     static constexpr param_info params[] = {
         detail::purchase_rate_shape,
         detail::purchase_rate_scale,

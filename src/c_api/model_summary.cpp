@@ -76,13 +76,14 @@ LTV_API int ltv_model_score_summary(const ltv_model* model, const ltv_summary_ta
         const auto c = static_cast<capability>(capability_value);
         const bool per_row = c == capability::log_likelihood || c == capability::p_alive ||
                              c == capability::conditional_purchases || c == capability::dert ||
-                             c == capability::spend;
+                             c == capability::spend || c == capability::p_alive_ahead;
         if (name == nullptr || !per_row)
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": argument 'capability' = " +
                                  std::to_string(capability_value) +
                                  " is not a per-customer prediction (LTV_CAP_LOG_LIKELIHOOD, "
-                                 "_P_ALIVE, _CONDITIONAL_PURCHASES, _DERT or _SPEND)");
+                                 "_P_ALIVE, _CONDITIONAL_PURCHASES, _DERT, _SPEND or "
+                                 "_P_ALIVE_AHEAD)");
         const auto& ops = ltv::capi::require_ready(fn, m, c, name);
         ltv::capi::batch_output(fn, "out", out, n, [&](double* v) {
             switch (c) {
@@ -97,6 +98,9 @@ LTV_API int ltv_model_score_summary(const ltv_model* model, const ltv_summary_ta
                     break;
                 case capability::dert:
                     ops.dert(m.state, argument, rfm_of(t), v, m.threads);
+                    break;
+                case capability::p_alive_ahead:
+                    ops.p_alive_ahead(m.state, argument, rfm_of(t), v, m.threads);
                     break;
                 default:  // capability::spend
                     ops.expected_spend(m.state, spend_of(t), v, m.threads);

@@ -81,6 +81,19 @@ static void test_fit_and_score_on_a_table(void) {
           LTV_ERR_BUFFER_TOO_SMALL);
     CHECK(ltv_model_fit_summary(a, NULL, NULL) == LTV_ERR_INVALID_ARGUMENT);
     CHECK(contains(ltv_last_error(), "argument 'table' is a null pointer"));
+    /* P(alive) ahead (issue 12): the argument is the periods ahead; BG/NBD does not have it */
+    CHECK(ltv_model_score_summary(a, t, LTV_CAP_P_ALIVE_AHEAD, 4, out_a, n) ==
+          LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "p_alive_ahead is not available for the BG/NBD model"));
+    {
+        ltv_model* p = NULL;
+        CHECK(ltv_model_create(LTV_MODEL_PARETO_NBD, &p) == LTV_OK);
+        CHECK(ltv_model_fit_summary(p, t, NULL) == LTV_OK);
+        CHECK(ltv_model_score_summary(p, t, LTV_CAP_P_ALIVE_AHEAD, 4, out_a, n) == LTV_OK);
+        CHECK(ltv_model_p_alive_ahead(p, 4, x, tx, T, n, out_b) == LTV_OK);
+        CHECK(memcmp(out_a, out_b, n * sizeof *out_a) == 0);
+        ltv_model_free(p);
+    }
     ltv_model_free(a);
     ltv_model_free(b);
     ltv_model_free(g);

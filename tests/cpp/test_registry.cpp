@@ -62,6 +62,10 @@ TEST_CASE("registry: every model describes itself once and consistently") {
         CHECK((m->clv != nullptr) == m->supports(capability::clv));
         CHECK((m->expected_spend != nullptr) == m->supports(capability::spend));
         CHECK((m->survival != nullptr) == m->supports(capability::survival));
+        CHECK((m->conditional_purchase_pmf != nullptr) ==
+              m->supports(capability::conditional_purchase_pmf));
+        CHECK((m->p_alive_ahead != nullptr) == m->supports(capability::p_alive_ahead));
+        CHECK((m->simulate != nullptr) == m->supports(capability::simulate));
         // One fit per model, matching its data kind.
         const int fits = (m->fit_rfm != nullptr) + (m->fit_spend != nullptr) +
                          (m->fit_survivors != nullptr);

@@ -332,6 +332,19 @@ _SIGNATURES = {
     "ltv_model_dert": [
         _model, _double, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p,
     ],
+    "ltv_model_conditional_purchase_pmf": [
+        _model, _double, _double, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p,
+    ],
+    "ltv_model_p_alive_ahead": [
+        _model, _double, _c_double_p, _c_double_p, _c_double_p, _size_t, _c_double_p,
+    ],
+    "ltv_model_simulate": [
+        _model, ctypes.c_uint64, _c_double_p, _size_t, _c_double_p, _c_double_p, _int_p,
+    ],
+    "ltv_model_alive_path": [_model, _c_double_p, _size_t, _c_double_p, _size_t, _c_double_p],
+    "ltv_model_expected_cumulative_transactions": [
+        _model, _c_double_p, _c_double_p, _size_t, _c_double_p, _size_t, _c_double_p,
+    ],
     "ltv_model_fit_spend": [
         _model, _c_double_p, _c_double_p, _c_double_p, _size_t, ctypes.POINTER(FitOptions),
     ],

@@ -589,8 +589,16 @@ class _LogLikelihood:
 
 
 class _PAlive:
-    def p_alive(self, frequency, recency, T, *, invalid="raise"):
-        """P(the customer is still alive at T | x, t_x, T).
+    def p_alive(self, frequency, recency, T, *, ahead=None, invalid="raise"):
+        """P(the customer is still alive | x, t_x, T).
+
+        ``ahead=None`` (default) is the model's own P(alive): at T for the continuous-time
+        models, at opportunity n + 1 for BG/BB (FHS 2010 eq. 11). ``ahead=m`` (models with the
+        ``p_alive_ahead`` capability) is P(alive at T + m | x, t_x, T), m ≥ 0 in the data's time
+        unit — for BG/BB whole opportunities as lifetimes'
+        ``conditional_probability_alive(m, …)``: m = 1 is the default, m = 0 alive at n. On a
+        model without the capability ``ahead=0`` is the default and any other value raises
+        :class:`ltv.InvalidArgumentError`.
 
         Inputs broadcast (numpy rules; 2-D frequency × recency grids work); pandas in → pandas
         out with the same index. Histories no customer can have (frequency 0 with recency > 0,
@@ -599,8 +607,42 @@ class _PAlive:
 
         >>> m.p_alive(2, 30.43, 38.86)                      # doctest: +SKIP
         0.7266
+        >>> m = ltv.ParetoNBD(params=dict(r=0.5533, alpha=10.578, s=0.6062, beta=11.667))
+        >>> m.p_alive(2, 30.43, 38.86, ahead=52)   # alive a year later, in weeks  # doctest: +SKIP
         """
-        return self._per_customer("ltv_model_p_alive", frequency, recency, T, invalid=invalid)
+        if ahead is None:
+            return self._per_customer("ltv_model_p_alive", frequency, recency, T,
+                                      invalid=invalid)
+        value = as_double(ahead, "ahead")
+        if not self.supports("p_alive_ahead"):
+            if value == 0:
+                return self._per_customer("ltv_model_p_alive", frequency, recency, T,
+                                          invalid=invalid)
+            raise InvalidArgumentError(
+                f"argument 'ahead' = {ahead!r}: P(alive) ahead needs the capability "
+                f"'p_alive_ahead', which the {self.title} model ({type(self).__name__}) does not "
+                "have (models with it: " + ", ".join(
+                    c.__name__ for c in _KINDS.values() if c.supports("p_alive_ahead")) + ")")
+        return self._per_customer("ltv_model_p_alive_ahead", frequency, recency, T, value,
+                                  invalid=invalid)
+
+    def alive_path(self, purchase_times, at):
+        """P(alive) along one customer's history: ``purchase_times`` are the customer's
+        purchases as times since the first (the first is 0; nondecreasing; each later time > 0
+        is one repeat purchase — merge purchases of the same day or period first), ``at`` the
+        times (≥ 0) at which to evaluate P(alive | x, t_x, T = τ) with x the purchases in
+        (0, τ] after the first and t_x the last of them. Times in the model's time unit (BG/BB:
+        whole periods). Returns a result shaped like ``at`` (a float for a scalar, a Series
+        with its index for a Series).
+
+        >>> m.alive_path([0, 3, 10], at=np.arange(0, 40))   # doctest: +SKIP
+        """
+        times = as_double_array(purchase_times, "purchase_times")
+        c, n, shape = broadcast_columns(at=at)
+        out = np.empty(n)
+        call("ltv_model_alive_path", self._handle, pointer(times), len(times), pointer(c["at"]),
+             n, pointer(out))
+        return shape.wrap(out)
 
 
 class _ConditionalPurchases:
@@ -623,6 +665,31 @@ class _NewCustomerPurchases:
         ``expected_number_of_purchases_up_to_time(t)``."""
         return _one_column("ltv_model_expected_purchases_new_customer", self, t, "t")
 
+    def expected_cumulative_transactions(self, first_purchase, at, weights=None):
+        """Σᵢ wᵢ E[X(τ − bᵢ)] over the customers with first purchase bᵢ < τ, for each τ in
+        ``at``: the expected cumulative repeat purchases of a growing customer base (Fader,
+        Hardie & Lee 2005, Figure 1; lifetimes' ``expected_cumulative_transactions``).
+        ``first_purchase`` holds each customer's (or cohort's) first-purchase time and
+        ``weights`` (default 1 each) the customers it stands for; all times in the model's time
+        unit from any common origin. Returns an array like ``at`` (a float for a scalar).
+
+        >>> m.expected_cumulative_transactions(first_purchase=[0, 0, 2.5], at=[1, 2, 3])  # doctest: +SKIP
+        """
+        b = as_double_array(first_purchase, "first_purchase")
+        c, n_at, shape = broadcast_columns(at=at)
+        points = c["at"]
+        w = None
+        if weights is not None:
+            w = as_double_array(weights, "weights")
+            if len(w) != len(b):
+                raise InvalidArgumentError(
+                    f"'weights' has {len(w)} elements but 'first_purchase' has {len(b)}")
+        out = np.empty(len(points))
+        call("ltv_model_expected_cumulative_transactions", self._handle, pointer(b),
+             pointer(w) if w is not None else None, len(b), pointer(points), len(points),
+             pointer(out))
+        return shape.wrap(out)
+
 
 class _PurchasePmf:
     def probability_of_purchases(self, *, n, t):
@@ -644,6 +711,56 @@ class _Dert:
         residual CLV."""
         return self._per_customer("ltv_model_dert", frequency, recency, T,
                                   as_double(discount_rate, "discount_rate"))
+
+
+class _ConditionalPurchasePmf:
+    def conditional_probability_of_purchases(self, frequency, recency, T, *, n, t,
+                                             invalid="raise"):
+        """P(n purchases in (T, T + t] | x, t_x, T) per customer: n a whole number ≥ 0, t ≥ 0
+        in the data's time unit (BG/BB: whole opportunities). Summed over n it is 1; its mean is
+        :meth:`expected_purchases`. Pareto/NBD: Fader & Hardie (2006)'s conditional PMF
+        (lifetimes' ``conditional_probability_of_n_purchases_up_to_time(n, t, …)``).
+
+        >>> m.conditional_probability_of_purchases(2, 30.43, 38.86, n=1, t=39)  # doctest: +SKIP
+        """
+        return self._per_customer("ltv_model_conditional_purchase_pmf", frequency, recency, T,
+                                  as_double(n, "n"), as_double(t, "t"), invalid=invalid)
+
+
+class _Simulate:
+    def simulate(self, T, *, seed, size=None):
+        """Customers drawn from the model's parameters: for each age in ``T`` (BG/BB: whole
+        opportunities) the latent rates and the purchase process are drawn, giving a dict of
+        numpy arrays ``{"frequency", "recency", <T or n_periods>, "alive"}`` (``alive``: bool,
+        still alive at that age). With ``size``, ``T`` is one age repeated ``size`` times.
+
+        ``seed`` (an integer in [0, 2⁶⁴)) makes it reproducible: customer i draws from its own
+        generator seeded by (seed, i), so the same seed gives the same customers on every
+        platform and for any number of threads.
+
+        >>> m.simulate(38.86, seed=1, size=1000)["frequency"].mean()  # doctest: +SKIP
+        """
+        if size is not None:
+            if not is_scalar(T):
+                raise InvalidArgumentError(
+                    f"argument '{self._age_name}' must be one age when 'size' is given")
+            count = as_double(size, "size")
+            if count != int(count) or count < 0:
+                raise InvalidArgumentError(f"argument 'size' = {size!r} must be a whole number ≥ 0")
+            ages = np.full(int(count), as_double(T, self._age_name))
+        else:
+            ages = as_double_array(T, self._age_name)
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+            raise InvalidArgumentError(f"argument 'seed' = {seed!r} must be an integer")
+        if not 0 <= int(seed) < 2 ** 64:
+            raise InvalidArgumentError(f"argument 'seed' = {seed!r} must lie in [0, 2**64)")
+        n = len(ages)
+        frequency, recency = np.empty(n), np.empty(n)
+        alive = np.empty(n, dtype=np.intc)
+        call("ltv_model_simulate", self._handle, ctypes.c_uint64(int(seed)), pointer(ages), n,
+             pointer(frequency), pointer(recency), alive.ctypes.data_as(ctypes.POINTER(ctypes.c_int)))
+        return {"frequency": frequency, "recency": recency, self._age_name: ages,
+                "alive": alive.astype(bool)}
 
 
 class _FitSpend:
@@ -749,6 +866,9 @@ _MIXINS = {
     "clv": None,
     "spend": _Spend,
     "survival": _Survival,
+    "conditional_purchase_pmf": _ConditionalPurchasePmf,
+    "p_alive_ahead": None,  # (p_alive's ahead=)
+    "simulate": _Simulate,
 }
 
 

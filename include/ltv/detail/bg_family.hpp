@@ -48,5 +48,6 @@
 #include "ltv/detail/bg_family/likelihood.hpp"
 #include "ltv/detail/bg_family/pmf.hpp"
 #include "ltv/detail/bg_family/prepare.hpp"
+#include "ltv/detail/bg_family/simulate.hpp"
 #include "ltv/detail/bg_family/tail.hpp"
 #include "ltv/detail/bg_family/tail_quadrature.hpp"

@@ -109,6 +109,13 @@ inline double require_pmf_result(const char* function, double value, double t, d
     return std::min(value, 1.0);
 }
 
+/// n (a whole number ≥ 0) and t (≥ 0) of a conditional P(n purchases in (T, T + t]).
+inline void require_pmf_arguments(const char* fn, double n, double t) {
+    require_nonnegative(fn, "n", n);
+    if (n != std::floor(n)) fail_argument(fn, "n", n, "must be a whole number");
+    require_nonnegative(fn, "t", t);
+}
+
 /// Rethrows e with " (at row i)" appended: batch functions name the row of a failure. In hot
 /// loops catch and call this directly (wrapping the row's work in at_row's lambda cost 4 % of
 /// BG/NBD scoring); elsewhere at_row is shorter.

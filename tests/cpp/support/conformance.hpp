@@ -314,6 +314,28 @@ inline std::vector<kernel> kernels(const model_inputs& in, bool stress = false) 
                          {0, inf},
                          [&o, rfm, t](const ltv::model_state& s, const views& c, double* out,
                                       int th) { o.conditional_purchases(s, t, rfm(c), out, th); }});
+    if (o.supports(capability::conditional_purchase_pmf))
+        for (double t : horizons)
+            for (double n : {0.0, 1.0, 3.0}) {
+                std::ostringstream name;
+                name << "conditional_purchase_pmf(n=" << n << ", t=" << t << ")";
+                k.push_back({name.str(),
+                             family::rfm,
+                             true,
+                             {0, 1},
+                             [&o, rfm, n, t](const ltv::model_state& s, const views& c,
+                                             double* out, int th) {
+                                 o.conditional_purchase_pmf(s, n, t, rfm(c), out, th);
+                             }});
+            }
+    if (o.supports(capability::p_alive_ahead))
+        for (double t : horizons)
+            k.push_back({with_arg("p_alive_ahead", "ahead", t),
+                         family::rfm,
+                         true,
+                         {0, 1},
+                         [&o, rfm, t](const ltv::model_state& s, const views& c, double* out,
+                                      int th) { o.p_alive_ahead(s, t, rfm(c), out, th); }});
     if (o.supports(capability::dert))
         for (double d : rates)
             k.push_back({with_arg("dert", "discount_rate", d),

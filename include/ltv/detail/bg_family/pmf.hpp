@@ -40,4 +40,18 @@ inline double bg_probability_of_purchases(const bg_shape& p, double t, double n,
     return require_pmf_result(fn, first + second, t, n);
 }
 
+/// P(X(T, T+t] = n | x, t_x, T) of the BG family given P(alive at T) = alive. Given alive at
+/// T, the alive branch of the likelihood makes λ ~ Gamma(r+x, α+T) and p ~ Beta(a, b+x+m)
+/// independent (BG: (1−p)ˣ survived coins; MBG: the coin of time 0 too), and the future of such
+/// a customer is a BG/NBD customer acquired at T (the next coin is tossed after the next
+/// purchase, for both variants): bg_shape{r+x, α+T, a, b+x+m, m = 0}. A customer dead at T
+/// buys nothing. Hence P = alive · P(X(t) = n | those) + (1 − alive)·[n = 0] — positive terms;
+/// its mean is FHL 2005's E[Y(t) | x, t_x, T] (eq. 10; MBG: Batislam et al.'s).
+inline double bg_conditional_pmf(const bg_shape& p, double alive, double n, double t, double x,
+                                 double T, const char* fn) {
+    const bg_shape future{p.r + x, p.alpha + T, p.a, p.b + x + p.m, 0};
+    const double f = t == 0 ? (n == 0 ? 1.0 : 0.0) : bg_probability_of_purchases(future, t, n, fn);
+    return n == 0 ? alive * f + (1 - alive) : alive * f;
+}
+
 }  // namespace ltv::detail
