@@ -138,7 +138,7 @@ def test_conditional_pmf_sums_to_one_and_its_mean_is_the_expectation(cls, params
 def test_conditional_pmf_arguments():
     m = ltv.ParetoNBD(params=PNBD)
     assert list(inspect.signature(ltv.ParetoNBD.conditional_probability_of_purchases)
-                .parameters)[1:] == ["frequency", "recency", "T", "n", "t"]
+                .parameters)[1:] == ["frequency", "recency", "T", "n", "t", "invalid"]
     with pytest.raises(TypeError):
         m.conditional_probability_of_purchases(2, 30.43, 38.86, 1, 39)  # n, t are keyword-only
     with pytest.raises(ltv.InvalidArgumentError, match=r"argument 'n' = 1.5 must be a whole"):

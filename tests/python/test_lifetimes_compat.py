@@ -386,12 +386,19 @@ def test_bgbb_reference_values(donations, bbf):
 
 
 def test_bgbb_p_alive_now(donations, bbf):
-    # P(alive at n) (m = 0) is the native p_alive
-    now = bbf.conditional_probability_alive(0, donations["frequency"], donations["recency"],
-                                            donations["periods"])
-    np.testing.assert_allclose(now, bbf.model.p_alive(donations["frequency"],
-                                                      donations["recency"],
-                                                      donations["periods"]), rtol=1e-12)
+    # lifetimes' m = 1 is FHS 2010 eq. 11, P(alive at n + 1): the native p_alive (its default)
+    next_ = bbf.conditional_probability_alive(1, donations["frequency"], donations["recency"],
+                                              donations["periods"])
+    np.testing.assert_allclose(next_, bbf.model.p_alive(donations["frequency"],
+                                                        donations["recency"],
+                                                        donations["periods"]), rtol=1e-12)
+    # m = 0, alive at n: certain for a donor who gave at the last opportunity (t_x = n)
+    now = np.asarray(bbf.conditional_probability_alive(0, donations["frequency"],
+                                                       donations["recency"],
+                                                       donations["periods"]))
+    last = (donations["recency"] == donations["periods"]).to_numpy()
+    assert last.any() and np.all(now[last] == pytest.approx(1.0, rel=1e-12))
+    assert np.all(now >= np.asarray(next_))
 
 
 @pytest.mark.skipif("ahead" not in inspect.signature(ltv.BetaGeoBetaBinom.p_alive).parameters,

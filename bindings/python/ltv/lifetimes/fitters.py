@@ -521,8 +521,8 @@ class BetaGeoBetaBinomFitter(BaseFitter):
 
         def compute(mask, m):
             args = (c["frequency"][mask], c["recency"][mask], c["n"][mask])
-            if m == 0:
-                return model.p_alive(*args)
+            # lifetimes' m is the native `ahead` exactly (m = 1 is FHS 2010's P(alive) at
+            # n + 1, the native default; m = 0 is alive at n)
             return model.p_alive(*args, ahead=m)
 
         return _output(_by_unique([c["m"]], compute, len(c["m"])), shape, index)
