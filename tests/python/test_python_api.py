@@ -281,3 +281,41 @@ def test_history_plot_needs_a_known_unit():
         ltv.plot_history_alive(m, 60, history, "date")
     m.time_unit = "week"
     assert ltv.plot_history_alive(m, 60, history, "date") is not None
+
+
+def test_every_native_object_copies_safely_or_refuses():
+    # (review of issue 12: copy.copy of a Summary freed its table twice and aborted)
+    s = ltv.summarize([1, 1, 2, 1], ["2020-01-01", "2020-01-05", "2020-01-02", "2020-02-01"],
+                      calibration_end="2020-01-10", observation_end="2020-03-01")
+    for clone in (copy.copy(s), copy.deepcopy(s), pickle.loads(pickle.dumps(s))):
+        assert clone.customer_id.tolist() == [1, 2] and clone.T.tolist() == s.T.tolist()
+        assert clone.to_pandas().equals(s.to_pandas())
+        with pytest.raises(ValueError, match="copied or unpickled Summary"):
+            ltv.compare_models(clone)
+    log = ltv.TransactionLog(["a"], ["2020-01-01"])
+    for attempt in (copy.copy, copy.deepcopy, pickle.dumps):
+        with pytest.raises(TypeError, match="TransactionLog cannot be pickled or copied"):
+            attempt(log)
+    # an unfitted model keeps the options set by name
+    m = ltv.BetaGeo().set_option("fix.b", 2.5)
+    assert pickle.loads(pickle.dumps(m)).option("fix.b") == 2.5
+
+
+def test_durations_are_not_numbers(bgnbd):
+    # timedelta64 reached C as nanoseconds (P(alive) 0.714 instead of 0.7266)
+    recency = pd.Series(pd.to_timedelta([30.43, 0], unit="D"))
+    with pytest.raises(ltv.InvalidArgumentError, match="'recency' holds durations"):
+        bgnbd.p_alive(pd.Series([2, 0]), recency, 38.86)
+    with pytest.raises(ltv.InvalidArgumentError, match="'T' holds durations"):
+        bgnbd.p_alive(2, 30.43, np.array([38], dtype="timedelta64[D]"))
+
+
+def test_ids_beyond_float_and_int64_range():
+    with pytest.raises(ltv.InvalidArgumentError, match=r"'customer_ids\[0\]' = 1e\+19 is a float "
+                                                       r"id beyond 2\*\*53"):
+        ltv.summarize(np.array([1e19, 1e19 + 4096, 3e19]), ["2020-01-01"] * 3)
+    big = np.array([2**64 - 1, 2**64 - 1, 5], dtype=np.uint64)
+    s = ltv.summarize(big, ["2020-01-01", "2020-01-05", "2020-02-01"])
+    assert s.customer_id.dtype == np.uint64 and s.customer_id.tolist() == [2**64 - 1, 5]
+    s = ltv.summarize([2**70, 2**70], ["2020-01-01", "2020-01-05"])
+    assert s.customer_id.tolist() == [2**70] and s.frequency.tolist() == [1]

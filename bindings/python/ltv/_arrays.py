@@ -32,6 +32,7 @@ def as_double_array(values, name):
     if hasattr(values, "to_numpy"):  # pandas Series / Index
         values = values.to_numpy()
     array = np.asarray(values)
+    _refuse_times(array, name)
     if array.dtype == object or not (
         np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
     ):
@@ -89,11 +90,28 @@ class Shape:
         return values
 
 
+def _refuse_times(array, name):
+    """Durations and dates are not numbers here: a timedelta64 would reach C as nanoseconds."""
+    if array.dtype.kind in "mM":
+        raise InvalidArgumentError(
+            f"argument '{name}' holds {'durations' if array.dtype.kind == 'm' else 'dates'} "
+            f"({array.dtype}); give numbers in the model's time unit, e.g. "
+            "durations / numpy.timedelta64(7, 'D') for weeks")
+
+
 def _pandas_values(value, name):
     """(numpy values, index, columns) of a pandas Series/DataFrame; nullable numbers (Int64,
     Float64, boolean) become float64 with NaN for <NA> (refused later, naming the row)."""
     index = value.index
     columns = getattr(value, "columns", None)
+    dtypes = [value.dtype] if hasattr(value, "dtype") else list(value.dtypes)
+    for dtype in dtypes:
+        if isinstance(dtype, np.dtype):
+            _refuse_times(np.empty(0, dtype=dtype), name)
+        elif "datetime" in str(dtype) or "timedelta" in str(dtype):
+            raise InvalidArgumentError(
+                f"argument '{name}' holds dates or durations ({dtype}); give numbers in the "
+                "model's time unit")
     try:
         array = value.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError):
@@ -126,6 +144,7 @@ def broadcast_columns(**named):
                 )
         else:
             array = np.asarray(value)
+            _refuse_times(array, name)
             if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
                                              or np.issubdtype(array.dtype, np.bool_)):
                 if isinstance(value, (str, bytes)):

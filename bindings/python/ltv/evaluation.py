@@ -241,7 +241,9 @@ def compare_models(data, calibration_end=None, observation_end=None, *, models=N
                 "argument 'data' is a Summary without a calibration/holdout split: summarize "
                 "with calibration_end=...")
         if getattr(data, "_table", None) is None:
-            raise ValueError("argument 'data' is a Summary whose table was released")
+            raise ValueError(
+                "argument 'data' is a copied or unpickled Summary, which keeps the columns but "
+                "not the library's table: pass the original Summary, or the log itself")
         call("ltv_compare_summary", data._table, ctypes.byref(options), ctypes.byref(handle))
         return Comparison(handle, _keep=data)
     if calibration_end is None:
@@ -323,6 +325,18 @@ class Comparison:
         if handle is not None and lib is not None:
             lib.ltv_evaluation_free(handle)
             self._handle = None
+
+    def __reduce__(self):
+        # The evaluation lives in the library; a shallow copy would free it twice.
+        raise TypeError(
+            "a Comparison cannot be pickled or copied (it lives in the library): pickle its "
+            "tables (comparison.table, .tracking, …), its to_json() text or its fitted models")
+
+    def __copy__(self):
+        self.__reduce__()
+
+    def __deepcopy__(self, memo):
+        self.__reduce__()
 
     # -- reading the evaluation -------------------------------------------------------------
     def _series(self, series, row=0):

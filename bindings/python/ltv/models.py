@@ -110,6 +110,10 @@ class Model:
         time unit) plus the Python-side options; the handle itself never travels."""
         options = dict(self._python_options(), time_unit=self.time_unit)
         if not self.has_params:  # no model file without parameters: the class and options
+            # (the options set by name are "fix.<parameter>"; the model file keeps them once
+            # there are parameters)
+            fixed = {f"fix.{p}": self.option(f"fix.{p}") for p in self.param_names}
+            options["set_options"] = {k: v for k, v in fixed.items() if v is not None}
             return (_restore_model, (None, options, self._kind))
         return (_restore_model, (self.to_json(), options, self._kind))
 
@@ -391,6 +395,8 @@ def _restore_model(text, options, kind=None):
         model = _KINDS[kind]()
         if options.get("time_unit"):
             model.time_unit = options["time_unit"]
+        for name, value in options.get("set_options", {}).items():
+            model.set_option(name, value)
     else:
         model = model_from_json(text)
     model.penalizer = options.get("penalizer", 0.0)

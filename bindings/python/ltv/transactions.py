@@ -280,6 +280,12 @@ def _ids(values, name):
             i = int(np.argmax(np.isnan(array)))
             raise InvalidArgumentError(f"argument '{name}[{i}]' is missing (NaN)")
         if np.all(array == np.floor(array)):
+            if np.abs(array).max(initial=0) > 2**53:  # floats no longer tell integers apart
+                i = int(np.argmax(np.abs(array) > 2**53))
+                raise InvalidArgumentError(
+                    f"argument '{name}[{i}]' = {array[i]!r} is a float id beyond 2**53, where "
+                    "distinct integers become the same float; pass the ids as integers or "
+                    "strings")
             array = array.astype(np.int64)
     if np.issubdtype(array.dtype, np.integer) or array.dtype.kind in "US":
         texts = array.astype(str).tolist()
@@ -456,6 +462,17 @@ def _packed_ids(function, handle, count):
     return out
 
 
+def _as_integer_ids(texts):
+    """Integer ids back from their decimal text: int64, else uint64 (ids ≥ 2**63), else the
+    Python ints themselves (beyond 64 bits)."""
+    for dtype in (np.int64, np.uint64):
+        try:
+            return texts.astype(dtype)
+        except (OverflowError, ValueError):
+            continue
+    return np.array([int(t) for t in texts], dtype=object)
+
+
 def _as_dates(days):
     return np.asarray(days, dtype=np.int64).astype("datetime64[D]")
 
@@ -489,7 +506,7 @@ class Summary:
             n = info.customers
             self.customer_id = _packed_ids("ltv_summary_table_ids", table_handle, n)
             if integer_ids and n:
-                self.customer_id = self.customer_id.astype(np.int64)
+                self.customer_id = _as_integer_ids(self.customer_id)
 
             def column(k):
                 out = np.empty(n, dtype=np.float64)
@@ -532,6 +549,16 @@ class Summary:
         if handle is not None and lib is not None:
             lib.ltv_summary_table_free(handle)
             self._table = None
+
+    # Copies and pickles carry the columns, not the native table (which only the original owns
+    # and frees): everything but compare_models(summary) works on them.
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_table"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
 
     def __len__(self):
         return len(self.customer_id)
@@ -804,6 +831,19 @@ class TransactionLog:
             lib.ltv_transactions_free(handle)
             self._handle = None
 
+    def __reduce__(self):
+        # The rows live in the library (no format to write them back); a shallow copy would free
+        # them twice. Refused with the ways that do travel.
+        raise TypeError(
+            "a TransactionLog cannot be pickled or copied (its rows live in the library): pickle "
+            "its Summary (log.summarize()), a SummaryState, or the DataFrame it was built from")
+
+    def __copy__(self):
+        self.__reduce__()
+
+    def __deepcopy__(self, memo):
+        self.__reduce__()
+
     def add(self, customer_ids, dates, amounts=None):
         """Adds rows (ids, dates, amounts as in the module docstring); returns self."""
         chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
@@ -841,7 +881,7 @@ class TransactionLog:
     def customer_ids(self):
         """The customer ids in first-seen order (int64 when every id added was an integer)."""
         ids = _packed_ids("ltv_transactions_ids", self._handle, self.customers)
-        return ids.astype(np.int64) if self._integer_ids and len(ids) else ids
+        return _as_integer_ids(ids) if self._integer_ids and len(ids) else ids
 
     def summarize(self, observation_end=None, time_unit=None, calibration_end=None, merge="day"):
         """The per-customer Summary of the log (arguments as for :func:`summarize`)."""
