@@ -43,6 +43,7 @@
 // (tests/cpp/test_first_day_customers.cpp checks them against tests/oracle/pareto_nbd.py).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -216,17 +217,27 @@ inline double probability_of_purchases(const pareto_nbd_params& params, double t
 namespace detail {
 
 /// P(X(T, T+t] = n | x, t_x, T) given P(alive) (see conditional_probability_of_purchases).
-inline double pnbd_conditional_pmf(const char* fn, const pareto_nbd_params& p, double alive,
-                                   double n, double t, double x, double T) {
-    double future;
+/// The purchases of a customer alive at T: P(X(t) = n | r+x, α+T, s, β+T). It depends on
+/// (x, T) only, and its quadrature is the cost of the conditional PMF.
+inline double pnbd_future_pmf(const char* fn, const pareto_nbd_params& p, double n, double t,
+                              double x, double T) {
     try {
-        future = probability_of_purchases(pareto_nbd_params{p.r + x, p.alpha + T, p.s, p.beta + T},
-                                          t, n);
+        return probability_of_purchases(pareto_nbd_params{p.r + x, p.alpha + T, p.s, p.beta + T},
+                                         t, n);
     } catch (const error& e) {
         throw error(e.code(), std::string(fn) + ": the purchases of a customer alive at T: " +
                                   e.what());
     }
+}
+
+/// P(alive) · future + (1 − P(alive)) · [n = 0].
+inline double pnbd_mix_pmf(double alive, double future, double n) {
     return n == 0 ? alive * future + (1 - alive) : alive * future;
+}
+
+inline double pnbd_conditional_pmf(const char* fn, const pareto_nbd_params& p, double alive,
+                                   double n, double t, double x, double T) {
+    return pnbd_mix_pmf(alive, pnbd_future_pmf(fn, p, n, t, x, T), n);
 }
 
 /// P(alive at T + t | x, t_x, T) given P(alive at T).
@@ -270,13 +281,32 @@ inline void conditional_probability_of_purchases(const pareto_nbd_params& params
     detail::validate_rfm(fn, data);
     detail::require_array(fn, "out", out, data.size());
     const detail::pnbd_alive_table alive(params, data);
-    detail::parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i)
-            out[i] = detail::at_row(i, [&] {
-                const double x = data.frequency[i], T = data.age[i];
-                return detail::pnbd_conditional_pmf(fn, params, alive(x, data.recency[i], T), n,
-                                                    t, x, T);
+    // The future PMF depends on (x, T) only and is the quadrature: once per distinct pair (a
+    // million customers hold a few thousand), at the first row of each, in (x, T) order.
+    const std::size_t rows = data.size();
+    std::vector<std::size_t> order(rows);
+    for (std::size_t i = 0; i < rows; ++i) order[i] = i;
+    const auto key = [&](std::size_t i) { return std::pair(data.frequency[i], data.age[i]); };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    std::vector<std::size_t> group_row, group_of(rows);
+    for (std::size_t k = 0; k < rows; ++k) {
+        if (k == 0 || key(order[k]) != key(order[k - 1])) group_row.push_back(order[k]);
+        group_of[order[k]] = group_row.size() - 1;
+    }
+    std::vector<double> future(group_row.size());
+    detail::parallel_for(group_row.size(), threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t g = lo; g < hi; ++g) {
+            const std::size_t i = group_row[g];
+            future[g] = detail::at_row(i, [&] {
+                return detail::pnbd_future_pmf(fn, params, n, t, data.frequency[i], data.age[i]);
             });
+        }
+    });
+    detail::parallel_for(rows, threads, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+            out[i] = detail::pnbd_mix_pmf(
+                alive(data.frequency[i], data.recency[i], data.age[i]), future[group_of[i]], n);
     });
 }
 

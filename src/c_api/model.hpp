@@ -9,6 +9,7 @@
 #include "ltv/fit_report.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/registry.hpp"
+#include "ltv/rfm_data.hpp"
 
 struct ltv_model {
     ltv::model_state state;
@@ -66,6 +67,11 @@ inline const model_ops& require_ready(const char* fn, const ltv_model& m, capabi
     const model_ops& ops = require_capability(fn, m, c, what);
     require_params(fn, m);
     return ops;
+}
+
+/// The (frequency, recency, T) columns of a batch call as an rfm_data view (no weights).
+inline rfm_data rfm(const double* x, const double* t_x, const double* T, std::size_t n) {
+    return {{x, n}, {t_x, n}, {T, n}, {}};
 }
 
 }  // namespace ltv::capi

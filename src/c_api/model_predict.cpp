@@ -14,14 +14,7 @@ using ltv::capi::guard;
 using ltv::capi::require_model;
 using ltv::capi::require_out;
 using ltv::capi::require_ready;
-
-namespace {
-
-ltv::rfm_data rfm(const double* x, const double* t_x, const double* T, size_t n) {
-    return {{x, n}, {t_x, n}, {T, n}, {}};
-}
-
-}  // namespace
+using ltv::capi::rfm;
 
 extern "C" {
 
