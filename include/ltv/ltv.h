@@ -31,9 +31,9 @@
 /* ---- version ----------------------------------------------------------------------------- */
 #define LTV_VERSION_MAJOR 0
 #define LTV_VERSION_MINOR 2
-#define LTV_VERSION_PATCH 4
+#define LTV_VERSION_PATCH 5
 #define LTV_VERSION_NUMBER (LTV_VERSION_MAJOR * 10000 + LTV_VERSION_MINOR * 100 + LTV_VERSION_PATCH)
-#define LTV_VERSION_STRING "0.2.4"
+#define LTV_VERSION_STRING "0.2.5"
 
 /* ---- symbol visibility ------------------------------------------------------------------- */
 #if defined(_WIN32)
