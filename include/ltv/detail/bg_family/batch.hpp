@@ -75,16 +75,19 @@ inline void bg_validate_batch(const char* fn, const rfm_data& d, int threads,
 
 /// P(alive) with c_x = log(a) − log(b+x+m−1) looked up per x: the same operations as
 /// bg_probability_alive, hence bit-identical results.
+/// The table holds x < min(1024, rows): it costs one log-gamma per entry, so a call with a few
+/// rows (one customer per call, as from a database function) builds no more than it uses.
 struct bg_alive_cache {
     static constexpr std::size_t size = 1024;
     std::vector<double> c;
-    explicit bg_alive_cache(const bg_shape& p) : c(size) {
-        for (std::size_t k = 0; k < size; ++k) c[k] = bg_alive_constant(p, static_cast<double>(k));
+    explicit bg_alive_cache(const bg_shape& p, std::size_t rows) : c(std::min(size, rows)) {
+        for (std::size_t k = 0; k < c.size(); ++k)
+            c[k] = bg_alive_constant(p, static_cast<double>(k));
     }
     double operator()(const bg_shape& p, double x, double t_x, double T) const {
         if (p.m == 0 && x == 0) return 1;
-        const double cx = x < static_cast<double>(size) ? c[static_cast<std::size_t>(x)]
-                                                        : bg_alive_constant(p, x);
+        const double cx = x < static_cast<double>(c.size()) ? c[static_cast<std::size_t>(x)]
+                                                            : bg_alive_constant(p, x);
         return bg_probability_alive_given(p, cx, x, t_x, T);
     }
 };
@@ -94,20 +97,21 @@ inline void bg_probability_alive_batch(const char* fn, const bg_shape& p, const 
                                        double* out, int threads) {
     bg_validate_batch(fn, data, threads, nullptr);
     require_array(fn, "out", out, data.size());
-    const bg_alive_cache alive(p);
+    const bg_alive_cache alive(p, data.size());
     parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
         for (std::size_t i = lo; i < hi; ++i)
             out[i] = alive(p, data.frequency[i], data.recency[i], data.age[i]);
     });
 }
 
-/// log L of every customer: the x-only terms (six log-gammas) are computed once per x < 1024
-/// before the parallel loop — the same values, so bit-identical to bg_log_likelihood.
+/// log L of every customer: the x-only terms (six log-gammas) are computed once per
+/// x < min(1024, rows) before the parallel loop — the same values, so bit-identical to
+/// bg_log_likelihood; a call with few rows builds no more terms than it has rows.
 inline void bg_log_likelihood_batch(const char* fn, const bg_shape& p, const rfm_data& data,
                                     double* out, int threads) {
     bg_validate_batch(fn, data, threads, nullptr);
     require_array(fn, "out", out, data.size());
-    std::vector<bg_x_terms> terms(1024);
+    std::vector<bg_x_terms> terms(std::min<std::size_t>(1024, data.size()));
     for (std::size_t k = 0; k < terms.size(); ++k)
         terms[k] = bg_terms(p, static_cast<double>(k), false);
     parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
@@ -179,7 +183,7 @@ inline void bg_conditional_expected_batch(const char* fn, const bg_shape& p, dou
     const bool tabulate = n >= bg_table_min_rows && t > 0;
     bg_validate_batch(fn, data, threads, tabulate ? &scan : nullptr);
     require_array(fn, "out", out, n);
-    const bg_alive_cache alive(p);
+    const bg_alive_cache alive(p, data.size());
     bg_table_set set;
     if (tabulate && n > 0)
         bg_build_tail_tables(set, p, scan, t / (p.alpha + scan.T_max),
@@ -216,7 +220,7 @@ inline void bg_discounted_purchases_batch(const char* fn, const bg_shape& p, con
         times[k] = static_cast<double>(k + 1) * period_length;
         discount[k] = std::pow(1 + discount_rate, -static_cast<double>(k + 1));
     }
-    const bg_alive_cache alive(p);
+    const bg_alive_cache alive(p, data.size());
     // Tables: f per x (kappa = 1) for the node values of F per x (kappa = N, s₁ = L/(α+T)).
     bg_table_set f_set, F_set;
     if (tabulate && n > 0) {
