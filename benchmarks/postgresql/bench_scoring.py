@@ -26,7 +26,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "postgresql"))
-from pgcluster import PgCluster  # noqa: E402
+from pgcluster import PgCluster, stop_on_signals  # noqa: E402
 
 CDNOW = ROOT / "tests" / "data" / "cdnow_customers_summary.csv"
 
@@ -76,6 +76,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--pg-config", default="pg_config")
     args = ap.parse_args()
+    stop_on_signals()
 
     # customers to score: a year and a half of daily data, all (x, t_x, T) in weeks, mostly
     # distinct (no help from repeated rows); the model is fitted on CDNOW

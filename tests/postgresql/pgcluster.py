@@ -190,8 +190,9 @@ class PgCluster:
                            "-E", "UTF8", "--locale=C", "--no-sync"])
         options = {"listen_addresses": "127.0.0.1", "unix_socket_directories": str(self.tmp),
                    "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
-                   "max_wal_size": "2GB", "shared_buffers": "256MB",
-                   "dynamic_shared_memory_type": "posix", **self.settings}
+                   "max_wal_size": "2GB", "shared_buffers": "128MB",
+                   # files in the data directory, not /dev/shm (small in containers)
+                   "dynamic_shared_memory_type": "mmap", **self.settings}
         with open(data / "postgresql.conf", "a") as conf:
             for k, v in options.items():
                 conf.write(f"{k} = '{v}'\n")
@@ -237,7 +238,13 @@ class PgCluster:
 
 
 def _terminate(signum, frame):
-    sys.exit(128 + signum)  # runs atexit: the cluster is stopped and removed
+    sys.exit(128 + signum)  # unwinds the with-block and runs atexit: the cluster is removed
+
+
+def stop_on_signals():
+    """SIGTERM/SIGINT/SIGHUP (ctest's timeout, Ctrl-C) stop and remove the cluster too."""
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _terminate)
 
 
 def main(argv=None):
@@ -252,7 +259,7 @@ def main(argv=None):
     cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not cmd:
         ap.error("no command given")
-    signal.signal(signal.SIGTERM, _terminate)
+    stop_on_signals()
     with PgCluster(args.extension_dir, args.pg_config, keep=args.keep) as pg:
         print(f"pgcluster: {pg.dsn} (server user {pg.user}, {pg.tmp})", file=sys.stderr)
         return subprocess.run(cmd, env=pg.env).returncode

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pgcluster import PgCluster, pg_config  # noqa: E402
+from pgcluster import PgCluster, pg_config, stop_on_signals  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,6 +40,7 @@ def main():
     ap.add_argument("--pg-config", default="pg_config")
     ap.add_argument("tests", nargs="*", help="tests to run (default: the Makefile's REGRESS)")
     args = ap.parse_args()
+    stop_on_signals()
 
     tests = args.tests or regress_tests(args.source_dir)
     pkglibdir = Path(pg_config("--pkglibdir", args.pg_config))

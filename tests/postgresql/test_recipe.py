@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pgcluster import PgCluster  # noqa: E402
+from pgcluster import PgCluster, stop_on_signals  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 RECIPE = ROOT / "bindings" / "postgresql" / "recipe"
@@ -96,6 +96,7 @@ def main():
     ap.add_argument("--extension-dir", help="the built extension: also fit on the patterns")
     ap.add_argument("--pg-config", default="pg_config")
     args = ap.parse_args()
+    stop_on_signals()
     start = time.monotonic()
     orders, n_orders = cdnow_orders_csv()
 
