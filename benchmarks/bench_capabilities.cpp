@@ -108,6 +108,31 @@ void BM_expected_cumulative_transactions_cdnow(benchmark::State& st) {
     }
 }
 
+// One customer per call through the batch entries, as a database function or an ERP's per-record
+// hook calls them (issue 13): the per-batch tables must not cost more than the row.
+void one_row(benchmark::State& st, ltv::model_kind kind, std::vector<double> params, bool ll) {
+    const auto s = state_of(kind, std::move(params));
+    const auto& ops = ltv::model_ops_for(kind);
+    std::vector<double> x{3}, tx{20}, T{38}, out(1);
+    const ltv::rfm_data d{x, tx, T, {}};
+    for (auto _ : st) {
+        if (ll)
+            ops.log_likelihood(s, d, out.data(), 1);
+        else
+            ops.p_alive(s, d, out.data(), 1);
+        benchmark::DoNotOptimize(out.data());
+    }
+}
+void BM_one_row_p_alive_bgnbd(benchmark::State& st) {
+    one_row(st, ltv::model_kind::bgnbd, {bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b}, false);
+}
+void BM_one_row_log_likelihood_bgnbd(benchmark::State& st) {
+    one_row(st, ltv::model_kind::bgnbd, {bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b}, true);
+}
+void BM_one_row_p_alive_pnbd(benchmark::State& st) {
+    one_row(st, ltv::model_kind::pareto_nbd, {pnbd.r, pnbd.alpha, pnbd.s, pnbd.beta}, false);
+}
+
 }  // namespace
 
 BENCHMARK(BM_simulate_bgnbd_1M)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -115,3 +140,6 @@ BENCHMARK(BM_simulate_pnbd_1M)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->U
 BENCHMARK(BM_conditional_pmf_pnbd_1M)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_p_alive_ahead_pnbd_1M)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_expected_cumulative_transactions_cdnow)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_one_row_p_alive_bgnbd)->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_one_row_log_likelihood_bgnbd)->Unit(benchmark::kNanosecond);
+BENCHMARK(BM_one_row_p_alive_pnbd)->Unit(benchmark::kNanosecond);

@@ -179,7 +179,6 @@ typedef struct ltv_pg_cache_entry
 	Size		key_size;		/* bytes of key */
 	char	   *key;			/* the datum as stored (toast pointer or varlena) */
 	ltv_model  *model;
-	int			alive_path;		/* ltv_p_alive's fast path: 0 not probed, 1 usable, -1 not */
 } ltv_pg_cache_entry;
 
 #define LTV_PG_CACHE_SLOTS 2	/* ltv_clv has two model arguments */
@@ -188,7 +187,6 @@ typedef struct ltv_pg_cache
 {
 	MemoryContext context;		/* fn_mcxt: lives as long as the query's expression */
 	ltv_pg_cache_entry slots[LTV_PG_CACHE_SLOTS];
-	double	   *times;			/* ltv_p_alive: purchase times 0, t_x, …, t_x */
 } ltv_pg_cache;
 
 static void
@@ -259,7 +257,6 @@ ltv_pg_model_arg(FunctionCallInfo fcinfo, int argno, int slot, const char *fn)
 	memcpy(entry->key, raw, size);
 	entry->key_size = size;
 	entry->model = model;
-	entry->alive_path = 0;
 	return model;
 }
 
@@ -495,76 +492,19 @@ ltv_pg_fit_spend_final(PG_FUNCTION_ARGS)
 
 /* ---- scoring: one customer per call, the parsed model cached ---------------------------- */
 
-/*
- * P(alive) of one customer. The batch entry ltv_model_p_alive prepares per call what a batch
- * shares (BG/NBD: a table of 1024 per-x constants, ~35 µs), which dominates a one-row call; the
- * C API's ltv_model_alive_path (P(alive) along one customer's purchase history, any model with
- * P(alive)) evaluates one customer without it: purchases at 0, t_x, …, t_x (x repeats),
- * evaluated at T, is P(alive | x, t_x, T). It is used for ordinary rows once the model has given
- * the same values as ltv_model_p_alive on probe customers; every other row (and every model
- * that differs) takes ltv_model_p_alive, which also words the errors.
- */
-#define LTV_PG_ALIVE_PATH_MAX_X 4096
-
-static bool
-ltv_pg_alive_path_usable(const ltv_model *model, double *times)
-{
-	static const double probes[][3] = {{0, 0, 10}, {1, 3, 3}, {2, 5, 10}, {7, 29, 38}};
-	size_t		i;
-
-	for (i = 0; i < lengthof(probes); ++i)
-	{
-		double		x = probes[i][0],
-					t_x = probes[i][1],
-					T = probes[i][2],
-					batch,
-					path;
-		size_t		k;
-
-		times[0] = 0;
-		for (k = 1; k <= (size_t) x; ++k)
-			times[k] = t_x;
-		if (ltv_model_p_alive(model, &x, &t_x, &T, 1, &batch) != LTV_OK ||
-			ltv_model_alive_path(model, times, (size_t) x + 1, &T, 1, &path) != LTV_OK ||
-			batch != path)
-			return false;
-	}
-	return true;
-}
-
+/* P(alive) of one customer: the batch entry with n = 1 (its per-batch tables are sized by the
+ * batch, so a one-row call costs about one evaluation). */
 PG_FUNCTION_INFO_V1(ltv_pg_p_alive);
 Datum
 ltv_pg_p_alive(PG_FUNCTION_ARGS)
 {
 	const char *fn = "ltv_p_alive";
 	const ltv_model *model = ltv_pg_model_arg(fcinfo, 0, 0, fn);
-	ltv_pg_cache *cache = (ltv_pg_cache *) fcinfo->flinfo->fn_extra;
-	ltv_pg_cache_entry *entry = &cache->slots[0];
 	double		x = PG_GETARG_FLOAT8(1),
 				t_x = PG_GETARG_FLOAT8(2),
 				T = PG_GETARG_FLOAT8(3),
 				out;
 
-	if (cache->times == NULL)
-		cache->times = MemoryContextAlloc(cache->context,
-										  (LTV_PG_ALIVE_PATH_MAX_X + 1) * sizeof(double));
-	if (entry->alive_path == 0)
-		entry->alive_path = ltv_pg_alive_path_usable(model, cache->times) ? 1 : -1;
-
-	/* ordinary rows: whole x, 0 ≤ t_x ≤ T finite, t_x > 0 exactly when x > 0 */
-	if (entry->alive_path > 0 && x >= 0 && x <= LTV_PG_ALIVE_PATH_MAX_X && x == floor(x) &&
-		t_x >= 0 && t_x <= T && isfinite(T) && ((x == 0) == (t_x == 0)))
-	{
-		double	   *times = cache->times;
-		size_t		n = (size_t) x,
-					k;
-
-		times[0] = 0;
-		for (k = 1; k <= n; ++k)
-			times[k] = t_x;
-		if (ltv_model_alive_path(model, times, n + 1, &T, 1, &out) == LTV_OK)
-			PG_RETURN_FLOAT8(out);
-	}
 	LTV_CHECK(fn, ltv_model_p_alive(model, &x, &t_x, &T, 1, &out));
 	PG_RETURN_FLOAT8(out);
 }
