@@ -91,9 +91,9 @@ def one_run(client, rows, partitions):
     distributed.wait(scores)
     times["score"] = time.perf_counter() - t
 
+    peak = {w: v[1] for w, v in client.run(_rss).items()}  # before anything else runs
     customers = len(summary)
     patterns = len(ltv.dask.patterns(summary, check=False))
-    peak = {w: v[1] for w, v in client.run(_rss).items()}
     info = {"customers": customers, "patterns": patterns, "end": end,
             "bgnbd": bgnbd.params, "gg": gg.params}
     del scores, summary

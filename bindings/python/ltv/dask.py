@@ -171,9 +171,10 @@ def _summarize_partition(frame, customer, date, amount, options, index_dtype, ex
 
 def _summary_meta(customer_ids, options, extra):
     """The empty frame of a summary's columns and dtypes."""
-    ids = pd.Series([1], dtype=np.int64) if _index_dtype(customer_ids).kind in "iu" else ["x"]
-    one = _transactions.summarize(ids, ["2000-01-01"], [0.0], **options).to_pandas(extra=extra)
-    meta = one.iloc[:0].copy()
+    none = _transactions.summarize(pd.Series([], dtype=np.int64),
+                                   pd.Series([], dtype="datetime64[ns]"),
+                                   pd.Series([], dtype=np.float64), **options)
+    meta = none.to_pandas(extra=extra).iloc[:0].copy()
     meta.index = pd.Index([], dtype=_index_dtype(customer_ids), name="customer_id")
     return meta
 
