@@ -19,8 +19,8 @@ RSS is the run's), then times, wall-clock:
   score       ltv.dask.score(bgnbd, summary, t=90, spend_model=gg) persisted on the workers:
               p_alive, expected purchases, expected spend and CLV of every customer
 
-and reads each worker's peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) and RSS at the
-start of the run. For comparison, once, the single-machine path in a fresh process: the same log
+and reads each worker's peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) after every
+stage, and its RSS at the start of the run. For comparison, once, the single-machine path in a fresh process: the same log
 generated in one pandas DataFrame and summarised by one ``ltv.summarize`` (time and peak RSS).
 
 Prints every run and the medians. Usage:
@@ -62,29 +62,37 @@ def one_run(client, rows, partitions):
     client.restart()
     start_rss = {w: v[0] for w, v in client.run(_rss).items()}
     log = simulated_log.dask_log(partitions, rows // partitions)
-    times = {}
+    times, stage_peaks = {}, {}
+
+    def peak_after(stage):
+        stage_peaks[stage] = max(v[1] for v in client.run(_rss).values())
 
     t = time.perf_counter()
     counted = len(log)  # every block made and counted
     times["generate"] = time.perf_counter() - t
     assert counted == rows, counted
+    peak_after("generate")
 
     t = time.perf_counter()
     end = ltv.dask.last_date(log)
     times["last_date"] = time.perf_counter() - t
+    peak_after("last_date")
 
     t = time.perf_counter()
     summary = ltv.dask.summarize(log, observation_end=end).persist()
     distributed.wait(summary)
     times["summarize"] = time.perf_counter() - t
+    peak_after("summarize")
 
     t = time.perf_counter()
     bgnbd = ltv.dask.fit(ltv.BetaGeo(), summary)
     times["fit BG/NBD"] = time.perf_counter() - t
+    peak_after("fit BG/NBD")
 
     t = time.perf_counter()
     gg = ltv.dask.fit(ltv.GammaGamma(), summary)
     times["fit GG"] = time.perf_counter() - t
+    peak_after("fit GG")
 
     t = time.perf_counter()
     scores = ltv.dask.score(bgnbd, summary, t=90, spend_model=gg).persist()
@@ -92,10 +100,11 @@ def one_run(client, rows, partitions):
     times["score"] = time.perf_counter() - t
 
     peak = {w: v[1] for w, v in client.run(_rss).items()}  # before anything else runs
+    stage_peaks["score"] = max(peak.values())
     customers = len(summary)
     patterns = len(ltv.dask.patterns(summary, check=False))
     info = {"customers": customers, "patterns": patterns, "end": end,
-            "bgnbd": bgnbd.params, "gg": gg.params}
+            "bgnbd": bgnbd.params, "gg": gg.params, "stage_peaks": stage_peaks}
     del scores, summary
     return times, {w: (start_rss[w], peak[w]) for w in peak}, info
 
@@ -165,6 +174,8 @@ def main():
                   + f"; total {total:.1f} s")
             print("  workers' RSS at start / peak (MiB): "
                   + ", ".join(f"{v[0]:.0f} / {v[1]:.0f}" for v in memory.values()))
+            print("  largest worker peak RSS after each stage (MiB): " + ", ".join(
+                f"{s} {info['stage_peaks'][s]:.0f}" for s in STAGES))
             print(f"  {info['customers']:,} customers, {info['patterns']:,} (x, t_x, T) "
                   f"patterns, observation_end {info['end']}")
     print("medians of", args.runs, "runs:")

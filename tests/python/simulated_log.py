@@ -12,7 +12,8 @@ Each customer: a first purchase on a uniform day of the ``YEARS``-year window, a
 λ ~ Gamma(R, 1/ALPHA) per day, a drop-out probability p ~ Beta(A, B) after each repeat
 purchase (BG/NBD), exponential gaps between purchases, purchases after the window's end cut;
 spend per purchase Gamma(P, ν) with ν ~ Gamma(Q, 1/GAMMA) per customer (Gamma-Gamma), rounded
-to cents. A block's last customer may lose purchases to the exact row count, which a log cut at
+to cents. Customers are simulated CHUNK at a time, so making a block takes memory of the order
+of the block itself. A block's last customer may lose purchases to the exact row count, which a log cut at
 any day also does. The parameters are round numbers of this generator, not published values.
 """
 
@@ -30,33 +31,42 @@ ID_STRIDE = 10_000_000          # ids of block k: k * ID_STRIDE + 0, 1, 2, ...
 SEED = 13
 
 
+CHUNK = 20_000                  # customers simulated at a time (bounds the generator's memory)
+
+
+def _chunk(rng, n):
+    """(owner, day) of n simulated customers: every first purchase, then the repeat purchases
+    inside the window, ordered by customer (owner 0 … n−1) and, per customer, by day."""
+    first = rng.integers(0, DAYS, n)
+    lam = rng.gamma(R, 1.0 / ALPHA, n)
+    p = rng.beta(A, B, n)
+    repeats = np.minimum(rng.geometric(p), MAX_REPEATS)
+    owner = np.repeat(np.arange(n), repeats)
+    times = np.cumsum(rng.exponential(1.0, len(owner)) / lam[owner])
+    ends = np.cumsum(repeats)
+    times -= np.repeat(np.concatenate([[0.0], times[ends[:-1] - 1]]), repeats)
+    day = first[owner] + np.floor(times).astype(np.int64)
+    keep = day < DAYS
+    owner = np.concatenate([np.arange(n), owner[keep]])
+    day = np.concatenate([first, day[keep]])
+    order = np.argsort(owner, kind="stable")
+    return owner[order], day[order]
+
+
 def block(k, rows_per_partition, seed=SEED):
     """Block k of the log: a pandas DataFrame of exactly ``rows_per_partition`` rows with columns
     customer_id (int64), date (datetime64[ns]) and amount (float64), ordered by customer."""
     rng = np.random.default_rng([seed, k])
-    n = max(16, rows_per_partition // 3)          # customers simulated; more until enough rows
-    while True:
-        first = rng.integers(0, DAYS, n)
-        lam = rng.gamma(R, 1.0 / ALPHA, n)
-        p = rng.beta(A, B, n)
-        repeats = np.minimum(rng.geometric(p), MAX_REPEATS)
-        owner = np.repeat(np.arange(n), repeats)
-        gaps = rng.exponential(1.0, len(owner)) / lam[owner]
-        ends = np.cumsum(repeats)
-        times = np.cumsum(gaps)
-        times -= np.repeat(np.concatenate([[0.0], times[ends[:-1] - 1]]), repeats)
-        day = first[owner] + np.floor(times).astype(np.int64)
-        keep = day < DAYS
-        # every customer's first purchase, then their repeat purchases inside the window
-        owner = np.concatenate([np.arange(n), owner[keep]])
-        day = np.concatenate([first, day[keep]])
-        order = np.argsort(owner, kind="stable")
-        owner, day = owner[order], day[order]
-        if len(owner) >= rows_per_partition:
-            break
-        n *= 2
-    owner, day = owner[:rows_per_partition], day[:rows_per_partition]
-    nu = rng.gamma(Q, 1.0 / GAMMA, n)
+    owners, days, rows, customers = [], [], 0, 0
+    while rows < rows_per_partition:
+        owner, day = _chunk(rng, CHUNK)
+        owners.append(owner + customers)
+        days.append(day)
+        rows += len(owner)
+        customers += CHUNK
+    owner = np.concatenate(owners)[:rows_per_partition] if owners else np.zeros(0, np.int64)
+    day = np.concatenate(days)[:rows_per_partition] if days else np.zeros(0, np.int64)
+    nu = rng.gamma(Q, 1.0 / GAMMA, max(customers, 1))
     amount = np.round(rng.gamma(P, 1.0, len(owner)) / nu[owner], 2)
     return pd.DataFrame({
         "customer_id": owner.astype(np.int64) + k * ID_STRIDE,

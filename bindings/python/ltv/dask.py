@@ -187,8 +187,9 @@ def summarize(log, customer=None, date=None, amount=None, *, observation_end=Non
     DataFrame (lazy) of ``Summary.to_pandas(extra)`` frames — frequency, recency, T,
     monetary_value (and the holdout columns with ``calibration_end``) indexed by
     ``customer_id`` — with the rows ``ltv.summarize`` gives on the whole log in one process,
-    identical to the last bit (partitions in their order, customers in first-seen order within a
-    partition). ``persist()`` it when several steps follow.
+    identical to the last bit when each customer's rows come in the same order (a monetary value
+    is a sum in the rows' order); partitions in their order, customers in first-seen order
+    within a partition. ``persist()`` it when several steps follow.
 
     ``customer``, ``date``, ``amount``: column names (or the index's name); None takes the
     library's default names (``customer_id``, ``date``, ``amount`` — the file readers'
