@@ -19,9 +19,11 @@ RSS is the run's), then times, wall-clock:
   score       ltv.dask.score(bgnbd, summary, t=90, spend_model=gg) persisted on the workers:
               p_alive, expected purchases, expected spend and CLV of every customer
 
-and reads each worker's peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) after every
-stage, and its RSS at the start of the run. For comparison, once, the single-machine path in a fresh process: the same log
-generated in one pandas DataFrame and summarised by one ``ltv.summarize`` (time and peak RSS).
+and reads each worker's peak RSS (VmHWM of /proc/self/status, reset at the start of the run:
+getrusage's ru_maxrss of a restarted worker is inherited) after every stage, and its RSS at the
+start of the run. For comparison, once, the single-machine path in a fresh process: the same log
+generated in one pandas DataFrame and summarised by one ``ltv.summarize`` (time and peak RSS,
+VmHWM: a new process image starts its own).
 
 Prints every run and the medians. Usage:
   /usr/bin/python3 benchmarks/dask/bench_dask.py [--rows 10000000] [--partitions 20]
@@ -31,7 +33,6 @@ with LTV_LIBRARY (and PYTHONPATH=bindings/python from the source tree) set as fo
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -47,10 +48,22 @@ STAGES = ("generate", "last_date", "summarize", "fit BG/NBD", "fit GG", "score")
 
 
 def _rss():
-    """(current RSS, peak RSS) of this process in MiB (a worker: through client.run)."""
-    with open("/proc/self/statm") as f:
-        current = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    return current, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """(current RSS, peak RSS) of this process in MiB (a worker's: through client.run), from
+    /proc/self/status (VmRSS, VmHWM)."""
+    values = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                name, kib = line.split()[:2]
+                values[name] = int(kib) / 1024
+    return values["VmRSS:"], values["VmHWM:"]
+
+
+def _reset_peak():
+    """Resets this process's peak RSS (VmHWM) to its current RSS (Linux: clear_refs 5). A
+    restarted worker's getrusage() peak is not its own (it is kept across fork and exec)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
 
 
 def one_run(client, rows, partitions):
@@ -60,6 +73,7 @@ def one_run(client, rows, partitions):
     import ltv.dask
 
     client.restart()
+    client.run(_reset_peak)
     start_rss = {w: v[0] for w, v in client.run(_rss).items()}
     log = simulated_log.dask_log(partitions, rows // partitions)
     times, stage_peaks = {}, {}
@@ -110,7 +124,7 @@ def one_run(client, rows, partitions):
 
 
 SINGLE = """
-import resource, sys, time
+import sys, time
 sys.path[:0] = {paths!r}
 import simulated_log, ltv
 t = time.perf_counter()
@@ -119,7 +133,8 @@ generated = time.perf_counter() - t
 t = time.perf_counter()
 summary = ltv.summarize(log.customer_id, log.date, log.amount)
 summarized = time.perf_counter() - t
-print(generated, summarized, len(summary), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+peak = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
+print(generated, summarized, len(summary), peak / 1024)
 """
 
 
