@@ -34,6 +34,9 @@ import ltv.dask as ldask  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import simulated_log  # noqa: E402
 
+# distributed 2022.12 on Debian's tornado: its LocalCluster warns at start (not ltv's doing)
+pytestmark = pytest.mark.filterwarnings("ignore:make_current is deprecated:DeprecationWarning")
+
 SANITIZER = "libasan" in os.environ.get("LD_PRELOAD", "")
 CLUSTER_ROWS = int(os.environ.get("LTV_DASK_TEST_ROWS",
                                   200_000 if SANITIZER else 2_000_000))
