@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every public member of the ltv package has a docstring (issue 12, Docs).
 
-Public: the functions and classes of ``ltv.__all__``, of ``ltv.datasets`` and of ``ltv.lifetimes``
-(and its submodules), and every public method and property of the model classes
+Public: the functions and classes of ``ltv.__all__``, of ``ltv.datasets``, of ``ltv.dask`` (when
+Dask is installed) and of ``ltv.lifetimes`` (and its submodules), and every public method and
+property of the model classes
 (``ltv.MODEL_CLASSES``, ``ltv.Model``), ``Summary``, ``SummaryState``, ``TransactionLog``,
 ``Comparison`` and the lifetimes fitters. Names starting with "_" are private.
 
@@ -31,6 +32,12 @@ MODULES = (
     "ltv.lifetimes.plotting",
     "ltv.lifetimes.utils",
 )
+try:  # ltv.dask when Dask is installed (scripts/setup installs it; the import needs it)
+    import dask.dataframe  # noqa: F401
+
+    MODULES += ("ltv.dask",)
+except ImportError:
+    pass
 
 
 def _module(name):
