@@ -72,13 +72,16 @@ TEST_CASE("segments: every registered model fitted per segment equals each subse
         const conf::model_inputs in = conf::load_inputs(*ops);
         const conf::data_set& d = in.fit_data;
         const std::size_t n = d.cols[0].size();
-        REQUIRE(n >= 30);
+        REQUIRE(n >= 9);  // (BG/BB's fit data: 22 weighted rows)
         const auto labels = thirds(n);
         const ltv::packed_labels packed(labels);
         ltv::model_state proto;
         proto.kind = static_cast<ltv::model_kind>(ops->kind);
         proto.time_unit = "week";
         ltv::fit_options fo;
+        // (a third of a small data set may not identify every parameter: BG/BB's 22 rows; the
+        // point where the fit stops must still be the subset's own)
+        fo.allow_no_convergence = true;
         ltv::segment_options so;
         so.threads = 2;
         const ltv::segmented_model seg = ltv::fit_segments(proto, columns_of(*ops, d), packed, fo, so);
@@ -175,7 +178,9 @@ TEST_CASE("segments: errors name the segment, its size, the row and the label") 
                         ltv::packed_labels(labels), out.data());
     ops.p_alive(*seg.pooled, {d.cols[0], d.cols[1], d.cols[2], {}}, pooled_out.data(), 1);
     CHECK(out[5] == pooled_out[5]);
-    CHECK(out[4] != pooled_out[4]);
+    std::size_t buyer = 0;  // a customer of 'big' with repeat purchases: P(alive) < 1 differs
+    while (buyer == 5 || d.cols[0][buyer] == 0) ++buyer;
+    CHECK(out[buyer] != pooled_out[buyer]);
     const auto round = ltv::segments_from_json(ltv::segments_to_json(seg));
     REQUIRE(round.pooled.has_value());
     CHECK(round.pooled->params == seg.pooled->params);
