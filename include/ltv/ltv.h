@@ -612,6 +612,91 @@ LTV_API int ltv_customer_lifetime_value_summary(const ltv_model* transaction_mod
                                                 const ltv_clv_options* options, double* out,
                                                 size_t capacity);
 
+/* ---- one model per segment (docs/segments.md) -------------------------------------------- */
+/* A segmented model: for every segment label (a store, a country …) a model of the prototype's
+ * kind fitted on that segment's customers alone, with its options set by name and time unit —
+ * bit for bit the model a fit of the subset alone gives; each customer is scored by its own
+ * segment's model. Segment labels are UTF-8 byte strings, one per customer row, packed as
+ * customer ids are (label i is label_chars[label_offsets[i] .. label_offsets[i + 1]), n + 1
+ * offsets); an empty label or one that is not UTF-8 is LTV_ERR_INVALID_ARGUMENT naming its row.
+ * Segments are ordered by label (byte order). Models fitted on survivor curves (sbg) cannot be
+ * segmented by customer. */
+typedef struct ltv_segments ltv_segments;
+
+typedef struct ltv_segments_options {
+    size_t struct_size;   /* sizeof(ltv_segments_options); set by ltv_segments_options_init */
+    size_t min_customers; /* default 1: a segment with fewer rows is LTV_ERR_INVALID_ARGUMENT
+                             naming it, its size and this minimum (with pooled: it gets no model
+                             of its own and the pooled model scores it) */
+    int pooled;           /* 0 (default) or 1: also fit one model on all rows, which scores the
+                             customers of labels without a model (small or new segments) */
+    int threads;          /* segments fitted at once, threads of scoring batches; 0 (default) =
+                             the process default. Results never depend on it. */
+} ltv_segments_options;
+
+LTV_API int ltv_segments_options_init(ltv_segments_options* options, size_t struct_size);
+/* Fits one model per label. prototype: a model handle giving the kind, the options set by name
+ * (ltv_model_set_option) and the time unit; its parameters are not used (fit_options->initial
+ * starts every fit). Columns as the kind reads them: frequency, recency, T for the rfm models,
+ * frequency, monetary for spend models; the others may be NULL; weights may be NULL. A segment
+ * whose fit fails returns the fit's status with a message naming the segment, its size and (for
+ * a row's error) the input row; when several fail, the first in label order. fit_options and
+ * options may be NULL (defaults). Free the result with ltv_segments_free. */
+LTV_API int ltv_segments_fit(const ltv_model* prototype, const double* frequency,
+                             const double* recency, const double* T, const double* monetary,
+                             const double* weights, const char* label_chars,
+                             const size_t* label_offsets, size_t n,
+                             const ltv_fit_options* fit_options,
+                             const ltv_segments_options* options, ltv_segments** out_segments);
+/* The same on a summary table's columns (n = its customers); records the table's time unit in
+ * every model, as ltv_model_fit_summary does. */
+LTV_API int ltv_segments_fit_summary(const ltv_model* prototype, const ltv_summary_table* table,
+                                     const char* label_chars, const size_t* label_offsets,
+                                     size_t n, const ltv_fit_options* fit_options,
+                                     const ltv_segments_options* options,
+                                     ltv_segments** out_segments);
+LTV_API int ltv_segments_free(ltv_segments* segments); /* NULL is fine */
+/* Threads of scoring batches (0 = the process default); ltv_segments_from_json/load give 0. */
+LTV_API int ltv_segments_set_threads(ltv_segments* segments, int threads);
+LTV_API int ltv_segments_kind(const ltv_segments* segments, int* out_kind);
+LTV_API int ltv_segments_count(const ltv_segments* segments, size_t* out_count);
+/* Segment index (0 … count − 1, label order): its label (NUL-terminated; *out_length its bytes,
+ * out_length may be NULL), its customer rows, and its model — borrowed: valid until
+ * ltv_segments_free, do not free or modify it. */
+LTV_API int ltv_segments_label(const ltv_segments* segments, size_t index, const char** out_label,
+                               size_t* out_length);
+LTV_API int ltv_segments_customers(const ltv_segments* segments, size_t index,
+                                   size_t* out_customers);
+LTV_API int ltv_segments_model(const ltv_segments* segments, size_t index,
+                               const ltv_model** out_model);
+/* The pooled model (borrowed) and its rows; *out_model = NULL without one. out_customers may be
+ * NULL. */
+LTV_API int ltv_segments_pooled(const ltv_segments* segments, const ltv_model** out_model,
+                                size_t* out_customers);
+/* The index of the segment with this label (length bytes); *out_found = 0 if there is none. */
+LTV_API int ltv_segments_find(const ltv_segments* segments, const char* label, size_t length,
+                              size_t* out_index, int* out_found);
+/* One value per customer row into out[0..n): capability and argument as for
+ * ltv_model_score_summary, each row by its segment's model (labels without a model: the pooled
+ * model, else LTV_ERR_INVALID_ARGUMENT naming the row and the label). out is written only on
+ * success. */
+LTV_API int ltv_segments_score(const ltv_segments* segments, int capability, double argument,
+                               const double* frequency, const double* recency, const double* T,
+                               const double* monetary, const char* label_chars,
+                               const size_t* label_offsets, size_t n, double* out);
+/* The same over a summary table's rows (n = its customers; capacity ≥ n). */
+LTV_API int ltv_segments_score_summary(const ltv_segments* segments,
+                                       const ltv_summary_table* table, const char* label_chars,
+                                       const size_t* label_offsets, size_t n, int capability,
+                                       double argument, double* out, size_t capacity);
+/* The segments file (JSON, "format": "ltv-segments": each segment's label, customer count and
+ * model document; docs/segments.md); two-call pattern as ltv_model_to_json. */
+LTV_API int ltv_segments_to_json(const ltv_segments* segments, char* buffer, size_t capacity,
+                                 size_t* out_size);
+LTV_API int ltv_segments_from_json(const char* json, size_t length, ltv_segments** out_segments);
+LTV_API int ltv_segments_save(const ltv_segments* segments, const char* path);
+LTV_API int ltv_segments_load(const char* path, ltv_segments** out_segments);
+
 typedef struct ltv_summary ltv_summary;
 
 LTV_API int ltv_summary_create(const ltv_summary_options* options, ltv_summary** out_summary);

@@ -33,6 +33,7 @@
 #include "ltv/rfm.hpp"
 #include "ltv/rfm_data.hpp"
 #include "ltv/sbg.hpp"
+#include "ltv/segments.hpp"
 #include "ltv/simple_ltv.hpp"
 #include "ltv/summary.hpp"
 #include "ltv/summary_csv.hpp"

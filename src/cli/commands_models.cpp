@@ -16,6 +16,7 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <type_traits>
@@ -26,9 +27,11 @@
 #include "ltv/model_state.hpp"
 #include "ltv/registry.hpp"
 #include "ltv/rfm_data.hpp"
+#include "ltv/segments.hpp"
 #include "ltv/summary_csv.hpp"
 #include "ltv/summary.hpp"
 #include "model_reports.hpp"
+#include "segment_input.hpp"
 #include "transaction_reports.hpp"
 
 namespace ltv::cli {
@@ -50,11 +53,8 @@ const std::vector<std::string> id_columns{"customer_id", "id"};
 
 /// Reads a summary from a path or "-" (stdin).
 summary_csv read_table(const std::string& path, const std::vector<csv_column>& wanted) {
-    if (path == "-") {
-        const std::string text{std::istreambuf_iterator<char>(std::cin),
-                               std::istreambuf_iterator<char>()};
-        return read_summary_csv_text(text, "<stdin>", wanted, id_columns);
-    }
+    if (path == "-")  // (kept: --segment-column reads it again)
+        return read_summary_csv_text(input_text("-"), "<stdin>", wanted, id_columns);
     return read_summary_csv(path, wanted, id_columns);
 }
 
@@ -157,9 +157,13 @@ struct fit_args {
     bool strict_spend = false;
     std::string penalizer_convention = "ltv";
     bool json = false;
+    std::string segment_column;  ///< "" = one model
+    std::size_t min_customers = segment_options{}.min_customers;
+    bool pooled = false;
 };
 
-model_state fit_file(const fit_args& a) {
+/// The model to fit (kind, time unit) and the fit options of the arguments.
+std::pair<model_state, fit_options> fit_setup(const fit_args& a) {
     const model_ops& ops = model_ops_named(a.model);
     model_state m;
     m.kind = static_cast<model_kind>(ops.kind);
@@ -172,6 +176,62 @@ model_state fit_file(const fit_args& a) {
     opt.strict_spend = a.strict_spend;
     opt.convention = a.penalizer_convention == "lifetimes" ? penalizer_convention::lifetimes
                                                            : penalizer_convention::ltv;
+    return {m, opt};
+}
+
+/// The segment label of each row of t: the summary CSV's column, or the log's (constant per
+/// customer; t.ids are then the log's customers).
+std::vector<std::string> segment_labels_of(const input_args& in, const std::string& column,
+                                           const summary_csv& t) {
+    std::vector<std::string> labels =
+        in.transactions.empty() ? summary_segment_column(in.path, column)
+                                : log_segment_column(in.transactions, in.in, column, t.ids);
+    if (labels.size() != t.rows)
+        throw ltv::error(status::internal,
+                         "--segment-column: " + std::to_string(labels.size()) + " labels for " +
+                             std::to_string(t.rows) + " rows");
+    return labels;
+}
+
+/// `ltv fit --segment-column`: one model per label of the column (ltv/segments.hpp).
+segmented_model fit_segmented_file(const fit_args& a) {
+    auto setup = fit_setup(a);
+    model_state& m = setup.first;
+    const fit_options& opt = setup.second;
+    const model_ops& ops = model_ops_for(m.kind);
+    if (ops.data == data_kind::survivors)
+        throw ltv::error(status::invalid_argument,
+                         "fit: --segment-column: the " + std::string(ops.title) +
+                             " model is fitted on survivor curves, not per-customer rows");
+    const bool rfm = ops.data == data_kind::rfm;
+    const auto t = rfm ? read_input(a.input, {col_frequency, col_recency, age_column(ops),
+                                              col_weights})
+                       : read_input(a.input, {col_frequency, col_monetary, col_weights});
+    const std::vector<std::string> labels = segment_labels_of(a.input, a.segment_column, t);
+    segment_columns d;
+    d.frequency = t.columns[0];
+    if (rfm) {
+        d.recency = t.columns[1];
+        d.age = t.columns[2];
+        d.weights = t.columns[3];
+    } else {
+        d.monetary = t.columns[1];
+        d.weights = t.columns[2];
+    }
+    segment_options so;
+    so.min_customers = a.min_customers;
+    so.pooled = a.pooled;
+    segmented_model s;
+    with_rows_named(t, [&] { s = fit_segments(m, d, packed_labels(labels), opt, so); });
+    s.column = a.segment_column;
+    return s;
+}
+
+model_state fit_file(const fit_args& a) {
+    auto setup = fit_setup(a);
+    model_state& m = setup.first;
+    const fit_options& opt = setup.second;
+    const model_ops& ops = model_ops_for(m.kind);
     switch (ops.data) {
         case data_kind::rfm: {
             const auto t =
@@ -243,14 +303,53 @@ void add_fit(CLI::App& app) {
                   "error instead of being excluded from the fit and counted");
     cmd->add_option("-o,--output", a->output, "write the fitted model (JSON) to this file");
     cmd->add_flag("--json", a->json, "print JSON");
+    auto* segment = cmd->add_option(
+        "--segment-column", a->segment_column,
+        "fit one model per value of this column (a store, a country …): of the summary CSV, or "
+        "with --transactions of the log (the same on all of a customer's rows); -o writes a "
+        "segments file that ltv predict reads (docs/segments.md)");
+    cmd->add_option("--min-customers", a->min_customers,
+                    "--segment-column: a segment with fewer customers is an error (with "
+                    "--pooled: scored by the pooled model)")
+        ->transform(whole_number())
+        ->capture_default_str()
+        ->needs(segment);
+    cmd->add_flag("--pooled", a->pooled,
+                  "--segment-column: also fit one model on all customers, which scores small "
+                  "segments and segments the fit did not see")
+        ->needs(segment);
     cmd->footer(
         "Examples:\n  ltv fit --model bgnbd summary.csv -o bgnbd.json\n"
-        "  ltv fit --model gg summary.csv -o gg.json --json");
+        "  ltv fit --model gg summary.csv -o gg.json --json\n"
+        "  ltv fit --model bgnbd summary.csv --segment-column store -o stores.json");
     cmd->callback([a] {
         if (a->input.path.empty() && a->input.transactions.empty() && a->survivors.empty())
             throw ltv::error(status::invalid_argument,
                              "fit: give a summary file, --transactions LOG, or --survivors for a "
                              "survivor-curve model");
+        if (!a->segment_column.empty()) {
+            const segmented_model s = fit_segmented_file(*a);
+            if (!a->output.empty()) save_segments(s, a->output);
+            std::vector<report> reports;
+            for (const auto& seg : s.segments) {
+                report r = fit_report_of(seg.model, "segment " + seg.label);
+                r.set_key(seg.label);
+                r.add("segment", "segment", seg.label);
+                r.add("customers", "customers", static_cast<double>(seg.customers), kind::count);
+                reports.push_back(std::move(r));
+            }
+            if (s.pooled) {
+                report r = fit_report_of(*s.pooled, "pooled model (all customers)");
+                r.set_key("(pooled)");
+                r.add("customers", "customers", static_cast<double>(s.pooled_customers),
+                      kind::count);
+                reports.push_back(std::move(r));
+            }
+            if (!a->output.empty() && !reports.empty())
+                reports.back().add("output", "written to", a->output);
+            print_reports(std::cout, reports, a->json);
+            return;
+        }
         const model_state m = fit_file(*a);
         if (!a->output.empty()) save_model(m, a->output);
         report r = fit_report_of(m);
@@ -268,7 +367,16 @@ struct predict_args {
            discount_rate = clv_options{}.discount_rate;
     double dert_discount = -1;  // < 0: no DERT column
     bool json = false;
+    std::string segment_column;  ///< overrides the segments file's column
 };
+
+/// Whether the file at `path` is a segments file (ltv fit --segment-column -o), by its "format".
+bool is_segments_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;  // load_model names the problem
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    return j.is_object() && j.contains("format") && j["format"] == "ltv-segments";
+}
 
 
 
@@ -295,12 +403,28 @@ void add_predict(CLI::App& app) {
                         "; continuous δ per time unit for Pareto/NBD, d per period for BG/BB)");
     cmd->add_option("-o,--output", a->output, "write the CSV to this file instead of stdout");
     cmd->add_flag("--json", a->json, "print JSON records instead of CSV");
+    cmd->add_option("--segment-column", a->segment_column,
+                    "with a segments file as --model (ltv fit --segment-column): the column "
+                    "holding each customer's segment (default: the one the file was fitted on)");
     cmd->footer(
         "Examples:\n  ltv predict --model bgnbd.json --transactions orders.csv --horizon 52\n"
         "  ltv predict --model bgnbd.json --spend-model gg.json summary.csv --horizon 39 "
-        "--periods 12 --period-length 4.345");
+        "--periods 12 --period-length 4.345\n"
+        "  ltv predict --model stores.json summary.csv --horizon 52   # a segments file");
     cmd->callback([a] {
-        const model_state m = load_model(a->model_path);
+        std::optional<segmented_model> segs;
+        model_state m;
+        if (is_segments_file(a->model_path)) {
+            segs = load_segments(a->model_path);
+            m = segs->segments.empty() ? *segs->pooled : segs->segments.front().model;
+        } else {
+            if (!a->segment_column.empty())
+                throw ltv::error(status::invalid_argument,
+                                 "predict: --segment-column needs a segments file as --model "
+                                 "(ltv fit --segment-column … -o FILE); " + a->model_path +
+                                     " is a model file");
+            m = load_model(a->model_path);
+        }
         const model_ops& ops = model_ops_for(m.kind);
         for (capability c : {capability::conditional_purchases, capability::p_alive})
             if (!ops.supports(c))
@@ -315,6 +439,10 @@ void add_predict(CLI::App& app) {
                              "predict: --dert-discount needs a model with DERT (" +
                                  model_choices(capability::dert) + "), not " + ops.title);
         const bool spend = !a->spend_path.empty();
+        if (segs && spend)
+            throw ltv::error(status::invalid_argument,
+                             "predict: --spend-model with a segments file as --model is not "
+                             "supported yet; predict expected spend with the spend model alone");
         model_state g;
         if (spend) {
             g = load_model(a->spend_path);
@@ -338,7 +466,28 @@ void add_predict(CLI::App& app) {
         const rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
         const std::size_t n = t.rows;
         std::vector<double> expected(n), alive(n), spend_value, clv_value, dert;
-        with_rows_named(t, [&] {
+        std::vector<std::string> labels;
+        if (segs) {
+            const std::string column =
+                a->segment_column.empty() ? segs->column : a->segment_column;
+            if (column.empty())
+                throw ltv::error(status::invalid_argument,
+                                 "predict: the segments file names no segment column; give "
+                                 "--segment-column");
+            labels = segment_labels_of(a->input, column, t);
+            const packed_labels packed(labels);
+            const segment_columns sd{t.columns[0], t.columns[1], t.columns[2], {}, {}};
+            with_rows_named(t, [&] {
+                score_segments(*segs, capability::conditional_purchases, a->horizon, sd, packed,
+                               expected.data());
+                score_segments(*segs, capability::p_alive, 0, sd, packed, alive.data());
+                if (with_dert) {
+                    dert.resize(n);
+                    score_segments(*segs, capability::dert, a->dert_discount, sd, packed,
+                                   dert.data());
+                }
+            });
+        } else with_rows_named(t, [&] {
             ops.conditional_purchases(m, a->horizon, d, expected.data(), 0);
             ops.p_alive(m, d, alive.data(), 0);
             if (with_dert) {
@@ -367,11 +516,13 @@ void add_predict(CLI::App& app) {
         }
         std::ostream& out = a->output.empty() ? std::cout : file;
         const bool ids = !t.ids.empty();
+        const bool with_segment = !labels.empty();
         if (a->json) {
             nlohmann::ordered_json rows = nlohmann::ordered_json::array();
             for (std::size_t i = 0; i < n; ++i) {
                 nlohmann::ordered_json r;
                 if (ids) r["customer_id"] = t.ids[i];
+                if (with_segment) r["segment"] = labels[i];
                 r["expected_purchases"] = expected[i];
                 r["p_alive"] = alive[i];
                 if (with_dert) r["dert"] = dert[i];
@@ -384,10 +535,12 @@ void add_predict(CLI::App& app) {
             out << rows.dump(2) << "\n";
         } else {
             if (ids) out << "customer_id,";
+            if (with_segment) out << "segment,";
             out << "expected_purchases,p_alive" << (with_dert ? ",dert" : "")
                 << (spend ? ",expected_spend,clv" : "") << "\n";
             for (std::size_t i = 0; i < n; ++i) {
                 if (ids) out << csv_field(t.ids[i]) << ',';
+                if (with_segment) out << csv_field(labels[i]) << ',';
                 out << number_text(expected[i]) << ',' << number_text(alive[i]);
                 if (with_dert) out << ',' << number_text(dert[i]);
                 if (spend)

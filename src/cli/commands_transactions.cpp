@@ -25,6 +25,7 @@
 #include "ltv/registry.hpp"
 #include "ltv/rfm.hpp"
 #include "ltv/summary.hpp"
+#include "segment_input.hpp"
 #include "summary_output.hpp"
 #include "transaction_reports.hpp"
 
@@ -135,6 +136,7 @@ struct summarize_args : common_args {
     std::string observation_end, calibration_end, time_unit = ltv::time_unit_name(ltv::default_time_unit()),
                 merge = "day";
     bool extra = false;
+    std::string segment_column;  ///< carried through to the summary ("" = none)
 };
 
 void add_summarize(CLI::App& app) {
@@ -156,6 +158,10 @@ void add_summarize(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--extra", a->extra,
                   "also first_purchase, last_purchase, transactions and total_amount");
+    cmd->add_option("--segment-column", a->segment_column,
+                    "carry this column of the log (a store, a country …) to the summary, after "
+                    "customer_id: it must be the same on all of a customer's rows (for ltv fit "
+                    "--segment-column; docs/segments.md)");
     cmd->footer(
         "Examples:\n  ltv summarize orders.csv --observation-end 1998-06-30 -o summary.csv\n"
         "  ltv summarize CDNOW_sample.txt --no-header --customer 2 --date 3 --amount 5 \\\n"
@@ -169,14 +175,19 @@ void add_summarize(CLI::App& app) {
         so.unit = parse_time_unit(a->time_unit);
         so.merge = parse_merge_period(a->merge);
         summary_table t = summarize_log(a->path, a->in, so);
-        if (!a->json) {  // the CSV without per-field strings (summary_output.cpp)
+        std::vector<std::string> segments;
+        if (!a->segment_column.empty())
+            segments = log_segment_column(a->path, a->in, a->segment_column, t.customer);
+        if (!a->json && segments.empty()) {  // the CSV without per-field strings (summary_output.cpp)
             write_summary_csv(a->output, t, a->extra);
             return;
         }
-        std::vector<out_column> cols{text_column("customer_id", t.customer),
-                                     number_column("frequency", t.frequency),
+        std::vector<out_column> cols{text_column("customer_id", t.customer)};
+        if (!a->segment_column.empty()) cols.push_back(text_column(a->segment_column, segments));
+        for (auto& c : std::vector<out_column>{number_column("frequency", t.frequency),
                                      number_column("recency", t.recency), number_column("T", t.T),
-                                     number_column("monetary_value", t.monetary_value)};
+                                     number_column("monetary_value", t.monetary_value)})
+            cols.push_back(std::move(c));
         if (t.calibration_end) {
             cols.push_back(number_column("frequency_holdout", t.frequency_holdout));
             cols.push_back(number_column("monetary_value_holdout", t.monetary_value_holdout));

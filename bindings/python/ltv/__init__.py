@@ -54,6 +54,7 @@ from .transactions import (
     summarize_file,
 )
 from .evaluation import Comparison, compare_models
+from .segments import SegmentedModel, fit_segments, load_segments, segments_from_json
 from . import datasets, evaluation, plotting
 from .plotting import (
     plot_calibration_purchases_vs_holdout_purchases,
@@ -154,6 +155,10 @@ __all__ = [
     "evaluation",
     "plotting",
     *plotting.__all__,
+    "SegmentedModel",
+    "fit_segments",
+    "load_segments",
+    "segments_from_json",
     "LtvError",
     "InvalidArgumentError",
     "DomainError",

@@ -64,6 +64,17 @@ class FitOptions(ctypes.Structure):
     ]
 
 
+class SegmentsOptions(ctypes.Structure):
+    """Mirror of ``ltv_segments_options`` (begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("min_customers", ctypes.c_size_t),
+        ("pooled", ctypes.c_int),
+        ("threads", ctypes.c_int),
+    ]
+
+
 #: ``int (*cancel)(void* user)`` of ``ltv_fit_options``.
 CancelFn = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 
@@ -308,6 +319,31 @@ _SIGNATURES = {
                                 _size_t],
     "ltv_customer_lifetime_value_summary": [_model, _model, ctypes.c_void_p,
                                             ctypes.POINTER(ClvOptions), _c_double_p, _size_t],
+    # one model per segment (docs/segments.md); _handle: ltv_segments*
+    "ltv_segments_options_init": [ctypes.POINTER(SegmentsOptions), _size_t],
+    "ltv_segments_fit": [_model, _c_double_p, _c_double_p, _c_double_p, _c_double_p, _c_double_p,
+                         _char_p, _size_p, _size_t, ctypes.POINTER(FitOptions),
+                         ctypes.POINTER(SegmentsOptions), _handle_out],
+    "ltv_segments_fit_summary": [_model, _handle, _char_p, _size_p, _size_t,
+                                 ctypes.POINTER(FitOptions), ctypes.POINTER(SegmentsOptions),
+                                 _handle_out],
+    "ltv_segments_free": [_handle],
+    "ltv_segments_set_threads": [_handle, ctypes.c_int],
+    "ltv_segments_kind": [_handle, _int_p],
+    "ltv_segments_count": [_handle, _size_p],
+    "ltv_segments_label": [_handle, _size_t, _str_out, _size_p],
+    "ltv_segments_customers": [_handle, _size_t, _size_p],
+    "ltv_segments_model": [_handle, _size_t, _model_out],
+    "ltv_segments_pooled": [_handle, _model_out, _size_p],
+    "ltv_segments_find": [_handle, ctypes.c_char_p, _size_t, _size_p, _int_p],
+    "ltv_segments_score": [_handle, ctypes.c_int, _double, _c_double_p, _c_double_p, _c_double_p,
+                           _c_double_p, _char_p, _size_p, _size_t, _c_double_p],
+    "ltv_segments_score_summary": [_handle, _handle, _char_p, _size_p, _size_t, ctypes.c_int,
+                                   _double, _c_double_p, _size_t],
+    "ltv_segments_to_json": [_handle, ctypes.c_char_p, _size_t, _size_p],
+    "ltv_segments_from_json": [ctypes.c_char_p, _size_t, _handle_out],
+    "ltv_segments_save": [_handle, ctypes.c_char_p],
+    "ltv_segments_load": [ctypes.c_char_p, _handle_out],
     "ltv_fit_options_init": [ctypes.POINTER(FitOptions), _size_t],
     "ltv_model_fit_report": [_model, ctypes.POINTER(FitReport)],
     "ltv_model_fit_message": [_model, _str_out],
