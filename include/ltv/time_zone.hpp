@@ -21,7 +21,8 @@
 //                                    every year; historical transitions are not applied.
 //
 // The POSIX TZ rules are evaluated here rather than through boost::local_time::posix_time_zone:
-// Boost's parser accepts neither the quoted names ("<-03>3") nor the hours beyond 24 of RFC 8536
+// Boost reads the offset with the opposite sign to POSIX ("CET+1" for UTC+1, so the IANA footer
+// "CET-1CEST,…" would be two hours off), and its parser accepts neither the quoted names ("<-03>3") nor the hours beyond 24 of RFC 8536
 // (",M3.5.0/-1") that many IANA footers use, and its dates stop at year 1400 while ltv's start
 // at year 1. The tests check the transitions against Boost.Date_Time for zones it does accept.
 // Evaluating a zone is arithmetic only: noexcept, no allocation (the date parser's hot path).
@@ -94,7 +95,8 @@ public:
     std::int32_t standard_offset() const noexcept { return std_offset_; }  ///< east positive
     std::int32_t dst_offset() const noexcept { return dst_offset_; }
 
-    /// The offset from UTC, in seconds east, in effect at `utc` (seconds since 1970-01-01 UTC).
+    /// The offset from UTC, in seconds east, in effect at `utc` (seconds since 1970-01-01 UTC;
+    /// |utc| ≤ 10^15, some 30 million years, so that no sum overflows).
     std::int32_t offset_at(std::int64_t utc) const noexcept {
         if (!has_dst_) return std_offset_;
         const std::int64_t local_std = utc + std_offset_;

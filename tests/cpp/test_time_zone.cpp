@@ -5,10 +5,10 @@
 
 #include "support/errors.hpp"
 
-#include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include <boost/date_time/local_time/local_time.hpp>
 
@@ -120,13 +120,21 @@ TEST_CASE("time zone: the DST switch days under CET rules") {
 
 TEST_CASE("time zone: POSIX rules agree with Boost.Date_Time's posix_time_zone, hour by hour") {
     // Reference: boost::local_time::local_date_time(utc, zone).is_dst() for every hour of
-    // 2019..2026, for a northern (EU, US) and a southern (Sydney) hemisphere rule.
+    // 2019..2026, for a northern (EU, US) and a southern (Sydney) hemisphere rule. Boost's
+    // posix_time_zone reads the offset with the opposite sign to POSIX ("CET+1" for UTC+1, as its
+    // documentation says), so it is given the same rules with the sign turned.
     int checked = 0;
-    for (const char* rules : {"CET-1CEST,M3.5.0,M10.5.0/3", "EST5EDT,M3.2.0,M11.1.0",
-                              "AEST-10AEDT,M10.1.0,M4.1.0/3"}) {
+    const std::pair<std::string, std::string> zones[] = {
+        {"CET-1CEST,M3.5.0,M10.5.0/3", "CET+1CEST,M3.5.0,M10.5.0/3"},
+        {"EST5EDT,M3.2.0,M11.1.0", "EST-5EDT,M3.2.0,M11.1.0"},
+        {"AEST-10AEDT,M10.1.0,M4.1.0/3", "AEST+10AEDT,M10.1.0,M4.1.0/3"}};
+    for (const auto& zone : zones) {
+        const std::string& rules = zone.first;
+        const std::string& boost_rules = zone.second;
         CAPTURE(rules);
         const ltv::time_zone ours = ltv::time_zone::from_posix(rules);
-        const boost::local_time::time_zone_ptr theirs(new boost::local_time::posix_time_zone(rules));
+        const boost::local_time::time_zone_ptr theirs(
+            new boost::local_time::posix_time_zone(boost_rules));
         const boost::posix_time::ptime epoch(boost::gregorian::date(1970, 1, 1));
         for (std::int64_t t = utc(2019, 1, 1, 0, 0, 0); t < utc(2027, 1, 1, 0, 0, 0); t += 3600) {
             const boost::local_time::local_date_time ldt(epoch + boost::posix_time::seconds(t),
@@ -166,7 +174,14 @@ TEST_CASE("time zone: POSIX forms Boost does not read: <names>, Jn, n, hours bey
 TEST_CASE("time zone: IANA names read the TZif footer") {
     // A file of our own, found through the dir argument (as $TZDIR would be).
     const std::string dir = "ltv_tz_test_dir";
-    std::system(("mkdir -p " + dir + "/Test").c_str());
+    std::filesystem::create_directories(dir + "/Test");
+    struct cleanup {
+        std::string dir;
+        ~cleanup() {
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    } remove_afterwards{dir};
     std::ofstream(dir + "/Test/Zone", std::ios::binary) << tzif('2', "XYZ-3");
     std::ofstream(dir + "/Test/Old", std::ios::binary) << tzif('\0', "");
     std::ofstream(dir + "/Test/Empty", std::ios::binary) << tzif('3', "");
