@@ -4,8 +4,10 @@
 // Definitions
 //   day_number   days since 1970-01-01 in the proleptic Gregorian calendar (1970-01-01 = 0,
 //                1969-12-31 = -1), an int32. Transaction logs only need the calendar date: the
-//                time of a date-time is validated and dropped, a time-zone suffix is not applied
-//                (the date is taken as written).
+//                time of a date-time is validated and dropped. A date-time with a UTC offset
+//                (Z, ±HH:MM, ±HHMM, ±HH) is converted to date_spec::zone before its date is
+//                taken when a zone is set, else its date is taken as written (ltv/time_zone.hpp
+//                states the policy).
 //   date_format  how a date field is written:
 //                  automatic   per field: YYYYMMDD (8 digits), YYYY-MM-DD, or an ISO 8601
 //                              date-time "YYYY-MM-DD[T| ]HH:MM[:SS[.fff]][Z|±HH[:MM]]"
@@ -32,6 +34,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +43,7 @@
 #include <boost/date_time/gregorian/gregorian_types.hpp>
 
 #include "ltv/detail/validate.hpp"
+#include "ltv/time_zone.hpp"
 
 namespace ltv {
 
@@ -102,8 +106,16 @@ constexpr bool read_digits(std::string_view s, std::size_t pos, std::size_t n, i
     return true;
 }
 
-/// Validates an ISO 8601 time "HH:MM[:SS[.fff]][Z|±HH[:MM]]" making up all of s.
-constexpr bool valid_iso_time(std::string_view s) noexcept {
+/// An ISO 8601 time of day, read by parse_iso_time.
+struct iso_time {
+    int hour = 0, minute = 0, second = 0;  ///< second 60 (a leap second) is kept as written
+    bool has_offset = false;
+    std::int32_t offset = 0;  ///< seconds east of Greenwich, when has_offset
+};
+
+/// Reads an ISO 8601 time "HH:MM[:SS[.fff]][Z|±HH[:MM]|±HHMM]" making up all of s (offset hours
+/// ≤ 23); false if s is not one.
+inline bool parse_iso_time(std::string_view s, iso_time& t) noexcept {
     int h = 0, mi = 0, sec = 0;
     if (!read_digits(s, 0, 2, h) || s.size() < 5 || s[2] != ':' || !read_digits(s, 3, 2, mi))
         return false;
@@ -119,15 +131,16 @@ constexpr bool valid_iso_time(std::string_view s) noexcept {
             if (p == start) return false;
         }
     }
+    t = iso_time{h, mi, sec, false, 0};
     if (p == s.size()) return true;
-    if (s[p] == 'Z' || s[p] == 'z') return p + 1 == s.size();
-    if (s[p] != '+' && s[p] != '-') return false;
-    int oh = 0, om = 0;
-    if (!read_digits(s, p + 1, 2, oh)) return false;
-    p += 3;
-    if (p == s.size()) return true;
-    if (s[p] == ':') ++p;
-    return read_digits(s, p, 2, om) && p + 2 == s.size() && om < 60;
+    t.has_offset = true;
+    return time_zone::parse_iso_offset(s.substr(p), t.offset);
+}
+
+/// Validates an ISO 8601 time "HH:MM[:SS[.fff]][Z|±HH[:MM]]" making up all of s.
+inline bool valid_iso_time(std::string_view s) noexcept {
+    iso_time t;
+    return parse_iso_time(s, t);
 }
 
 }  // namespace detail
@@ -483,6 +496,10 @@ enum class date_format { automatic, iso, compact, iso_datetime, custom };
 struct date_spec {
     date_format format = date_format::automatic;
     date_pattern pattern;  ///< used when format == custom
+    /// The zone into which date-times with a UTC offset are converted before their date is
+    /// taken (automatic and iso_datetime); null: the date as written. Dates alone and date-times
+    /// without an offset are never converted (ltv/time_zone.hpp).
+    std::shared_ptr<const time_zone> zone;
 
     date_spec() = default;
     date_spec(date_format f) : format(f) {}  // NOLINT: implicit on purpose
@@ -492,6 +509,12 @@ struct date_spec {
         s.format = date_format::custom;
         s.pattern = date_pattern(std::move(pattern));
         return s;
+    }
+    /// Sets the zone from its written form (time_zone::parse); "" = none. Throws
+    /// invalid_argument for a text that is no zone.
+    date_spec& set_time_zone(std::string_view text) {
+        zone = text.empty() ? nullptr : std::make_shared<const time_zone>(time_zone::parse(text));
+        return *this;
     }
     /// What the parser expects, for error messages: "YYYY-MM-DD", "format '%d/%m/%Y'", ...
     std::string expected() const {
@@ -543,14 +566,24 @@ inline std::optional<day_number> parse_iso_prefix(std::string_view s, std::strin
     return days_from_civil(y, m, d);
 }
 
-inline std::optional<day_number> parse_iso_datetime(std::string_view s) noexcept {
+/// A date or ISO date-time; a date-time with an offset is converted to `zone` when one is given.
+inline std::optional<day_number> parse_iso_datetime(std::string_view s,
+                                                    const time_zone* zone = nullptr) noexcept {
     std::string_view rest;
     const auto day = parse_iso_prefix(s, rest);
     if (!day) return std::nullopt;
     if (rest.empty()) return day;
     if (rest[0] != 'T' && rest[0] != ' ' && rest[0] != 't') return std::nullopt;
-    if (!valid_iso_time(rest.substr(1))) return std::nullopt;
-    return day;
+    iso_time t;
+    if (!parse_iso_time(rest.substr(1), t)) return std::nullopt;
+    if (zone == nullptr || !t.has_offset) return day;
+    // The instant in seconds since 1970-01-01 UTC (a leap second counts as the one before it, so
+    // 23:59:60 stays on its day), then its local day in the zone.
+    const std::int64_t utc = std::int64_t(*day) * 86400 + t.hour * 3600 + t.minute * 60 +
+                             std::min(t.second, 59) - t.offset;
+    const std::int64_t local = zone->local_day(utc);
+    if (local < min_supported_day || local > max_supported_day) return std::nullopt;
+    return static_cast<day_number>(local);
 }
 
 }  // namespace detail
@@ -560,14 +593,14 @@ inline std::optional<day_number> try_parse_date(std::string_view s, const date_s
     switch (spec.format) {
         case date_format::automatic:
             if (s.size() == 8) return detail::parse_compact_date(s);
-            return detail::parse_iso_datetime(s);
+            return detail::parse_iso_datetime(s, spec.zone.get());
         case date_format::iso: {
             std::string_view rest;
             const auto d = detail::parse_iso_prefix(s, rest);
             return d && rest.empty() ? d : std::nullopt;
         }
         case date_format::compact: return detail::parse_compact_date(s);
-        case date_format::iso_datetime: return detail::parse_iso_datetime(s);
+        case date_format::iso_datetime: return detail::parse_iso_datetime(s, spec.zone.get());
         case date_format::custom: return spec.pattern.parse(s);
     }
     return std::nullopt;

@@ -464,7 +464,8 @@ LTV_API int ltv_model_load(const char* path, ltv_model** out_model);
 #define LTV_NO_DATE INT32_MIN
 
 /* Parses a date written YYYY-MM-DD, YYYYMMDD or as an ISO 8601 date-time (the time is checked
- * and dropped) into a day number. LTV_ERR_PARSE names the text. */
+ * and dropped; a UTC offset is not applied, see ltv_parse_date_in_zone) into a day number.
+ * LTV_ERR_PARSE names the text. */
 LTV_API int ltv_parse_date(const char* text, int32_t* out_day);
 
 /* How transactions within one period merge into one purchase occasion. */
@@ -502,9 +503,28 @@ typedef struct ltv_read_options {
      * 1048576 (1 MiB: far above any real transaction row, it stops an unterminated quote or a
      * binary file early). Honoured when struct_size covers it (added in 0.2.0). */
     size_t max_record_bytes;
+    /* The zone into which date-times written with a UTC offset (Z, +02:00, +0200, +02) are
+     * converted before their date is taken: "UTC", a fixed offset "+05:30", a POSIX TZ string
+     * "CET-1CEST,M3.5.0,M10.5.0/3" or an IANA name "Europe/Berlin" (its current rules, from
+     * $TZDIR or /usr/share/zoneinfo). NULL or "" (default): every date as written. Dates alone
+     * and date-times without an offset are never converted (docs/summaries.md). Honoured when
+     * struct_size covers it (added in 0.2.5). */
+    const char* time_zone;
 } ltv_read_options;
 
 LTV_API int ltv_read_options_init(ltv_read_options* options, size_t struct_size);
+
+/* Parses a date or date-time like ltv_parse_date, converting a date-time with a UTC offset to
+ * `zone` (as ltv_read_options.time_zone; NULL or "" = the date as written) before taking its
+ * date: "2024-03-31T22:30:00Z" in "Europe/Berlin" is 2024-04-01. LTV_ERR_INVALID_ARGUMENT names
+ * a zone that is none, LTV_ERR_PARSE the text. (Added in 0.2.5.) */
+LTV_API int ltv_parse_date_in_zone(const char* text, const char* zone, int32_t* out_day);
+/* The local day numbers in `zone` (as above; NULL or "" is refused here) of n instants given as
+ * seconds since 1970-01-01T00:00:00Z (Unix time, what a tz-aware pandas column holds divided by
+ * 10⁹). LTV_ERR_INVALID_ARGUMENT names the zone, or the first instant whose day lies outside
+ * the years 1..9999. (Added in 0.2.5.) */
+LTV_API int ltv_days_in_zone(const int64_t* utc_seconds, size_t n, const char* zone,
+                             int32_t* out_days);
 
 /* What a read did. The caller sets struct_size; any report pointer may be NULL. */
 typedef struct ltv_read_report {

@@ -38,5 +38,6 @@
 #include "ltv/summary.hpp"
 #include "ltv/summary_csv.hpp"
 #include "ltv/threads.hpp"
+#include "ltv/time_zone.hpp"
 #include "ltv/transactions.hpp"
 #include "ltv/version.hpp"

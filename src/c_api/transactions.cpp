@@ -122,6 +122,16 @@ ltv::date_spec to_date_spec(const char* fn, const char* format) {
                     "' is not auto, iso, compact, iso_datetime or a pattern with % directives");
 }
 
+/// Sets spec's zone from a C string (NULL or "" = none); invalid_argument naming the argument.
+void set_zone(const char* fn, const char* arg, const char* zone, ltv::date_spec& spec) {
+    if (zone == nullptr) return;
+    try {
+        spec.set_time_zone(zone);
+    } catch (const error& e) {
+        throw error(e.code(), std::string(fn) + ": " + arg + " = '" + zone + "': " + e.what());
+    }
+}
+
 ltv::column_ref to_column(const char* fn, const char* role, const char* name, int index,
                           bool optional) {
     if (index >= 0) return ltv::column_ref::at(static_cast<std::size_t>(index));
@@ -172,6 +182,8 @@ ltv::read_options to_read_options(const char* fn, const ltv_read_options* o) {
     }
     if (covers(offsetof(ltv_read_options, max_record_bytes), sizeof o->max_record_bytes))
         r.max_record_bytes = o->max_record_bytes;
+    if (covers(offsetof(ltv_read_options, time_zone), sizeof o->time_zone))
+        set_zone(fn, "options->time_zone", o->time_zone, r.dates);
     return r;
 }
 
@@ -418,6 +430,55 @@ LTV_API int ltv_parse_date(const char* text, int32_t* out_day) {
     });
 }
 
+LTV_API int ltv_parse_date_in_zone(const char* text, const char* zone, int32_t* out_day) {
+    constexpr const char* fn = "ltv_parse_date_in_zone";
+    return guard(fn, [&] {
+        require_out(fn, "out_day", out_day);
+        if (text == nullptr)
+            throw error(status::invalid_argument,
+                        std::string(fn) + ": argument 'text' is a null pointer");
+        ltv::date_spec spec;
+        set_zone(fn, "argument 'zone'", zone, spec);
+        try {
+            *out_day = ltv::parse_date(text, spec);
+        } catch (const error& e) {
+            throw error(e.code(), std::string(fn) + ": " + e.what());
+        }
+    });
+}
+
+LTV_API int ltv_days_in_zone(const int64_t* utc_seconds, size_t n, const char* zone,
+                             int32_t* out_days) {
+    constexpr const char* fn = "ltv_days_in_zone";
+    return guard(fn, [&] {
+        if (zone == nullptr || *zone == '\0')
+            throw error(status::invalid_argument,
+                        std::string(fn) + ": argument 'zone' is " +
+                            (zone == nullptr ? "a null pointer" : "empty") +
+                            " (name a zone, such as UTC or Europe/Berlin)");
+        ltv::date_spec spec;
+        set_zone(fn, "argument 'zone'", zone, spec);
+        if (n == 0) return;
+        ltv::detail::require_array(fn, "utc_seconds", utc_seconds, n);
+        ltv::detail::require_array(fn, "out_days", out_days, n);
+        // Instants whose day is supported lie within ±2^38 s; checking that first keeps the
+        // zone's arithmetic (offsets below 2^18 s) far from int64 overflow.
+        constexpr std::int64_t lo = std::int64_t(ltv::min_supported_day - 2) * 86400;
+        constexpr std::int64_t hi = std::int64_t(ltv::max_supported_day + 2) * 86400;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::int64_t t = utc_seconds[i];
+            const std::int64_t day = t < lo || t > hi ? std::int64_t(ltv::min_supported_day) - 1
+                                                      : spec.zone->local_day(t);
+            if (day < ltv::min_supported_day || day > ltv::max_supported_day)
+                throw error(status::invalid_argument,
+                            std::string(fn) + ": argument 'utc_seconds[" + std::to_string(i) +
+                                "]' = " + std::to_string(t) +
+                                " is not an instant of the years 1..9999 in zone '" + zone + "'");
+            out_days[i] = static_cast<std::int32_t>(day);
+        }
+    });
+}
+
 LTV_API int ltv_read_options_init(ltv_read_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_read_options_init";
     return guard(fn, [&] {
@@ -437,6 +498,7 @@ LTV_API int ltv_read_options_init(ltv_read_options* options, size_t struct_size)
         full.progress = nullptr;
         full.progress_user = nullptr;
         full.max_record_bytes = ltv::read_options{}.max_record_bytes;
+        full.time_zone = nullptr;
         // Released with fields up to progress_user; max_record_bytes came after.
         ltv::capi::init_struct(fn, options, struct_size, full,
                     offsetof(ltv_read_options, progress_user) + sizeof(void*));

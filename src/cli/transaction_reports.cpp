@@ -119,6 +119,10 @@ void add_transaction_input_options(CLI::App* cmd, transaction_input& in) {
     cmd->add_option("--date-format", in.date_format,
                     "auto (YYYY-MM-DD, YYYYMMDD, ISO date-time), iso, compact, iso_datetime, or a "
                     "pattern like %d/%m/%Y");
+    cmd->add_option("--time-zone", in.time_zone,
+                    "convert date-times with a UTC offset (Z, +02:00) to this zone before taking "
+                    "their date: UTC, +05:30, a POSIX TZ string or an IANA name like "
+                    "Europe/Berlin (default: their date as written)");
     cmd->add_flag("--lenient", in.lenient,
                   "skip malformed rows (reported on stderr) instead of stopping at the first");
     cmd->add_option("--max-record-bytes", in.max_record_bytes,
@@ -136,6 +140,11 @@ read_options to_read_options(const transaction_input& in, const std::string& lab
     o.amount = in.amount.empty() ? column_ref::optional("amount")
                                  : column_option("--amount", in.amount, false);
     o.dates = date_format_option(in.date_format);
+    try {
+        o.dates.set_time_zone(in.time_zone);
+    } catch (const ltv::error& e) {
+        throw ltv::error(e.code(), std::string("--time-zone: ") + e.what());
+    }
     o.lenient = in.lenient;
     o.max_record_bytes = in.max_record_bytes;
     // With two or more CPUs the log is read and decoded on a second thread while this one

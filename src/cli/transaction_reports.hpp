@@ -25,6 +25,7 @@ struct transaction_input {
     std::string amount;       ///< "" = "amount" if the header has it, else none
     std::string delimiter;    ///< "" = detect
     std::string date_format;  ///< "" = auto
+    std::string time_zone;    ///< "" = date-times with an offset keep their written date
     bool no_header = false;
     bool lenient = false;
     std::size_t max_record_bytes = read_options{}.max_record_bytes;  ///< 0 = no limit
@@ -36,8 +37,8 @@ struct transaction_input {
 /// usage error (exit 2) naming the option.
 CLI::Validator whole_number();
 
-/// --customer, --date, --amount, --no-header, --delimiter, --date-format, --lenient,
-/// --max-record-bytes.
+/// --customer, --date, --amount, --no-header, --delimiter, --date-format, --time-zone,
+/// --lenient, --max-record-bytes.
 void add_transaction_input_options(CLI::App* cmd, transaction_input& in);
 
 /// The reader options of the input; with progress on stderr when it is a terminal and the read

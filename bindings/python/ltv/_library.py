@@ -133,6 +133,7 @@ class ReadOptions(ctypes.Structure):
         ("progress", _progress_fn),
         ("progress_user", ctypes.c_void_p),
         ("max_record_bytes", ctypes.c_size_t),
+        ("time_zone", ctypes.c_char_p),  # 0.2.5
     ]
 
 
@@ -470,6 +471,9 @@ _SIGNATURES = {
     "ltv_evaluation_series": [_handle, ctypes.c_int, _size_t, _c_double_p, _size_t, _size_p],
     "ltv_evaluation_to_json": [_handle, ctypes.c_char_p, _size_t, _size_p],
     "ltv_evaluation_write_html": [_handle, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p],
+    # 0.2.5: time zones
+    "ltv_parse_date_in_zone": [ctypes.c_char_p, ctypes.c_char_p, _i32_p],
+    "ltv_days_in_zone": [ctypes.POINTER(ctypes.c_int64), _size_t, ctypes.c_char_p, _i32_p],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status

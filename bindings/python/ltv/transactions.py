@@ -10,7 +10,13 @@ Inputs
                    to_pandas()), so the result joins to the caller's integer-indexed frames.
     dates          ISO strings ("2014-01-05", "20140105", "2014-01-05 10:30:00"), datetime.date /
                    datetime objects, numpy datetime64 or a pandas datetime Series (a time of day
-                   is dropped; a time zone is not applied: the date is taken as written);
+                   is dropped). Time zones (docs/summaries.md, "Dates, times and time zones"):
+                   without ``time_zone=`` every date is taken as written (a tz-aware value's own
+                   local date); with ``time_zone="Europe/Berlin"`` (or "UTC", "+05:30", a POSIX
+                   TZ string) tz-aware values — pandas tz-aware columns, datetime objects with a
+                   tzinfo, strings with an offset such as "…T23:30:00Z" — are converted to that
+                   zone before their date is taken; dates alone and tz-naive values are still
+                   taken as written;
                    integers written YYYYMMDD (19970101 — what pandas.read_csv makes of CDNOW's
                    dates); small integers (< 10 000 000) = days since 1970-01-01. Nullable
                    pandas columns (Int64, string) are accepted; a missing value is an error
@@ -36,6 +42,7 @@ line, column and value (ParseError).
 """
 
 import ctypes
+import datetime
 import os
 from collections import namedtuple
 
@@ -127,12 +134,61 @@ def _to_numpy(values, name="values"):
     return array
 
 
-def parse_date(text):
+def parse_date(text, time_zone=None):
     """Day number (days since 1970-01-01) of a date written YYYY-MM-DD, YYYYMMDD or ISO
-    date-time."""
+    date-time. With ``time_zone`` ("UTC", "+05:30", a POSIX TZ string or an IANA name such as
+    "Europe/Berlin"), a date-time with a UTC offset is converted to that zone before its date is
+    taken: ``parse_date("2024-03-31T22:30:00Z", time_zone="Europe/Berlin")`` is 2024-04-01."""
     out = ctypes.c_int32()
-    call("ltv_parse_date", str(text).encode("utf-8"), ctypes.byref(out))
+    zone = _zone(time_zone)
+    if zone is None:
+        call("ltv_parse_date", str(text).encode("utf-8"), ctypes.byref(out))
+    else:
+        call("ltv_parse_date_in_zone", str(text).encode("utf-8"), zone, ctypes.byref(out))
     return out.value
+
+
+def _zone(time_zone, name="time_zone"):
+    """The zone argument as bytes for C (None or "" = none): a string, or a zoneinfo.ZoneInfo /
+    datetime.timezone (by its key / UTC offset)."""
+    if time_zone is None:
+        return None
+    if isinstance(time_zone, str):
+        return time_zone.encode("utf-8") if time_zone else None
+    key = getattr(time_zone, "key", None)  # zoneinfo.ZoneInfo
+    if isinstance(key, str):
+        return key.encode("utf-8")
+    if isinstance(time_zone, datetime.timezone):
+        seconds = int(time_zone.utcoffset(None).total_seconds())
+        sign = "-" if seconds < 0 else "+"
+        seconds = abs(seconds)
+        if seconds % 60:
+            raise InvalidArgumentError(
+                f"argument '{name}' = {time_zone!r} has an offset with seconds; ltv takes "
+                "offsets in whole minutes")
+        return f"{sign}{seconds // 3600:02d}:{seconds // 60 % 60:02d}".encode("ascii")
+    raise InvalidArgumentError(
+        f"argument '{name}' = {time_zone!r} must be a zone name such as 'Europe/Berlin', 'UTC', "
+        "'+05:30' or a POSIX TZ string (or a zoneinfo.ZoneInfo)")
+
+
+def _days_in_zone(seconds, zone):
+    """Local day numbers in zone (bytes) of int64 Unix seconds, through the library."""
+    seconds = np.ascontiguousarray(seconds, dtype=np.int64)
+    out = np.empty(len(seconds), dtype=np.int32)
+    if len(seconds):
+        call("ltv_days_in_zone", _ptr(seconds, ctypes.c_int64), len(seconds), zone,
+             _ptr(out, ctypes.c_int32))
+    return out
+
+
+def _tz_aware(values):
+    """The tz of a tz-aware pandas Series or DatetimeIndex, else None."""
+    if hasattr(values, "dt"):  # a Series (hasattr is False unless it holds datetimes)
+        return getattr(values.dt, "tz", None)
+    if hasattr(values, "tz_convert") and hasattr(values, "tz"):  # a DatetimeIndex
+        return values.tz
+    return None
 
 
 #: Integers at least this large are dates written YYYYMMDD (days since 1970 stay below it until
@@ -188,8 +244,20 @@ def _integer_days(array, name):
     return array.astype(np.int64)
 
 
-def _days(values, name):
-    """int32 day numbers from dates (see the module docstring)."""
+def _days(values, name, time_zone=None):
+    """int32 day numbers from dates (see the module docstring); time_zone as bytes or None."""
+    if time_zone is not None and _tz_aware(values) is not None:
+        # A tz-aware pandas column: its instants (ns since 1970 UTC) converted to the zone.
+        missing = np.asarray(values.isna())
+        if missing.any():
+            i = int(np.argmax(missing))
+            raise InvalidArgumentError(f"argument '{name}[{i}]' is NaT (a missing date)")
+        utc = (values.dt.tz_convert("UTC").dt.tz_localize(None) if hasattr(values, "dt")
+               else values.tz_convert("UTC").tz_localize(None))
+        ns = np.asarray(utc.to_numpy(dtype="datetime64[ns]")).astype(np.int64)
+        return _checked(_days_in_zone(np.floor_divide(ns, 1_000_000_000), time_zone), np.int32)
+    if not hasattr(values, "dt") and _tz_aware(values) is not None:
+        values = values.tz_localize(None)  # a tz-aware DatetimeIndex: the date as written
     array = _to_numpy(values, name)
     if array.ndim != 1:
         raise InvalidArgumentError(f"argument '{name}' must be one-dimensional, got shape {array.shape}")
@@ -224,7 +292,8 @@ def _days(values, name):
             if not fast:
                 for i, text in enumerate(texts):
                     try:
-                        days[i] = parse_date(text)
+                        days[i] = (parse_date(text) if time_zone is None
+                                   else parse_date(text, time_zone.decode("utf-8")))
                     except Exception as exc:
                         raise type(exc)(f"argument '{name}[{i}]': {exc}") from None
         else:  # datetime.date / datetime / pandas Timestamp objects
@@ -233,10 +302,15 @@ def _days(values, name):
                         isinstance(v, float) and np.isnan(v)):
                     raise InvalidArgumentError(f"argument '{name}[{i}]' is missing")
                 if isinstance(v, str):
-                    days[i] = parse_date(v)
+                    days[i] = (parse_date(v) if time_zone is None
+                               else parse_date(v, time_zone.decode("utf-8")))
                     continue
                 try:
-                    if getattr(v, "tzinfo", None) is not None:
+                    if getattr(v, "tzinfo", None) is not None and v.utcoffset() is not None:
+                        if time_zone is not None:  # an instant: its date in the zone
+                            seconds = int(np.floor(v.timestamp()))
+                            days[i] = _days_in_zone([seconds], time_zone)[0]
+                            continue
                         v = v.replace(tzinfo=None)
                     days[i] = np.datetime64(v, "D").astype(np.int64)
                 except (TypeError, ValueError):
@@ -318,9 +392,9 @@ def _integer_ids(values):
         getattr(dtype, "kind", "O") == "f" and bool(np.all(np.mod(np.asarray(values), 1) == 0)))
 
 
-def _rows(customer_ids, dates, amounts):
+def _rows(customer_ids, dates, amounts, time_zone=None):
     chars, offsets, n = _ids(customer_ids, "customer_ids")
-    days = _days(dates, "dates")
+    days = _days(dates, "dates", _zone(time_zone))
     if len(days) != n:
         raise InvalidArgumentError(
             f"arguments 'customer_ids' and 'dates' have different lengths {n} and {len(days)}"
@@ -400,7 +474,7 @@ def _column(options, role, value, default):
 
 def _read_options(delimiter=None, header=True, customer="customer_id", date="date",
                   amount=_DEFAULT, date_format=None, lenient=False, max_reported_errors=20,
-                  max_record_bytes=None):
+                  max_record_bytes=None, time_zone=None):
     o = ReadOptions()
     call("ltv_read_options_init", ctypes.byref(o), ctypes.sizeof(o))
     if delimiter is None:
@@ -432,6 +506,9 @@ def _read_options(delimiter=None, header=True, customer="customer_id", date="dat
                 "(0 = no limit)"
             )
         o.max_record_bytes = int(max_record_bytes)
+    o._time_zone = _zone(time_zone)  # kept alive with the struct
+    if o._time_zone is not None:
+        o.time_zone = o._time_zone
     return o
 
 
@@ -588,7 +665,7 @@ class Summary:
 
 
 def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit=None,
-              calibration_end=None, merge="day"):
+              calibration_end=None, merge="day", time_zone=None):
     """Per-customer summary of transactions in memory (exact for any row order).
 
     observation_end / calibration_end: dates (None: the last transaction / no holdout split);
@@ -596,7 +673,9 @@ def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit
     default, days); merge: "day" (default), "week", "month" or "none" — transactions merged into
     one purchase occasion (monetary values are then means per purchase occasion, not per
     transaction: lifetimes' holdout mean per transaction is ltv.lifetimes.utils'
-    calibration_and_holdout_data). Integer ids come back as integers.
+    calibration_and_holdout_data). Integer ids come back as integers. time_zone: the zone into
+    which tz-aware dates are converted before their date is taken (None: as written; see the
+    module docstring).
 
     >>> s = ltv.summarize(df.customer_id, df.date, df.amount, time_unit="week",
     ...                   calibration_end="1997-09-30", observation_end="1998-06-30")  # doctest: +SKIP
@@ -604,7 +683,7 @@ def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit
     """
     state = SummaryState(observation_end=observation_end, time_unit=time_unit,
                          calibration_end=calibration_end, merge=merge)
-    state.add(customer_ids, dates, amounts)
+    state.add(customer_ids, dates, amounts, time_zone=time_zone)
     return state.result()
 
 
@@ -615,7 +694,9 @@ def summarize_file(path, observation_end=None, time_unit=None, calibration_end=N
     (column name or 0-based position; amount=None for no amounts), date_format (None = auto,
     "iso", "compact", "iso_datetime" or a pattern like "%d/%m/%Y"), lenient (False),
     max_reported_errors, max_record_bytes (longest record in bytes; None = the library's 1 MiB,
-    0 = no limit). Every row must have as many fields as the header. The result's ``.report``
+    0 = no limit), time_zone (None = dates as written; "UTC", "+05:30", a POSIX TZ string or an
+    IANA name such as "Europe/Berlin": date-times with a UTC offset are converted to it before
+    their date is taken). Every row must have as many fields as the header. The result's ``.report``
     says what was read; a file that changes between the two reads rows out of date order need
     raises LtvIOError."""
     options = _summary_options(observation_end, time_unit, calibration_end, merge)
@@ -647,10 +728,10 @@ class SummaryState:
             lib.ltv_summary_free(handle)
             self._handle = None
 
-    def add(self, customer_ids, dates, amounts=None):
+    def add(self, customer_ids, dates, amounts=None, time_zone=None):
         """Adds a batch of transactions (any order within the batch). Returns self.
-        Inputs as in the module docstring (ids, dates, amounts)."""
-        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
+        Inputs as in the module docstring (ids, dates, amounts, time_zone)."""
+        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
         call("ltv_summary_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
              _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
         integer = _integer_ids(customer_ids)
@@ -816,14 +897,14 @@ class TransactionLog:
     analyses on one log does not sort it again (docs/summaries.md, "The customer base").
     """
 
-    def __init__(self, customer_ids=None, dates=None, amounts=None):
+    def __init__(self, customer_ids=None, dates=None, amounts=None, time_zone=None):
         handle = ctypes.c_void_p()
         call("ltv_transactions_create", ctypes.byref(handle))
         self._handle = handle
         self.report = None
         self._integer_ids = None  # True while every batch added had integer ids
         if customer_ids is not None or dates is not None:
-            self.add(customer_ids, dates, amounts)
+            self.add(customer_ids, dates, amounts, time_zone=time_zone)
 
     def __del__(self):
         handle = getattr(self, "_handle", None)
@@ -844,9 +925,9 @@ class TransactionLog:
     def __deepcopy__(self, memo):
         self.__reduce__()
 
-    def add(self, customer_ids, dates, amounts=None):
-        """Adds rows (ids, dates, amounts as in the module docstring); returns self."""
-        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts)
+    def add(self, customer_ids, dates, amounts=None, time_zone=None):
+        """Adds rows (ids, dates, amounts, time_zone as in the module docstring); returns self."""
+        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
         call("ltv_transactions_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
              _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
         integer = _integer_ids(customer_ids)
