@@ -709,6 +709,31 @@ LTV_API int ltv_segments_score_summary(const ltv_segments* segments,
                                        const ltv_summary_table* table, const char* label_chars,
                                        const size_t* label_offsets, size_t n, int capability,
                                        double argument, double* out, size_t capacity);
+/* Customer lifetime value (as ltv_customer_lifetime_value) of each customer row into out[0..n):
+ * the transaction model of its segment in `transaction` (labels without one: its pooled model,
+ * else LTV_ERR_INVALID_ARGUMENT naming the row and the label) with a spend model — give exactly
+ * one of: spend_segments, a segmented spend model (e.g. Gamma-Gamma) fitted on the same labels
+ * (a label without a spend model of its own: its pooled spend model, else
+ * LTV_ERR_INVALID_ARGUMENT naming the row and the label), or spend_model, one spend model for
+ * all customers; the other NULL. Rows are grouped by their pair of models (input order kept)
+ * and each group is one batch: bit for bit ltv_customer_lifetime_value of those rows. options
+ * may be NULL (the defaults of ltv_clv_options_init); threads: the transaction segments'. out
+ * is written only on success. */
+LTV_API int ltv_segments_customer_lifetime_value(const ltv_segments* transaction,
+                                                 const ltv_segments* spend_segments,
+                                                 const ltv_model* spend_model,
+                                                 const double* frequency, const double* recency,
+                                                 const double* T, const double* monetary,
+                                                 const char* label_chars,
+                                                 const size_t* label_offsets, size_t n,
+                                                 const ltv_clv_options* options, double* out);
+/* The same over a summary table's rows (frequency, recency, T, monetary_value; n = its
+ * customers; capacity ≥ n). */
+LTV_API int ltv_segments_customer_lifetime_value_summary(
+    const ltv_segments* transaction, const ltv_segments* spend_segments,
+    const ltv_model* spend_model, const ltv_summary_table* table, const char* label_chars,
+    const size_t* label_offsets, size_t n, const ltv_clv_options* options, double* out,
+    size_t capacity);
 /* The segments file (JSON, "format": "ltv-segments": each segment's label, customer count and
  * model document; docs/segments.md); two-call pattern as ltv_model_to_json. */
 LTV_API int ltv_segments_to_json(const ltv_segments* segments, char* buffer, size_t capacity,

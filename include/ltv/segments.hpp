@@ -26,6 +26,12 @@
 //    whose fit fails is an error naming the segment and its size (the fit's status code kept).
 //  - Scoring: a label without a model and without a pooled model is invalid_argument naming the
 //    row and the label. A row's error names the row of the input (not of the segment).
+//  - CLV (clv_segments): each customer's transaction model is its segment's (as for scoring);
+//    its spend model either one spend model for all, or its segment's model of a segmented
+//    spend model (same labels; a label without one: the spend segments' pooled model, else
+//    invalid_argument naming the row and the label). Rows are grouped by the pair of models and
+//    each group is one batch of the registry's clv kernel: exactly what ltv_customer_lifetime_value
+//    gives on that subset.
 //
 // JSON format ("ltv-segments", version 1):
 //   { "format": "ltv-segments", "format_version": 1, "ltv_version": "0.2.5", "model": "bgnbd",
@@ -51,6 +57,8 @@
 #include <nlohmann/json.hpp>
 
 #include "ltv/array_view.hpp"
+#include "ltv/clv.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/detail/parallel.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/error.hpp"
@@ -421,6 +429,21 @@ constexpr bool is_row_score(capability c) noexcept {
 
 namespace detail {
 
+/// invalid_argument: customer row i has a label without a model (`what`: "model", "spend
+/// model") in s, which has no pooled model either.
+[[noreturn]] inline void fail_no_model(const char* fn, const segmented_model& s, const char* what,
+                                       std::size_t i, std::string_view label) {
+    std::string known;
+    for (std::size_t k = 0; k < s.segments.size() && k < 10; ++k)
+        known += std::string(k ? ", " : "") + quoted_label(s.segments[k].label);
+    if (s.segments.size() > 10) known += ", … (" + std::to_string(s.segments.size()) + " in all)";
+    fail(status::invalid_argument, fn,
+         "customer row " + std::to_string(i) + " has segment " + quoted_label(label) +
+             ", which has no " + what + " (the segments: " + known + "; fit with a pooled " +
+             what + " to score new segments)");
+}
+
+
 /// One model's score of capability c over rows held as views; ops supports c.
 inline void score_rows(const model_ops& ops, const model_state& m, capability c, double argument,
                        const rfm_data& r, const spend_data& s, double* out, int threads) {
@@ -488,18 +511,7 @@ inline void score_segments(const segmented_model& s, capability c, double argume
             rows[it->second].push_back(i);
             continue;
         }
-        if (!s.pooled) {
-            std::string known;
-            for (std::size_t k = 0; k < s.segments.size() && k < 10; ++k)
-                known += std::string(k ? ", " : "") + detail::quoted_label(s.segments[k].label);
-            if (s.segments.size() > 10)
-                known += ", … (" + std::to_string(s.segments.size()) + " in all)";
-            detail::fail(status::invalid_argument, fn,
-                         "customer row " + std::to_string(i) + " has segment " +
-                             detail::quoted_label(labels[i]) +
-                             ", which has no model (the segments: " + known +
-                             "; fit with a pooled model to score new segments)");
-        }
+        if (!s.pooled) detail::fail_no_model(fn, s, "model", i, labels[i]);
         rows[groups - 1].push_back(i);
     }
     std::vector<double> values;
@@ -520,6 +532,128 @@ inline void score_segments(const segmented_model& s, capability c, double argume
                                       ": " + detail::rows_renamed(e.what(), rows[k]));
         }
         for (std::size_t j = 0; j < rows[k].size(); ++j) out[rows[k][j]] = values[j];
+    }
+}
+
+/// The spend model of clv_segments: a segmented spend model fitted on the same labels, or one
+/// spend model for every customer (both convert implicitly). Borrowed: it must outlive the call.
+struct segment_spend {
+    const segmented_model* segments = nullptr;
+    const model_state* model = nullptr;
+    segment_spend(const segmented_model& s) noexcept : segments(&s) {}  // NOLINT: implicit
+    segment_spend(const model_state& m) noexcept : model(&m) {}         // NOLINT: implicit
+};
+
+/// Customer lifetime value (ltv/clv.hpp) of each customer row into out[i]: the transaction model
+/// of its segment (or the pooled model, as score_segments chooses) with the spend model of
+/// `spend` — its segment's in a segmented spend model (else the spend segments' pooled model,
+/// else invalid_argument naming the row and the label), or the one model given. Reads
+/// frequency, recency, age and monetary. Rows are grouped by their pair of models, each group
+/// keeping the input order, and each group is one batch of the registry's clv kernel (threads
+/// as for score_segments), so a customer's value is bit for bit the CLV of the plain models on
+/// that group's rows. Errors: a transaction kind without CLV, a spend kind that is not a spend
+/// model, the clv kernel's errors naming the input row and the segment.
+inline void clv_segments(const segmented_model& transactions, segment_spend spend,
+                         const segment_columns& data, const segment_labels& labels,
+                         const clv_options& options, double* out, int threads = 0) {
+    constexpr const char* fn = "clv_segments";
+    const model_ops& ops = model_ops_for(transactions.kind);
+    if (!ops.supports(capability::clv)) {
+        std::string can;
+        for (const model_ops* o : registered_models())
+            if (o->supports(capability::clv)) can += std::string(can.empty() ? "" : ", ") + o->name;
+        detail::fail(status::invalid_argument, fn,
+                     std::string("the ") + ops.title + " model has no CLV (models with CLV: " +
+                         can + ")");
+    }
+    if ((spend.segments == nullptr) == (spend.model == nullptr))
+        detail::fail(status::invalid_argument, fn,
+                     "give exactly one spend model: a segmented one or one for all customers");
+    const model_ops& sops =
+        model_ops_for(spend.segments != nullptr ? spend.segments->kind : spend.model->kind);
+    if (!sops.supports(capability::spend)) {
+        std::string can;
+        for (const model_ops* o : registered_models())
+            if (o->supports(capability::spend)) can += std::string(can.empty() ? "" : ", ") + o->name;
+        detail::fail(status::invalid_argument, fn,
+                     std::string("the spend model is a ") + sops.title +
+                         " model, not a spend model (" + can + ")");
+    }
+    detail::validate_clv_options(fn, options);
+    const std::size_t n = labels.size();  // one label per customer row
+    detail::require_columns(fn, ops, data, n, false);
+    detail::require_columns(fn, sops, data, n, false);
+    detail::require_labels(fn, labels, n);
+    detail::require_array(fn, "out", out, n);
+    if (n == 0) return;
+
+    // Row → (transaction model, spend model); index size() stands for the pooled model.
+    auto index_of = [](const segmented_model& s) {
+        std::unordered_map<std::string_view, std::size_t> index;
+        for (std::size_t k = 0; k < s.segments.size(); ++k) index.emplace(s.segments[k].label, k);
+        return index;
+    };
+    const auto t_index = index_of(transactions);
+    const auto s_index =
+        spend.segments != nullptr ? index_of(*spend.segments) : decltype(t_index){};
+    const std::size_t t_groups = transactions.segments.size() + 1;
+    const std::size_t s_groups = spend.segments != nullptr ? spend.segments->segments.size() + 1 : 1;
+    std::vector<std::size_t> group(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::size_t tk = t_groups - 1, sk = 0;
+        if (const auto it = t_index.find(labels[i]); it != t_index.end())
+            tk = it->second;
+        else if (!transactions.pooled)
+            detail::fail_no_model(fn, transactions, "model", i, labels[i]);
+        if (spend.segments != nullptr) {
+            sk = s_groups - 1;
+            if (const auto it = s_index.find(labels[i]); it != s_index.end())
+                sk = it->second;
+            else if (!spend.segments->pooled)
+                detail::fail_no_model(fn, *spend.segments, "spend model", i, labels[i]);
+        }
+        group[i] = tk * s_groups + sk;
+    }
+    // The rows ordered by group, each group in input order.
+    std::vector<std::size_t> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return group[a] < group[b]; });
+    std::vector<std::size_t> rows;
+    std::vector<double> values;
+    for (std::size_t begin = 0; begin < n;) {
+        const std::size_t gk = group[order[begin]];
+        std::size_t end = begin;
+        while (end < n && group[order[end]] == gk) ++end;
+        rows.assign(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                    order.begin() + static_cast<std::ptrdiff_t>(end));
+        begin = end;
+        const std::size_t tk = gk / s_groups, sk = gk % s_groups;
+        const bool t_pooled = tk == t_groups - 1;
+        const model_state& tm = t_pooled ? *transactions.pooled : transactions.segments[tk].model;
+        const model_state* sm = spend.model;
+        std::string where = t_pooled ? std::string("the pooled model")
+                                     : "segment " + detail::quoted_label(transactions.segments[tk].label);
+        if (spend.segments != nullptr) {
+            const bool s_pooled = sk == s_groups - 1;
+            sm = s_pooled ? &*spend.segments->pooled : &spend.segments->segments[sk].model;
+            if (s_pooled)
+                where += " with the pooled spend model";
+            else if (t_pooled || spend.segments->segments[sk].label != transactions.segments[tk].label)
+                where += " with the spend model of segment " +
+                         detail::quoted_label(spend.segments->segments[sk].label);
+        }
+        const detail::gathered_rows g(segment_columns{data.frequency, data.recency, data.age,
+                                                      data.monetary, {}},
+                                      rows);
+        values.resize(rows.size());
+        try {
+            ops.clv(tm, *sm, g.rfm(), g.monetary, options, values.data(), threads);
+        } catch (const error& e) {
+            throw error(e.code(), std::string(fn) + ": " + where + ": " +
+                                      detail::rows_renamed(e.what(), rows));
+        }
+        for (std::size_t j = 0; j < rows.size(); ++j) out[rows[j]] = values[j];
     }
 }
 

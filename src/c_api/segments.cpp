@@ -143,6 +143,43 @@ void score(const char* fn, const ltv_segments& s, int capability_value, double a
     });
 }
 
+/// The segmented CLV of the C entry points: exactly one of spend_segments / spend_model.
+void segmented_clv(const char* fn, const ltv_segments* transaction,
+                   const ltv_segments* spend_segments, const ltv_model* spend_model,
+                   const ltv::segment_columns& data, const ltv::segment_labels& labels,
+                   const ltv_clv_options* options, double* out) {
+    if (transaction == nullptr)
+        throw ltv::error(ltv::status::invalid_argument,
+                         std::string(fn) + ": argument 'transaction' is a null pointer");
+    if ((spend_segments == nullptr) == (spend_model == nullptr))
+        throw ltv::error(ltv::status::invalid_argument,
+                         std::string(fn) + ": give exactly one of 'spend_segments' and "
+                                           "'spend_model' (the other NULL); both are " +
+                             (spend_model == nullptr ? "NULL" : "set"));
+    const ltv_clv_options c = ltv::capi::read_struct(fn, "options", options,
+                                                     sizeof(ltv_clv_options),
+                                                     ltv_clv_options_init);
+    ltv::clv_options o;
+    o.periods = c.periods;
+    o.period_length = c.period_length;
+    o.discount_rate = c.discount_rate;
+    if (spend_model != nullptr)
+        ltv::capi::require_ready(fn, *spend_model, ltv::capability::spend,
+                                 "spend_model: the expected spend");
+    ltv::capi::batch_output(fn, "out", out, labels.size(), [&](double* v) {
+        try {
+            if (spend_segments != nullptr)
+                ltv::clv_segments(transaction->seg, spend_segments->seg, data, labels, o, v,
+                                  transaction->threads);
+            else
+                ltv::clv_segments(transaction->seg, spend_model->state, data, labels, o, v,
+                                  transaction->threads);
+        } catch (const ltv::error& e) {
+            throw ltv::error(e.code(), std::string(fn) + ": " + e.what());
+        }
+    });
+}
+
 }  // namespace
 
 extern "C" {
@@ -319,6 +356,43 @@ LTV_API int ltv_segments_score_summary(const ltv_segments* segments,
         require_capacity(fn, out, capacity, n);
         const ltv::segment_columns data{t.frequency, t.recency, t.T, t.monetary_value, {}};
         score(fn, s, capability, argument, data, labels_of(label_chars, label_offsets, n), out);
+    });
+}
+
+LTV_API int ltv_segments_customer_lifetime_value(const ltv_segments* transaction,
+                                                 const ltv_segments* spend_segments,
+                                                 const ltv_model* spend_model,
+                                                 const double* frequency, const double* recency,
+                                                 const double* T, const double* monetary,
+                                                 const char* label_chars,
+                                                 const size_t* label_offsets, size_t n,
+                                                 const ltv_clv_options* options, double* out) {
+    constexpr const char* fn = "ltv_segments_customer_lifetime_value";
+    return guard(fn, [&] {
+        const ltv::segment_columns data{column(frequency, n), column(recency, n), column(T, n),
+                                        column(monetary, n), {}};
+        segmented_clv(fn, transaction, spend_segments, spend_model, data,
+                      labels_of(label_chars, label_offsets, n), options, out);
+    });
+}
+
+LTV_API int ltv_segments_customer_lifetime_value_summary(
+    const ltv_segments* transaction, const ltv_segments* spend_segments,
+    const ltv_model* spend_model, const ltv_summary_table* table, const char* label_chars,
+    const size_t* label_offsets, size_t n, const ltv_clv_options* options, double* out,
+    size_t capacity) {
+    constexpr const char* fn = "ltv_segments_customer_lifetime_value_summary";
+    return guard(fn, [&] {
+        const auto& t = require_table(fn, table);
+        if (n != t.size())
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) + ": argument 'n' = " + std::to_string(n) +
+                                 " segment labels given but the table has " +
+                                 std::to_string(t.size()) + " customers");
+        require_capacity(fn, out, capacity, n);
+        const ltv::segment_columns data{t.frequency, t.recency, t.T, t.monetary_value, {}};
+        segmented_clv(fn, transaction, spend_segments, spend_model, data,
+                      labels_of(label_chars, label_offsets, n), options, out);
     });
 }
 

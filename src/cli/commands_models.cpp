@@ -370,6 +370,15 @@ struct predict_args {
     std::string segment_column;  ///< overrides the segments file's column
 };
 
+/// The CLV options of `ltv predict` (--periods, --period-length, --discount-rate).
+clv_options clv_options_of(const predict_args& a) {
+    clv_options o;
+    o.periods = a.periods;
+    o.period_length = a.period_length;
+    o.discount_rate = a.discount_rate;
+    return o;
+}
+
 /// Whether the file at `path` is a segments file (ltv fit --segment-column -o), by its "format".
 bool is_segments_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -387,7 +396,9 @@ void add_predict(CLI::App& app) {
     cmd->add_option("--model", a->model_path, "transaction model file (from ltv fit -o)")
         ->required();
     cmd->add_option("--spend-model", a->spend_path,
-                    "Gamma-Gamma model file: adds expected spend and CLV (needs monetary_value)");
+                    "Gamma-Gamma model file: adds expected spend and CLV (needs monetary_value); "
+                    "with a segments file as --model also a segments file of Gamma-Gamma models "
+                    "(same segments; labels without one: its pooled model)");
     cmd->add_option("summary", a->input.path, "summary CSV, '-' for stdin");
     add_input_options(cmd, a->input);
     cmd->add_option("--horizon", a->horizon, "t for the expected purchases in (T, T + t]")
@@ -410,7 +421,8 @@ void add_predict(CLI::App& app) {
         "Examples:\n  ltv predict --model bgnbd.json --transactions orders.csv --horizon 52\n"
         "  ltv predict --model bgnbd.json --spend-model gg.json summary.csv --horizon 39 "
         "--periods 12 --period-length 4.345\n"
-        "  ltv predict --model stores.json summary.csv --horizon 52   # a segments file");
+        "  ltv predict --model stores.json summary.csv --horizon 52   # a segments file\n"
+        "  ltv predict --model stores.json --spend-model stores_gg.json summary.csv --horizon 52");
     cmd->callback([a] {
         std::optional<segmented_model> segs;
         model_state m;
@@ -439,13 +451,21 @@ void add_predict(CLI::App& app) {
                              "predict: --dert-discount needs a model with DERT (" +
                                  model_choices(capability::dert) + "), not " + ops.title);
         const bool spend = !a->spend_path.empty();
-        if (segs && spend)
-            throw ltv::error(status::invalid_argument,
-                             "predict: --spend-model with a segments file as --model is not "
-                             "supported yet; predict expected spend with the spend model alone");
         model_state g;
+        std::optional<segmented_model> spend_segs;  // --spend-model is a segments file
         if (spend) {
-            g = load_model(a->spend_path);
+            if (is_segments_file(a->spend_path)) {
+                if (!segs)
+                    throw ltv::error(status::invalid_argument,
+                                     "predict: --spend-model " + a->spend_path +
+                                         " is a segments file; it needs a segments file as "
+                                         "--model too (the transaction model per segment)");
+                spend_segs = load_segments(a->spend_path);
+                g = spend_segs->segments.empty() ? *spend_segs->pooled
+                                                 : spend_segs->segments.front().model;
+            } else {
+                g = load_model(a->spend_path);
+            }
             if (!model_ops_for(g.kind).supports(capability::spend))
                 throw ltv::error(status::invalid_argument,
                                  "predict: --spend-model " + a->spend_path + " is a " +
@@ -474,9 +494,17 @@ void add_predict(CLI::App& app) {
                 throw ltv::error(status::invalid_argument,
                                  "predict: the segments file names no segment column; give "
                                  "--segment-column");
+            if (spend_segs && a->segment_column.empty() && !spend_segs->column.empty() &&
+                spend_segs->column != column)
+                throw ltv::error(status::invalid_argument,
+                                 "predict: the segments of --model were fitted on column '" +
+                                     column + "' but those of --spend-model on '" +
+                                     spend_segs->column +
+                                     "'; give --segment-column to use one column for both");
             labels = segment_labels_of(a->input, column, t);
             const packed_labels packed(labels);
-            const segment_columns sd{t.columns[0], t.columns[1], t.columns[2], {}, {}};
+            const segment_columns sd{t.columns[0], t.columns[1], t.columns[2],
+                                     spend ? t.columns[3] : array_view<double>{}, {}};
             with_rows_named(t, [&] {
                 score_segments(*segs, capability::conditional_purchases, a->horizon, sd, packed,
                                expected.data());
@@ -485,6 +513,20 @@ void add_predict(CLI::App& app) {
                     dert.resize(n);
                     score_segments(*segs, capability::dert, a->dert_discount, sd, packed,
                                    dert.data());
+                }
+                if (spend) {
+                    spend_value.resize(n);
+                    clv_value.resize(n);
+                    if (spend_segs) {
+                        score_segments(*spend_segs, capability::spend, 0, sd, packed,
+                                       spend_value.data());
+                        clv_segments(*segs, *spend_segs, sd, packed, clv_options_of(*a),
+                                     clv_value.data());
+                    } else {
+                        model_ops_for(g.kind).expected_spend(g, {t.columns[0], t.columns[3], {}},
+                                                             spend_value.data(), 0);
+                        clv_segments(*segs, g, sd, packed, clv_options_of(*a), clv_value.data());
+                    }
                 }
             });
         } else with_rows_named(t, [&] {
@@ -500,11 +542,7 @@ void add_predict(CLI::App& app) {
                 clv_value.resize(n);
                 spend_ops.expected_spend(g, {t.columns[0], t.columns[3], {}}, spend_value.data(),
                                          0);
-                clv_options o;
-                o.periods = a->periods;
-                o.period_length = a->period_length;
-                o.discount_rate = a->discount_rate;
-                ops.clv(m, g, d, t.columns[3], o, clv_value.data(), 0);
+                ops.clv(m, g, d, t.columns[3], clv_options_of(*a), clv_value.data(), 0);
             }
         });
         std::ofstream file;

@@ -227,8 +227,155 @@ static void test_fit_score_round_trip(void) {
     ltv_summary_table_free(t);
 }
 
+/* CLV per segment: each row's value is, bit for bit, ltv_customer_lifetime_value of its segment's
+ * rows with its segment's models (a segmented Gamma-Gamma, or one Gamma-Gamma for all). */
+static void test_clv(void) {
+    ltv_summary_table* t = cdnow_table();
+    ltv_summary_info info;
+    ltv_model *proto = NULL, *gg_proto = NULL, *gg_all = NULL;
+    ltv_segments *seg = NULL, *gg = NULL;
+    const ltv_model *tm = NULL, *sm = NULL;
+    ltv_clv_options o;
+    size_t n, i, m = 0, at = 0, half[2] = {0, 0};
+    double *x, *tx, *T, *z, *fx, *fz, *out, *out_one, *out_sum, *sub[2][4], *expect;
+    char *chars, *fchars;
+    size_t *offsets, *foffsets;
+    int k, same = 1, same_one = 1, differs = 0;
+    info.struct_size = sizeof info;
+    CHECK(ltv_summary_table_info(t, &info) == LTV_OK);
+    n = info.customers;
+    x = column(t, LTV_SUMMARY_FREQUENCY, n);
+    tx = column(t, LTV_SUMMARY_RECENCY, n);
+    T = column(t, LTV_SUMMARY_T, n);
+    z = column(t, LTV_SUMMARY_MONETARY_VALUE, n);
+    parity_labels(n, &chars, &offsets);
+    /* the repeat buyers and their labels, for the spend models */
+    fx = malloc(n * sizeof *fx);
+    fz = malloc(n * sizeof *fz);
+    fchars = malloc(4 * n + 1);
+    foffsets = malloc((n + 1) * sizeof *foffsets);
+    foffsets[0] = 0;
+    for (i = 0; i < n; ++i) {
+        const char* l = i % 2 ? "odd" : "even";
+        if (x[i] == 0) continue;
+        fx[m] = x[i];
+        fz[m] = z[i];
+        memcpy(fchars + at, l, strlen(l));
+        at += strlen(l);
+        foffsets[++m] = at;
+    }
+    for (k = 0; k < 2; ++k) {
+        int c;
+        for (c = 0; c < 4; ++c) sub[k][c] = malloc(n * sizeof(double));
+    }
+    for (i = 0; i < n; ++i) {
+        k = (int)(i % 2);
+        sub[k][0][half[k]] = x[i];
+        sub[k][1][half[k]] = tx[i];
+        sub[k][2][half[k]] = T[i];
+        sub[k][3][half[k]] = z[i];
+        ++half[k];
+    }
+    out = malloc(n * sizeof *out);
+    out_one = malloc(n * sizeof *out_one);
+    out_sum = malloc(n * sizeof *out_sum);
+    expect = malloc(n * sizeof *expect);
+    CHECK(ltv_model_create(LTV_MODEL_BGNBD, &proto) == LTV_OK);
+    CHECK(ltv_model_create(LTV_MODEL_GAMMA_GAMMA, &gg_proto) == LTV_OK);
+    CHECK(ltv_model_create(LTV_MODEL_GAMMA_GAMMA, &gg_all) == LTV_OK);
+    CHECK(ltv_segments_fit_summary(proto, t, chars, offsets, n, NULL, NULL, &seg) == LTV_OK);
+    CHECK(ltv_segments_fit(gg_proto, fx, NULL, NULL, fz, NULL, fchars, foffsets, m, NULL, NULL,
+                           &gg) == LTV_OK);
+    CHECK(ltv_model_fit_spend(gg_all, fx, fz, NULL, m, NULL) == LTV_OK);
+    CHECK(ltv_clv_options_init(&o, sizeof o) == LTV_OK);
+    o.periods = 6;
+    o.period_length = 4.345;
+    o.discount_rate = 0.01;
+    CHECK(ltv_segments_customer_lifetime_value(seg, gg, NULL, x, tx, T, z, chars, offsets, n, &o,
+                                               out) == LTV_OK);
+    CHECK(ltv_segments_customer_lifetime_value(seg, NULL, gg_all, x, tx, T, z, chars, offsets, n,
+                                               &o, out_one) == LTV_OK);
+    CHECK(ltv_segments_customer_lifetime_value_summary(seg, gg, NULL, t, chars, offsets, n, &o,
+                                                       out_sum, n) == LTV_OK);
+    CHECK(memcmp(out, out_sum, n * sizeof *out) == 0);
+    for (k = 0; k < 2; ++k) { /* segment k: "even" (k = 0) or "odd" */
+        size_t j;
+        CHECK(ltv_segments_model(seg, (size_t)k, &tm) == LTV_OK);
+        CHECK(ltv_segments_model(gg, (size_t)k, &sm) == LTV_OK);
+        CHECK(ltv_customer_lifetime_value(tm, sm, sub[k][0], sub[k][1], sub[k][2], sub[k][3],
+                                          half[k], &o, expect) == LTV_OK);
+        for (j = 0; j < half[k]; ++j) same &= out[2 * j + (size_t)k] == expect[j];
+        CHECK(ltv_customer_lifetime_value(tm, gg_all, sub[k][0], sub[k][1], sub[k][2], sub[k][3],
+                                          half[k], &o, expect) == LTV_OK);
+        for (j = 0; j < half[k]; ++j) {
+            same_one &= out_one[2 * j + (size_t)k] == expect[j];
+            differs |= out[2 * j + (size_t)k] != expect[j];
+        }
+    }
+    CHECK(same);
+    CHECK(same_one);
+    CHECK(differs); /* the segments' own spend models were used */
+    /* NULL options: the defaults; exactly one spend model; a label without a spend model. */
+    CHECK(ltv_segments_customer_lifetime_value(seg, gg, NULL, x, tx, T, z, chars, offsets, n, NULL,
+                                               out) == LTV_OK);
+    CHECK(ltv_segments_customer_lifetime_value(seg, gg, gg_all, x, tx, T, z, chars, offsets, n,
+                                               &o, out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "give exactly one of 'spend_segments' and 'spend_model'"));
+    CHECK(ltv_segments_customer_lifetime_value(seg, NULL, NULL, x, tx, T, z, chars, offsets, n,
+                                               &o, out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(ltv_segments_customer_lifetime_value(NULL, gg, NULL, x, tx, T, z, chars, offsets, n, &o,
+                                               out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "argument 'transaction' is a null pointer"));
+    CHECK(ltv_segments_customer_lifetime_value(seg, NULL, proto, x, tx, T, z, chars, offsets, n,
+                                               &o, out) != LTV_OK);
+    CHECK(ltv_segments_customer_lifetime_value(seg, gg, NULL, x, tx, T, NULL, chars, offsets, n,
+                                               &o, out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "monetary_value"));
+    {
+        size_t three[4] = {0, 4, 7, 11};
+        double keep = out[0];
+        CHECK(ltv_segments_customer_lifetime_value(seg, gg, NULL, x, tx, T, z, "evenoddwest",
+                                                   three, 3, &o, out) ==
+              LTV_ERR_INVALID_ARGUMENT);
+        CHECK(contains(ltv_last_error(), "customer row 2 has segment 'west', which has no model"));
+        CHECK(out[0] == keep); /* written only on success */
+    }
+    o.period_length = -1;
+    CHECK(ltv_segments_customer_lifetime_value(seg, gg, NULL, x, tx, T, z, chars, offsets, n, &o,
+                                               out) == LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "period_length"));
+    CHECK(ltv_segments_customer_lifetime_value_summary(seg, gg, NULL, t, chars, offsets, n, NULL,
+                                                       out_sum, n - 1) == LTV_ERR_BUFFER_TOO_SMALL);
+
+    ltv_segments_free(seg);
+    ltv_segments_free(gg);
+    ltv_model_free(proto);
+    ltv_model_free(gg_proto);
+    ltv_model_free(gg_all);
+    for (k = 0; k < 2; ++k) {
+        int c;
+        for (c = 0; c < 4; ++c) free(sub[k][c]);
+    }
+    free(x);
+    free(tx);
+    free(T);
+    free(z);
+    free(fx);
+    free(fz);
+    free(fchars);
+    free(foffsets);
+    free(chars);
+    free(offsets);
+    free(out);
+    free(out_one);
+    free(out_sum);
+    free(expect);
+    ltv_summary_table_free(t);
+}
+
 int main(void) {
     test_fit_score_round_trip();
+    test_clv();
     if (failed) {
         fprintf(stderr, "c99 segments: %d of %d checks failed\n", failed, passed + failed);
         return 1;

@@ -15,6 +15,7 @@
 #include "ltv/registry.hpp"
 #include "ltv/segments.hpp"
 #include "support/conformance.hpp"
+#include "support/model_data.hpp"
 
 namespace {
 namespace conf = ltv_test::conformance;
@@ -233,4 +234,171 @@ TEST_CASE("segments: errors name the segment, its size, the row and the label") 
     CHECK_THROWS_WITH_AS(ltv::segments_from_json(j.dump()),
                          doctest::Contains("segments[0]: (segment 'big') the model is a bgnbd model, not pnbd"),
                          ltv::error);
+}
+
+namespace {
+
+/// The CDNOW sample's rows (x, t_x, T, z̄) and labels "a", "b", "c" by row modulo 3.
+struct clv_data {
+    ltv_test::csv_table t = ltv_test::read_csv("cdnow_customers_summary_with_transactions.csv");
+    std::vector<double> x = t.column("x"), tx = t.column("t_x"), T = t.column("T"),
+                        z = t.column("zbar");
+    std::vector<std::string> labels;
+    clv_data() {
+        for (std::size_t i = 0; i < x.size(); ++i) labels.push_back(std::string(1, "abc"[i % 3]));
+    }
+    std::size_t size() const { return x.size(); }
+    ltv::segment_columns columns() const { return {x, tx, T, z, {}}; }
+};
+
+/// The rows `rows` of the data, and ops.clv of the plain models on them.
+std::vector<double> clv_of_rows(const clv_data& d, const std::vector<std::size_t>& rows,
+                                const ltv::model_state& tm, const ltv::model_state& sm,
+                                const ltv::clv_options& o) {
+    std::vector<double> x, tx, T, z, out(rows.size());
+    for (std::size_t r : rows) {
+        x.push_back(d.x[r]);
+        tx.push_back(d.tx[r]);
+        T.push_back(d.T[r]);
+        z.push_back(d.z[r]);
+    }
+    ltv::model_ops_for(tm.kind).clv(tm, sm, {x, tx, T, {}}, z, o, out.data(), 1);
+    return out;
+}
+
+std::vector<std::size_t> rows_labelled(const std::vector<std::string>& labels,
+                                       const std::string& label) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        if (labels[i] == label) rows.push_back(i);
+    return rows;
+}
+
+/// Gamma-Gamma per segment on the customers with repeat purchases.
+ltv::segmented_model spend_segments(const clv_data& d, const std::vector<std::string>& labels,
+                                    const ltv::segment_options& so = {}) {
+    std::vector<double> x, z;
+    std::vector<std::string> l;
+    for (std::size_t i = 0; i < d.size(); ++i)
+        if (d.x[i] > 0) {
+            x.push_back(d.x[i]);
+            z.push_back(d.z[i]);
+            l.push_back(labels[i]);
+        }
+    ltv::model_state proto;
+    proto.kind = ltv::model_kind::gamma_gamma;
+    return ltv::fit_segments(proto, {x, {}, {}, z, {}}, ltv::packed_labels(l), {}, so);
+}
+
+ltv::segmented_model transaction_segments(const clv_data& d, const std::vector<std::string>& labels,
+                                          ltv::model_kind kind,
+                                          const ltv::segment_options& so = {}) {
+    ltv::model_state proto;
+    proto.kind = kind;
+    return ltv::fit_segments(proto, d.columns(), ltv::packed_labels(labels), {}, so);
+}
+
+}  // namespace
+
+TEST_CASE("segments: CLV per segment equals each subset's CLV with the plain models") {
+    const clv_data d;
+    const std::size_t n = d.size();
+    const ltv::packed_labels packed(d.labels);
+    ltv::clv_options o;
+    o.periods = 6;
+    o.period_length = 4.345;
+    o.discount_rate = 0.01;
+    const auto gg = spend_segments(d, d.labels);
+    REQUIRE(gg.segments.size() == 3);
+    for (ltv::model_kind kind : {ltv::model_kind::bgnbd, ltv::model_kind::pareto_nbd}) {
+        INFO("model " << ltv::model_ops_for(kind).name);
+        const auto seg = transaction_segments(d, d.labels, kind);
+        std::vector<double> got(n, -1), got_one(n, -1);
+        ltv::clv_segments(seg, gg, d.columns(), packed, o, got.data(), 2);
+        // one spend model for all
+        ltv::model_state all_gg;
+        all_gg.kind = ltv::model_kind::gamma_gamma;
+        {
+            std::vector<double> x, z;
+            for (std::size_t i = 0; i < n; ++i)
+                if (d.x[i] > 0) x.push_back(d.x[i]), z.push_back(d.z[i]);
+            ltv::model_ops_for(all_gg.kind).fit_spend(all_gg, {x, z, {}}, {});
+        }
+        ltv::clv_segments(seg, all_gg, d.columns(), packed, o, got_one.data());
+        for (const auto& s : seg.segments) {
+            INFO("segment " << s.label);
+            const auto rows = rows_labelled(d.labels, s.label);
+            const auto expect = clv_of_rows(d, rows, s.model, gg.find(s.label)->model, o);
+            const auto expect_one = clv_of_rows(d, rows, s.model, all_gg, o);
+            bool same = true, same_one = true, differs = false;
+            for (std::size_t j = 0; j < rows.size(); ++j) {
+                same &= got[rows[j]] == expect[j];
+                same_one &= got_one[rows[j]] == expect_one[j];
+                differs |= got[rows[j]] != got_one[rows[j]];
+            }
+            CHECK(same);       // bit for bit
+            CHECK(same_one);
+            CHECK(differs);    // the segment's spend model was used, not the pooled one
+        }
+    }
+}
+
+TEST_CASE("segments: CLV falls back to pooled spend models and names rows and labels") {
+    const clv_data d;
+    const std::size_t n = d.size();
+    std::vector<std::string> labels = d.labels;
+    for (std::size_t i : {0, 1, 2, 5}) labels[i] = "west";  // too few for a model of its own
+    const ltv::packed_labels packed(labels);
+    ltv::segment_options so;
+    so.min_customers = 20;
+    so.pooled = true;
+    const auto seg = transaction_segments(d, labels, ltv::model_kind::bgnbd, so);
+    const auto gg_pooled = spend_segments(d, labels, so);
+    REQUIRE(gg_pooled.pooled.has_value());
+    REQUIRE(gg_pooled.find("west") == nullptr);
+    const ltv::clv_options o;
+    std::vector<double> got(n);
+    ltv::clv_segments(seg, gg_pooled, d.columns(), packed, o, got.data());
+    const auto west = rows_labelled(labels, "west");
+    const auto expect = clv_of_rows(d, west, *seg.pooled, *gg_pooled.pooled, o);
+    for (std::size_t j = 0; j < west.size(); ++j) CHECK(got[west[j]] == expect[j]);
+    const auto b = rows_labelled(labels, "b");
+    const auto expect_b =
+        clv_of_rows(d, b, seg.find("b")->model, gg_pooled.find("b")->model, o);
+    for (std::size_t j = 0; j < b.size(); ++j) CHECK(got[b[j]] == expect_b[j]);
+
+    // Without the spend segments' pooled model: the first such row and its label.
+    ltv::segmented_model gg = gg_pooled;
+    gg.pooled.reset();
+    CHECK_THROWS_WITH_AS(
+        ltv::clv_segments(seg, gg, d.columns(), packed, o, got.data()),
+        doctest::Contains("customer row 0 has segment 'west', which has no spend model"),
+        ltv::error);
+    // A spend segments file of a transaction model, a transaction model without CLV.
+    CHECK_THROWS_WITH_AS(ltv::clv_segments(seg, seg, d.columns(), packed, o, got.data()),
+                         doctest::Contains("the spend model is a BG/NBD model, not a spend model"),
+                         ltv::error);
+    CHECK_THROWS_WITH_AS(ltv::clv_segments(gg, gg, d.columns(), packed, o, got.data()),
+                         doctest::Contains("model has no CLV"), ltv::error);
+    // A row's bad value names the input row and the segment; bad options name the option.
+    std::size_t buyer = 7;  // a customer of segment 'b' with repeat purchases
+    while (labels[buyer] != "b" || d.x[buyer] == 0) ++buyer;
+    std::vector<double> z = d.z;
+    z[buyer] = -3;
+    const std::string element = "[" + std::to_string(buyer) + "]";
+    CHECK_THROWS_WITH_AS(
+        ltv::clv_segments(seg, gg_pooled, {d.x, d.tx, d.T, z, {}}, packed, o, got.data()),
+        doctest::Contains(element.c_str()), ltv::error);
+    CHECK_THROWS_WITH_AS(
+        ltv::clv_segments(seg, gg_pooled, {d.x, d.tx, d.T, z, {}}, packed, o, got.data()),
+        doctest::Contains("segment 'b'"), ltv::error);
+    ltv::clv_options bad;
+    bad.period_length = 0;
+    CHECK_THROWS_WITH_AS(
+        ltv::clv_segments(seg, gg_pooled, d.columns(), packed, bad, got.data()),
+        doctest::Contains("period_length"), ltv::error);
+    // A missing monetary column.
+    CHECK_THROWS_WITH_AS(
+        ltv::clv_segments(seg, gg_pooled, {d.x, d.tx, d.T, {}, {}}, packed, o, got.data()),
+        doctest::Contains("monetary_value"), ltv::error);
 }

@@ -5,6 +5,7 @@ split into three synthetic segments by customer id modulo 3: every segment's mod
 model class fitted on that subset alone (bit for bit), and every score the subset model's."""
 
 import copy
+import io
 import json
 import os
 import pickle
@@ -212,6 +213,139 @@ def test_errors_name_the_row_the_label_and_the_segment(cdnow):
         ltv.segments_from_json('{"format": "ltv-model"}')
 
 
+# ---- CLV per segment ------------------------------------------------------------------------
+
+CLV_OPTIONS = {"periods": 6, "period_length": 4.345, "discount_rate": 0.01}
+
+
+def test_clv_per_segment_equals_the_plain_clv_of_each_subset(cdnow):
+    seg = ltv.fit_segments(ltv.BetaGeo, cdnow, segments="store")
+    buyers = frame_for(ltv.GammaGamma, cdnow)
+    gg_seg = ltv.fit_segments(ltv.GammaGamma, buyers, segments="store")
+    gg = ltv.GammaGamma().fit(buyers["frequency"], buyers["monetary_value"])
+    cols = (cdnow["frequency"], cdnow["recency"], cdnow["T"], cdnow["monetary_value"])
+    got = seg.customer_lifetime_value(gg_seg, *cols, segments=cdnow["store"], **CLV_OPTIONS)
+    got_one = seg.customer_lifetime_value(gg, *cols, segments=cdnow["store"], **CLV_OPTIONS)
+    assert isinstance(got, pd.Series) and got.index.equals(cdnow.index)
+    for label in seg.labels:
+        sub = cdnow[cdnow["store"] == label]
+        sub_cols = (sub["frequency"], sub["recency"], sub["T"], sub["monetary_value"])
+        expect = ltv.customer_lifetime_value(seg[label], gg_seg[label], *sub_cols, **CLV_OPTIONS)
+        np.testing.assert_array_equal(got[sub.index].to_numpy(), expect.to_numpy())  # bit for bit
+        expect_one = ltv.customer_lifetime_value(seg[label], gg, *sub_cols, **CLV_OPTIONS)
+        np.testing.assert_array_equal(got_one[sub.index].to_numpy(), expect_one.to_numpy())
+        assert (got[sub.index] != got_one[sub.index]).any()  # the segment's own spend model
+    # defaults: the library's (ltv.clv_defaults()), as for ltv.customer_lifetime_value
+    default = seg.customer_lifetime_value(gg, 2, 30.43, 38.86, 22.35, segments=["north"])
+    assert default == ltv.customer_lifetime_value(seg["north"], gg, 2, 30.43, 38.86, 22.35)
+
+
+def test_clv_per_segment_pooled_spend_model_and_errors(cdnow):
+    labels = cdnow["store"].to_numpy().copy()
+    labels[:3] = "kiosk"
+    seg = ltv.fit_segments(ltv.BetaGeo, cdnow, segments=labels, min_customers=10, pooled=True)
+    buyers = frame_for(ltv.GammaGamma, cdnow.assign(store=labels))
+    gg_seg = ltv.fit_segments(ltv.GammaGamma, buyers, segments="store", min_customers=10,
+                              pooled=True)
+    cols = (cdnow["frequency"], cdnow["recency"], cdnow["T"], cdnow["monetary_value"])
+    got = seg.customer_lifetime_value(gg_seg, *cols, segments=labels)
+    kiosk = cdnow.iloc[:3]
+    expect = ltv.customer_lifetime_value(seg.pooled, gg_seg.pooled, kiosk["frequency"],
+                                         kiosk["recency"], kiosk["T"], kiosk["monetary_value"])
+    np.testing.assert_array_equal(got.iloc[:3].to_numpy(), expect.to_numpy())
+    # without a pooled spend model: the row and the label
+    gg_strict = ltv.fit_segments(ltv.GammaGamma, frame_for(ltv.GammaGamma, cdnow), "store")
+    with pytest.raises(ltv.InvalidArgumentError,
+                       match="customer row 0 has segment 'kiosk', which has no spend model"):
+        seg.customer_lifetime_value(gg_strict, *cols, segments=labels)
+    with pytest.raises(ltv.InvalidArgumentError, match="not a spend model"):
+        seg.customer_lifetime_value(seg, *cols, segments=labels)
+    with pytest.raises(ltv.InvalidArgumentError, match="has no CLV"):
+        gg_seg.customer_lifetime_value(gg_seg, *cols, segments=labels)
+    with pytest.raises(ltv.InvalidArgumentError, match="'spend_model' must be"):
+        seg.customer_lifetime_value("gg", *cols, segments=labels)
+    with pytest.raises(ltv.InvalidArgumentError, match="period_length"):
+        seg.customer_lifetime_value(gg_seg, *cols, segments=labels, period_length=0)
+    with pytest.raises(ltv.InvalidArgumentError, match="periods"):
+        seg.customer_lifetime_value(gg_seg, *cols, segments=labels, periods=1.5)
+
+
+# ---- segments from transactions ---------------------------------------------------------------
+
+def orders():
+    """A small log: three customers in two stores, one customer's rows out of date order."""
+    return pd.DataFrame({
+        "customer_id": ["a", "b", "a", "c", "b", "a", "c", "c"],
+        "date": ["2024-01-01", "2024-01-02", "2024-02-01", "2024-01-05", "2024-03-01",
+                 "2024-01-20", "2024-02-10", "2024-03-15"],
+        "amount": [10.0, 5, 20, 8, 7, 4, 9, 12],
+        "store": ["north", "south", "north", "south", "south", "north", "south", "south"]})
+
+
+def test_summarize_carries_each_customers_segment():
+    df = orders()
+    s = ltv.summarize(df.customer_id, df.date, df.amount, segment=df.store)
+    assert s.segment_column == "store"
+    assert list(s.segment) == ["north", "south", "south"]  # customers a, b, c
+    frame = s.to_pandas()
+    assert list(frame.columns[:2]) == ["store", "frequency"]
+    assert frame.loc["c", "store"] == "south"
+    # the same summary without segments, and an array gives the column "segment"
+    plain = ltv.summarize(df.customer_id, df.date, df.amount)
+    np.testing.assert_array_equal(plain.frequency, s.frequency)
+    assert plain.segment is None and "store" not in plain.to_pandas()
+    s2 = ltv.summarize(df.customer_id, df.date, df.amount, segment=df.store.to_numpy())
+    assert s2.segment_column == "segment" and list(s2.segment) == list(s.segment)
+    # a TransactionLog, batch by batch
+    log = ltv.TransactionLog(df.customer_id[:4], df.date[:4], df.amount[:4], segment=df.store[:4])
+    log.add(df.customer_id[4:], df.date[4:], df.amount[4:], segment=df.store[4:])
+    s3 = log.summarize()
+    assert s3.segment_column == "store" and list(s3.segment) == list(s.segment)
+    # then one model per segment by column name
+    rng = np.random.default_rng(13)
+    many = pd.concat([df.assign(customer_id=df.customer_id + str(k),
+                                amount=rng.gamma(2.0, 10.0, len(df))) for k in range(40)])
+    big = ltv.summarize(many.customer_id, many.date, many.amount, segment=many.store)
+    seg = ltv.fit_segments(ltv.GammaGamma, big, segments="store", allow_no_convergence=True)
+    assert seg.labels == ["north", "south"]
+    assert seg.customers == {"north": 40, "south": 80}
+    by_alias = ltv.fit_segments(ltv.GammaGamma, big, segments="segment",
+                                allow_no_convergence=True)
+    assert by_alias["south"].params == seg["south"].params
+    north = big.segment == "north"
+    alone = ltv.GammaGamma().fit(big.frequency[north], big.monetary_value[north],
+                                 allow_no_convergence=True)
+    assert seg["north"].params == alone.params
+
+
+def test_a_customer_in_two_segments_is_an_error_naming_it():
+    df = orders()
+    df.loc[5, "store"] = "south"  # customer a: north on rows 0 and 2, south on row 5
+    with pytest.raises(ltv.InvalidArgumentError,
+                       match="customer 'a' has segment 'north' on row 0 but 'south' on row 5"):
+        ltv.summarize(df.customer_id, df.date, df.amount, segment=df.store)
+    log = ltv.TransactionLog(df.customer_id[:4], df.date[:4], segment=df.store[:4])
+    with pytest.raises(ltv.InvalidArgumentError, match="on row 0 but 'south' on row 5"):
+        log.add(df.customer_id[4:], df.date[4:], segment=df.store[4:])
+    assert len(log) == 4  # the failing batch was not added
+    with pytest.raises(ltv.InvalidArgumentError, match="not a column name"):
+        ltv.summarize(df.customer_id, df.date, segment="store")
+    with pytest.raises(ltv.InvalidArgumentError, match="has 3 labels but there are 8"):
+        ltv.summarize(df.customer_id, df.date, segment=["x", "y", "z"])
+    with pytest.raises(ltv.InvalidArgumentError, match=r"segment\[0\]' is missing"):
+        ltv.summarize(df.customer_id, df.date, segment=[None] * 8)
+    plain = ltv.summarize(df.customer_id, df.date, df.amount)
+    with pytest.raises(ltv.InvalidArgumentError, match="it has no segments"):
+        ltv.fit_segments(ltv.BetaGeo, plain, segments="store")
+
+
+def test_files_read_back_min_customers_and_pooled(cdnow, tmp_path):
+    seg = ltv.fit_segments(ltv.BetaGeo, cdnow, segments="store", min_customers=7, pooled=True)
+    for back in (ltv.segments_from_json(seg.to_json()),
+                 ltv.load_segments(seg.save(tmp_path / "s.json") and tmp_path / "s.json")):
+        assert back.min_customers == 7 and back.pooled_model is True
+
+
 # ---- the CLI ------------------------------------------------------------------------------------
 
 def run(*args):
@@ -271,3 +405,51 @@ def test_cli_summarize_carries_the_segment_column(tmp_path):
     r = run("summarize", str(log), "--segment-column", "store", "-o", str(tmp_path / "s.csv"))
     assert r.returncode != 0
     assert "customer 'a'" in r.stderr and "'north'" in r.stderr and "'south'" in r.stderr
+
+
+@cli
+def test_cli_predict_clv_per_segment(cdnow, tmp_path):
+    summary, buyers = tmp_path / "summary.csv", tmp_path / "buyers.csv"
+    frame = cdnow.reset_index()[["customer", "frequency", "recency", "T", "monetary_value",
+                                 "store"]].rename(columns={"customer": "customer_id"})
+    frame.to_csv(summary, index=False)
+    frame[frame["frequency"] > 0].to_csv(buyers, index=False)
+    seg_path, gg_path, gg_one = tmp_path / "seg.json", tmp_path / "gg.json", tmp_path / "gg1.json"
+    for args in (("--model", "bgnbd", str(summary), "--segment-column", "store", "-o", seg_path),
+                 ("--model", "gg", str(buyers), "--segment-column", "store", "-o", gg_path),
+                 ("--model", "gg", str(buyers), "-o", gg_one)):
+        r = run("fit", *map(str, args))
+        assert r.returncode == 0, r.stderr
+    seg, gg_seg = ltv.load_segments(seg_path), ltv.load_segments(gg_path)
+    gg = ltv.load_model(gg_one)
+    cols = (cdnow["frequency"], cdnow["recency"], cdnow["T"], cdnow["monetary_value"])
+    clv_args = ("--periods", "6", "--period-length", "4.345", "--discount-rate", "0.01")
+    for spend, spend_path in ((gg_seg, gg_path), (gg, gg_one)):
+        r = run("predict", "--model", str(seg_path), "--spend-model", str(spend_path),
+                str(summary), "--horizon", "39", *clv_args)
+        assert r.returncode == 0, r.stderr
+        out = pd.read_csv(io.StringIO(r.stdout), float_precision="round_trip")
+        assert list(out.columns) == ["customer_id", "segment", "expected_purchases", "p_alive",
+                                     "expected_spend", "clv"]
+        expect = seg.customer_lifetime_value(spend, *cols, segments=cdnow["store"],
+                                             **CLV_OPTIONS)
+        # 17 significant digits: the CSV reads back bit for bit
+        np.testing.assert_array_equal(out["clv"].to_numpy(), expect.to_numpy())
+        if isinstance(spend, ltv.SegmentedModel):
+            spent = spend.expected_spend(cdnow["frequency"], cdnow["monetary_value"],
+                                         cdnow["store"])
+        else:
+            spent = spend.expected_spend(cdnow["frequency"], cdnow["monetary_value"])
+        np.testing.assert_array_equal(out["expected_spend"].to_numpy(), spent.to_numpy())
+    # a segments file as --spend-model needs one as --model too
+    r = run("fit", "--model", "bgnbd", str(summary), "-o", str(tmp_path / "bg.json"))
+    assert r.returncode == 0, r.stderr
+    r = run("predict", "--model", str(tmp_path / "bg.json"), "--spend-model", str(gg_path),
+            str(summary), "--horizon", "39")
+    assert r.returncode != 0 and "needs a segments file as --model too" in r.stderr
+    # a label without a spend model (no pooled one): the row and the label
+    frame.loc[4, "store"] = "west"
+    frame.to_csv(summary, index=False)
+    r = run("predict", "--model", str(seg_path), "--spend-model", str(gg_path), str(summary),
+            "--horizon", "39", "--segment-column", "store")
+    assert r.returncode != 0 and "customer row 4 has segment 'west'" in r.stderr

@@ -442,6 +442,21 @@ def _columns(**named):
     return shape, n, c
 
 
+def _clv_options(periods, period_length, discount_rate):
+    """ltv_clv_options: the library's defaults (ltv_clv_options_init) where an option is None."""
+    options = ClvOptions()
+    call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
+    if periods is not None:
+        if int(periods) != periods:
+            raise InvalidArgumentError(f"argument 'periods' = {periods!r} must be a whole number")
+        options.periods = int(periods)
+    if period_length is not None:
+        options.period_length = as_double(period_length, "period_length")
+    if discount_rate is not None:
+        options.discount_rate = as_double(discount_rate, "discount_rate")
+    return options
+
+
 def customer_lifetime_value(transaction_model, spend_model, frequency, recency, T,
                             monetary_value, *, periods=None, period_length=None,
                             discount_rate=None):
@@ -470,16 +485,7 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
             "'spend_model' must be a fitted spend model: one of "
             + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("spend")))
     shape, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
-    options = ClvOptions()
-    call("ltv_clv_options_init", ctypes.byref(options), ctypes.sizeof(options))
-    if periods is not None:
-        if int(periods) != periods:
-            raise InvalidArgumentError(f"argument 'periods' = {periods!r} must be a whole number")
-        options.periods = int(periods)
-    if period_length is not None:
-        options.period_length = as_double(period_length, "period_length")
-    if discount_rate is not None:
-        options.discount_rate = as_double(discount_rate, "discount_rate")
+    options = _clv_options(periods, period_length, discount_rate)
     out = np.empty(n)
     call("ltv_customer_lifetime_value", transaction_model._handle, spend_model._handle,
          pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),

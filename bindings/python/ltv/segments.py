@@ -14,6 +14,7 @@ fitted on per-customer rows (rfm or spend data) can be segmented.
 """
 
 import ctypes
+import json
 import os
 
 import numpy as np
@@ -96,8 +97,8 @@ class SegmentedModel:
             time_limit=None, cancel=None, allow_no_convergence=False):
         """Fits one model per segment label on ``data`` — an :class:`ltv.Summary` or a DataFrame
         with the model's columns (frequency, recency, T; spend models frequency,
-        monetary_value) — with ``segments`` the label of each row (an array, or the name of a
-        column of the DataFrame). Fit keywords as for the model's own ``fit``; they apply to
+        monetary_value) — with ``segments`` the label of each row (an array, the name of a
+        column of the DataFrame, or a Summary's segment column: ``ltv.summarize(…, segment=…)``). Fit keywords as for the model's own ``fit``; they apply to
         every segment's fit. Returns self.
 
         Each segment's model equals, bit for bit, the model class fitted on that segment's rows
@@ -113,7 +114,15 @@ class SegmentedModel:
         names = (("frequency", "recency", cls._age_name) if cls.data == "rfm"
                  else ("frequency", "monetary_value"))
         unit = getattr(data, "time_unit_days", None)
-        if isinstance(segments, str) and not isinstance(data, dict) and unit is None:
+        if isinstance(segments, str) and unit is not None:  # an ltv.Summary
+            column = getattr(data, "segment_column", None)
+            if column is None or segments not in (column, "segment"):
+                raise InvalidArgumentError(
+                    f"argument 'segments' = {segments!r} is not a column of the summary ("
+                    + (f"its segments are column {column!r}" if column is not None else
+                       "it has no segments: summarize the transactions with segment=") + ")")
+            segments = data.segment
+        elif isinstance(segments, str) and not isinstance(data, dict) and unit is None:
             try:
                 segments = data[segments]
             except (KeyError, TypeError, IndexError):
@@ -329,6 +338,56 @@ class SegmentedModel:
         return self._score("spend", 0.0, segments, frequency=frequency,
                            monetary_value=monetary_value)
 
+    def customer_lifetime_value(self, spend_model, frequency, recency, T, monetary_value, *,
+                                segments, periods=None, period_length=None, discount_rate=None):
+        """CLV of each customer (as :func:`ltv.customer_lifetime_value`) with its segment's
+        transaction model and ``spend_model``: a :class:`SegmentedModel` of a spend model
+        (``ltv.GammaGamma``) fitted on the same labels — a label without a spend model of its
+        own takes that one's pooled model, else an error names the row and the label — or one
+        spend :class:`Model` for every customer. ``segments``: one label per customer. The CLV
+        options are keyword-only; left as None they take the library's defaults
+        (:func:`ltv.clv_defaults`). Each value equals, bit for bit, the plain models' CLV of the
+        customers sharing its pair of models; pandas in → a Series with the same index.
+
+        >>> seg.customer_lifetime_value(gg_seg, df.frequency, df.recency, df["T"],
+        ...                             df.monetary_value, segments=df.store)  # doctest: +SKIP
+        """
+        from .models import _clv_options
+
+        handle = self._require()
+        cls = self.model_class
+        if not cls.supports("clv"):
+            raise InvalidArgumentError(
+                f"the {cls.title} model ({cls.__name__}) has no CLV; models with CLV: "
+                + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("clv")))
+        spend_segments = spend_handle = None
+        if isinstance(spend_model, SegmentedModel):
+            spend_class = spend_model.model_class
+            spend_segments = spend_model._require()
+        elif isinstance(spend_model, Model):
+            spend_class = type(spend_model)
+            spend_handle = spend_model._handle
+        else:
+            raise InvalidArgumentError(
+                "'spend_model' must be a fitted spend model (a Model) or a SegmentedModel of one, "
+                f"not {type(spend_model).__name__}")
+        if not spend_class.supports("spend"):
+            raise InvalidArgumentError(
+                f"'spend_model' is a {spend_class.title} model ({spend_class.__name__}), not a "
+                "spend model: one of "
+                + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("spend")))
+        options = _clv_options(periods, period_length, discount_rate)
+        c, n, shape = broadcast_columns(frequency=frequency, recency=recency, T=T,
+                                        monetary_value=monetary_value)
+        chars, offsets = _labels(segments, n)
+        out = np.empty(n)
+        call("ltv_segments_customer_lifetime_value", handle, spend_segments, spend_handle,
+             pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),
+             pointer(c["monetary_value"]), chars,
+             offsets.ctypes.data_as(ctypes.POINTER(ctypes.c_size_t)), n, ctypes.byref(options),
+             pointer(out))
+        return shape.wrap(out)
+
     # -- files, pickles, copies ---------------------------------------------------------------
     def to_json(self):
         """The segments file as a JSON string (format "ltv-segments": each segment's label,
@@ -389,7 +448,8 @@ def _from_handle(handle):
     pooled, n = ctypes.c_void_p(), ctypes.c_size_t()
     call("ltv_segments_pooled", handle, ctypes.byref(pooled), ctypes.byref(n))
     seg.pooled_model = bool(pooled.value)
-    seg.min_customers = 1
+    # the file's min_customers (the C API has no accessor: read it from the document)
+    seg.min_customers = int(json.loads(seg.to_json()).get("min_customers", 1))
     return seg
 
 

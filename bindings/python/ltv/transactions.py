@@ -558,6 +558,79 @@ def _date_or_none(day):
     return None if day == NO_DATE else np.datetime64(int(day), "D")
 
 
+# ---- each customer's segment (docs/segments.md) --------------------------------------------------
+
+def _texts(values, name):
+    """The UTF-8 texts _ids packs, one per element (errors name the element)."""
+    chars, offsets, count = _ids(values, name)
+    return [chars[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(count)]
+
+
+class _Segments:
+    """Each customer's segment label from a column with one label per transaction row: the same
+    on all of a customer's rows (the rule of the CLI's ``summarize --segment-column``). Rows are
+    numbered over every batch added, from 0."""
+
+    def __init__(self, name="segment"):
+        self.name = name
+        self.of = {}  # customer id text -> (label, row)
+        self.rows = 0
+
+    @staticmethod
+    def name_of(segment):
+        """The column name a segment= argument gives: a pandas Series' name, else "segment"."""
+        name = getattr(segment, "name", None)
+        return name if isinstance(name, str) and name else "segment"
+
+    def add(self, customer_ids, segment, n):
+        """Checks and records a batch of n rows (all or nothing)."""
+        self.commit(self.check(customer_ids, segment, n), n)
+
+    def commit(self, new, n):
+        """Records what :meth:`check` found for a batch of n rows."""
+        self.of.update(new)
+        self.rows += n
+
+    def check(self, customer_ids, segment, n):
+        """The customers a batch of n rows adds ({id text: (label, row)}), checked."""
+        if isinstance(segment, (str, bytes)):
+            raise InvalidArgumentError(
+                f"argument 'segment' = {segment!r} must hold one label per transaction row (an "
+                "array or a Series, e.g. df['store']), not a column name")
+        labels = _texts(segment, "segment")
+        if len(labels) != n:
+            raise InvalidArgumentError(
+                f"argument 'segment' has {len(labels)} labels but there are {n} transaction rows")
+        if any(not label for label in labels):
+            i = next(i for i, label in enumerate(labels) if not label)
+            raise InvalidArgumentError(f"argument 'segment[{i}]' is an empty label")
+        ids = _texts(customer_ids, "customer_ids")
+        new = {}
+        for i, (c, label) in enumerate(zip(ids, labels)):
+            seen = self.of.get(c) or new.get(c)
+            if seen is None:
+                new[c] = (label, self.rows + i)
+            elif seen[0] != label:
+                raise InvalidArgumentError(
+                    f"argument 'segment': customer {c!r} has segment {seen[0]!r} on row {seen[1]} "
+                    f"but {label!r} on row {self.rows + i} (a customer's segment must be the same "
+                    "on all its rows)")
+        return new
+
+    def attach(self, summary):
+        """Sets summary.segment (one label per customer) and summary.segment_column."""
+        labels = []
+        for c in summary.customer_id.tolist():
+            seen = self.of.get(str(c))
+            if seen is None:
+                raise InvalidArgumentError(
+                    f"customer {str(c)!r} has no segment: its rows were added without segment=")
+            labels.append(seen[0])
+        summary.segment = np.array(labels, dtype=object)
+        summary.segment_column = self.name
+        return summary
+
+
 # ---- summaries ----------------------------------------------------------------------------------
 
 class Summary:
@@ -569,6 +642,9 @@ class Summary:
     ``monetary_value_holdout`` and ``duration_holdout``. Attributes: ``observation_end``,
     ``calibration_end``, ``time_unit_days``, ``transactions_after_end``,
     ``customers_holdout_only``, ``unverified_transactions``, ``report`` (a ReadInfo for files).
+    Summaries of transactions given with ``segment=`` also hold ``segment`` (each customer's
+    label, strings) and ``segment_column`` (its name: the Series' name or "segment"), the input of
+    ``ltv.fit_segments(model, summary, segments=summary.segment_column)``.
     """
 
     _core = ("frequency", "recency", "T", "monetary_value")
@@ -614,6 +690,8 @@ class Summary:
             self.customers_holdout_only = info.customers_holdout_only
             self.unverified_transactions = info.unverified_transactions
             self.report = report
+            self.segment = None  # each customer's segment label (summaries with segment=)
+            self.segment_column = None
         except BaseException:
             lib.ltv_summary_table_free(table_handle)
             raise
@@ -655,17 +733,21 @@ class Summary:
     def to_pandas(self, extra=False):
         """A DataFrame indexed by customer_id with lifetimes' columns (frequency, recency, T,
         monetary_value[, frequency_holdout, monetary_value_holdout, duration_holdout]); extra=True
-        adds first_purchase, last_purchase, transactions and total_amount."""
+        adds first_purchase, last_purchase, transactions and total_amount. A summary with
+        segments has their column (``segment_column``) first."""
         import pandas as pd
 
         names = self.columns + (list(self._extra) if extra else [])
-        frame = pd.DataFrame({k: getattr(self, k) for k in names},
-                             index=pd.Index(self.customer_id, name="customer_id"))
+        columns = {}
+        if getattr(self, "segment", None) is not None:
+            columns[self.segment_column] = self.segment
+        columns.update({k: getattr(self, k) for k in names})
+        frame = pd.DataFrame(columns, index=pd.Index(self.customer_id, name="customer_id"))
         return frame
 
 
 def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit=None,
-              calibration_end=None, merge="day", time_zone=None):
+              calibration_end=None, merge="day", time_zone=None, *, segment=None):
     """Per-customer summary of transactions in memory (exact for any row order).
 
     observation_end / calibration_end: dates (None: the last transaction / no holdout split);
@@ -680,11 +762,22 @@ def summarize(customer_ids, dates, amounts=None, observation_end=None, time_unit
     >>> s = ltv.summarize(df.customer_id, df.date, df.amount, time_unit="week",
     ...                   calibration_end="1997-09-30", observation_end="1998-06-30")  # doctest: +SKIP
     >>> s.to_pandas().head()                                                          # doctest: +SKIP
+
+    ``segment`` (keyword-only): one segment label per transaction row (an array, or a Series
+    whose name names the summary's column; else "segment"). It must be the same on all of a
+    customer's rows — otherwise an error names the customer, both labels and their rows — and the
+    summary carries it (``.segment``, ``.segment_column``, a column of ``to_pandas()``), ready
+    for ``ltv.fit_segments(model, summary, segments="segment")`` (docs/segments.md).
     """
+    segments = None
+    if segment is not None:
+        segments = _Segments(_Segments.name_of(segment))
+        segments.add(customer_ids, segment, len(_to_numpy(customer_ids, "customer_ids")))
     state = SummaryState(observation_end=observation_end, time_unit=time_unit,
                          calibration_end=calibration_end, merge=merge)
     state.add(customer_ids, dates, amounts, time_zone=time_zone)
-    return state.result()
+    summary = state.result()
+    return segments.attach(summary) if segments is not None else summary
 
 
 def summarize_file(path, observation_end=None, time_unit=None, calibration_end=None,
@@ -897,14 +990,16 @@ class TransactionLog:
     analyses on one log does not sort it again (docs/summaries.md, "The customer base").
     """
 
-    def __init__(self, customer_ids=None, dates=None, amounts=None, time_zone=None):
+    def __init__(self, customer_ids=None, dates=None, amounts=None, time_zone=None, *,
+                 segment=None):
         handle = ctypes.c_void_p()
         call("ltv_transactions_create", ctypes.byref(handle))
         self._handle = handle
         self.report = None
         self._integer_ids = None  # True while every batch added had integer ids
+        self._segments = None  # _Segments once a batch came with segment=
         if customer_ids is not None or dates is not None:
-            self.add(customer_ids, dates, amounts, time_zone=time_zone)
+            self.add(customer_ids, dates, amounts, time_zone=time_zone, segment=segment)
 
     def __del__(self):
         handle = getattr(self, "_handle", None)
@@ -925,11 +1020,20 @@ class TransactionLog:
     def __deepcopy__(self, memo):
         self.__reduce__()
 
-    def add(self, customer_ids, dates, amounts=None, time_zone=None):
-        """Adds rows (ids, dates, amounts, time_zone as in the module docstring); returns self."""
+    def add(self, customer_ids, dates, amounts=None, time_zone=None, *, segment=None):
+        """Adds rows (ids, dates, amounts, time_zone as in the module docstring); returns self.
+        ``segment``: one segment label per row, as for :func:`summarize` (the same on all of a
+        customer's rows, over every batch); :meth:`summarize` then carries each customer's."""
         chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
+        segments, new = self._segments, {}
+        if segment is not None:
+            segments = segments or _Segments(_Segments.name_of(segment))
+            new = segments.check(customer_ids, segment, n)
         call("ltv_transactions_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
              _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+        if segments is not None:  # (rows added without segment= count in the row numbers)
+            segments.commit(new, n)
+            self._segments = segments
         integer = _integer_ids(customer_ids)
         self._integer_ids = integer if self._integer_ids is None else (self._integer_ids and integer)
         return self
@@ -969,7 +1073,8 @@ class TransactionLog:
         options = _summary_options(observation_end, time_unit, calibration_end, merge)
         handle = ctypes.c_void_p()
         call("ltv_transactions_summarize", self._handle, ctypes.byref(options), ctypes.byref(handle))
-        return Summary(handle, self.report, integer_ids=bool(self._integer_ids))
+        summary = Summary(handle, self.report, integer_ids=bool(self._integer_ids))
+        return self._segments.attach(summary) if self._segments is not None else summary
 
     @staticmethod
     def _journey_options(cycle_days, cycle_percentile, lost_multiple, lost_days, contacts,
