@@ -253,6 +253,7 @@ _handle = ctypes.c_void_p  # ltv_summary*, ltv_summary_table*, ltv_transactions*
 _handle_out = ctypes.POINTER(ctypes.c_void_p)
 _i32_p = ctypes.POINTER(ctypes.c_int32)
 _u64_p = ctypes.POINTER(ctypes.c_uint64)
+_i64_p = ctypes.POINTER(ctypes.c_int64)
 _char_p = ctypes.c_void_p  # packed id bytes (a numpy/bytes buffer address)
 
 
@@ -434,6 +435,12 @@ _SIGNATURES = {
     "ltv_evaluation_series": [_handle, ctypes.c_int, _size_t, _c_double_p, _size_t, _size_p],
     "ltv_evaluation_to_json": [_handle, ctypes.c_char_p, _size_t, _size_p],
     "ltv_evaluation_write_html": [_handle, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p],
+    # 0.2.5: 64-bit integer customer ids, merged summary states
+    "ltv_summary_add_int64": [_handle, _i64_p, _i32_p, _c_double_p, _size_t],
+    "ltv_summary_table_ids_int64": [_handle, _i64_p, _size_t],
+    "ltv_transactions_add_int64": [_handle, _i64_p, _i32_p, _c_double_p, _size_t],
+    "ltv_transactions_ids_int64": [_handle, _i64_p, _size_t],
+    "ltv_summary_merge": [_handle, _handle],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status
