@@ -97,7 +97,7 @@ void BM_ids_cpp_merge_four_partitions(benchmark::State& state) {
         std::vector<std::vector<std::int32_t>> days(4);
         std::vector<std::vector<double>> amounts(4);
         for (std::size_t i = 0; i < id_rows; ++i) {
-            const auto k = static_cast<std::size_t>(ltv::int64_id_interner::mix(l.ids[i]) % 4);
+            const auto k = static_cast<std::size_t>(ltv::int64_id_table::mix(l.ids[i]) % 4);
             ids[k].push_back(l.ids[i]);
             days[k].push_back(l.days[i]);
             amounts[k].push_back(l.amounts[i]);

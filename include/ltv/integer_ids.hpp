@@ -9,13 +9,14 @@
 // works unchanged. Texts such as "007", "+7", "-0", " 7" or "7.0" are other customers, not
 // integers: reading ids back as int64 (int64_ids) refuses them, naming the customer.
 //
-// Speed: int64_id_interner interns a column of integers into a customer_ids table hashing the
-// integers themselves (one multiply-xorshift) in a table of its own; only the first occurrence
-// of each distinct id is formatted (std::to_chars) and interned as text. A batch of integer ids
+// Speed: int64_id_table deduplicates a column of integers hashing the integers themselves (a
+// multiply-xorshift) in a table of its own, and int64_id_interner interns them into a
+// customer_ids table formatting (std::to_chars) only each distinct id, once. A batch of integer ids
 // therefore costs less than the same ids packed as text, whose every row hashes its bytes
 // (benchmarks/bench_ids.cpp, docs/benchmarks.md).
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -85,36 +86,47 @@ std::vector<std::int64_t> int64_ids(const char* function, std::size_t n, IdAt&& 
     return out;
 }
 
-/// Interns int64 ids into a customer_ids table as their canonical text (see the top), hashing
-/// the integers: each distinct id is formatted and interned once, later occurrences cost one
-/// probe of an integer table (an immediate repeat, as in logs grouped by customer, none). The
-/// indices are those of `into` (ids it already had keep theirs; new ones are added in the order
-/// first seen). Memory: 16 bytes per distinct id, at most half the slots used.
-class int64_id_interner {
+/// Dense indices 0, 1, 2, … for int64 ids in first-seen order, keyed by the integers themselves
+/// (no text): the batch table of summary_state::add_batch. operator[](i) gives id i's canonical
+/// text, formatted into a buffer of the table's own (valid until the next call), so the table
+/// serves where a customer_ids table's ids are read one at a time. Memory: 16 bytes per slot,
+/// at most half of them used, plus 8 bytes per distinct id.
+class int64_id_table {
 public:
-    explicit int64_id_interner(customer_ids& into) : ids_(into) {}
-    int64_id_interner(const int64_id_interner&) = delete;
-    int64_id_interner& operator=(const int64_id_interner&) = delete;
-
-    /// The index of `id` in the table, adding its text if new.
+    /// The index of `id`, adding it if new (an immediate repeat costs no lookup).
     std::uint32_t intern(std::int64_t id) {
-        if (id == last_id_ && last_index_ != customer_ids::npos) return last_index_;
-        if ((count_ + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 1024 : slots_.size() * 2);
+        if (id == last_id_ && last_index_ != npos) return last_index_;
+        if ((ids_.size() + 1) * 2 > slots_.size()) rehash(slots_.empty() ? 1024 : slots_.size() * 2);
         const std::size_t mask = slots_.size() - 1;
         std::size_t s = mix(id) & mask;
-        while (slots_[s].index != customer_ids::npos) {
+        while (slots_[s].index != npos) {
             if (slots_[s].id == id) return remember(id, slots_[s].index);
             s = (s + 1) & mask;
         }
-        char buffer[max_int64_id_chars];
-        const std::uint32_t index = ids_.intern(int64_id_text(id, buffer));
+        if (ids_.size() + 1 >= npos)
+            throw error(status::out_of_memory, "int64_id_table: more than 2^32 - 2 customer ids");
+        const auto index = static_cast<std::uint32_t>(ids_.size());
+        ids_.push_back(id);
         slots_[s] = {id, index};
-        ++count_;
         return remember(id, index);
     }
 
-    /// Distinct ids seen.
-    std::size_t size() const noexcept { return count_; }
+    /// Makes room for `ids` distinct ids (capped at 2^21: a batch with more has its table grown
+    /// as needed), so that a batch's table is not rehashed over and over while it fills.
+    void reserve(std::size_t ids) {
+        ids = std::min<std::size_t>(ids, std::size_t(1) << 21);
+        std::size_t n = 1024;
+        while (ids * 2 > n) n *= 2;
+        if (n > slots_.size()) rehash(n);
+        ids_.reserve(ids);
+    }
+
+    std::size_t size() const noexcept { return ids_.size(); }
+    std::int64_t id(std::uint32_t i) const noexcept { return ids_[i]; }
+    /// The canonical text of id i (valid until the next call on this table).
+    std::string_view operator[](std::uint32_t i) const noexcept {
+        return int64_id_text(ids_[i], buffer_);
+    }
 
     /// splitmix64's finalizer: every bit of the id reaches the low bits the table uses.
     static std::uint64_t mix(std::int64_t id) noexcept {
@@ -127,9 +139,10 @@ public:
     }
 
 private:
+    static constexpr std::uint32_t npos = customer_ids::npos;
     struct slot {
         std::int64_t id = 0;
-        std::uint32_t index = customer_ids::npos;  // npos: empty
+        std::uint32_t index = npos;  // npos: empty
     };
 
     std::uint32_t remember(std::int64_t id, std::uint32_t index) noexcept {
@@ -140,19 +153,48 @@ private:
     void rehash(std::size_t n) {  // n: a power of two
         std::vector<slot> t(n);
         for (const slot& e : slots_) {
-            if (e.index == customer_ids::npos) continue;
+            if (e.index == npos) continue;
             std::size_t s = mix(e.id) & (n - 1);
-            while (t[s].index != customer_ids::npos) s = (s + 1) & (n - 1);
+            while (t[s].index != npos) s = (s + 1) & (n - 1);
             t[s] = e;
         }
         slots_.swap(t);
     }
 
-    customer_ids& ids_;
     std::vector<slot> slots_;
-    std::size_t count_ = 0;
+    std::vector<std::int64_t> ids_;
     std::int64_t last_id_ = 0;
-    std::uint32_t last_index_ = customer_ids::npos;
+    std::uint32_t last_index_ = npos;
+    mutable char buffer_[max_int64_id_chars] = {};
+};
+
+/// Interns int64 ids into a customer_ids table as their canonical text (see the top), hashing
+/// the integers (an int64_id_table): each distinct id is formatted and interned once, later
+/// occurrences cost one probe of the integer table. The indices are those of `into` (ids it
+/// already had keep theirs; new ones are added in the order first seen).
+class int64_id_interner {
+public:
+    explicit int64_id_interner(customer_ids& into) : ids_(into) {}
+    int64_id_interner(const int64_id_interner&) = delete;
+    int64_id_interner& operator=(const int64_id_interner&) = delete;
+
+    /// The index of `id` in the customer_ids table, adding its text if new.
+    std::uint32_t intern(std::int64_t id) {
+        const std::uint32_t i = table_.intern(id);
+        if (i == to_ids_.size()) to_ids_.push_back(ids_.intern(table_[i]));
+        return to_ids_[i];
+    }
+
+    /// Makes room for `ids` distinct ids (int64_id_table::reserve).
+    void reserve(std::size_t ids) { table_.reserve(ids); }
+
+    /// Distinct ids seen.
+    std::size_t size() const noexcept { return table_.size(); }
+
+private:
+    customer_ids& ids_;
+    int64_id_table table_;
+    std::vector<std::uint32_t> to_ids_;  // table index → index in ids_
 };
 
 }  // namespace ltv

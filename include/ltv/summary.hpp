@@ -572,14 +572,13 @@ public:
                              std::to_string(amounts.size()) + " amounts");
         for (std::size_t i = 0; i < n; ++i)
             check_row(fn, days[i], amounts.empty() ? 0.0 : amounts[i], i);
-        customer_ids batch_ids;
+        // The batch's ids as integers (no text per row; apply_staged formats each distinct one
+        // when it looks it up in the state).
+        int64_id_table batch_ids;
+        batch_ids.reserve(n);
         std::vector<detail::staged_row> staged(n);
-        {
-            int64_id_interner interner(batch_ids);
-            for (std::size_t i = 0; i < n; ++i)
-                staged[i] = {interner.intern(customers[i]), days[i],
-                             amounts.empty() ? 0.0 : amounts[i]};
-        }
+        for (std::size_t i = 0; i < n; ++i)
+            staged[i] = {batch_ids.intern(customers[i]), days[i], amounts.empty() ? 0.0 : amounts[i]};
         apply_staged(batch_ids, staged, true);
     }
 
@@ -1025,7 +1024,10 @@ private:
     /// folded the same rows into the same records. by_customer: apply each customer's rows
     /// together in date order (stable), customers in index order, new ones after the known in
     /// batch order (add_batch); otherwise in the order given (add_file & co.).
-    void apply_staged(const customer_ids& batch_ids, std::vector<detail::staged_row>& rows,
+    /// BatchIds: customer_ids or int64_id_table (size(), operator[] → the id's text, read one
+    /// at a time).
+    template <class BatchIds>
+    void apply_staged(const BatchIds& batch_ids, std::vector<detail::staged_row>& rows,
                       bool by_customer) {
         constexpr auto npos = customer_ids::npos;
         std::vector<std::uint32_t> to_state(batch_ids.size());

@@ -1096,6 +1096,7 @@ LTV_API int ltv_transactions_add_int64(ltv_transactions* log, const int64_t* ids
         auto& l = h.log;
         l.rows.reserve(l.rows.size() + n);
         ltv::int64_id_interner interner(l.customers);
+        interner.reserve(n);
         for (std::size_t i = 0; i < n; ++i)
             l.rows.push_back({interner.intern(ids[i]), days[i], amounts ? amounts[i] : 0.0, 0});
     });
