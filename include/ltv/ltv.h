@@ -798,6 +798,41 @@ LTV_API int ltv_transactions_summarize(const ltv_transactions* log,
                                        const ltv_summary_options* options,
                                        ltv_summary_table** out_table);
 
+/* ---- 64-bit integer customer ids and merged summary states (0.2.5; docs/summaries.md) ------ */
+/* Integer ids: an int64 customer id is the canonical decimal text of its value inside ltv (no
+ * leading zeros, no '+', '-' only for negatives: 123 → "123", -5 → "-5"), so the integer 123 and
+ * the id "123" read from a file or passed packed are the same customer, and integer and string
+ * ids may be mixed in one summary, log, saved state or output. The add calls below take n rows
+ * as parallel arrays (ids, day numbers, amounts; amounts NULL = 0) with the checks and the
+ * all-or-none rule of ltv_summary_add / ltv_transactions_add (a rejected batch adds nothing); the
+ * ids are deduplicated as integers, with no text made per row.
+ * The *_ids_int64 readers write the customer ids as int64 to out[0..customers) (capacity ≥
+ * customers, else LTV_ERR_BUFFER_TOO_SMALL; out may be NULL with capacity 0 when there are no
+ * customers). When an id is not the canonical text of an int64 ("007", "+7", "abc", a value out
+ * of range) they return LTV_ERR_INVALID_ARGUMENT naming the customer's position and its id, and
+ * write nothing: read the ids packed (ltv_summary_table_ids, ltv_transactions_ids) instead. */
+LTV_API int ltv_summary_add_int64(ltv_summary* summary, const int64_t* ids, const int32_t* days,
+                                  const double* amounts, size_t n);
+LTV_API int ltv_summary_table_ids_int64(const ltv_summary_table* table, int64_t* out,
+                                        size_t capacity);
+LTV_API int ltv_transactions_add_int64(ltv_transactions* log, const int64_t* ids,
+                                       const int32_t* days, const double* amounts, size_t n);
+LTV_API int ltv_transactions_ids_int64(const ltv_transactions* log, int64_t* out,
+                                       size_t capacity);
+/* Adds the summary state `from` (built over other transactions, e.g. a partition of the
+ * customers summarised on another thread or machine) to `into`; `from` is not changed. The
+ * options must be equal (observation_end, calibration_end, merge, time_unit_days), else
+ * LTV_ERR_INVALID_ARGUMENT naming the option and both values; into == from is refused the same
+ * way (every transaction would count twice). Customers only in `from` are appended in its
+ * first-seen order; the counts (transactions, unverified) add up. A customer in both gets the
+ * record that adding from's purchases after into's gives by the incremental rule: exact when, for
+ * each such customer, the purchase periods in one state all come on or after the last period in
+ * the other (partitions by time, in either order); otherwise an occasion that cannot be told apart
+ * counts as new and as unverified (ltv_summary_counts), as with ltv_summary_add. Disjoint
+ * customers are always exact. All or none: on any error (LTV_ERR_DOMAIN when a customer's sum
+ * overflows) `into` is unchanged. */
+LTV_API int ltv_summary_merge(ltv_summary* into, const ltv_summary* from);
+
 /* Journey statuses (docs/journey.md). */
 #define LTV_JOURNEY_NONE (-1) /* no purchase by the date and not a contact */
 #define LTV_JOURNEY_LEAD 0

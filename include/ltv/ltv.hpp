@@ -20,6 +20,7 @@
 #include "ltv/fit_report.hpp"
 #include "ltv/gamma_gamma.hpp"
 #include "ltv/hyp2f1.hpp"
+#include "ltv/integer_ids.hpp"
 #include "ltv/journey.hpp"
 #include "ltv/lost_profit.hpp"
 #include "ltv/mbgnbd.hpp"

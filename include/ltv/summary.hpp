@@ -73,6 +73,28 @@
 // may read it twice, fails with io_error when the file changed between the two passes (device,
 // inode, size or modification time, or the rows and bytes each pass read).
 //
+// Integer ids (issue 13): add_batch(array_view<std::int64_t>, …) adds rows keyed by int64
+// customer ids, each stored as its canonical decimal text (ltv/integer_ids.hpp), so the integer
+// 123 and the text "123" of a file are one customer; the integers are deduplicated on their own
+// (no text per row), which makes the integer batch cheaper than the same ids packed as text.
+//
+// Merging (issue 13): summary_state::merge(other) adds a state built over other transactions
+// (a partition of the customers, or of the time range, summarised in parallel) to this one; the
+// options (observation_end, calibration_end, merge, unit) must be equal. Customers only in
+// `other` are appended in its order; the counters (transactions, after the end, unverified) add
+// up. A customer in both gets the record that folding `other`'s purchase occasions into this
+// one's by the incremental rule above would give: its first and last occasions (in date order,
+// or in reverse date order when its first period is earlier than this state's first period for
+// the customer) go through detail::fold, which flags one strictly between this state's first and
+// last periods as unverified; its other occasions lie strictly between its own first and last
+// periods and count as new ones — unverified (all of them) when one of this state's periods for
+// the customer can lie in that span. Totals, transactions and the first occasion's value are
+// sums and always exact. So the merge is exact when the customers are disjoint, and when, for
+// every customer in both, the periods of one state's transactions all come on or after the last
+// period of the other's (partitions by time, either way round). Merging a state into itself is
+// refused (every transaction would count twice). All or nothing: an error (options, a sum that
+// overflows, out of memory) leaves this state unchanged.
+//
 // Saving: summary_state::save writes a versioned little-endian binary format: magic "LTVSUMST",
 // format version, options, counters, ids, records, and an FNV-1a-64 checksum; restore() checks
 // all of it and reports bad magic, unsupported versions, truncation and corruption as
@@ -116,6 +138,7 @@
 #include "ltv/array_view.hpp"
 #include "ltv/customer_base.hpp"
 #include "ltv/date.hpp"
+#include "ltv/integer_ids.hpp"
 #include "ltv/transactions.hpp"
 
 namespace ltv {
@@ -534,6 +557,100 @@ public:
         apply_staged(batch_ids, staged, true);
     }
 
+    /// add_batch with int64 customer ids (ltv/integer_ids.hpp: each is its canonical decimal
+    /// text), days and amounts as parallel columns (amounts empty: all 0). The same checks and
+    /// the same all-or-nothing rule; the ids are deduplicated as integers, so no row is turned
+    /// into text.
+    void add_batch(array_view<std::int64_t> customers, array_view<day_number> days,
+                   array_view<double> amounts = {}) {
+        constexpr const char* fn = "summary_state::add_batch";
+        const std::size_t n = customers.size();
+        if (days.size() != n || (!amounts.empty() && amounts.size() != n))
+            detail::fail(status::invalid_argument, fn,
+                         "the columns have different lengths: " + std::to_string(n) +
+                             " customers, " + std::to_string(days.size()) + " days, " +
+                             std::to_string(amounts.size()) + " amounts");
+        for (std::size_t i = 0; i < n; ++i)
+            check_row(fn, days[i], amounts.empty() ? 0.0 : amounts[i], i);
+        // The batch's ids as integers (no text per row; apply_staged formats each distinct one
+        // when it looks it up in the state).
+        int64_id_table batch_ids;
+        batch_ids.reserve(n);
+        std::vector<detail::staged_row> staged(n);
+        for (std::size_t i = 0; i < n; ++i)
+            staged[i] = {batch_ids.intern(customers[i]), days[i], amounts.empty() ? 0.0 : amounts[i]};
+        apply_staged(batch_ids, staged, true);
+    }
+
+    /// Adds the state `other`, built over other transactions, to this one (see "Merging" at the
+    /// top): equal options (invalid_argument naming the option and both values), not this state
+    /// itself; customers only in `other` are appended in its order; counters add up. All or
+    /// nothing.
+    void merge(const summary_state& other) {
+        constexpr const char* fn = "summary_state::merge";
+        if (&other == this)
+            detail::fail(status::invalid_argument, fn,
+                         "a state cannot be merged into itself: every transaction would count "
+                         "twice");
+        check_same_options(fn, other.opt_);
+        const bool split = opt_.calibration_end.has_value();
+        constexpr auto npos = customer_ids::npos;
+        const std::size_t n = other.ids_.size();
+        // The dry run: merged records of the customers in both, computed aside.
+        struct merged {
+            std::uint32_t customer;
+            detail::occasion_record cal;
+            detail::holdout_record hold;
+            bool unverified;
+        };
+        std::vector<merged> both;
+        std::vector<std::uint32_t> to_state(n);
+        std::size_t fresh = 0, fresh_chars = 0;
+        std::uint64_t unverified = 0;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const std::string_view id = other.ids_[i];
+            const std::uint32_t c = ids_.find(id);
+            to_state[i] = c;
+            if (c == npos) {
+                ++fresh;
+                fresh_chars += id.size();
+                continue;
+            }
+            merged m{c, c < cal_.size() ? cal_[c] : detail::occasion_record{},
+                     split && c < hold_.size() ? hold_[c] : detail::holdout_record{}, false};
+            const auto name = [&] { return id; };
+            std::uint64_t u = merge_record(m.cal, other.cal_[i], name);
+            if (split) u += merge_record(m.hold, other.hold_[i], name);
+            m.unverified = u > 0 || (other.flags_[i] & flag_unverified) != 0;
+            unverified += u;
+            both.push_back(m);
+        }
+        const std::size_t customers_after = ids_.size() + fresh;
+        ids_.reserve(customers_after, ids_.id_chars() + fresh_chars);
+        cal_.reserve(customers_after);
+        flags_.reserve(customers_after);
+        if (split) hold_.reserve(customers_after);
+        // Nothing below allocates or throws: the merge is applied completely.
+        for (const merged& m : both) {
+            if (m.customer >= cal_.size()) grow(m.customer + 1);
+            cal_[m.customer] = m.cal;
+            if (split) hold_[m.customer] = m.hold;
+            if (m.unverified) flags_[m.customer] |= flag_unverified;
+        }
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (to_state[i] != npos) continue;
+            const std::uint32_t c = intern(other.ids_[i]);
+            cal_[c] = other.cal_[i];
+            if (split) hold_[c] = other.hold_[i];
+            flags_[c] = other.flags_[i];
+        }
+        transactions_ += other.transactions_;
+        after_end_ += other.after_end_;
+        unverified_ += other.unverified_ + unverified;
+        max_day_ = std::max(max_day_, other.max_day_);
+        prev_customer_ = customer_ids::npos;  // the within-run hint no longer holds
+    }
+
     /// Interns a customer id (a customer without transactions does not appear in results).
     std::uint32_t intern(std::string_view customer) {
         const std::uint32_t c = ids_.intern(customer);
@@ -907,7 +1024,10 @@ private:
     /// folded the same rows into the same records. by_customer: apply each customer's rows
     /// together in date order (stable), customers in index order, new ones after the known in
     /// batch order (add_batch); otherwise in the order given (add_file & co.).
-    void apply_staged(const customer_ids& batch_ids, std::vector<detail::staged_row>& rows,
+    /// BatchIds: customer_ids or int64_id_table (size(), operator[] → the id's text, read one
+    /// at a time).
+    template <class BatchIds>
+    void apply_staged(const BatchIds& batch_ids, std::vector<detail::staged_row>& rows,
                       bool by_customer) {
         constexpr auto npos = customer_ids::npos;
         std::vector<std::uint32_t> to_state(batch_ids.size());
@@ -959,6 +1079,118 @@ private:
         for (std::uint32_t i = 0; i < batch_ids.size(); ++i)
             if (to_state[i] == npos) to_state[i] = intern(batch_ids[i]);
         for (const auto& x : rows) add_index(to_state[x.customer], x.day, x.amount);
+    }
+
+    /// merge(): the options of `other` must equal this state's; invalid_argument naming the
+    /// first that differs and both values.
+    void check_same_options(const char* fn, const summary_options& other) const {
+        const auto day = [](const std::optional<day_number>& d) {
+            return d ? format_date(*d) : std::string("not set");
+        };
+        const auto differs = [&](const char* option, const std::string& here,
+                                 const std::string& there) {
+            detail::fail(status::invalid_argument, fn,
+                         std::string("the states' options differ: ") + option + " is " + here +
+                             " in this state but " + there +
+                             " in the state merged into it (merging needs equal options)");
+        };
+        if (opt_.observation_end != other.observation_end)
+            differs("observation_end", day(opt_.observation_end), day(other.observation_end));
+        if (opt_.calibration_end != other.calibration_end)
+            differs("calibration_end", day(opt_.calibration_end), day(other.calibration_end));
+        if (opt_.merge != other.merge)
+            differs("merge", to_string(opt_.merge), to_string(other.merge));
+        if (opt_.unit.days != other.unit.days)
+            differs("unit.days", detail::format_value(opt_.unit.days),
+                    detail::format_value(other.unit.days));
+    }
+
+    /// merge(): record b of the other state folded into record a (see "Merging" at the top);
+    /// returns the unverified occasions (at most b.occasions). domain_error naming the customer
+    /// (id() gives its id, only then) when a sum overflows or the transactions exceed int32; a
+    /// is then unchanged.
+    template <class Record, class IdFn>
+    std::uint64_t merge_record(Record& a, const Record& b, IdFn&& id) const {
+        constexpr bool calibration = std::is_same<Record, detail::occasion_record>::value;
+        if (b.transactions == 0) return 0;
+        if (a.transactions == 0) {
+            a = b;
+            return 0;
+        }
+        const merge_period m = opt_.merge;
+        const std::int64_t transactions = std::int64_t(a.transactions) + b.transactions;
+        if (transactions > std::numeric_limits<std::int32_t>::max())
+            throw error(status::domain_error,
+                        "summary_state::merge: customer '" + detail::excerpt(id()) + "' would have " +
+                            std::to_string(transactions) + " transactions" +
+                            (calibration ? "" : " in the holdout") + ", more than 2^31 - 1");
+        Record r = a;
+        double first_amount = b.total, rest = 0;
+        if constexpr (calibration) {
+            first_amount = b.first_value;
+            rest = b.total - b.first_value;
+        }
+        std::uint64_t unverified = 0;
+        const auto fold = [&](day_number day, double amount) {
+            if (!detail::fold(r, m, day, amount)) ++unverified;
+        };
+        const std::int64_t pfa = period_start(m, a.first_day), pla = period_start(m, a.last_day);
+        const std::int64_t pfb = period_start(m, b.first_day), plb = period_start(m, b.last_day);
+        if (b.occasions < 2) {
+            fold(b.first_day, first_amount);
+        } else {
+            // The last occasion first when b begins earlier, so that each fold meets a period on
+            // or beyond an end of the record (exact for disjoint time ranges either way round).
+            if (pfb < pfa) {
+                fold(b.last_day, rest);
+                fold(b.first_day, first_amount);
+            } else {
+                fold(b.first_day, first_amount);
+                fold(b.last_day, rest);
+            }
+            // b's other occasions: strictly between its first and last periods, new ones;
+            // unverified if one of a's periods can lie there.
+            const std::int32_t middle = b.occasions - 2;
+            r.occasions += middle;
+            if (middle > 0 && m != merge_period::none) {
+                const auto inside = [&](std::int64_t p) { return pfb < p && p < plb; };
+                const bool a_middle = a.occasions > (pfa == pla ? 1 : 2) &&
+                                      std::max(pfa, pfb) < std::min(pla, plb);
+                if (inside(pfa) || inside(pla) || a_middle)
+                    unverified += static_cast<std::uint64_t>(middle);
+            }
+        }
+        // Sums are sums, and the ends ends, whatever the occasions: taken whole, not through
+        // the folds (one fold per occasion sees one day of it and guesses its amount).
+        r.first_day = std::min(a.first_day, b.first_day);
+        r.last_day = std::max(a.last_day, b.last_day);
+        r.transactions = static_cast<std::int32_t>(transactions);
+        r.total = a.total + b.total;
+        if constexpr (calibration) {
+            // The first occasion is the earlier state's, or both states' when they share its
+            // period; without merging, the earlier transaction's (a's on the same day, as fold
+            // keeps the first one added).
+            if (m == merge_period::none)
+                r.first_value = b.first_day < a.first_day ? b.first_value : a.first_value;
+            else
+                r.first_value = pfb < pfa   ? b.first_value
+                                : pfa < pfb ? a.first_value
+                                            : a.first_value + b.first_value;
+        }
+        const char* column = nullptr;
+        if (!std::isfinite(r.total))
+            column = calibration ? "total_amount (the sum of its amounts)"
+                                 : "monetary_value_holdout (the sum of its holdout amounts)";
+        if constexpr (calibration)
+            if (column == nullptr && !std::isfinite(r.first_value))
+                column = "monetary_value (the value of its first purchase occasion)";
+        if (column != nullptr)
+            throw error(status::domain_error, "summary_state::merge: customer '" +
+                                                  detail::excerpt(id()) + "': " + column +
+                                                  " overflows double precision when the states "
+                                                  "are merged");
+        a = r;
+        return unverified;
     }
 
     /// detail::fold() that keeps the record's sums finite (see add_index): when the amount

@@ -1076,3 +1076,104 @@ LTV_API int ltv_transactions_period_retention(const ltv_transactions* log, int32
 }
 
 }  // extern "C"
+
+// ---- integer customer ids and merged summary states (issue 13) --------------------------------
+// Integer ids are their canonical decimal text inside ltv (ltv/integer_ids.hpp); the add calls
+// intern them as integers (no text per row), the readers parse the text back, all or nothing.
+
+namespace {
+
+/// The int64 columns of an add call: the arrays and every day and amount, checked before
+/// anything changes (messages name the argument and row, as for_each_packed's).
+void check_int64_rows(const char* fn, const std::int64_t* ids, const std::int32_t* days,
+                      const double* amounts, std::size_t n) {
+    ltv::detail::require_array(fn, "ids", ids, n);
+    ltv::detail::require_array(fn, "days", days, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!ltv::is_supported_day(days[i]))
+            ltv::detail::require_day(fn, ltv::detail::arg_name("days", i), days[i]);
+        if (amounts && !std::isfinite(amounts[i]))
+            ltv::detail::require_finite(fn, ltv::detail::arg_name("amounts", i), amounts[i]);
+    }
+}
+
+/// Parses ids 0 … n−1 as int64 (all or nothing) and copies them to out[0..n).
+template <class IdAt>
+void copy_int64_ids(const char* fn, std::size_t n, IdAt&& id_at, std::int64_t* out,
+                    std::size_t capacity) {
+    ltv::detail::require_array(fn, "out", out, capacity);
+    if (capacity < n)
+        throw error(status::buffer_too_small, std::string(fn) + ": the buffer 'out' holds " +
+                                                  std::to_string(capacity) + " entries but " +
+                                                  std::to_string(n) + " are needed");
+    const std::vector<std::int64_t> values = ltv::int64_ids(fn, n, id_at);
+    std::copy(values.begin(), values.end(), out);
+}
+
+}  // namespace
+
+extern "C" {
+
+LTV_API int ltv_summary_add_int64(ltv_summary* summary, const int64_t* ids, const int32_t* days,
+                                  const double* amounts, size_t n) {
+    constexpr const char* fn = "ltv_summary_add_int64";
+    return guard(fn, [&] {
+        auto& s = require_handle(fn, "summary", summary);
+        if (n == 0) return;
+        check_int64_rows(fn, ids, days, amounts, n);
+        s.state.add_batch(ltv::array_view<std::int64_t>(ids, n),
+                          ltv::array_view<ltv::day_number>(days, n),
+                          amounts ? ltv::array_view<double>(amounts, n) : ltv::array_view<double>());
+    });
+}
+
+LTV_API int ltv_summary_merge(ltv_summary* into, const ltv_summary* from) {
+    constexpr const char* fn = "ltv_summary_merge";
+    return guard(fn, [&] {
+        auto& a = require_handle(fn, "into", into);
+        const auto& b = require_handle(fn, "from", from);
+        a.state.merge(b.state);  // messages name summary_state::merge, as add's name add_batch
+    });
+}
+
+LTV_API int ltv_summary_table_ids_int64(const ltv_summary_table* table, int64_t* out,
+                                        size_t capacity) {
+    constexpr const char* fn = "ltv_summary_table_ids_int64";
+    return guard(fn, [&] {
+        const auto& t = table_of(fn, table);
+        copy_int64_ids(
+            fn, t.size(), [&](std::size_t i) { return std::string_view(t.customer[i]); }, out,
+            capacity);
+    });
+}
+
+LTV_API int ltv_transactions_add_int64(ltv_transactions* log, const int64_t* ids,
+                                       const int32_t* days, const double* amounts, size_t n) {
+    constexpr const char* fn = "ltv_transactions_add_int64";
+    return guard(fn, [&] {
+        auto& h = require_handle(fn, "log", log);
+        if (n == 0) return;
+        check_int64_rows(fn, ids, days, amounts, n);  // a failed call leaves the log unchanged
+        h.base.reset();  // before the first change (which may throw half way: out of memory)
+        auto& l = h.log;
+        l.rows.reserve(l.rows.size() + n);
+        ltv::int64_id_interner interner(l.customers);
+        interner.reserve(n);
+        for (std::size_t i = 0; i < n; ++i)
+            l.rows.push_back({interner.intern(ids[i]), days[i], amounts ? amounts[i] : 0.0, 0});
+    });
+}
+
+LTV_API int ltv_transactions_ids_int64(const ltv_transactions* log, int64_t* out,
+                                       size_t capacity) {
+    constexpr const char* fn = "ltv_transactions_ids_int64";
+    return guard(fn, [&] {
+        const auto& l = log_of(fn, log);
+        copy_int64_ids(
+            fn, l.customers.size(),
+            [&](std::size_t i) { return l.customers[static_cast<std::uint32_t>(i)]; }, out,
+            capacity);
+    });
+}
+
+}  // extern "C"

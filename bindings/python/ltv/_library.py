@@ -265,6 +265,7 @@ _handle = ctypes.c_void_p  # ltv_summary*, ltv_summary_table*, ltv_transactions*
 _handle_out = ctypes.POINTER(ctypes.c_void_p)
 _i32_p = ctypes.POINTER(ctypes.c_int32)
 _u64_p = ctypes.POINTER(ctypes.c_uint64)
+_i64_p = ctypes.POINTER(ctypes.c_int64)
 _char_p = ctypes.c_void_p  # packed id bytes (a numpy/bytes buffer address)
 
 
@@ -480,6 +481,12 @@ _SIGNATURES = {
     # 0.2.5: time zones
     "ltv_parse_date_in_zone": [ctypes.c_char_p, ctypes.c_char_p, _i32_p],
     "ltv_days_in_zone": [ctypes.POINTER(ctypes.c_int64), _size_t, ctypes.c_char_p, _i32_p],
+    # 0.2.5: 64-bit integer customer ids, merged summary states
+    "ltv_summary_add_int64": [_handle, _i64_p, _i32_p, _c_double_p, _size_t],
+    "ltv_summary_table_ids_int64": [_handle, _i64_p, _size_t],
+    "ltv_transactions_add_int64": [_handle, _i64_p, _i32_p, _c_double_p, _size_t],
+    "ltv_transactions_ids_int64": [_handle, _i64_p, _size_t],
+    "ltv_summary_merge": [_handle, _handle],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status

@@ -344,8 +344,11 @@ def _day(value, name):
         raise InvalidArgumentError(str(error).replace(f"'{name}[0]'", f"'{name}'")) from None
 
 
-def _ids(values, name):
-    """Packed UTF-8 ids: (bytes, offsets as size_t array, count)."""
+_INT64_MAX = np.iinfo(np.int64).max
+
+
+def _id_array(values, name):
+    """The ids as a one-dimensional numpy array; whole floats (up to 2**53) become int64."""
     array = _to_numpy(values, name)
     if array.ndim != 1:
         raise InvalidArgumentError(f"argument '{name}' must be one-dimensional, got shape {array.shape}")
@@ -361,6 +364,29 @@ def _ids(values, name):
                     "distinct integers become the same float; pass the ids as integers or "
                     "strings")
             array = array.astype(np.int64)
+    return array
+
+
+def _int64_ids(array):
+    """The ids as a C-contiguous int64 array when they are integers within the int64 range
+    (numpy signed/unsigned integer dtypes, pandas Int64 without NA, whole floats), else None:
+    uint64 beyond 2**63 - 1 and Python big integers keep the text path."""
+    if array.dtype.kind == "i":
+        return _checked(array, np.int64)
+    if array.dtype.kind == "u":
+        if len(array) and int(array.max()) > _INT64_MAX:
+            return None
+        return _checked(array, np.int64)
+    return None
+
+
+def _ids(values, name):
+    """Packed UTF-8 ids: (bytes, offsets as size_t array, count)."""
+    return _pack_ids(_id_array(values, name), name)
+
+
+def _pack_ids(array, name):
+    """Packed UTF-8 ids of an array from _id_array (integers are written in decimal)."""
     if np.issubdtype(array.dtype, np.integer) or array.dtype.kind in "US":
         texts = array.astype(str).tolist()
     else:
@@ -393,7 +419,15 @@ def _integer_ids(values):
 
 
 def _rows(customer_ids, dates, amounts, time_zone=None):
-    chars, offsets, n = _ids(customer_ids, "customer_ids")
+    """(ids, days, amounts, n): ids is an int64 array for integer ids within the int64 range
+    (handed to the *_add_int64 calls without text), else packed (chars, offsets, n)."""
+    array = _id_array(customer_ids, "customer_ids")
+    ids = _int64_ids(array)
+    if ids is None:
+        ids = _pack_ids(array, "customer_ids")
+        n = ids[2]
+    else:
+        n = len(ids)
     days = _days(dates, "dates", _zone(time_zone))
     if len(days) != n:
         raise InvalidArgumentError(
@@ -407,7 +441,18 @@ def _rows(customer_ids, dates, amounts, time_zone=None):
                 f"arguments 'customer_ids' and 'amounts' have different lengths {n} and "
                 f"{len(amount_array)}"
             )
-    return chars, offsets, days, amount_array, n
+    return ids, days, amount_array, n
+
+
+def _add_rows(kind, handle, ids, days, amount_array, n):
+    """Calls ltv_<kind>_add_int64 for int64 ids, else ltv_<kind>_add with the packed ids."""
+    if isinstance(ids, np.ndarray):
+        call(f"ltv_{kind}_add_int64", handle, _ptr(ids, ctypes.c_int64),
+             _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+    else:
+        chars, offsets, _ = ids
+        call(f"ltv_{kind}_add", handle, chars, _ptr(offsets, ctypes.c_size_t),
+             _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
 
 
 def _amount_ptr(array):
@@ -541,13 +586,33 @@ def _packed_ids(function, handle, count):
 
 def _as_integer_ids(texts):
     """Integer ids back from their decimal text: int64, else uint64 (ids ≥ 2**63), else the
-    Python ints themselves (beyond 64 bits)."""
+    Python ints themselves (beyond 64 bits); the texts as they are if one is not an integer."""
     for dtype in (np.int64, np.uint64):
         try:
             return texts.astype(dtype)
         except (OverflowError, ValueError):
             continue
-    return np.array([int(t) for t in texts], dtype=object)
+    try:
+        return np.array([int(t) for t in texts], dtype=object)
+    except ValueError:
+        return texts
+
+
+def _integer_ids_back(int64_function, packed_function, handle, count):
+    """Integer ids read back as int64 by the *_ids_int64 call (no text); when one is not an
+    int64 (uint64 beyond 2**63 - 1, a big integer: added as text) from the packed text."""
+    out = np.empty(count, dtype=np.int64)
+    try:
+        call(int64_function, handle, _ptr(out, ctypes.c_int64), count)
+    except InvalidArgumentError:
+        return _as_integer_ids(_packed_ids(packed_function, handle, count))
+    return out
+
+
+def _both_integer(a, b):
+    """Whether ids stay integers after adding a state's (or batch's) ids flagged b to ids
+    flagged a (None: nothing added yet)."""
+    return b if a is None else a if b is None else (a and b)
 
 
 def _as_dates(days):
@@ -657,9 +722,11 @@ class Summary:
             info.struct_size = ctypes.sizeof(SummaryInfo)
             call("ltv_summary_table_info", table_handle, ctypes.byref(info))
             n = info.customers
-            self.customer_id = _packed_ids("ltv_summary_table_ids", table_handle, n)
             if integer_ids and n:
-                self.customer_id = _as_integer_ids(self.customer_id)
+                self.customer_id = _integer_ids_back("ltv_summary_table_ids_int64",
+                                                     "ltv_summary_table_ids", table_handle, n)
+            else:
+                self.customer_id = _packed_ids("ltv_summary_table_ids", table_handle, n)
 
             def column(k):
                 out = np.empty(n, dtype=np.float64)
@@ -824,11 +891,29 @@ class SummaryState:
     def add(self, customer_ids, dates, amounts=None, time_zone=None):
         """Adds a batch of transactions (any order within the batch). Returns self.
         Inputs as in the module docstring (ids, dates, amounts, time_zone)."""
-        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
-        call("ltv_summary_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
-             _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
-        integer = _integer_ids(customer_ids)
-        self._integer_ids = integer if self._integer_ids is None else (self._integer_ids and integer)
+        ids, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
+        _add_rows("summary", self._handle, ids, days, amount_array, n)
+        self._integer_ids = _both_integer(self._integer_ids, _integer_ids(customer_ids))
+        return self
+
+    def merge(self, other):
+        """Adds the SummaryState ``other`` (built over other transactions: a partition of the
+        customers, or of the time range, summarised in parallel) to this one; ``other`` is not
+        changed. Returns self. The options must be equal (InvalidArgumentError naming the one
+        that differs), and ``other`` must not be this state. Customers only in ``other`` come
+        after this state's, in its order. A customer in both is exact when its purchases in one
+        state all come on or after those in the other (partitions by time); otherwise purchases
+        that cannot be told apart count as new ones and as :attr:`unverified_transactions`
+        (docs/summaries.md, "Merging states"). All or none: on an error this state is
+        unchanged."""
+        if not isinstance(other, SummaryState):
+            raise InvalidArgumentError(
+                f"argument 'other' must be a SummaryState, got {type(other).__name__}")
+        # A state loaded from a file (flag None) with customers may hold any text ids.
+        mine = self._integer_ids if self._integer_ids is not None or not self.customers else False
+        theirs = other._integer_ids if other._integer_ids is not None or not other.customers else False
+        call("ltv_summary_merge", self._handle, other._handle)
+        self._integer_ids = _both_integer(mine, theirs)
         return self
 
     def add_file(self, path, **read):
@@ -1024,18 +1109,16 @@ class TransactionLog:
         """Adds rows (ids, dates, amounts, time_zone as in the module docstring); returns self.
         ``segment``: one segment label per row, as for :func:`summarize` (the same on all of a
         customer's rows, over every batch); :meth:`summarize` then carries each customer's."""
-        chars, offsets, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
+        ids, days, amount_array, n = _rows(customer_ids, dates, amounts, time_zone)
         segments, new = self._segments, {}
         if segment is not None:
             segments = segments or _Segments(_Segments.name_of(segment))
             new = segments.check(customer_ids, segment, n)
-        call("ltv_transactions_add", self._handle, chars, _ptr(offsets, ctypes.c_size_t),
-             _ptr(days, ctypes.c_int32), _amount_ptr(amount_array), n)
+        _add_rows("transactions", self._handle, ids, days, amount_array, n)
         if segments is not None:  # (rows added without segment= count in the row numbers)
             segments.commit(new, n)
             self._segments = segments
-        integer = _integer_ids(customer_ids)
-        self._integer_ids = integer if self._integer_ids is None else (self._integer_ids and integer)
+        self._integer_ids = _both_integer(self._integer_ids, _integer_ids(customer_ids))
         return self
 
     def add_file(self, path, **read):
@@ -1065,8 +1148,11 @@ class TransactionLog:
     @property
     def customer_ids(self):
         """The customer ids in first-seen order (int64 when every id added was an integer)."""
-        ids = _packed_ids("ltv_transactions_ids", self._handle, self.customers)
-        return _as_integer_ids(ids) if self._integer_ids and len(ids) else ids
+        n = self.customers
+        if self._integer_ids and n:
+            return _integer_ids_back("ltv_transactions_ids_int64", "ltv_transactions_ids",
+                                     self._handle, n)
+        return _packed_ids("ltv_transactions_ids", self._handle, n)
 
     def summarize(self, observation_end=None, time_unit=None, calibration_end=None, merge="day"):
         """The per-customer Summary of the log (arguments as for :func:`summarize`)."""
