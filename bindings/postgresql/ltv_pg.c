@@ -10,13 +10,12 @@
  *  - Every ltv status becomes an ereport with a SQLSTATE (ltv_status_sqlstate) and ltv's message
  *    (ltv_last_error); no ltv handle outlives an error (PG_FINALLY, reset callbacks).
  *  - libltv's batch thread pool is not used inside a backend unless ltv.threads asks for it:
- *    worker threads then start with every signal blocked, so PostgreSQL's handlers stay on the
- *    backend's own thread.
+ *    its worker threads start with every signal blocked (libltv does this itself), so
+ *    PostgreSQL's handlers run on the backend's own thread, which is never masked.
  */
 #include "postgres.h"
 
 #include <math.h>
-#include <signal.h>
 #include <string.h>
 
 #include "fmgr.h"
@@ -27,7 +26,6 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include <pthread.h>
 
 #include "ltv/ltv.h"
 
@@ -439,29 +437,20 @@ ltv_pg_fit_final(FunctionCallInfo fcinfo, const char *fn)
 	PG_TRY();
 	{
 		ltv_fit_options options;
-		sigset_t	all,
-					saved;
 		int			status;
-		bool		blocked = false;
 
 		LTV_CHECK(fn, ltv_model_create(s->kind, (ltv_model **) &model));
 		LTV_CHECK(fn, ltv_model_set_threads(model, ltv_pg_threads));
 		LTV_CHECK(fn, ltv_fit_options_init(&options, sizeof options));
 		options.cancel = ltv_pg_cancel;
 
-		if (ltv_pg_threads != 1)
-		{
-			/* threads started now inherit this mask: signals stay with the backend thread */
-			sigfillset(&all);
-			pthread_sigmask(SIG_BLOCK, &all, &saved);
-			blocked = true;
-		}
+		/* libltv's pool workers start with every signal blocked (ltv/detail/parallel.hpp), so
+		 * SIGINT, SIGALRM and SIGTERM keep reaching this backend thread during the fit and a
+		 * cancel or statement_timeout stops it through ltv_pg_cancel */
 		if (s->spend)
 			status = ltv_model_fit_spend(model, s->a, s->b, s->w, s->n, &options);
 		else
 			status = ltv_model_fit_rfm(model, s->a, s->b, s->c, s->w, s->n, &options);
-		if (blocked)
-			pthread_sigmask(SIG_SETMASK, &saved, NULL);
 		if (status == LTV_ERR_CANCELLED)
 			CHECK_FOR_INTERRUPTS();
 		if (status != LTV_OK)

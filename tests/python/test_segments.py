@@ -179,6 +179,17 @@ def test_errors_name_the_row_the_label_and_the_segment(cdnow):
     missing[7] = None
     with pytest.raises(ltv.InvalidArgumentError, match=r"'segments\[7\]' is missing"):
         seg.p_alive(*cols, missing)
+    # pandas' NA and NaT are missing too, not the labels "<NA>" and "NaT" (found in review)
+    for na in (pd.NA, pd.NaT):
+        missing[7] = na
+        with pytest.raises(ltv.InvalidArgumentError, match=r"'segments\[7\]' is missing"):
+            seg.p_alive(*cols, pd.Series(missing, dtype=object))
+    pooled = ltv.fit_segments(ltv.BetaGeo, cdnow, segments="store", pooled=True)
+    with pytest.raises(ltv.InvalidArgumentError, match=r"'segments\[7\]' is missing"):
+        pooled.p_alive(*cols, pd.Series(missing, dtype=object))
+    assert np.nan not in seg and float("inf") not in seg
+    with pytest.raises(KeyError):
+        seg[np.nan]
     with pytest.raises(ltv.InvalidArgumentError, match=r"'segments\[2\]' is missing"):
         ltv.fit_segments(ltv.BetaGeo, cdnow, segments=[1.0, 2.0, np.nan] + [1.0] * (len(cdnow) - 3))
     with pytest.raises(ltv.InvalidArgumentError, match="has 3 labels but there are"):

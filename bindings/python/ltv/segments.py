@@ -43,7 +43,7 @@ def _label_text(label):
     """The text the library keys a label by (as _labels packs it)."""
     if isinstance(label, bytes):
         return label.decode("utf-8")
-    if isinstance(label, (float, np.floating)) and float(label) == int(label):
+    if isinstance(label, (float, np.floating)) and np.isfinite(label) and float(label) == int(label):
         return str(int(label))
     return str(label)
 

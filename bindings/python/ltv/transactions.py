@@ -44,6 +44,7 @@ line, column and value (ParseError).
 import ctypes
 import datetime
 import os
+import sys
 from collections import namedtuple
 
 import numpy as np
@@ -380,6 +381,19 @@ def _int64_ids(array):
     return None
 
 
+def _is_missing(v):
+    """Whether one object-array element is a missing value: None, a float NaN, pandas' NA or
+    NaT, numpy's NaT (str() would turn the last three into the texts "<NA>" and "NaT")."""
+    if v is None:
+        return True
+    if isinstance(v, (float, np.floating)):
+        return bool(np.isnan(v))
+    if isinstance(v, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(v))
+    pd = sys.modules.get("pandas")  # only a pandas object can be pandas' NA or NaT
+    return pd is not None and (v is pd.NA or v is pd.NaT)
+
+
 def _ids(values, name):
     """Packed UTF-8 ids: (bytes, offsets as size_t array, count)."""
     return _pack_ids(_id_array(values, name), name)
@@ -392,8 +406,8 @@ def _pack_ids(array, name):
     else:
         texts = []
         for i, v in enumerate(array.tolist()):
-            if v is None or (isinstance(v, float) and np.isnan(v)):
-                raise InvalidArgumentError(f"argument '{name}[{i}]' is missing")
+            if _is_missing(v):
+                raise InvalidArgumentError(f"argument '{name}[{i}]' is missing ({v!r})")
             if isinstance(v, float) and v == int(v):
                 v = int(v)
             texts.append(v.decode("utf-8") if isinstance(v, bytes) else str(v))
