@@ -239,6 +239,23 @@ def test_options_holdout_units_and_extra_columns(sync):
     assert model.time_unit == "week"
 
 
+def test_time_zone_reaches_every_partition_and_the_last_date(sync):
+    # UTC instants just before midnight: in Asia/Tokyo (+09:00) each falls on the next day, so
+    # the zone moves purchase days and the log's last day (2020-07-01 in Tokyo)
+    ddf, whole = crafted_log()
+    utc = lambda f: f.assign(date=f.date.dt.tz_localize("UTC") + pd.Timedelta(hours=20))  # noqa: E731
+    ddf = ddf.map_partitions(utc, meta=utc(whole.iloc[:0]))
+    whole = utc(whole)
+    assert ldask.last_date(ddf, time_zone="Asia/Tokyo") == np.datetime64("2020-07-01")
+    assert ldask.last_date(ddf) == np.datetime64("2020-06-30")  # tz-aware, no zone: as written
+    got = ldask.summarize(ddf, time_zone="Asia/Tokyo").compute()
+    expected = ltv.summarize(whole.customer_id, whole.date, whole.amount,
+                             time_zone="Asia/Tokyo").to_pandas()
+    assert_identical(got, expected)
+    with pytest.raises(ltv.InvalidArgumentError, match="no zone file .*Mars/Olympus"):
+        ldask.summarize(ddf, time_zone="Mars/Olympus")
+
+
 def test_string_ids_and_named_columns(sync):
     whole = simulated_log.whole_log(2, 3_000).rename(
         columns={"customer_id": "who", "date": "when", "amount": "paid"})

@@ -117,22 +117,24 @@ def repartition_by_customer(log, customer=None, npartitions=None):
 
 # ---- step 1: summaries --------------------------------------------------------------------------
 
-def _day_max(frame, date):
+def _day_max(frame, date, time_zone=None):
     """The last day of one partition: a one-element Series of its day number (NO_DATE for an
-    empty partition)."""
+    empty partition); time_zone as for ltv.summarize."""
     values = frame.index if date == frame.index.name and date not in frame.columns else frame[date]
-    days = _transactions._days(values, date)
+    days = _transactions._days(values, date, _transactions._zone(time_zone))
     return pd.Series([int(days.max()) if len(days) else _transactions.NO_DATE], dtype=np.int64)
 
 
-def last_date(log, date=None):
+def last_date(log, date=None, *, time_zone=None):
     """The last day of a Dask log's ``date`` column (a ``numpy.datetime64[D]``), read with ltv's
-    own date rules in every partition: the default ``observation_end`` of :func:`summarize`,
-    one pass over the column. Raises InvalidArgumentError for an empty log."""
+    own date rules in every partition (``time_zone`` as for :func:`ltv.summarize`): the default
+    ``observation_end`` of :func:`summarize`, one pass over the column. Raises
+    InvalidArgumentError for an empty log."""
     _require_dask_frame(log, "log")
     date = _default_columns()[1] if date is None else date
     _require_column(log, "date", date)
-    last = log.map_partitions(_day_max, date, meta=(None, "int64")).max().compute()
+    _transactions._zone(time_zone)  # checked in the driver, before any task runs
+    last = log.map_partitions(_day_max, date, time_zone, meta=(None, "int64")).max().compute()
     if last == _transactions.NO_DATE or pd.isna(last):
         raise InvalidArgumentError("the log has no transactions: no last date")
     return np.datetime64(int(last), "D")
@@ -180,7 +182,7 @@ def _summary_meta(customer_ids, options, extra):
 
 
 def summarize(log, customer=None, date=None, amount=None, *, observation_end=None,
-              time_unit=None, calibration_end=None, merge="day", extra=False):
+              time_unit=None, calibration_end=None, merge="day", time_zone=None, extra=False):
     """Per-customer summaries of a Dask DataFrame of transactions partitioned by customer.
 
     Every partition is summarised by :func:`ltv.summarize` where it is; the result is a Dask
@@ -199,7 +201,9 @@ def summarize(log, customer=None, date=None, amount=None, *, observation_end=Non
     ``observation_end`` must be one date for the whole log — each partition's own last day would
     give other T's — so None computes the log's last day once (:func:`last_date`, one pass over
     the date column) before the summaries are built. ``time_unit`` (None: the library's default,
-    days), ``calibration_end`` and ``merge`` are :func:`ltv.summarize`'s.
+    days), ``calibration_end``, ``merge`` and ``time_zone`` (date-times with an offset, or
+    tz-aware columns, converted to that zone before the date is taken) are
+    :func:`ltv.summarize`'s.
 
     The log must be partitioned by customer (every customer's rows in one partition):
     :func:`repartition_by_customer` makes it so; :func:`patterns` and :func:`fit` check it
@@ -215,9 +219,12 @@ def summarize(log, customer=None, date=None, amount=None, *, observation_end=Non
         if column is not None:
             _require_column(log, role, column)
     if observation_end is None:
-        observation_end = last_date(log, date)
+        observation_end = last_date(log, date, time_zone=time_zone)
     options = {"observation_end": observation_end, "time_unit": time_unit,
                "calibration_end": calibration_end, "merge": merge}
+    if time_zone is not None:
+        _transactions._zone(time_zone)  # checked in the driver, before any task runs
+        options["time_zone"] = time_zone
     # the options checked (and normalised) once, in the driver, before any task runs
     checked = _transactions._summary_options(observation_end, time_unit, calibration_end, merge)
     ids_meta = log.index if customer == log.index.name and customer not in log.columns \
