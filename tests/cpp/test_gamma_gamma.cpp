@@ -221,3 +221,34 @@ TEST_CASE("gamma_gamma: model files keep rows_excluded; files without it read as
                          doctest::Contains("key 'rows_excluded' must be a whole number"),
                          ltv::error);
 }
+
+TEST_CASE("gamma_gamma: the fit's grouped likelihood equals the row-by-row one to the last bit") {
+    // The fit evaluates the x-only terms once per distinct x (detail::gg_total_grouped); value
+    // and gradient must be exactly gg_total's, weighted or not, at the fit and far from it.
+    const auto t = spend_table();
+    std::vector<double> x, z, w;
+    for (std::size_t i = 0; i < t.rows(); ++i)
+        if (t.column("x")[i] > 0) {
+            x.push_back(t.column("x")[i]);
+            z.push_back(t.column("zbar")[i]);
+            w.push_back(1 + static_cast<double>(i % 3));
+        }
+    const ltv::detail::gg_x_groups groups(x);
+    CHECK(groups.x.size() < x.size() / 10);  // the point: few distinct x
+    const ltv::gamma_gamma_params fitted =
+        ltv_test::param_struct<ltv::gamma_gamma_params>(ref(), "fit:cdnow_spend");
+    for (const ltv::gamma_gamma_params g : {fitted, ltv::gamma_gamma_params{0.05, 40, 3},
+                                            ltv::gamma_gamma_params{30, 0.7, 900}}) {
+        for (const bool weighted : {false, true}) {
+            const ltv::spend_data d{x, z, weighted ? ltv::array_view<double>(w)
+                                                   : ltv::array_view<double>()};
+            double g1[3], g2[3], W;
+            std::size_t rows;
+            const double a = ltv::detail::gg_total(g, d, g1, W, rows);
+            const double b = ltv::detail::gg_total_grouped(g, d, groups, g2);
+            CHECK(a == b);
+            for (int k = 0; k < 3; ++k) CHECK(g1[k] == g2[k]);
+            CHECK(ltv::detail::gg_total_grouped(g, d, groups, nullptr) == a);
+        }
+    }
+}
