@@ -513,7 +513,7 @@ struct date_spec {
     /// Sets the zone from its written form (time_zone::parse); "" = none. Throws
     /// invalid_argument for a text that is no zone.
     date_spec& set_time_zone(std::string_view text) {
-        zone = text.empty() ? nullptr : std::make_shared<const time_zone>(time_zone::parse(text));
+        zone = text.empty() ? nullptr : time_zone::shared(text);
         return *this;
     }
     /// What the parser expects, for error messages: "YYYY-MM-DD", "format '%d/%m/%Y'", ...

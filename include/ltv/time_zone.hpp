@@ -31,7 +31,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -88,6 +90,11 @@ public:
     /// Any of the written forms above ("UTC", "+05:30", a POSIX TZ string, an IANA name); throws
     /// invalid_argument naming the text. An empty text is not a zone (callers treat it as none).
     static time_zone parse(std::string_view text);
+
+    /// parse(text), shared: the zones last parsed (keyed by the text and the zone directory, at
+    /// most 64) are kept, so a caller that names the zone on every call (one date per call, as
+    /// the C API's ltv_parse_date_in_zone) does not read a TZif file each time.
+    static std::shared_ptr<const time_zone> shared(std::string_view text);
 
     /// The name the zone was made from ("UTC", "+05:30", "Europe/Berlin", the TZ string).
     const std::string& name() const noexcept { return name_; }
@@ -467,6 +474,22 @@ inline time_zone time_zone::parse(std::string_view text) {
         if (!digit) throw;
         throw error(e.code(), std::string(e.what()) + "; as a POSIX TZ string: " + why);
     }
+}
+
+inline std::shared_ptr<const time_zone> time_zone::shared(std::string_view text) {
+    static std::mutex mutex;
+    static std::map<std::pair<std::string, std::string>, std::shared_ptr<const time_zone>> cache;
+    std::pair<std::string, std::string> key{std::string(text), default_zoneinfo_dir()};
+    {
+        const std::lock_guard<std::mutex> lock(mutex);
+        const auto it = cache.find(key);
+        if (it != cache.end()) return it->second;
+    }
+    auto zone = std::make_shared<const time_zone>(parse(text));  // outside the lock: file I/O
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (cache.size() >= 64) cache.clear();  // bounded: a program that names many zones re-reads
+    cache.emplace(std::move(key), zone);
+    return zone;
 }
 
 }  // namespace ltv
