@@ -69,7 +69,7 @@ std::vector<std::string> log_segment_column(const std::string& path, const trans
         throw ltv::error(status::invalid_argument,
                          "--segment-column names a column of the header; the log has none "
                          "(--no-header)");
-    const std::string text = input_text(path);
+    const std::string& text = input_text(path);  // held once (input_text keeps it)
     // The customer column: by name, or its 1-based position in the header.
     std::string customer = in.customer;
     if (!customer.empty() && customer.find_first_not_of("0123456789") == std::string::npos) {
