@@ -76,7 +76,8 @@ template <class IdAt>
 std::vector<std::int64_t> int64_ids(const char* function, std::size_t n, IdAt&& id_at) {
     std::vector<std::int64_t> out(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string_view id = id_at(i);
+        const auto& held = id_at(i);  // id_at may return a string by value: it lives on here
+        const std::string_view id = held;
         if (const char* why = parse_int64_id(id, &out[i]))
             throw error(status::invalid_argument,
                         std::string(function) + ": customer " + std::to_string(i) + " has the id '" +

@@ -101,7 +101,10 @@ TEST_CASE("integer ids: canonical decimal text both ways") {
           std::string::npos);
     const std::vector<std::string> ids{"12", "-3", "x7"};
     const std::string message =
-        error_message([&] { ltv::int64_ids("f", ids.size(), [&](std::size_t i) { return ids[i]; }); });
+        error_message([&] {
+            // the id view must outlive the call: a view of the vector's string, not of a copy
+            ltv::int64_ids("f", ids.size(), [&](std::size_t i) -> std::string_view { return ids[i]; });
+        });
     CHECK(message == "f: customer 2 has the id 'x7', which is not a decimal integer; read the ids "
                      "as text instead");
 }
