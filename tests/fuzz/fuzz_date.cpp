@@ -13,7 +13,7 @@
 // The documented grammar of a date-time, as checked here:
 //   YYYY-MM-DD ( 'T' | 't' | ' ' ) HH ':' MM [ ':' SS [ ( '.' | ',' ) digit+ ] ]
 //                                  [ 'Z' | 'z' | ( '+' | '-' ) HH [ [':'] MM ] ]
-//   HH 00-24, MM 00-59, SS 00-60 (a leap second), offset hours two digits, offset minutes 00-59.
+//   HH 00-24, MM 00-59, SS 00-60 (a leap second), offset hours 00-23, offset minutes 00-59.
 // (Lower-case 't'/'z' are RFC 3339's, the decimal comma and the colon-less offset ISO 8601's.)
 // Also: parse_date throws ltv::error(parse_error) exactly when try_parse_date rejects, and an
 // accepted day formats (format_date) to text that parses back to the same day.
@@ -109,7 +109,8 @@ bool ref_time(std::string_view t) {
     const std::string_view zone = t.substr(p);
     if (zone.empty() || zone == "Z" || zone == "z") return true;
     if (zone[0] != '+' && zone[0] != '-') return false;
-    if (!digits(zone, 1, 2)) return false;
+    const auto oh = digits(zone, 1, 2);
+    if (!oh || *oh > 23) return false;  // offsets of 24 h or more are malformed (since 0.2.5)
     if (zone.size() == 3) return true;  // ±HH
     std::size_t q = 3;
     if (zone[q] == ':') ++q;
