@@ -6,6 +6,7 @@
 #include <string>
 
 #include "boundary.hpp"
+#include "ltv/clv_options.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/registry.hpp"
@@ -67,6 +68,28 @@ inline const model_ops& require_ready(const char* fn, const ltv_model& m, capabi
     const model_ops& ops = require_capability(fn, m, c, what);
     require_params(fn, m);
     return ops;
+}
+
+/// The table's rows fit the caller's buffer: out non-null and capacity ≥ n (buffer_too_small
+/// naming both otherwise). Shared by the summary-table scoring calls of models and segments.
+inline void require_capacity(const char* fn, const double* out, std::size_t capacity,
+                             std::size_t n) {
+    detail::require_array(fn, "out", out, capacity);
+    if (capacity < n)
+        throw error(status::buffer_too_small,
+                    std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
+                        " values but the table has " + std::to_string(n) + " rows");
+}
+
+/// The C CLV options (NULL: ltv_clv_options_init's defaults) as the C++ clv_options.
+inline clv_options to_clv_options(const char* fn, const ltv_clv_options* options) {
+    const ltv_clv_options c =
+        read_struct(fn, "options", options, sizeof(ltv_clv_options), ltv_clv_options_init);
+    clv_options o;
+    o.periods = c.periods;
+    o.period_length = c.period_length;
+    o.discount_rate = c.discount_rate;
+    return o;
 }
 
 /// The (frequency, recency, T) columns of a batch call as an rfm_data view (no weights).

@@ -200,13 +200,7 @@ LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
         if (spend_model == nullptr)
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": argument 'spend_model' is a null pointer");
-        const ltv_clv_options c = ltv::capi::read_struct(fn, "options", options,
-                                                         sizeof(ltv_clv_options),
-                                                         ltv_clv_options_init);
-        ltv::clv_options o;
-        o.periods = c.periods;
-        o.period_length = c.period_length;
-        o.discount_rate = c.discount_rate;
+        const ltv::clv_options o = ltv::capi::to_clv_options(fn, options);
         const auto& ops = require_ready(fn, *transaction_model, capability::clv,
                                         "CLV with this transaction model");
         require_ready(fn, *spend_model, capability::spend, "spend_model: the expected spend");

@@ -14,6 +14,7 @@
 using ltv::capability;
 using ltv::capi::guard;
 using ltv::capi::require_model;
+using ltv::capi::require_capacity;
 
 namespace {
 
@@ -29,14 +30,6 @@ ltv::rfm_data rfm_of(const ltv::summary_table& t) {
 }
 
 ltv::spend_data spend_of(const ltv::summary_table& t) { return {t.frequency, t.monetary_value, {}}; }
-
-void require_capacity(const char* fn, const double* out, std::size_t capacity, std::size_t n) {
-    ltv::detail::require_array(fn, "out", out, capacity);
-    if (capacity < n)
-        throw ltv::error(ltv::status::buffer_too_small,
-                         std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
-                             " values but the table has " + std::to_string(n) + " rows");
-}
 
 }  // namespace
 

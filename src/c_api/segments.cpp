@@ -115,14 +115,6 @@ ltv_segments* fit(const char* fn, const ltv_model* prototype, const ltv::segment
     }
 }
 
-void require_capacity(const char* fn, const double* out, std::size_t capacity, std::size_t n) {
-    ltv::detail::require_array(fn, "out", out, capacity);
-    if (capacity < n)
-        throw ltv::error(ltv::status::buffer_too_small,
-                         std::string(fn) + ": the buffer holds " + std::to_string(capacity) +
-                             " values but the table has " + std::to_string(n) + " rows");
-}
-
 void score(const char* fn, const ltv_segments& s, int capability_value, double argument,
            const ltv::segment_columns& data, const ltv::segment_labels& labels, double* out) {
     if (ltv::capability_name(capability_value) == nullptr ||
@@ -156,13 +148,7 @@ void segmented_clv(const char* fn, const ltv_segments* transaction,
                          std::string(fn) + ": give exactly one of 'spend_segments' and "
                                            "'spend_model' (the other NULL); both are " +
                              (spend_model == nullptr ? "NULL" : "set"));
-    const ltv_clv_options c = ltv::capi::read_struct(fn, "options", options,
-                                                     sizeof(ltv_clv_options),
-                                                     ltv_clv_options_init);
-    ltv::clv_options o;
-    o.periods = c.periods;
-    o.period_length = c.period_length;
-    o.discount_rate = c.discount_rate;
+    const ltv::clv_options o = ltv::capi::to_clv_options(fn, options);
     if (spend_model != nullptr)
         ltv::capi::require_ready(fn, *spend_model, ltv::capability::spend,
                                  "spend_model: the expected spend");
@@ -353,7 +339,7 @@ LTV_API int ltv_segments_score_summary(const ltv_segments* segments,
                              std::string(fn) + ": argument 'n' = " + std::to_string(n) +
                                  " segment labels given but the table has " +
                                  std::to_string(t.size()) + " customers");
-        require_capacity(fn, out, capacity, n);
+        ltv::capi::require_capacity(fn, out, capacity, n);
         const ltv::segment_columns data{t.frequency, t.recency, t.T, t.monetary_value, {}};
         score(fn, s, capability, argument, data, labels_of(label_chars, label_offsets, n), out);
     });
@@ -389,7 +375,7 @@ LTV_API int ltv_segments_customer_lifetime_value_summary(
                              std::string(fn) + ": argument 'n' = " + std::to_string(n) +
                                  " segment labels given but the table has " +
                                  std::to_string(t.size()) + " customers");
-        require_capacity(fn, out, capacity, n);
+        ltv::capi::require_capacity(fn, out, capacity, n);
         const ltv::segment_columns data{t.frequency, t.recency, t.T, t.monetary_value, {}};
         segmented_clv(fn, transaction, spend_segments, spend_model, data,
                       labels_of(label_chars, label_offsets, n), options, out);
