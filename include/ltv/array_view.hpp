@@ -41,4 +41,16 @@ private:
     std::size_t size_ = 0;
 };
 
+/// A read-only row-major matrix view (rows × cols): per-customer covariates. Empty: no matrix.
+struct matrix_view {
+    const double* data = nullptr;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    constexpr bool empty() const noexcept { return cols == 0; }
+    constexpr double operator()(std::size_t i, std::size_t j) const noexcept {
+        return data[i * cols + j];
+    }
+    constexpr const double* row(std::size_t i) const noexcept { return data + i * cols; }
+};
+
 }  // namespace ltv

@@ -31,9 +31,9 @@
 /* ---- version ----------------------------------------------------------------------------- */
 #define LTV_VERSION_MAJOR 0
 #define LTV_VERSION_MINOR 2
-#define LTV_VERSION_PATCH 5
+#define LTV_VERSION_PATCH 6
 #define LTV_VERSION_NUMBER (LTV_VERSION_MAJOR * 10000 + LTV_VERSION_MINOR * 100 + LTV_VERSION_PATCH)
-#define LTV_VERSION_STRING "0.2.5"
+#define LTV_VERSION_STRING "0.2.6"
 
 /* ---- symbol visibility ------------------------------------------------------------------- */
 #if defined(_WIN32)
@@ -439,6 +439,66 @@ LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
                                         const double* recency, const double* T,
                                         const double* monetary, size_t n,
                                         const ltv_clv_options* options, double* out);
+
+/* ---- customers with extra columns; predictions with intervals (docs/models.md#customers) --- */
+/* One table of customers for the models: the (frequency, recency, T) columns of the functions
+ * above plus the columns some models or features need — each NULL when not given:
+ *   monetary    mean spend per transaction (spend models; CLV in ltv_model_predict)
+ *   litt        sum of the logs of each customer's inter-purchase times (the regularity models
+ *               BG/CNBD-k and MBG/CNBD-k; ltv_summary_table has it as LTV_SUMMARY_LITT)
+ *   covariates  row-major n x num_covariates matrix of time-invariant customer attributes
+ *               (models with covariates, docs/covariates.md); covariate_names (may be NULL:
+ *               "z1", "z2", …) name its columns in parameter names and messages.
+ * Callers set struct_size with ltv_customers_init, so later fields can be appended. */
+typedef struct ltv_customers {
+    size_t struct_size;
+    size_t n;                /* rows (customers or weighted patterns) */
+    const double* frequency; /* x */
+    const double* recency;   /* t_x */
+    const double* T;         /* T */
+    const double* weights;   /* NULL: every row weight 1 (fits only) */
+    const double* monetary;
+    const double* litt;
+    const double* covariates;
+    size_t num_covariates;
+    const char* const* covariate_names;
+} ltv_customers;
+
+/* Zeroes the struct and sets struct_size (sizeof(ltv_customers) of the caller). */
+LTV_API int ltv_customers_init(ltv_customers* customers, size_t struct_size);
+
+/* Fits the model on the customers: as ltv_model_fit_rfm (or ltv_model_fit_spend for spend
+ * models), with the extra columns the model uses — litt for the regularity models, covariates
+ * for a model with covariates (their coefficients become parameters named
+ * "<parameter>:<covariate>"). options may be NULL. */
+LTV_API int ltv_model_fit_customers(ltv_model* model, const ltv_customers* customers,
+                                    const ltv_fit_options* options);
+
+/* How ltv_model_predict computes its intervals. */
+#define LTV_INTERVAL_DELTA 1     /* delta method from the parameters' covariance (default) */
+#define LTV_INTERVAL_BOOTSTRAP 2 /* parameter draws from the estimate's sampling distribution */
+
+typedef struct ltv_prediction_options {
+    size_t struct_size;     /* set by ltv_prediction_options_init */
+    double interval_level;  /* two-sided level in (0, 1), e.g. 0.9; 0 (default): no interval */
+    int interval_method;    /* LTV_INTERVAL_DELTA (default) or LTV_INTERVAL_BOOTSTRAP */
+    int replicates;         /* bootstrap draws (default 200) */
+    uint64_t seed;          /* bootstrap seed: the same seed gives the same intervals */
+    const ltv_model* spend_model;  /* LTV_CAP_CLV: the spend model (monetary from customers) */
+    const ltv_clv_options* clv;    /* LTV_CAP_CLV: NULL for the defaults */
+} ltv_prediction_options;
+
+LTV_API int ltv_prediction_options_init(ltv_prediction_options* options, size_t struct_size);
+
+/* One prediction per customer into out[0..n) (capacity >= customers->n): capability is
+ * LTV_CAP_P_ALIVE, LTV_CAP_CONDITIONAL_PURCHASES (argument = horizon t), LTV_CAP_DERT (argument
+ * = discount rate), LTV_CAP_LOG_LIKELIHOOD, LTV_CAP_SPEND or LTV_CAP_CLV. With an interval
+ * level, out_lower and out_upper (caller-owned, capacity each) receive the interval's bounds;
+ * they may be NULL otherwise. options may be NULL (point predictions). */
+LTV_API int ltv_model_predict(const ltv_model* model, int capability, double argument,
+                              const ltv_customers* customers,
+                              const ltv_prediction_options* options, double* out,
+                              double* out_lower, double* out_upper, size_t capacity);
 
 /* ---- model files (JSON) -------------------------------------------------------------------- */
 

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "ltv/array_view.hpp"
 #include "ltv/detail/validate.hpp"
@@ -36,6 +37,14 @@ struct rfm_data {
     array_view<double> recency;    ///< t_x
     array_view<double> age;        ///< T
     array_view<double> weights;    ///< empty: every row has weight 1
+    /// Σ log of each customer's inter-purchase times (the regularity models, ltv/bgcnbd.hpp);
+    /// empty: not given. Models that do not use it ignore it.
+    array_view<double> litt{};
+    /// Time-invariant customer attributes, one row per customer (ltv/covariates.hpp); empty:
+    /// none. Models without covariates refuse a non-empty matrix.
+    matrix_view covariates{};
+    /// The names of the covariates' columns (covariates.cols of them; empty: "z1", "z2", …).
+    array_view<std::string> covariate_names{};
     std::size_t size() const noexcept { return frequency.size(); }
 };
 
@@ -46,6 +55,8 @@ struct spend_data {
     /// from a fit and counted (ltv/gamma_gamma.hpp, docs/gamma-gamma.md)
     array_view<double> monetary;
     array_view<double> weights;    ///< empty: every row weight 1
+    matrix_view covariates{};      ///< as rfm_data::covariates
+    array_view<std::string> covariate_names{};
     std::size_t size() const noexcept { return frequency.size(); }
 };
 

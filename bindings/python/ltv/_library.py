@@ -109,6 +109,38 @@ class ClvOptions(ctypes.Structure):
     ]
 
 
+class Customers(ctypes.Structure):
+    """Mirror of ``ltv_customers`` (0.2.6; begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("n", ctypes.c_size_t),
+        ("frequency", ctypes.POINTER(ctypes.c_double)),
+        ("recency", ctypes.POINTER(ctypes.c_double)),
+        ("T", ctypes.POINTER(ctypes.c_double)),
+        ("weights", ctypes.POINTER(ctypes.c_double)),
+        ("monetary", ctypes.POINTER(ctypes.c_double)),
+        ("litt", ctypes.POINTER(ctypes.c_double)),
+        ("covariates", ctypes.POINTER(ctypes.c_double)),
+        ("num_covariates", ctypes.c_size_t),
+        ("covariate_names", ctypes.POINTER(ctypes.c_char_p)),
+    ]
+
+
+class PredictionOptions(ctypes.Structure):
+    """Mirror of ``ltv_prediction_options`` (0.2.6; begins with its own size)."""
+
+    _fields_ = [
+        ("struct_size", ctypes.c_size_t),
+        ("interval_level", ctypes.c_double),
+        ("interval_method", ctypes.c_int),
+        ("replicates", ctypes.c_int),
+        ("seed", ctypes.c_uint64),
+        ("spend_model", ctypes.c_void_p),
+        ("clv", ctypes.POINTER(ClvOptions)),
+    ]
+
+
 # ---- transaction logs (ltv.h "transaction logs" section) ----------------------------------------
 _progress_fn = ctypes.CFUNCTYPE(None, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_void_p)
 
@@ -487,6 +519,13 @@ _SIGNATURES = {
     "ltv_transactions_add_int64": [_handle, _i64_p, _i32_p, _c_double_p, _size_t],
     "ltv_transactions_ids_int64": [_handle, _i64_p, _size_t],
     "ltv_summary_merge": [_handle, _handle],
+    # 0.2.6: the customers table, one prediction call with intervals
+    "ltv_customers_init": [ctypes.POINTER(Customers), _size_t],
+    "ltv_model_fit_customers": [_model, ctypes.POINTER(Customers), ctypes.POINTER(FitOptions)],
+    "ltv_prediction_options_init": [ctypes.POINTER(PredictionOptions), _size_t],
+    "ltv_model_predict": [_model, ctypes.c_int, ctypes.c_double, ctypes.POINTER(Customers),
+                          ctypes.POINTER(PredictionOptions), _c_double_p, _c_double_p,
+                          _c_double_p, _size_t],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status
