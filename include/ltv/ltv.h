@@ -440,7 +440,7 @@ LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
                                         const double* monetary, size_t n,
                                         const ltv_clv_options* options, double* out);
 
-/* ---- customers with extra columns; predictions with intervals (docs/models.md#customers) --- */
+/* ---- customers with extra columns; predictions with intervals (docs/models.md#customers-tables) */
 /* One table of customers for the models: the (frequency, recency, T) columns of the functions
  * above plus the columns some models or features need — each NULL when not given:
  *   monetary    mean spend per transaction (spend models; CLV in ltv_model_predict)
