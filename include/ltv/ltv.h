@@ -482,7 +482,7 @@ typedef struct ltv_prediction_options {
     size_t struct_size;     /* set by ltv_prediction_options_init */
     double interval_level;  /* two-sided level in (0, 1), e.g. 0.9; 0 (default): no interval */
     int interval_method;    /* LTV_INTERVAL_DELTA (default) or LTV_INTERVAL_BOOTSTRAP */
-    int replicates;         /* bootstrap draws (default 200) */
+    int replicates;         /* bootstrap draws (default 200; 2 ... 100000) */
     uint64_t seed;          /* bootstrap seed: the same seed gives the same intervals */
     const ltv_model* spend_model;  /* LTV_CAP_CLV: the spend model (monetary from customers) */
     const ltv_clv_options* clv;    /* LTV_CAP_CLV: NULL for the defaults */
@@ -494,7 +494,8 @@ LTV_API int ltv_prediction_options_init(ltv_prediction_options* options, size_t 
  * LTV_CAP_P_ALIVE, LTV_CAP_CONDITIONAL_PURCHASES (argument = horizon t), LTV_CAP_DERT (argument
  * = discount rate), LTV_CAP_LOG_LIKELIHOOD, LTV_CAP_SPEND or LTV_CAP_CLV. With an interval
  * level, out_lower and out_upper (caller-owned, capacity each) receive the interval's bounds;
- * they may be NULL otherwise. options may be NULL (point predictions). */
+ * they may be NULL otherwise. options may be NULL (point predictions). The interval is for the
+ * fitted parameters' uncertainty (the model needs a covariance from its fit); docs/intervals.md. */
 LTV_API int ltv_model_predict(const ltv_model* model, int capability, double argument,
                               const ltv_customers* customers,
                               const ltv_prediction_options* options, double* out,

@@ -21,6 +21,7 @@
 #include "ltv/gamma_gamma.hpp"
 #include "ltv/hyp2f1.hpp"
 #include "ltv/integer_ids.hpp"
+#include "ltv/intervals.hpp"
 #include "ltv/journey.hpp"
 #include "ltv/lost_profit.hpp"
 #include "ltv/mbgnbd.hpp"

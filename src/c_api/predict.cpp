@@ -6,6 +6,7 @@
 
 #include "customers.hpp"
 #include "ltv/clv_options.hpp"
+#include "ltv/intervals.hpp"
 #include "model.hpp"
 
 using ltv::capability;
@@ -79,11 +80,14 @@ extern "C" {
 LTV_API int ltv_prediction_options_init(ltv_prediction_options* options, size_t struct_size) {
     constexpr const char* fn = "ltv_prediction_options_init";
     return guard(fn, [&] {
+        // the defaults of ltv::interval_options (ltv/intervals.hpp), except the level: 0 here
+        // means "no interval", so that point predictions stay the default
+        const ltv::interval_options defaults;
         ltv_prediction_options full{};
         full.interval_level = 0;
-        full.interval_method = LTV_INTERVAL_DELTA;
-        full.replicates = 200;
-        full.seed = 1;
+        full.interval_method = static_cast<int>(defaults.method);
+        full.replicates = defaults.replicates;
+        full.seed = defaults.seed;
         ltv::capi::init_struct(fn, options, struct_size, full, sizeof(ltv_prediction_options));
     });
 }
@@ -101,13 +105,49 @@ LTV_API int ltv_model_predict(const ltv_model* model, int capability, double arg
                                    ltv_prediction_options_init);
         const std::size_t n = c.rfm.size();
         ltv::capi::require_capacity(fn, out, capacity, n);
-        if (o.interval_level != 0)
+        if (o.interval_level == 0) {
+            ltv::capi::batch_output(fn, "out", out, n, [&](double* v) {
+                point_predictions(fn, m, capability, argument, c, o, v);
+            });
+            return;
+        }
+        ltv::interval_options io;
+        io.level = o.interval_level;
+        io.method = static_cast<ltv::interval_method>(o.interval_method);
+        io.replicates = o.replicates;
+        io.seed = o.seed;
+        ltv::detail::check_interval_options(fn, io);
+        if (out_lower == nullptr || out_upper == nullptr)
             throw ltv::error(ltv::status::invalid_argument,
-                             std::string(fn) + ": intervals are not implemented yet");
-        (void)out_lower;
-        (void)out_upper;
-        ltv::capi::batch_output(fn, "out", out, n, [&](double* v) {
-            point_predictions(fn, m, capability, argument, c, o, v);
+                             std::string(fn) + ": argument '" +
+                                 (out_lower == nullptr ? "out_lower" : "out_upper") +
+                                 "' is a null pointer, but options->interval_level = " +
+                                 ltv::detail::format_value(o.interval_level) +
+                                 " asks for an interval (capacity " + std::to_string(capacity) +
+                                 " values each)");
+        if (out_lower == out || out_upper == out || out_lower == out_upper)
+            throw ltv::error(ltv::status::invalid_argument,
+                             std::string(fn) +
+                                 ": out, out_lower and out_upper must be three different buffers");
+        // nothing reaches the caller's buffers unless all three are complete and finite
+        ltv::capi::batch_output(fn, "out_upper", out_upper, n, [&](double* up) {
+            ltv::capi::batch_output(fn, "out_lower", out_lower, n, [&](double* low) {
+                ltv::capi::batch_output(fn, "out", out, n, [&](double* v) {
+                    // point predictions first: they check every row (errors name the row)
+                    // and centre the intervals
+                    point_predictions(fn, m, capability, argument, c, o, v);
+                    const ltv::model_state* spend = nullptr;
+                    ltv::clv_options clv;
+                    if (capability == LTV_CAP_CLV) {
+                        spend = &o.spend_model->state;
+                        clv = ltv::capi::to_clv_options(fn, o.clv);
+                    }
+                    const ltv::prediction_request request = ltv::make_prediction_request(
+                        m.state, static_cast<ltv::capability>(capability), argument, c.rfm,
+                        c.spend, spend, clv);
+                    ltv::prediction_intervals(request, v, io, low, up, m.threads);
+                });
+            });
         });
     });
 }

@@ -11,10 +11,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -24,6 +26,7 @@
 
 #include "commands.hpp"
 #include "ltv/clv_options.hpp"
+#include "ltv/intervals.hpp"
 #include "ltv/model_state.hpp"
 #include "ltv/registry.hpp"
 #include "ltv/rfm_data.hpp"
@@ -368,6 +371,13 @@ struct predict_args {
     double dert_discount = -1;  // < 0: no DERT column
     bool json = false;
     std::string segment_column;  ///< overrides the segments file's column
+    /// --intervals LEVEL (0: none) and its method, replicates and seed: the defaults of
+    /// ltv::interval_options (ltv/intervals.hpp)
+    double interval_level = 0;
+    std::string interval_method =
+        interval_options{}.method == interval_method::delta ? "delta" : "bootstrap";
+    int replicates = interval_options{}.replicates;
+    std::uint64_t seed = interval_options{}.seed;
 };
 
 /// The CLV options of `ltv predict` (--periods, --period-length, --discount-rate).
@@ -414,6 +424,16 @@ void add_predict(CLI::App& app) {
                         "; continuous δ per time unit for Pareto/NBD, d per period for BG/BB)");
     cmd->add_option("-o,--output", a->output, "write the CSV to this file instead of stdout");
     cmd->add_flag("--json", a->json, "print JSON records instead of CSV");
+    cmd->add_option("--intervals", a->interval_level,
+                    "add <column>_lower and <column>_upper: a prediction interval at this level "
+                    "in (0, 1), e.g. 0.9, for the parameters' uncertainty (docs/intervals.md)");
+    cmd->add_option("--interval-method", a->interval_method,
+                    "delta (delta method) or bootstrap (parameter draws)")
+        ->check(CLI::IsMember({"delta", "bootstrap"}))
+        ->capture_default_str();
+    cmd->add_option("--replicates", a->replicates, "bootstrap replicates")->capture_default_str();
+    cmd->add_option("--seed", a->seed, "bootstrap seed (same seed, same intervals)")
+        ->capture_default_str();
     cmd->add_option("--segment-column", a->segment_column,
                     "with a segments file as --model (ltv fit --segment-column): the column "
                     "holding each customer's segment (default: the one the file was fitted on)");
@@ -422,7 +442,9 @@ void add_predict(CLI::App& app) {
         "  ltv predict --model bgnbd.json --spend-model gg.json summary.csv --horizon 39 "
         "--periods 12 --period-length 4.345\n"
         "  ltv predict --model stores.json summary.csv --horizon 52   # a segments file\n"
-        "  ltv predict --model stores.json --spend-model stores_gg.json summary.csv --horizon 52");
+        "  ltv predict --model stores.json --spend-model stores_gg.json summary.csv --horizon 52\n"
+        "  ltv predict --model bgnbd.json summary.csv --horizon 39 --intervals 0.9 "
+        "--interval-method bootstrap");
     cmd->callback([a] {
         std::optional<segmented_model> segs;
         model_state m;
@@ -545,6 +567,57 @@ void add_predict(CLI::App& app) {
                 ops.clv(m, g, d, t.columns[3], clv_options_of(*a), clv_value.data(), 0);
             }
         });
+        // --intervals: the bounds of every predicted column (name -> {lower, upper})
+        std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> bounds;
+        const bool with_intervals = a->interval_level != 0;
+        if (with_intervals) {
+            if (segs)
+                throw ltv::error(status::invalid_argument,
+                                 "predict: --intervals is not available with a segments file "
+                                 "as --model (predict each segment's model file instead)");
+            if (!(a->interval_level > 0 && a->interval_level < 1))
+                throw ltv::error(status::invalid_argument,
+                                 "predict: --intervals " + detail::format_value(a->interval_level) +
+                                     " must be a level in (0, 1), e.g. 0.9");
+            if (a->interval_method == "bootstrap" &&
+                (a->replicates < 2 || a->replicates > max_interval_replicates))
+                throw ltv::error(status::invalid_argument,
+                                 "predict: --replicates " + std::to_string(a->replicates) +
+                                     " must be in 2 … " +
+                                     std::to_string(max_interval_replicates));
+            interval_options io;
+            io.level = a->interval_level;
+            io.method = a->interval_method == "bootstrap" ? interval_method::bootstrap
+                                                          : interval_method::delta;
+            io.replicates = a->replicates;
+            io.seed = a->seed;
+            const spend_data sd{t.columns[0], spend ? t.columns[3] : array_view<double>{}, {}};
+            auto add = [&](const char* name, const model_state& model, capability c,
+                           double argument, const std::vector<double>& point,
+                           const model_state* spend_model) {
+                auto& [lower, upper] = bounds[name];
+                lower.resize(n);
+                upper.resize(n);
+                const prediction_request q = make_prediction_request(
+                    model, c, argument, d, sd, spend_model, clv_options_of(*a));
+                try {
+                    prediction_intervals(q, point.data(), io, lower.data(), upper.data(), 0);
+                } catch (const ltv::error& e) {
+                    throw ltv::error(e.code(), std::string("predict: --intervals, column ") +
+                                                   name + ": " + e.what());
+                }
+            };
+            with_rows_named(t, [&] {
+                add("expected_purchases", m, capability::conditional_purchases, a->horizon,
+                    expected, nullptr);
+                add("p_alive", m, capability::p_alive, 0, alive, nullptr);
+                if (with_dert) add("dert", m, capability::dert, a->dert_discount, dert, nullptr);
+                if (spend) {
+                    add("expected_spend", g, capability::spend, 0, spend_value, nullptr);
+                    add("clv", m, capability::clv, 0, clv_value, &g);
+                }
+            });
+        }
         std::ofstream file;
         if (!a->output.empty()) {
             file.open(a->output, std::ios::binary | std::ios::trunc);
@@ -561,12 +634,19 @@ void add_predict(CLI::App& app) {
                 nlohmann::ordered_json r;
                 if (ids) r["customer_id"] = t.ids[i];
                 if (with_segment) r["segment"] = labels[i];
-                r["expected_purchases"] = expected[i];
-                r["p_alive"] = alive[i];
-                if (with_dert) r["dert"] = dert[i];
+                auto put = [&](const std::string& name, double v) {
+                    r[name] = v;
+                    const auto b = bounds.find(name);
+                    if (b == bounds.end()) return;
+                    r[name + "_lower"] = b->second.first[i];
+                    r[name + "_upper"] = b->second.second[i];
+                };
+                put("expected_purchases", expected[i]);
+                put("p_alive", alive[i]);
+                if (with_dert) put("dert", dert[i]);
                 if (spend) {
-                    r["expected_spend"] = spend_value[i];
-                    r["clv"] = clv_value[i];
+                    put("expected_spend", spend_value[i]);
+                    put("clv", clv_value[i]);
                 }
                 rows.push_back(r);
             }
@@ -574,15 +654,30 @@ void add_predict(CLI::App& app) {
         } else {
             if (ids) out << "customer_id,";
             if (with_segment) out << "segment,";
-            out << "expected_purchases,p_alive" << (with_dert ? ",dert" : "")
-                << (spend ? ",expected_spend,clv" : "") << "\n";
+            // the predicted columns in order, each followed by its bounds under --intervals
+            std::vector<std::pair<std::string, const std::vector<double>*>> cols{
+                {"expected_purchases", &expected}, {"p_alive", &alive}};
+            if (with_dert) cols.emplace_back("dert", &dert);
+            if (spend) {
+                cols.emplace_back("expected_spend", &spend_value);
+                cols.emplace_back("clv", &clv_value);
+            }
+            for (std::size_t j = 0; j < cols.size(); ++j) {
+                out << (j ? "," : "") << cols[j].first;
+                if (with_intervals)
+                    out << ',' << cols[j].first << "_lower," << cols[j].first << "_upper";
+            }
+            out << "\n";
             for (std::size_t i = 0; i < n; ++i) {
                 if (ids) out << csv_field(t.ids[i]) << ',';
                 if (with_segment) out << csv_field(labels[i]) << ',';
-                out << number_text(expected[i]) << ',' << number_text(alive[i]);
-                if (with_dert) out << ',' << number_text(dert[i]);
-                if (spend)
-                    out << ',' << number_text(spend_value[i]) << ',' << number_text(clv_value[i]);
+                for (std::size_t j = 0; j < cols.size(); ++j) {
+                    out << (j ? "," : "") << number_text((*cols[j].second)[i]);
+                    if (with_intervals) {
+                        const auto& b = bounds.at(cols[j].first);
+                        out << ',' << number_text(b.first[i]) << ',' << number_text(b.second[i]);
+                    }
+                }
                 out << '\n';
             }
         }

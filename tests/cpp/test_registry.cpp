@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -134,6 +135,20 @@ TEST_CASE("defaults: the default time unit is tests/data/defaults.json's (C++ la
     CHECK(ltv::default_time_unit().days == ref["time_unit_days"].get<double>());
     CHECK(ltv::summary_options{}.unit.days == ref["time_unit_days"].get<double>());
     CHECK(ltv::time_unit_name(ltv::default_time_unit()) == ref["time_unit"].get<std::string>());
+}
+
+TEST_CASE("defaults: the interval defaults are tests/data/defaults.json's (C++ layer)") {
+    // ltv::interval_options (ltv/intervals.hpp) is where they are defined; the C API
+    // (ltv_prediction_options_init), Python (ltv.interval_defaults, predict) and the CLI (ltv
+    // predict --intervals) are checked in tests/python/test_defaults.py.
+    std::ifstream in(std::filesystem::path(LTV_TEST_DATA_DIR) / "defaults.json");
+    REQUIRE(in);
+    const auto ref = nlohmann::json::parse(in);
+    const ltv::interval_options o;
+    CHECK((o.method == ltv::interval_method::delta ? "delta" : "bootstrap") ==
+          ref["interval_method"].get<std::string>());
+    CHECK(o.replicates == ref["interval_replicates"].get<int>());
+    CHECK(o.seed == ref["interval_seed"].get<std::uint64_t>());
 }
 
 TEST_CASE("version: LTV_VERSION_STRING spells LTV_VERSION_MAJOR.MINOR.PATCH") {

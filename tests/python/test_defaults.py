@@ -11,6 +11,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import ltv
@@ -53,3 +54,54 @@ def test_cli_default_time_unit(tmp_path):
     rows = json.loads(out.stdout)
     rows = rows["customers"] if isinstance(rows, dict) else rows
     assert rows[0]["T"] == 14 / DEFAULTS["time_unit_days"]
+
+
+# -- the prediction-interval defaults (ltv::interval_options in ltv/intervals.hpp, 0.2.6) ------
+
+def test_c_interval_defaults():
+    from ltv._library import PredictionOptions
+    options = PredictionOptions()
+    call("ltv_prediction_options_init", ctypes.byref(options), ctypes.sizeof(options))
+    assert options.interval_level == 0  # no interval unless a level is given
+    assert options.interval_method == {"delta": 1, "bootstrap": 2}[DEFAULTS["interval_method"]]
+    assert options.replicates == DEFAULTS["interval_replicates"]
+    assert options.seed == DEFAULTS["interval_seed"]
+
+
+def test_python_interval_defaults():
+    assert ltv.interval_defaults() == {"method": DEFAULTS["interval_method"],
+                                       "replicates": DEFAULTS["interval_replicates"],
+                                       "seed": DEFAULTS["interval_seed"]}
+    cdnow = np.loadtxt(ROOT / "tests" / "data" / "cdnow_customers_summary.csv", delimiter=",",
+                       skiprows=1)
+    m = ltv.BetaGeo().fit(cdnow[:, 1], cdnow[:, 2], cdnow[:, 3])
+    args = ([1, 2], [5, 10], [40, 40])
+    implicit = m.predict("p_alive", *args, interval=0.9)
+    explicit = m.predict("p_alive", *args, interval=0.9, method=DEFAULTS["interval_method"])
+    assert implicit.equals(explicit)
+    implicit = m.predict("p_alive", *args, interval=0.9, method="bootstrap")
+    explicit = m.predict("p_alive", *args, interval=0.9, method="bootstrap",
+                         replicates=DEFAULTS["interval_replicates"], seed=DEFAULTS["interval_seed"])
+    assert implicit.equals(explicit)
+
+
+@pytest.mark.skipif(not os.path.exists(CLI), reason="ltv CLI not built")
+def test_cli_interval_defaults(tmp_path):
+    summary = ROOT / "tests" / "data" / "cdnow_customers_summary.csv"
+    model = tmp_path / "m.json"
+    fit = subprocess.run([CLI, "fit", "--model", "bgnbd", str(summary), "-o", str(model)],
+                         capture_output=True, text=True)
+    assert fit.returncode == 0, fit.stderr
+
+    def run(*extra):
+        out = subprocess.run([CLI, "predict", "--model", str(model), str(summary), "--horizon",
+                              "10", "--intervals", "0.9", *extra], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert run() == run("--interval-method", DEFAULTS["interval_method"])
+    assert run("--interval-method", "bootstrap") == run(
+        "--interval-method", "bootstrap", "--replicates", str(DEFAULTS["interval_replicates"]),
+        "--seed", str(DEFAULTS["interval_seed"]))
+    help_text = subprocess.run([CLI, "predict", "--help"], capture_output=True, text=True).stdout
+    assert str(DEFAULTS["interval_replicates"]) in help_text

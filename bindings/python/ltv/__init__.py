@@ -31,6 +31,7 @@ from .models import (
     capability_names,
     clv_defaults,
     customer_lifetime_value,
+    interval_defaults,
     load_model,
     model_from_json,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "capability_names",
     "clv_defaults",
     "customer_lifetime_value",
+    "interval_defaults",
     "load_model",
     "model_from_json",
     "Summary",

@@ -31,7 +31,8 @@ import numpy as np
 
 from ._arrays import (as_double, as_double_array, broadcast_columns, clip_histories,
                       is_scalar, pointer)
-from ._library import CancelFn, ClvOptions, FitOptions, FitReport, call, lib
+from ._library import (CancelFn, ClvOptions, Customers, FitOptions, FitReport,
+                       PredictionOptions, call, lib)
 from .errors import CancelledError, InvalidArgumentError
 
 _KINDS = {}  # kind number -> class, filled by _build_classes()
@@ -148,6 +149,52 @@ class Model:
         call("ltv_model_set_time_unit", self._handle, str(unit).encode())
 
     # -- what the model is and can do -----------------------------------------------------------
+    def predict(self, quantity, frequency, recency=None, T=None, *, monetary_value=None, t=None,
+                discount_rate=None, spend_model=None, periods=None, period_length=None,
+                interval=None, method=None, replicates=None, seed=None):
+        """One per-customer prediction, optionally with a prediction interval (docs/intervals.md).
+
+        quantity: "p_alive", "expected_purchases" (horizon ``t``), "dert" (``discount_rate``),
+            "log_likelihood", "expected_spend" (spend models: ``frequency``,
+            ``monetary_value``) or "clv" (``spend_model``, ``monetary_value``; ``periods``,
+            ``period_length``, ``discount_rate`` as in :func:`customer_lifetime_value`).
+        interval: None (default) for the prediction alone, shaped like the inputs; a level in
+            (0, 1), e.g. 0.9, for a DataFrame with columns ``value``, ``lower``, ``upper`` (the
+            pandas index of the input is kept; a dict for scalar input).
+        method: "delta" (default) or "bootstrap" (parameter draws; ``replicates``, ``seed``).
+            None takes the library's defaults (:func:`interval_defaults`).
+
+        The interval covers the uncertainty of the fitted parameters (their covariance from the
+        fit), not the spread of a customer's future purchases. Models without a covariance
+        (parameters set by hand, standard errors unavailable) raise for intervals.
+
+        >>> m.predict("p_alive", summary.frequency, summary.recency, summary.T,
+        ...           interval=0.9)                          # doctest: +SKIP
+        """
+        cap = _QUANTITIES.get(quantity)
+        if cap is not None and cap not in type(self).capabilities:
+            raise InvalidArgumentError(
+                f"argument 'quantity' = {quantity!r}: the {self.title} model "
+                f"({type(self).__name__}) cannot compute it (it computes "
+                f"{', '.join(type(self).capabilities)})")
+        argument = 0.0
+        clv = None
+        if cap == "conditional_purchases":
+            if t is None:
+                raise InvalidArgumentError("argument 't' (the horizon) is required for "
+                                           "'expected_purchases'")
+            argument = as_double(t, "t")
+        elif cap == "dert":
+            if discount_rate is None:
+                raise InvalidArgumentError("argument 'discount_rate' is required for 'dert'")
+            argument = as_double(discount_rate, "discount_rate")
+        elif cap == "clv":
+            clv = _clv_options(periods, period_length, discount_rate)
+        return _predict(self, quantity, {"frequency": frequency, "recency": recency, "T": T,
+                                         "monetary_value": monetary_value},
+                        argument=argument, spend_model=spend_model, clv=clv,
+                        interval=interval, method=method, replicates=replicates, seed=seed)
+
     @classmethod
     def supports(cls, capability):
         """Whether the model can compute ``capability`` (a name from :data:`CAPABILITIES`,
@@ -457,9 +504,99 @@ def _clv_options(periods, period_length, discount_rate):
     return options
 
 
+# -- predictions with intervals (ltv_model_predict; docs/intervals.md) -------------------------
+
+#: predict()'s quantity names -> the capability computing them
+_QUANTITIES = {"p_alive": "p_alive", "expected_purchases": "conditional_purchases",
+               "conditional_purchases": "conditional_purchases", "dert": "dert",
+               "log_likelihood": "log_likelihood", "expected_spend": "spend", "spend": "spend",
+               "clv": "clv"}
+
+#: interval method names -> LTV_INTERVAL_* (ltv.h)
+_INTERVAL_METHODS = {"delta": 1, "bootstrap": 2}
+
+
+def interval_defaults():
+    """The library's interval defaults (``ltv_prediction_options_init``, from
+    ``ltv::interval_options`` in ltv/intervals.hpp) as a dict: ``method`` ("delta"),
+    ``replicates`` (200) and ``seed`` (1). An interval is only computed when a level is given."""
+    options = PredictionOptions()
+    call("ltv_prediction_options_init", ctypes.byref(options), ctypes.sizeof(options))
+    method = {v: k for k, v in _INTERVAL_METHODS.items()}[options.interval_method]
+    return {"method": method, "replicates": options.replicates, "seed": options.seed}
+
+
+def _predict(model, quantity, columns, *, argument=0.0, spend_model=None, clv=None,
+             interval=None, method=None, replicates=None, seed=None):
+    """One ltv_model_predict call: ``columns`` maps frequency/recency/T/monetary_value to inputs."""
+    if quantity not in _QUANTITIES:
+        raise InvalidArgumentError(
+            f"argument 'quantity' = {quantity!r} must be one of {sorted(_QUANTITIES)}")
+    cap = _QUANTITIES[quantity]
+    if cap not in CAPABILITIES:
+        raise InvalidArgumentError(f"the library does not know the capability {cap!r}")
+    given = {k: v for k, v in columns.items() if v is not None}
+    if "frequency" not in given:
+        raise InvalidArgumentError("argument 'frequency' is required")
+    shape, n, c = _columns(**given)
+    table = Customers()
+    call("ltv_customers_init", ctypes.byref(table), ctypes.sizeof(table))
+    table.n = n
+    for name, field in (("frequency", "frequency"), ("recency", "recency"), ("T", "T"),
+                        ("monetary_value", "monetary")):
+        if name in c:
+            setattr(table, field, pointer(c[name]))
+    options = PredictionOptions()
+    call("ltv_prediction_options_init", ctypes.byref(options), ctypes.sizeof(options))
+    if spend_model is not None:
+        if not isinstance(spend_model, Model):
+            raise InvalidArgumentError("argument 'spend_model' must be a fitted spend model")
+        options.spend_model = spend_model._handle
+    if clv is not None:
+        options.clv = ctypes.pointer(clv)
+    lower = upper = None
+    if interval is not None:
+        level = as_double(interval, "interval")
+        if level == 0:
+            raise InvalidArgumentError(
+                "argument 'interval' = 0: give a level in (0, 1), e.g. 0.9, or None for none")
+        options.interval_level = level
+        if method is not None:
+            if method not in _INTERVAL_METHODS:
+                raise InvalidArgumentError(
+                    f"argument 'method' = {method!r} must be 'delta' or 'bootstrap'")
+            options.interval_method = _INTERVAL_METHODS[method]
+        if replicates is not None:
+            if int(replicates) != replicates:
+                raise InvalidArgumentError(
+                    f"argument 'replicates' = {replicates!r} must be a whole number")
+            options.replicates = int(replicates)
+        if seed is not None:
+            if int(seed) != seed or seed < 0:
+                raise InvalidArgumentError(f"argument 'seed' = {seed!r} must be a whole number >= 0")
+            options.seed = int(seed)
+        lower, upper = np.empty(n), np.empty(n)
+    out = np.empty(n)
+    call("ltv_model_predict", model._handle, CAPABILITIES.index(cap) + 1, float(argument),
+         ctypes.byref(table), ctypes.byref(options), pointer(out),
+         pointer(lower) if lower is not None else None,
+         pointer(upper) if upper is not None else None, n)
+    if interval is None:
+        return shape.wrap(out)
+    if shape.scalar:
+        return {"value": float(out[0]), "lower": float(lower[0]), "upper": float(upper[0])}
+    try:
+        import pandas as pd
+    except ImportError:  # pandas is optional: a dict of flat arrays
+        return {"value": out, "lower": lower, "upper": upper}
+    index = shape.index if shape.index is not None and shape.columns is None else None
+    return pd.DataFrame({"value": out, "lower": lower, "upper": upper}, index=index)
+
+
 def customer_lifetime_value(transaction_model, spend_model, frequency, recency, T,
                             monetary_value, *, periods=None, period_length=None,
-                            discount_rate=None):
+                            discount_rate=None, interval=None, method=None, replicates=None,
+                            seed=None):
     """CLV per customer: Σₖ₌₁..periods E[spend] (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ.
 
     Options left as None take the library's defaults (``ltv_clv_options_init``: 12 periods of
@@ -473,6 +610,11 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
     Returns a float for scalars, an ndarray of the inputs' broadcast shape, or a Series with the
     caller's index for pandas input.
 
+    ``interval=0.9`` adds a prediction interval for the parameters' uncertainty (both models'),
+    ``method`` "delta" or "bootstrap" (``replicates``, ``seed``; defaults from
+    :func:`interval_defaults`) and returns a DataFrame with columns value, lower, upper
+    (docs/intervals.md) — as :meth:`Model.predict`.
+
     >>> ltv.customer_lifetime_value(bgnbd, gg, 2, 30.43, 38.86, 22.35,
     ...                             periods=12, period_length=4.345, discount_rate=0.01)  # doctest: +SKIP
     """
@@ -484,8 +626,14 @@ def customer_lifetime_value(transaction_model, spend_model, frequency, recency, 
         raise InvalidArgumentError(
             "'spend_model' must be a fitted spend model: one of "
             + ", ".join(c.__name__ for c in _KINDS.values() if c.supports("spend")))
-    shape, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
     options = _clv_options(periods, period_length, discount_rate)
+    if interval is not None:
+        return _predict(transaction_model, "clv",
+                        {"frequency": frequency, "recency": recency, "T": T,
+                         "monetary_value": monetary_value},
+                        spend_model=spend_model, clv=options, interval=interval, method=method,
+                        replicates=replicates, seed=seed)
+    shape, n, c = _columns(frequency=frequency, recency=recency, T=T, monetary_value=monetary_value)
     out = np.empty(n)
     call("ltv_customer_lifetime_value", transaction_model._handle, spend_model._handle,
          pointer(c["frequency"]), pointer(c["recency"]), pointer(c["T"]),
@@ -999,6 +1147,7 @@ __all__ = [
     "capability_names",
     "clv_defaults",
     "customer_lifetime_value",
+    "interval_defaults",
     "load_model",
     "model_from_json",
 ]
