@@ -5,6 +5,7 @@
 // tests/data/references/ggomnbd.json's "predictions".
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -65,16 +66,21 @@ TEST_CASE("ggomnbd: b → 0 with β = b β_P is Pareto/NBD (log L, P(alive), CET
 }
 
 TEST_CASE("ggomnbd: known parameters are recovered from simulated customers within 3 SE") {
-    // Simulation-recovery test (issue 14): 4000 customers of ages 30…60 from known parameters.
-    const ltv::ggomnbd_params truth{0.8, 6.0, 0.08, 1.5, 4.0};
-    const std::size_t n = 4000;
+    // Simulation-recovery test (issue 14): 3000 customers of ages 20…80 weeks from known
+    // parameters with a clearly growing hazard (b = 0.2: lifetimes of ~5–25 weeks) and η
+    // heterogeneity, recencies rounded to days (as summaries are). Where the data cannot tell
+    // the heterogeneity of η apart from none (s, β → ∞ with s/β fixed; e.g. β near 1 + s) the
+    // estimate runs off instead: that is identification, not recovery, so it is not used here.
+    const ltv::ggomnbd_params truth{0.8, 6.0, 0.2, 2.0, 50.0};
+    const std::size_t n = 3000;
     std::vector<double> x(n), tx(n), T(n);
     for (std::size_t i = 0; i < n; ++i) {
         ltv::detail::random_engine g(20261201, i);
-        T[i] = 30 + 30.0 * static_cast<double>(i % 31) / 30;
+        T[i] = 20 + 60.0 * static_cast<double>(i % 61) / 60;
         const auto c = ltv::simulate_customer(truth, T[i], g);
         x[i] = c.frequency;
-        tx[i] = c.recency;
+        tx[i] = std::min(T[i], std::round(c.recency * 7) / 7);
+        if (x[i] > 0 && tx[i] == 0) tx[i] = 1.0 / 7;
     }
     const ltv::rfm_data d{x, tx, T, {}};
     const auto fit = ltv::fit_ggomnbd(d);
