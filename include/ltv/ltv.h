@@ -157,6 +157,7 @@ typedef struct ltv_model ltv_model;
 #define LTV_MODEL_PARETO_NBD 4  /* Pareto/NBD: r, alpha, s, beta */
 #define LTV_MODEL_BGBB 5        /* BG/BB: alpha, beta, gamma, delta */
 #define LTV_MODEL_SBG 6         /* shifted-beta-geometric: alpha, beta */
+#define LTV_MODEL_GGOMNBD 9     /* GGom/NBD: r, alpha, b, s, beta */
 
 LTV_API int ltv_model_create(int kind, ltv_model** out_model);
 LTV_API int ltv_model_free(ltv_model* model);

@@ -19,6 +19,7 @@
 #include "ltv/evaluation_report.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/gamma_gamma.hpp"
+#include "ltv/ggomnbd.hpp"
 #include "ltv/hyp2f1.hpp"
 #include "ltv/integer_ids.hpp"
 #include "ltv/intervals.hpp"

@@ -33,7 +33,8 @@
     X(gamma_gamma, 3, "gg",     GAMMA_GAMMA)      \
     X(pareto_nbd,  4, "pnbd",   PARETO_NBD)       \
     X(bgbb,        5, "bgbb",   BGBB)             \
-    X(sbg,         6, "sbg",    SBG)
+    X(sbg,         6, "sbg",    SBG)              \
+    X(ggomnbd,     9, "ggomnbd", GGOMNBD)
 // clang-format on
 
 namespace ltv {
