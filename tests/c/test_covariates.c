@@ -14,28 +14,35 @@
 
 #include "support/check.h"
 
-#define N 1000
+#define N 1200
 
 static double x[N], tx[N], T[N], z[2 * N];
 
-/* A deterministic data set: purchases from a simple generator; covariates "vip" (binary) and
- * "region" (0, 1, 2). */
+/* Pareto/NBD customers simulated by ltv_model_simulate per covariate group: "vip" (0, 1) and
+ * "region" (0, 1, 2); a VIP has a lower alpha (alpha * exp(-0.4): more purchases), region shifts
+ * beta by exp(-0.1 region) (values chosen for the test). */
 static void make_data(void) {
-    unsigned long long s = 42;
-    size_t i;
-    for (i = 0; i < N; ++i) {
-        double u1, u2, u3;
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        u1 = (double)(s >> 11) / 9007199254740992.0;
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        u2 = (double)(s >> 11) / 9007199254740992.0;
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        u3 = (double)(s >> 11) / 9007199254740992.0;
-        T[i] = 20 + floor(20 * u1);
-        x[i] = floor(6 * u2 * u2 + (i % 2 ? 0 : 2 * u3));
-        tx[i] = x[i] > 0 ? floor(T[i] * (0.3 + 0.7 * u3)) : 0;
-        z[2 * i] = (double)(i % 2 == 0);
-        z[2 * i + 1] = (double)(i % 3);
+    size_t g, i, k = 0;
+    const size_t per = N / 6;
+    for (g = 0; g < 6; ++g) {
+        ltv_model* sim = NULL;
+        const double vip = (double)(g % 2), region = (double)(g / 2);
+        double p[4];
+        double ages[N];
+        p[0] = 0.9;
+        p[1] = 6.0 * exp(-0.4 * vip);
+        p[2] = 0.8;
+        p[3] = 15.0 * exp(-0.1 * region);
+        ltv_model_create(LTV_MODEL_PARETO_NBD, &sim);
+        ltv_model_set_params(sim, p, 4);
+        for (i = 0; i < per; ++i) ages[i] = 26 + (double)(i % 27);
+        ltv_model_simulate(sim, 100 + g, ages, per, x + k, tx + k, NULL);
+        for (i = 0; i < per; ++i, ++k) {
+            T[k] = ages[i];
+            z[2 * k] = vip;
+            z[2 * k + 1] = region;
+        }
+        ltv_model_free(sim);
     }
 }
 

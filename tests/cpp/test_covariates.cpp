@@ -167,36 +167,61 @@ TEST_CASE("covariates: customer parameters follow CLVTools' links") {
 
 namespace {
 
-/// Customers of two groups (z = 0, z = 1) simulated from the model at θ·exp(sign γ z), then the
-/// coefficients fitted: each γ must be within 3 standard errors of the truth.
+/// Customers simulated per covariate group from the model at θ·exp(sign γ'z): z₁ ∈ {0, 1} and,
+/// with two covariates, z₂ ∈ {0, 1, 2}; per_group customers of ages 26 … 52 each.
+struct simulated {
+    std::vector<double> x, tx, T, z;
+    std::vector<std::string> names;
+    std::size_t p = 1;
+    ltv::rfm_data rfm() const {
+        ltv::rfm_data d{{x.data(), x.size()}, {tx.data(), tx.size()}, {T.data(), T.size()}, {}};
+        d.covariates = {z.data(), x.size(), p};
+        d.covariate_names = {names.data(), names.size()};
+        return d;
+    }
+};
+
+simulated simulate_groups(model_kind kind, const std::vector<double>& base,
+                          const std::vector<double>& gamma, std::size_t p,
+                          std::size_t per_group) {
+    const ltv::model_ops& ops = ltv::model_ops_for(kind);
+    simulated out;
+    out.p = p;
+    out.names = p == 1 ? std::vector<std::string>{"vip"}
+                       : std::vector<std::string>{"vip", "region"};
+    const int levels2 = p == 1 ? 1 : 3;
+    for (int g1 = 0; g1 < 2; ++g1)
+        for (int g2 = 0; g2 < levels2; ++g2) {
+            const std::vector<double> zrow = p == 1 ? std::vector<double>{double(g1)}
+                                                    : std::vector<double>{double(g1), double(g2)};
+            std::vector<double> params(base.size());
+            ltv::detail::customer_params(ltv::detail::resolve_links(ops), base.data(),
+                                         base.size(), gamma.data(), zrow.data(), p,
+                                         params.data());
+            const auto s = state_with(kind, params);
+            std::vector<double> age(per_group), fx(per_group), ft(per_group);
+            for (std::size_t i = 0; i < per_group; ++i) age[i] = 26 + static_cast<double>(i % 27);
+            ops.simulate(s, 2026 + 10 * g1 + g2, {age.data(), age.size()}, fx.data(), ft.data(),
+                         nullptr, 1);
+            for (std::size_t i = 0; i < per_group; ++i) {
+                out.x.push_back(fx[i]);
+                out.tx.push_back(ft[i]);
+                out.T.push_back(age[i]);
+                out.z.insert(out.z.end(), zrow.begin(), zrow.end());
+            }
+        }
+    return out;
+}
+
+/// Customers of two groups (z = 0, z = 1) simulated from the model, then the coefficients
+/// fitted: each γ must be within 3 standard errors of the truth.
 void recover(model_kind kind, const std::vector<double>& base, const std::vector<double>& gamma,
              std::size_t per_group) {
     const ltv::model_ops& ops = ltv::model_ops_for(kind);
-    std::vector<double> x, tx, T, z;
-    for (int g = 0; g < 2; ++g) {
-        std::vector<double> p(base.size());
-        ltv::detail::customer_params(ltv::detail::resolve_links(ops), base.data(), base.size(),
-                                     gamma.data(), g == 0 ? std::vector<double>{0}.data()
-                                                          : std::vector<double>{1}.data(),
-                                     1, p.data());
-        const auto s = state_with(kind, p);
-        std::vector<double> age(per_group), fx(per_group), ft(per_group);
-        for (std::size_t i = 0; i < per_group; ++i) age[i] = 26 + static_cast<double>(i % 27);
-        ops.simulate(s, 2026 + g, {age.data(), age.size()}, fx.data(), ft.data(), nullptr, 1);
-        for (std::size_t i = 0; i < per_group; ++i) {
-            x.push_back(fx[i]);
-            tx.push_back(ft[i]);
-            T.push_back(age[i]);
-            z.push_back(g);
-        }
-    }
-    std::vector<std::string> names{"vip"};
-    ltv::rfm_data d{{x.data(), x.size()}, {tx.data(), tx.size()}, {T.data(), T.size()}, {}};
-    d.covariates = {z.data(), x.size(), 1};
-    d.covariate_names = {names.data(), 1};
+    const simulated sim = simulate_groups(kind, base, gamma, 1, per_group);
     ltv::model_state s;
     s.kind = kind;
-    ops.fit_rfm(s, d, ltv::fit_options{});
+    ops.fit_rfm(s, sim.rfm(), ltv::fit_options{});
     REQUIRE(s.params.size() == base.size() + gamma.size());
     REQUIRE(s.report.standard_errors_available);
     for (std::size_t j = 0; j < gamma.size(); ++j) {
@@ -219,18 +244,21 @@ TEST_CASE("covariates: known coefficients recovered from simulated customers (3 
 }
 
 TEST_CASE("covariates: options fix, constrain and lambda; names; model files") {
-    const cov_data c = make_data(1500);
-    const ltv::rfm_data d = c.rfm();
+    // Pareto/NBD customers with two covariates (truth chosen for the test)
+    const simulated sim = simulate_groups(model_kind::pareto_nbd, {0.9, 6.0, 0.8, 15.0},
+                                          {0.4, 0.1, -0.3, 0.05}, 2, 600);
+    const ltv::rfm_data d = sim.rfm();
     const ltv::model_ops& ops = ltv::model_ops_for(model_kind::pareto_nbd);
     ltv::model_state s;
     s.kind = model_kind::pareto_nbd;
     ops.fit_rfm(s, d, ltv::fit_options{});
     const std::vector<std::string> names = ltv::parameter_names(s);
     REQUIRE(names.size() == 8);
-    CHECK(names[4] == "alpha:channel");
+    CHECK(names[4] == "alpha:vip");
     CHECK(names[7] == "beta:region");
     CHECK(s.report.parameters[5].name == "alpha:region");
 
+    REQUIRE(s.report.standard_errors_available);
     // model file round trip keeps the coefficients, their names and standard errors
     const ltv::model_state back = ltv::model_from_json(ltv::model_to_json(s));
     CHECK(back.covariate_names == s.covariate_names);
@@ -240,7 +268,7 @@ TEST_CASE("covariates: options fix, constrain and lambda; names; model files") {
     // fix: held at the value with standard error 0
     ltv::model_state f;
     f.kind = model_kind::pareto_nbd;
-    ltv::set_model_option(f, ops, "fix.alpha:channel", 0.25);
+    ltv::set_model_option(f, ops, "fix.alpha:vip", 0.25);
     ops.fit_rfm(f, d, ltv::fit_options{});
     CHECK(f.params[4] == doctest::Approx(0.25).epsilon(1e-12));
     CHECK(f.report.parameters[4].standard_error == 0);
