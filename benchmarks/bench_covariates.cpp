@@ -59,15 +59,20 @@ const cdnow_covariates& cdnow() {
     return c;
 }
 
-void fit(benchmark::State& state, ltv::model_kind kind, bool covariates) {
+void fit(benchmark::State& state, ltv::model_kind kind, bool covariates, bool se = true) {
     const ltv::model_ops& ops = ltv::model_ops_for(kind);
     const ltv::rfm_data d = covariates ? cdnow().with_covariates() : cdnow().plain();
+    ltv::fit_options o;
+    o.standard_errors = se;
+    int evaluations = 0;
     for (auto _ : state) {
         ltv::model_state s;
         s.kind = kind;
-        ops.fit_rfm(s, d, ltv::fit_options{});
+        ops.fit_rfm(s, d, o);
+        evaluations = s.report.convergence.function_evaluations;
         benchmark::DoNotOptimize(s.params.data());
     }
+    state.counters["evaluations"] = evaluations;
 }
 
 void BM_covariates_bgnbd_fit_cdnow_plain(benchmark::State& s) {
@@ -75,6 +80,9 @@ void BM_covariates_bgnbd_fit_cdnow_plain(benchmark::State& s) {
 }
 void BM_covariates_bgnbd_fit_cdnow_3cov(benchmark::State& s) {
     fit(s, ltv::model_kind::bgnbd, true);
+}
+void BM_covariates_bgnbd_fit_cdnow_3cov_no_se(benchmark::State& s) {
+    fit(s, ltv::model_kind::bgnbd, true, false);
 }
 void BM_covariates_pnbd_fit_cdnow_plain(benchmark::State& s) {
     fit(s, ltv::model_kind::pareto_nbd, false);
@@ -87,5 +95,6 @@ void BM_covariates_pnbd_fit_cdnow_3cov(benchmark::State& s) {
 
 BENCHMARK(BM_covariates_bgnbd_fit_cdnow_plain)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_covariates_bgnbd_fit_cdnow_3cov)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_covariates_bgnbd_fit_cdnow_3cov_no_se)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_covariates_pnbd_fit_cdnow_plain)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_covariates_pnbd_fit_cdnow_3cov)->Unit(benchmark::kMillisecond);

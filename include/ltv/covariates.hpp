@@ -44,6 +44,7 @@
 
 #include "ltv/array_view.hpp"
 #include "ltv/detail/fit_driver.hpp"
+#include "ltv/detail/parallel.hpp"
 #include "ltv/detail/validate.hpp"
 #include "ltv/fit_report.hpp"
 #include "ltv/model_state.hpp"
@@ -338,30 +339,49 @@ public:
             else
                 for (double w : rows.w) total_weight += w;
             prep_.push_back(M::covariate_prepare(rows.view()));
+            rows_ += rows.x.size();
         }
-        th_.resize(k0);
-        gh_.resize(k0);
+        th_.resize(k0 * ng);
+        gh_.resize(k0 * ng);
+        value_.resize(ng);
     }
 
     std::size_t num_params() const { return k0 + L_.groups.size() * p_; }
 
+    /// Groups are evaluated on the process pool (detail/parallel.hpp) when there are enough
+    /// rows to pay for it; each writes its own value and gradient, and the sums run in group
+    /// order afterwards, so the result does not depend on the number of threads.
     double operator()(const double* full, double* grad) const {
         if (grad) std::fill(grad, grad + num_params(), 0.0);
+        const std::size_t ng = prep_.size();
+        auto one = [&](std::size_t h) {
+            double* th = th_.data() + h * k0;
+            customer_params(L_, full, k0, full + k0, zrow_[h], p_, th);
+            const P ph = params_from_flat<P>(th, std::make_index_sequence<k0>{});
+            value_[h] = M::covariate_total(ph, prep_[h], grad ? gh_.data() + h * k0 : nullptr);
+        };
+        if (ng > 1 && rows_ >= parallel_min_rows)
+            parallel_tasks(ng, 0, one);
+        else
+            for (std::size_t h = 0; h < ng; ++h) one(h);
         double total = 0;
-        for (std::size_t h = 0; h < prep_.size(); ++h) {
-            customer_params(L_, full, k0, full + k0, zrow_[h], p_, th_.data());
-            const P ph = params_from_flat<P>(th_.data(), std::make_index_sequence<k0>{});
-            total += M::covariate_total(ph, prep_[h], grad ? gh_.data() : nullptr);
+        for (std::size_t h = 0; h < ng; ++h) {
+            total += value_[h];
             if (!grad) continue;
-            for (std::size_t i = 0; i < k0; ++i) grad[i] += gh_[i];
+            const double* gh = gh_.data() + h * k0;
+            for (std::size_t i = 0; i < k0; ++i) grad[i] += gh[i];
             for (std::size_t l = 0; l < L_.param.size(); ++l) {
-                const double gl = L_.sign[l] * gh_[L_.param[l]];
+                const double gl = L_.sign[l] * gh[L_.param[l]];
                 double* gg = grad + k0 + L_.group[l] * p_;
                 for (std::size_t j = 0; j < p_; ++j) gg[j] += gl * zrow_[h][j];
             }
         }
         return total;
     }
+
+    /// Rows from which the groups are evaluated in parallel (below, the pool's hand-off costs
+    /// more than it saves).
+    static constexpr std::size_t parallel_min_rows = 1000;
 
     double total_weight = 0;
 
@@ -371,7 +391,8 @@ private:
     std::size_t p_;
     std::vector<prepared_t> prep_;
     std::vector<const double*> zrow_;
-    mutable std::vector<double> th_, gh_;
+    std::size_t rows_ = 0;
+    mutable std::vector<double> th_, gh_, value_;
 };
 
 /// Fits model M with static covariates (see the header comment) and stores the result in s:
