@@ -56,3 +56,32 @@ def test_bad_covariates_are_named():
     m = ltv.ParetoNBD().fit(x, tx, T, covariates=z)
     with pytest.raises(ltv.InvalidArgumentError, match="covariates"):
         m.p_alive(x, tx, T)
+
+
+def test_cli_fit_and_predict_read_the_covariate_columns(tmp_path):
+    import json
+    import os
+    import subprocess
+    cli = os.environ.get("LTV_CLI", "")
+    if not os.path.exists(cli):
+        pytest.skip("ltv CLI not built")
+    x, tx, T, z = _data(400)
+    summary = tmp_path / "summary.csv"
+    with open(summary, "w") as f:
+        f.write("customer_id,frequency,recency,T,vip,region\n")
+        for i in range(len(x)):
+            f.write(f"{i},{x[i]:g},{tx[i]:g},{T[i]:g},{z[i, 0]:g},{z[i, 1]:g}\n")
+    model = tmp_path / "model.json"
+    fit = subprocess.run([cli, "fit", "--model", "pnbd", str(summary), "--covariates",
+                          "vip,region", "-o", str(model), "--json"],
+                         capture_output=True, text=True)
+    assert fit.returncode == 0, fit.stderr
+    saved = json.loads(model.read_text())
+    assert saved["covariates"] == ["vip", "region"]
+    assert "alpha:vip" in saved["params"] and "beta:region" in saved["params"]
+    predict = subprocess.run([cli, "predict", "--model", str(model), str(summary), "--json"],
+                             capture_output=True, text=True)
+    assert predict.returncode == 0, predict.stderr
+    missing = subprocess.run([cli, "fit", "--model", "pnbd", str(summary), "--covariates",
+                              "nosuch"], capture_output=True, text=True)
+    assert missing.returncode != 0 and "nosuch" in missing.stderr
