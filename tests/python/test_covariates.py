@@ -79,9 +79,12 @@ def test_cli_fit_and_predict_read_the_covariate_columns(tmp_path):
     saved = json.loads(model.read_text())
     assert saved["covariates"] == ["vip", "region"]
     assert "alpha:vip" in saved["params"] and "beta:region" in saved["params"]
-    predict = subprocess.run([cli, "predict", "--model", str(model), str(summary), "--json"],
+    predict = subprocess.run([cli, "predict", "--model", str(model), str(summary), "--horizon",
+                              "10", "--json"],
                              capture_output=True, text=True)
     assert predict.returncode == 0, predict.stderr
+    rows = json.loads(predict.stdout)
+    assert len(rows) == len(x)
     missing = subprocess.run([cli, "fit", "--model", "pnbd", str(summary), "--covariates",
                               "nosuch"], capture_output=True, text=True)
     assert missing.returncode != 0 and "nosuch" in missing.stderr
