@@ -284,6 +284,18 @@ struct bgnbd_model {
         {"b", param_lower_positive, param_upper_none,
          "Beta heterogeneity of the dropout probability after a purchase"}};
     static bgnbd_fit_result fit(const rfm_data& d, const fit_options& o) { return fit_bgnbd(d, o); }
+    /// Static covariates (ltv/covariates.hpp) as CLVTools (src/bgnbd.cpp,
+    /// bgnbd_staticcov_alpha_i/a_i/b_i): αᵢ = α·exp(−γ_trans'zᵢ), aᵢ = a·exp(γ_life'zᵢ),
+    /// bᵢ = b·exp(γ_life'zᵢ) — a and b share one coefficient vector, here the group "ab".
+    static constexpr covariate_link covariate_links[] = {
+        {"alpha", -1, "alpha"}, {"a", +1, "ab"}, {"b", +1, "ab"}};
+    static detail::bg_prepared covariate_prepare(const rfm_data& d) {
+        return detail::bg_prepare(d, true);
+    }
+    static double covariate_total(const bgnbd_params& p, const detail::bg_prepared& d,
+                                  double* grad) {
+        return detail::bg_total_log_likelihood(detail::shape("bgnbd_fit", p), d, grad);
+    }
 };
 
 }  // namespace ltv

@@ -385,6 +385,33 @@ struct gamma_gamma_model {
     static gamma_gamma_fit_result fit(const spend_data& d, const fit_options& o) {
         return fit_gamma_gamma(d, o);
     }
+    /// Static covariates (ltv/covariates.hpp; CLVTools has none for Gamma-Gamma, so ltv's own
+    /// choice, the same construction on the money scale): γᵢ = γ·exp(δ'zᵢ), which multiplies
+    /// customer i's expected spend p γᵢ/(q − 1) by exp(δ'zᵢ).
+    static constexpr covariate_link covariate_links[] = {{"gamma", +1, "gamma"}};
+    /// The rows a fit uses (x > 0, z̄ > 0; the others are excluded as in fit_gamma_gamma).
+    struct covariate_rows {
+        std::vector<double> x, m, w;
+    };
+    static covariate_rows covariate_prepare(const spend_data& d) {
+        covariate_rows r;
+        for (std::size_t i = 0; i < d.size(); ++i)
+            if (d.frequency[i] > 0 && d.monetary[i] > 0) {
+                r.x.push_back(d.frequency[i]);
+                r.m.push_back(d.monetary[i]);
+                r.w.push_back(d.weights.empty() ? 1.0 : d.weights[i]);
+            }
+        return r;
+    }
+    static double covariate_total(const gamma_gamma_params& p, const covariate_rows& r,
+                                  double* grad) {
+        detail::validate_gg("gamma_gamma_fit", p);
+        const spend_data d{{r.x.data(), r.x.size()}, {r.m.data(), r.m.size()},
+                           {r.w.data(), r.w.size()}};
+        double W;
+        std::size_t rows;
+        return detail::gg_total(p, d, grad, W, rows);
+    }
 };
 
 }  // namespace ltv

@@ -10,6 +10,7 @@
 #include "ltv/bgbb.hpp"
 #include "ltv/bgnbd.hpp"
 #include "ltv/clv.hpp"
+#include "ltv/covariates.hpp"
 #include "ltv/clv_options.hpp"
 #include "ltv/cohorts.hpp"
 #include "ltv/customer_base.hpp"

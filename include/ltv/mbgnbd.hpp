@@ -208,6 +208,17 @@ struct mbgnbd_model {
     static mbgnbd_fit_result fit(const rfm_data& d, const fit_options& o) {
         return fit_mbgnbd(d, o);
     }
+    /// Static covariates (ltv/covariates.hpp): BG/NBD's construction (CLVTools src/bgnbd.cpp,
+    /// which has no MBG/NBD): αᵢ = α·exp(−γ_trans'zᵢ), aᵢ, bᵢ = a, b·exp(γ_life'zᵢ).
+    static constexpr covariate_link covariate_links[] = {
+        {"alpha", -1, "alpha"}, {"a", +1, "ab"}, {"b", +1, "ab"}};
+    static detail::bg_prepared covariate_prepare(const rfm_data& d) {
+        return detail::bg_prepare(d, true);
+    }
+    static double covariate_total(const mbgnbd_params& p, const detail::bg_prepared& d,
+                                  double* grad) {
+        return detail::bg_total_log_likelihood(detail::shape("mbgnbd_fit", p), d, grad);
+    }
 };
 
 }  // namespace ltv

@@ -17,12 +17,14 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "ltv/clv.hpp"
+#include "ltv/covariates.hpp"
 #include "ltv/detail/parallel.hpp"
 #include "ltv/detail/random.hpp"
 #include "ltv/detail/validate.hpp"
@@ -36,51 +38,22 @@
 namespace ltv {
 namespace detail {
 
-/// The parameter struct P (an aggregate of N doubles, in the traits' parameter order) from a
-/// model state's flat parameters.
-template <class P, std::size_t... I>
-P params_from_flat(const double* v, std::index_sequence<I...>) {
-    return P{v[I]...};
-}
-
 template <class M>
 typename M::params_type params_of(const model_state& s) {
     constexpr std::size_t n = std::size(M::params);
-    if (s.params.size() != n)
+    // (with static covariates the coefficients follow: the model's own parameters are those of a
+    // customer whose covariates are all 0; per-customer kernels go through per_customer_params)
+    if (s.params.size() < n || (s.params.size() != n && s.covariate_names.empty()))
         fail(status::not_fitted, M::title,
              std::string("the ") + M::title + " model has no parameters yet; fit it or set them");
     return params_from_flat<typename M::params_type>(s.params.data(),
                                                      std::make_index_sequence<n>{});
 }
 
-/// The flat parameters of an aggregate of N doubles (the inverse of params_from_flat).
-template <std::size_t N, class P>
-std::vector<double> flat_params(const P& p) {
-    static_assert(N >= 1 && N <= 6, "add a case for this number of parameters");
-    if constexpr (N == 1) {
-        const auto& [a] = p;
-        return {a};
-    } else if constexpr (N == 2) {
-        const auto& [a, b] = p;
-        return {a, b};
-    } else if constexpr (N == 3) {
-        const auto& [a, b, c] = p;
-        return {a, b, c};
-    } else if constexpr (N == 4) {
-        const auto& [a, b, c, d] = p;
-        return {a, b, c, d};
-    } else if constexpr (N == 5) {
-        const auto& [a, b, c, d, e] = p;
-        return {a, b, c, d, e};
-    } else {
-        const auto& [a, b, c, d, e, f] = p;
-        return {a, b, c, d, e, f};
-    }
-}
-
 /// Stores a fit result ({params, report}) in the state.
 template <class M, class Result>
 void store_fit_result(model_state& s, Result&& r) {
+    s.covariate_names.clear();
     s.params = flat_params<std::size(M::params)>(r.params);
     s.report = std::move(r.report);
     s.fitted = true;
@@ -139,6 +112,22 @@ struct has_batch_dert<P, std::void_t<decltype(discounted_expected_residual_trans
                              std::declval<const P&>(), 0.0, std::declval<const rfm_data&>(),
                              std::declval<double*>(), 0))>> : std::true_type {};
 
+/// A fit on data with static covariates fits their coefficients too (ltv/covariates.hpp); without
+/// covariates `plain` runs the model's own fit. A model without covariate links refuses them.
+template <class M, class Data, class F>
+void fit_maybe_covariates(model_state& s, const Data& d, const fit_options& opt, F&& plain) {
+    const model_ops& ops = model_ops_for(s.kind);
+    if (d.covariates.empty()) return plain();
+    if constexpr (has_covariate_links<M>::value) {
+        fit_with_covariates<M>(s, ops, d, with_state_options(s, ops, opt));
+    } else {
+        fail(status::invalid_argument, "fit",
+             std::string("argument 'covariates': the ") + M::title +
+                 " model does not take covariates (" + std::to_string(d.covariates.cols) +
+                 " columns given)");
+    }
+}
+
 }  // namespace detail
 
 /// The model_ops of traits struct M, registered as `kind` (its line in ltv/registry.hpp gives the
@@ -163,11 +152,17 @@ model_ops make_model_ops(model_kind kind) {
     o.params = M::params;
     o.num_params = std::size(M::params);
     constexpr capability_set caps = M::capabilities;
+    if constexpr (detail::has_covariate_links<M>::value) {
+        o.covariate_links = M::covariate_links;
+        o.num_covariate_links = std::size(M::covariate_links);
+    }
 
     if constexpr (has_capability(caps, capability::fit_rfm)) {
         o.fit_rfm = [](model_state& s, const rfm_data& d, const fit_options& opt) {
-            detail::store_fit_result<M>(
-                s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
+            detail::fit_maybe_covariates<M>(s, d, opt, [&] {
+                detail::store_fit_result<M>(
+                    s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
+            });
         };
         o.total_log_likelihood_rfm = [](const model_state& s, const rfm_data& d, double* g) {
             return total_log_likelihood(detail::params_of<M>(s), d, g);
@@ -175,8 +170,10 @@ model_ops make_model_ops(model_kind kind) {
     }
     if constexpr (has_capability(caps, capability::fit_spend)) {
         o.fit_spend = [](model_state& s, const spend_data& d, const fit_options& opt) {
-            detail::store_fit_result<M>(
-                s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
+            detail::fit_maybe_covariates<M>(s, d, opt, [&] {
+                detail::store_fit_result<M>(
+                    s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
+            });
         };
         o.total_log_likelihood_spend = [](const model_state& s, const spend_data& d, double* g) {
             return total_log_likelihood(detail::params_of<M>(s), d, g);
@@ -194,43 +191,81 @@ model_ops make_model_ops(model_kind kind) {
         };
     }
     if constexpr (has_capability(caps, capability::log_likelihood)) {
-        o.log_likelihood = [](const model_state& s, const rfm_data& d, double* out, int threads) {
-            const P p = detail::params_of<M>(s);
-            if constexpr (detail::has_threaded_log_likelihood<P>::value)
-                log_likelihood(p, d, out, threads);
-            else
-                log_likelihood(p, d, out);
+        o.log_likelihood = [](const model_state& s0, const rfm_data& d0, double* out0,
+                              int threads) {
+            detail::per_customer_params(
+                "log_likelihood", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t*,
+                    std::size_t) {
+                    const P p = detail::params_of<M>(s);
+                    if constexpr (detail::has_threaded_log_likelihood<P>::value)
+                        log_likelihood(p, d, out, threads);
+                    else
+                        log_likelihood(p, d, out);
+                });
         };
     }
     if constexpr (has_capability(caps, capability::p_alive)) {
-        o.p_alive = [](const model_state& s, const rfm_data& d, double* out, int threads) {
-            probability_alive(detail::params_of<M>(s), d, out, threads);
+        o.p_alive = [](const model_state& s0, const rfm_data& d0, double* out0, int threads) {
+            detail::per_customer_params(
+                "p_alive", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t*,
+                    std::size_t) { probability_alive(detail::params_of<M>(s), d, out, threads); });
         };
         o.p_alive_one = [](const model_state& s, double x, double t_x, double T) {
             return probability_alive(detail::params_of<M>(s), x, t_x, T);
         };
     }
     if constexpr (has_capability(caps, capability::conditional_purchases)) {
-        o.conditional_purchases = [](const model_state& s, double t, const rfm_data& d,
-                                     double* out, int threads) {
-            conditional_expected_purchases(detail::params_of<M>(s), t, d, out, threads);
+        o.conditional_purchases = [](const model_state& s0, double t, const rfm_data& d0,
+                                     double* out0, int threads) {
+            detail::per_customer_params(
+                "conditional_purchases", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t*,
+                    std::size_t) {
+                    conditional_expected_purchases(detail::params_of<M>(s), t, d, out, threads);
+                });
         };
     }
     if constexpr (has_capability(caps, capability::dert)) {
-        o.dert = [](const model_state& s, double rate, const rfm_data& d, double* out,
+        o.dert = [](const model_state& s0, double rate, const rfm_data& d0, double* out0,
                     int threads) {
             static_assert(detail::has_batch_dert<P>::value,
                           "a model with the dert capability provides its batch form");
-            discounted_expected_residual_transactions(detail::params_of<M>(s), rate, d, out,
-                                                      threads);
+            detail::per_customer_params(
+                "dert", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t*,
+                    std::size_t) {
+                    discounted_expected_residual_transactions(detail::params_of<M>(s), rate, d,
+                                                              out, threads);
+                });
         };
     }
     if constexpr (has_capability(caps, capability::clv)) {
-        o.clv = [](const model_state& s, const model_state& spend, const rfm_data& d,
-                   array_view<double> monetary, const clv_options& opt, double* out,
+        o.clv = [](const model_state& s0, const model_state& spend, const rfm_data& d0,
+                   array_view<double> monetary, const clv_options& opt, double* out0,
                    int threads) {
-            clv(detail::params_of<M>(s), detail::params_of<gamma_gamma_model>(spend), d,
-                monetary, opt, out, threads);
+            if (has_covariates(spend))
+                detail::fail(status::invalid_argument, "clv",
+                             "argument 'spend_model' has static covariates; CLV takes a "
+                             "Gamma-Gamma model without them (predict expected spend per "
+                             "customer instead)");
+            std::vector<double> m;  // the group's monetary values
+            detail::per_customer_params(
+                "clv", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t* idx,
+                    std::size_t n) {
+                    array_view<double> mv = monetary;
+                    if (idx != nullptr && !monetary.empty()) {
+                        m.resize(n);
+                        for (std::size_t k = 0; k < n; ++k)
+                            m[k] = idx[k] < monetary.size() ? monetary[idx[k]]
+                                                            : std::numeric_limits<double>::quiet_NaN();
+                        mv = {m.data(), m.size()};
+                    }
+                    clv(detail::params_of<M>(s), detail::params_of<gamma_gamma_model>(spend), d,
+                        mv, opt, out, threads);
+                });
         };
     }
     if constexpr (has_capability(caps, capability::new_customer_purchases)) {
@@ -251,15 +286,26 @@ model_ops make_model_ops(model_kind kind) {
         };
     }
     if constexpr (has_capability(caps, capability::conditional_purchase_pmf)) {
-        o.conditional_purchase_pmf = [](const model_state& s, double n, double t,
-                                        const rfm_data& d, double* out, int threads) {
-            conditional_probability_of_purchases(detail::params_of<M>(s), n, t, d, out, threads);
+        o.conditional_purchase_pmf = [](const model_state& s0, double n, double t,
+                                        const rfm_data& d0, double* out0, int threads) {
+            detail::per_customer_params(
+                "conditional_purchase_pmf", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t*,
+                    std::size_t) {
+                    conditional_probability_of_purchases(detail::params_of<M>(s), n, t, d, out,
+                                                         threads);
+                });
         };
     }
     if constexpr (has_capability(caps, capability::p_alive_ahead)) {
-        o.p_alive_ahead = [](const model_state& s, double ahead, const rfm_data& d, double* out,
-                             int threads) {
-            probability_alive_ahead(detail::params_of<M>(s), ahead, d, out, threads);
+        o.p_alive_ahead = [](const model_state& s0, double ahead, const rfm_data& d0,
+                             double* out0, int threads) {
+            detail::per_customer_params(
+                "p_alive_ahead", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const rfm_data& d, double* out, const std::size_t*,
+                    std::size_t) {
+                    probability_alive_ahead(detail::params_of<M>(s), ahead, d, out, threads);
+                });
         };
     }
     if constexpr (has_capability(caps, capability::simulate)) {
@@ -272,11 +318,20 @@ model_ops make_model_ops(model_kind kind) {
         };
     }
     if constexpr (has_capability(caps, capability::spend)) {
-        o.expected_spend = [](const model_state& s, const spend_data& d, double* out, int) {
-            conditional_expected_average_spend(detail::params_of<M>(s), d, out);
+        o.expected_spend = [](const model_state& s0, const spend_data& d0, double* out0, int) {
+            detail::per_customer_params(
+                "expected_spend", s0, model_ops_for(s0.kind), d0, out0,
+                [&](const model_state& s, const spend_data& d, double* out, const std::size_t*,
+                    std::size_t) {
+                    conditional_expected_average_spend(detail::params_of<M>(s), d, out);
+                });
         };
-        o.spend_log_likelihood = [](const model_state& s, const spend_data& d, double* out,
+        o.spend_log_likelihood = [](const model_state& s0, const spend_data& d0, double* out0,
                                     int threads) {
+          detail::per_customer_params(
+            "log_likelihood", s0, model_ops_for(s0.kind), d0, out0,
+            [&](const model_state& s, const spend_data& d, double* out, const std::size_t*,
+                std::size_t) {
             const P p = detail::params_of<M>(s);
             // (lengths only: each row's own check names it "(at row i)", as every batch does)
             detail::require_array("log_likelihood", "frequency", d.frequency.data(),
@@ -289,6 +344,7 @@ model_ops make_model_ops(model_kind kind) {
                                  " rows but 'monetary' has " + std::to_string(d.monetary.size()));
             detail::index_batch(d.size(), out, threads, nullptr, [&](std::size_t i) {
                 return log_likelihood(p, d.frequency[i], d.monetary[i]);
+            });
             });
         };
     }

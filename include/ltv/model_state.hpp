@@ -78,7 +78,35 @@ struct model_state {
     /// Options set by name, in the order set (set_model_option): "fix.<parameter>" holds a
     /// parameter at the value in fits; structural options of the model (its option_info).
     std::vector<std::pair<std::string, double>> options;
+    /// The static covariates the model was fitted with (ltv/covariates.hpp; empty: none): params
+    /// then holds the model's own parameters followed by one coefficient per covariate link
+    /// group and covariate ("<group>:<covariate>", group-major).
+    std::vector<std::string> covariate_names;
 };
+
+/// The names of the state's parameters: the model's own, then "<group>:<covariate>" for its
+/// covariate coefficients (ltv/covariates.hpp; groups in order of first appearance among the
+/// model's covariate links).
+inline std::vector<std::string> parameter_names(const model_ops& ops,
+                                                const std::vector<std::string>& covariates) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < ops.num_params; ++i) out.emplace_back(ops.params[i].name);
+    std::vector<std::string> groups;
+    for (std::size_t l = 0; l < ops.num_covariate_links; ++l) {
+        const std::string g = ops.covariate_links[l].group;
+        bool seen = false;
+        for (const auto& h : groups) seen = seen || h == g;
+        if (!seen) groups.push_back(g);
+    }
+    if (!covariates.empty())
+        for (const auto& g : groups)
+            for (const auto& c : covariates) out.push_back(g + ":" + c);
+    return out;
+}
+
+inline std::vector<std::string> parameter_names(const model_state& s) {
+    return parameter_names(model_ops_for(s.kind), s.covariate_names);
+}
 
 /// The option `name` of the state, or nullptr.
 inline const double* find_model_option(const model_state& s, const std::string& name) {
@@ -102,6 +130,32 @@ inline void set_model_option(model_state& s, const model_ops& ops, const std::st
                                                 "option '" + name + "'", ops.params[i], value);
                 known = true;
             }
+    }
+    if (ops.num_covariate_links > 0 && !known) {  // ltv/covariates.hpp
+        if (name == "covariates.lambda") {
+            if (!(value >= 0 && std::isfinite(value)))
+                detail::fail(status::invalid_argument, fn,
+                             "option 'covariates.lambda' = " + detail::format_value(value) +
+                                 " must be a finite number >= 0");
+            known = true;
+        } else if (name.rfind("constrain.", 0) == 0 && name.size() > 10) {
+            if (value != 0 && value != 1)
+                detail::fail(status::invalid_argument, fn,
+                             "option '" + name + "' = " + detail::format_value(value) +
+                                 " must be 0 or 1");
+            known = true;
+        } else if (name.rfind("fix.", 0) == 0) {
+            for (std::size_t l = 0; l < ops.num_covariate_links && !known; ++l) {
+                const std::string prefix = std::string("fix.") + ops.covariate_links[l].group + ":";
+                if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size()) {
+                    if (!std::isfinite(value))
+                        detail::fail(status::invalid_argument, fn,
+                                     "option '" + name + "' = " + detail::format_value(value) +
+                                         " must be a finite number");
+                    known = true;
+                }
+            }
+        }
     }
     for (std::size_t i = 0; i < ops.num_options && !known; ++i) {
         const option_info& o = ops.options[i];
@@ -260,9 +314,13 @@ inline std::string model_to_json(const model_state& m, int indent = 2) {
     j["ltv_version"] = version_string;
     j["model"] = info.name;
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
-    for (std::size_t i = 0; i < info.num_params && i < m.params.size(); ++i)
-        params[info.params[i].name] = detail::json_value(m.params[i]);
+    const std::vector<std::string> names = parameter_names(info, m.covariate_names);
+    for (std::size_t i = 0; i < names.size() && i < m.params.size(); ++i)
+        params[names[i]] = detail::json_value(m.params[i]);
     j["params"] = params;
+    // (ltv 0.2.6: the static covariates' names; older readers ignore the key and the extra
+    // "<group>:<covariate>" parameters)
+    if (!m.covariate_names.empty()) j["covariates"] = m.covariate_names;
     if (!m.time_unit.empty()) j["time_unit"] = m.time_unit;
     if (!m.options.empty()) {
         nlohmann::ordered_json options = nlohmann::ordered_json::object();
@@ -338,6 +396,28 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
                                 info.params[i], v);
         m.params.push_back(v);
     }
+    if (top.has("covariates")) {  // ltv/covariates.hpp; absent in files before 0.2.6
+        const auto& c = j["covariates"];
+        if (!c.is_array() || c.empty() || info.num_covariate_links == 0)
+            top.wrong("covariates", info.num_covariate_links == 0
+                                        ? "absent (this model takes no covariates)"
+                                        : "a non-empty array of covariate names");
+        for (const auto& n : c) {
+            if (!n.is_string() || n.get<std::string>().empty())
+                top.wrong("covariates", "a non-empty array of covariate names");
+            for (const auto& seen : m.covariate_names)
+                if (seen == n.get<std::string>()) top.wrong("covariates", "unique names");
+            m.covariate_names.push_back(n.get<std::string>());
+        }
+        const std::vector<std::string> names = parameter_names(info, m.covariate_names);
+        for (std::size_t i = info.num_params; i < names.size(); ++i) {
+            const double v = params.number_or_nan(names[i].c_str());
+            if (!std::isfinite(v))
+                fail(status::parse_error, fn,
+                     "params: '" + names[i] + "' = " + format_value(v) + " must be finite");
+            m.params.push_back(v);
+        }
+    }
     m.time_unit = top.optional_string("time_unit");
     if (top.has("options")) {
         if (!j["options"].is_object()) top.wrong("options", "an object of numbers");
@@ -373,7 +453,8 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
     r.rows_excluded = static_cast<std::size_t>(
         f.optional_count("rows_excluded", std::numeric_limits<std::size_t>::max()));
     r.standard_errors_available = f.optional_bool("standard_errors_available", false);
-    const std::size_t k = info.num_params;
+    const std::size_t k = m.params.size();
+    const std::vector<std::string> all_names = parameter_names(info, m.covariate_names);
     const bool has_se = f.has("standard_errors");
     if (has_se && !f.at("standard_errors").is_object())
         f.wrong("standard_errors", "an object of numbers");
@@ -382,8 +463,8 @@ inline model_state model_from_json_checked(const nlohmann::json& j) {
                          "fit: standard_errors: ");
     for (std::size_t i = 0; i < k; ++i)
         r.parameters.push_back(
-            {info.params[i].name, m.params[i],
-             se.optional_nonnegative(info.params[i].name,
+            {all_names[i], m.params[i],
+             se.optional_nonnegative(all_names[i].c_str(),
                                      std::numeric_limits<double>::quiet_NaN())});
     r.covariance.assign(k * k, std::numeric_limits<double>::quiet_NaN());
     if (f.has("covariance")) {

@@ -153,6 +153,16 @@ struct option_info {
     const char* meaning;
 };
 
+/// A parameter that takes static covariates (ltv/covariates.hpp): customer i's value is
+/// θ · exp(sign · γ_group'zᵢ); links of one group share the coefficients γ_group, named
+/// "<group>:<covariate>". A traits struct opts in with
+///   static constexpr covariate_link covariate_links[] = {{"alpha", -1, "alpha"}, …};
+struct covariate_link {
+    const char* param;  ///< the parameter's name (one of the traits' params)
+    int sign;           ///< +1 or −1
+    const char* group;  ///< the coefficient vector it uses
+};
+
 /// The bounds of every parameter of ltv's models: positive reals.
 constexpr double param_lower_positive = 0.0;
 constexpr double param_upper_none = std::numeric_limits<double>::infinity();
@@ -193,6 +203,9 @@ struct model_ops {
     std::size_t num_params = 0;
     const option_info* options = nullptr;  ///< structural options (besides "fix.<parameter>")
     std::size_t num_options = 0;
+    /// Parameters that take static covariates (ltv/covariates.hpp); none: no covariates.
+    const covariate_link* covariate_links = nullptr;
+    std::size_t num_covariate_links = 0;
 
     // -- fits: store params and report in the state ------------------------------------------
     void (*fit_rfm)(model_state&, const rfm_data&, const fit_options&) = nullptr;

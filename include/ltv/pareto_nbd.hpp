@@ -458,6 +458,19 @@ struct pareto_nbd_model {
     static pareto_nbd_fit_result fit(const rfm_data& d, const fit_options& o) {
         return fit_pareto_nbd(d, o);
     }
+    /// Static covariates (ltv/covariates.hpp) as CLVTools (src/pnbd.cpp,
+    /// pnbd_staticcov_alpha_i/beta_i): αᵢ = α·exp(−γ_trans'zᵢ), βᵢ = β·exp(−γ_life'zᵢ).
+    static constexpr covariate_link covariate_links[] = {{"alpha", -1, "alpha"},
+                                                         {"beta", -1, "beta"}};
+    static detail::pnbd_prepared covariate_prepare(const rfm_data& d) {
+        return detail::pnbd_prepare(detail::bg_prepare(d, true));
+    }
+    static double covariate_total(const pareto_nbd_params& p, const detail::pnbd_prepared& d,
+                                  double* grad) {
+        detail::validate_pnbd_params("pareto_nbd_fit", p);
+        thread_local detail::pnbd_work work;
+        return detail::pnbd_total(p, d, grad, work);
+    }
 };
 
 }  // namespace ltv

@@ -73,7 +73,7 @@ LTV_API int ltv_model_num_params(const ltv_model* model, size_t* out_count) {
     return guard(fn, [&] {
         const auto& m = require_model(fn, model);
         require_out(fn, "out_count", out_count);
-        *out_count = ltv::capi::ops_of(m).num_params;
+        *out_count = ltv::capi::param_count(m);
     });
 }
 
@@ -111,12 +111,16 @@ LTV_API int ltv_model_set_params(ltv_model* model, const double* params, size_t 
         auto& m = require_model(fn, model);
         const auto& ops = ltv::capi::ops_of(m);
         ltv::detail::require_array(fn, "params", params, count);
-        if (count != ops.num_params)
+        const size_t total = ltv::capi::param_count(m);  // with covariate coefficients
+        if (count != total)
             throw ltv::error(ltv::status::invalid_argument,
                              std::string(fn) + ": " + std::to_string(count) +
                                  " parameters given; the " + ops.title + " model has " +
-                                 std::to_string(ops.num_params));
-        for (size_t i = 0; i < count; ++i)
+                                 std::to_string(total));
+        for (size_t i = ops.num_params; i < count; ++i)
+            ltv::detail::require_finite(
+                fn, std::string("argument 'params[") + std::to_string(i) + "]'", params[i]);
+        for (size_t i = 0; i < ops.num_params; ++i)
             ltv::detail::require_param_in_bounds(
                 fn, ltv::status::invalid_argument,
                 std::string("argument 'params[") + std::to_string(i) + "]' (" +

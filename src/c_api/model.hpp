@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "boundary.hpp"
 #include "ltv/clv_options.hpp"
@@ -15,6 +17,10 @@
 struct ltv_model {
     ltv::model_state state;
     int threads = 0;  // batch predictions: 0 = the process default (ltv_set_default_threads)
+    // The covariate coefficients' names and bounds as param_info (ltv/covariates.hpp), rebuilt
+    // by param_at; their text lives as long as the handle and its covariates.
+    mutable std::vector<std::string> coefficient_names;
+    mutable std::vector<ltv::param_info> coefficient_info;
 };
 
 namespace ltv::capi {
@@ -143,14 +149,31 @@ inline fit_options to_fit_options(const char* fn, const ltv_fit_options* options
 }
 
 /// Parameter `index` of the handle's model; invalid_argument naming the index and the count.
+/// Parameters of the handle's model: its own plus its covariate coefficients.
+inline std::size_t param_count(const ltv_model& m) {
+    return parameter_names(ops_of(m), m.state.covariate_names).size();
+}
+
 inline const param_info& param_at(const char* fn, const ltv_model& m, std::size_t index) {
     const model_ops& ops = ops_of(m);
-    if (index >= ops.num_params)
+    const std::size_t count = param_count(m);
+    if (index >= count)
         throw error(status::invalid_argument,
                     std::string(fn) + ": argument 'index' = " + std::to_string(index) +
                         " is out of range; the " + ops.title + " model has " +
-                        std::to_string(ops.num_params) + " parameters");
-    return ops.params[index];
+                        std::to_string(count) + " parameters");
+    if (index < ops.num_params) return ops.params[index];
+    // a covariate coefficient γ: any real number
+    std::vector<std::string> names = parameter_names(ops, m.state.covariate_names);
+    if (m.coefficient_names != names) {
+        m.coefficient_names = std::move(names);
+        m.coefficient_info.clear();
+        for (const auto& n : m.coefficient_names)
+            m.coefficient_info.push_back({n.c_str(), -std::numeric_limits<double>::infinity(),
+                                          std::numeric_limits<double>::infinity(),
+                                          "static covariate coefficient (ltv/covariates.hpp)"});
+    }
+    return m.coefficient_info[index];
 }
 
 }  // namespace ltv::capi

@@ -163,7 +163,17 @@ struct fit_args {
     std::string segment_column;  ///< "" = one model
     std::size_t min_customers = segment_options{}.min_customers;
     bool pooled = false;
+    std::vector<std::string> covariates;  ///< --covariates: columns of static covariates
 };
+
+/// The columns `names` of a summary CSV as a row-major matrix (static covariates,
+/// docs/covariates.md); `first` is the index of the first of them in t.columns.
+std::vector<double> covariate_matrix(const summary_csv& t, std::size_t first, std::size_t count) {
+    std::vector<double> z(t.rows * count);
+    for (std::size_t j = 0; j < count; ++j)
+        for (std::size_t i = 0; i < t.rows; ++i) z[i * count + j] = t.columns[first + j][i];
+    return z;
+}
 
 /// The model to fit (kind, time unit) and the fit options of the arguments.
 std::pair<model_state, fit_options> fit_setup(const fit_args& a) {
@@ -237,15 +247,29 @@ model_state fit_file(const fit_args& a) {
     const model_ops& ops = model_ops_for(m.kind);
     switch (ops.data) {
         case data_kind::rfm: {
-            const auto t =
-                read_input(a.input, {col_frequency, col_recency, age_column(ops), col_weights});
-            const rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
+            std::vector<csv_column> wanted{col_frequency, col_recency, age_column(ops),
+                                           col_weights};
+            for (const auto& c : a.covariates) wanted.push_back({{c}, true});
+            const auto t = read_input(a.input, wanted);
+            rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
+            const std::vector<double> z = covariate_matrix(t, 4, a.covariates.size());
+            if (!a.covariates.empty()) {
+                d.covariates = {z.data(), t.rows, a.covariates.size()};
+                d.covariate_names = {a.covariates.data(), a.covariates.size()};
+            }
             with_rows_named(t, [&] { ops.fit_rfm(m, d, opt); });
             break;
         }
         case data_kind::spend: {
-            const auto t = read_input(a.input, {col_frequency, col_monetary, col_weights});
-            const spend_data d{t.columns[0], t.columns[1], t.columns[2]};
+            std::vector<csv_column> wanted{col_frequency, col_monetary, col_weights};
+            for (const auto& c : a.covariates) wanted.push_back({{c}, true});
+            const auto t = read_input(a.input, wanted);
+            spend_data d{t.columns[0], t.columns[1], t.columns[2]};
+            const std::vector<double> z = covariate_matrix(t, 3, a.covariates.size());
+            if (!a.covariates.empty()) {
+                d.covariates = {z.data(), t.rows, a.covariates.size()};
+                d.covariate_names = {a.covariates.data(), a.covariates.size()};
+            }
             with_rows_named(t, [&] { ops.fit_spend(m, d, opt); });
             break;
         }
@@ -306,6 +330,11 @@ void add_fit(CLI::App& app) {
                   "error instead of being excluded from the fit and counted");
     cmd->add_option("-o,--output", a->output, "write the fitted model (JSON) to this file");
     cmd->add_flag("--json", a->json, "print JSON");
+    cmd->add_option("--covariates", a->covariates,
+                    "comma-separated columns of the summary CSV holding static customer "
+                    "covariates (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma; docs/covariates.md); "
+                    "ltv predict reads the same columns")
+        ->delimiter(',');
     auto* segment = cmd->add_option(
         "--segment-column", a->segment_column,
         "fit one model per value of this column (a store, a country …): of the summary CSV, or "
@@ -501,11 +530,20 @@ void add_predict(CLI::App& app) {
         }
         std::vector<csv_column> wanted{col_frequency, col_recency, age_column(ops)};
         if (spend) wanted.push_back(col_monetary);
+        // a model fitted with static covariates reads the same columns (docs/covariates.md)
+        const std::size_t first_covariate = wanted.size();
+        for (const auto& c : m.covariate_names) wanted.push_back({{c}, true});
         if (a->input.path.empty() == a->input.transactions.empty())
             throw ltv::error(status::invalid_argument,
                              "predict: give either a summary file or --transactions LOG");
         const auto t = read_input(a->input, wanted, m.time_unit);
-        const rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
+        rfm_data d{t.columns[0], t.columns[1], t.columns[2], {}};
+        const std::vector<double> z =
+            covariate_matrix(t, first_covariate, m.covariate_names.size());
+        if (!m.covariate_names.empty()) {
+            d.covariates = {z.data(), t.rows, m.covariate_names.size()};
+            d.covariate_names = {m.covariate_names.data(), m.covariate_names.size()};
+        }
         const std::size_t n = t.rows;
         std::vector<double> expected(n), alive(n), spend_value, clv_value, dert;
         std::vector<std::string> labels;

@@ -39,14 +39,15 @@ report fit_report_of(const model_state& m, const std::string& title) {
     // Parameters as a small table: name, estimate, standard error.
     nlohmann::ordered_json params = nlohmann::ordered_json::object(),
                            ses = nlohmann::ordered_json::object();
+    const std::vector<std::string> names = parameter_names(m);  // with covariate coefficients
     for (std::size_t i = 0; i < m.params.size(); ++i) {
-        params[info.params[i].name] = m.params[i];
+        params[names[i]] = m.params[i];
         const double se = rows[i][1];
-        ses[info.params[i].name] = std::isfinite(se) ? nlohmann::ordered_json(se) : nullptr;
+        ses[names[i]] = std::isfinite(se) ? nlohmann::ordered_json(se) : nullptr;
     }
     std::string text;
     for (std::size_t i = 0; i < m.params.size(); ++i) {
-        text += std::string(text.empty() ? "" : ", ") + info.params[i].name + " = " +
+        text += std::string(text.empty() ? "" : ", ") + names[i] + " = " +
                 format_text(m.params[i], kind::number);
         if (std::isfinite(rows[i][1])) text += " ± " + format_text(rows[i][1], kind::number);
     }

@@ -44,7 +44,7 @@ def test_classes_come_from_the_library():
     # BG/BB names its third column as the paper does.
     import inspect
     assert list(inspect.signature(ltv.BetaGeoBetaBinom.p_alive).parameters)[1:] == [
-        "frequency", "recency", "n_periods", "ahead", "invalid"]
+        "frequency", "recency", "n_periods", "ahead", "invalid", "covariates"]
     assert "Fader, Hardie & Lee (2005)" in ltv.BetaGeo.__doc__
     assert ltv.BetaGeo().param_bounds == {n: (0.0, float("inf")) for n in ("r", "alpha", "a", "b")}
 

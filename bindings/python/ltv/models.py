@@ -686,9 +686,63 @@ def _rfm_data(model, frequency, recency, T):
     return columns
 
 
+#: ltv_model_predict's capability numbers (LTV_CAP_* in ltv/ltv.h) of the per-customer functions
+#: that take covariates.
+_PREDICT_CAPABILITY = {"ltv_model_log_likelihood": 4, "ltv_model_p_alive": 5,
+                       "ltv_model_expected_purchases": 6, "ltv_model_dert": 9}
+
+
+def _covariate_matrix(covariates, n):
+    """(row-major float64 matrix, names or None) of a 2-D array or a pandas DataFrame (whose
+    columns name the covariates) with n rows; docs/covariates.md."""
+    names = None
+    if hasattr(covariates, "columns") and hasattr(covariates, "to_numpy"):
+        names = [str(c) for c in covariates.columns]
+        covariates = covariates.to_numpy(dtype=float)
+    z = np.ascontiguousarray(np.asarray(covariates, dtype=float))
+    if z.ndim == 1:
+        z = z.reshape(-1, 1)
+    if z.ndim != 2:
+        raise InvalidArgumentError(
+            f"argument 'covariates' must be a 2-D array (customers x covariates), not {z.ndim}-D")
+    if z.shape[0] != n:
+        raise InvalidArgumentError(
+            f"argument 'covariates' has {z.shape[0]} rows but 'frequency' has {n}")
+    return z, names
+
+
+def _customers(n, frequency, recency=None, T=None, weights=None, monetary=None,
+               covariates=None):
+    """An ltv_customers struct over the given float64 arrays; returns (struct, keep-alive)."""
+    c = Customers()
+    call("ltv_customers_init", ctypes.byref(c), ctypes.sizeof(c))
+    c.n = n
+    keep = [frequency, recency, T, weights, monetary]
+    c.frequency = pointer(frequency)
+    if recency is not None:
+        c.recency = pointer(recency)
+    if T is not None:
+        c.T = pointer(T)
+    if weights is not None:
+        c.weights = pointer(weights)
+    if monetary is not None:
+        c.monetary = pointer(monetary)
+    if covariates is not None:
+        z, names = _covariate_matrix(covariates, n)
+        keep.append(z)
+        c.covariates = z.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        c.num_covariates = z.shape[1]
+        if names is not None:
+            encoded = (ctypes.c_char_p * len(names))(*[k.encode() for k in names])
+            keep.append(encoded)
+            c.covariate_names = ctypes.cast(encoded, ctypes.POINTER(ctypes.c_char_p))
+    return c, keep
+
+
 class _FitRfm:
     def fit(self, frequency, recency=None, T=None, weights=None, *, initial=None,
-            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False):
+            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False,
+            covariates=None):
         """Maximum-likelihood fit on (frequency, recency, T) — three columns, or one
         :class:`ltv.Summary` / DataFrame holding them (a Summary's time unit is recorded in the
         model). ``weights`` counts identical rows. Returns self.
@@ -707,6 +761,10 @@ class _FitRfm:
         far, unless ``allow_no_convergence`` (the model then keeps that point and
         ``fit_report["converged"]`` is False).
 
+        ``covariates`` (models with static covariates, docs/covariates.md): a 2-D array, one
+        row per customer, or a DataFrame whose columns name the covariates; their coefficients
+        become parameters named ``"<parameter>:<covariate>"``.
+
         >>> ltv.BetaGeo().fit(summary).params                # doctest: +SKIP
         {'r': 0.2426, 'alpha': 4.414, 'a': 0.7929, 'b': 2.426}
         """
@@ -719,15 +777,33 @@ class _FitRfm:
                 raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
         options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
                                 allow_no_convergence)
+        if covariates is not None:
+            customers, keep = _customers(n, c["frequency"], c["recency"], c[self._age_name], w,
+                                         covariates=covariates)
+            result = self._run_fit("ltv_model_fit_customers", ctypes.byref(customers),
+                                   ctypes.byref(options))
+            del keep
+            return result
         return self._run_fit("ltv_model_fit_rfm", pointer(c["frequency"]), pointer(c["recency"]),
                              pointer(c[self._age_name]), pointer(w) if w is not None else None, n,
                              ctypes.byref(options))
 
-    def _per_customer(self, name, frequency, recency, T, *leading, invalid="raise"):
+    def _per_customer(self, name, frequency, recency, T, *leading, invalid="raise",
+                      covariates=None):
         shape, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
         x, tx, age = clip_histories(c["frequency"], c["recency"], c[self._age_name],
                                     self._age_name, invalid)
         out = np.empty(n)
+        if covariates is not None:
+            if name not in _PREDICT_CAPABILITY:
+                raise InvalidArgumentError(
+                    f"argument 'covariates' is not supported by {name[len('ltv_model_'):]}")
+            customers, keep = _customers(n, x, tx, age, covariates=covariates)
+            argument = float(leading[0]) if leading else 0.0
+            call("ltv_model_predict", self._handle, _PREDICT_CAPABILITY[name], argument,
+                 ctypes.byref(customers), None, pointer(out), None, None, n)
+            del keep
+            return shape.wrap(out)
         try:
             call(name, self._handle, *leading, pointer(x), pointer(tx), pointer(age), n,
                  pointer(out))
@@ -742,14 +818,15 @@ class _FitRfm:
 
 
 class _LogLikelihood:
-    def individual_log_likelihood(self, frequency, recency, T):
+    def individual_log_likelihood(self, frequency, recency, T, *, covariates=None):
         """Log-likelihood of each customer's (x, t_x, T) at the current parameters (same
-        shape/index rules as every prediction)."""
-        return self._per_customer("ltv_model_log_likelihood", frequency, recency, T)
+        shape/index rules as every prediction; ``covariates`` as in fit)."""
+        return self._per_customer("ltv_model_log_likelihood", frequency, recency, T,
+                                  covariates=covariates)
 
 
 class _PAlive:
-    def p_alive(self, frequency, recency, T, *, ahead=None, invalid="raise"):
+    def p_alive(self, frequency, recency, T, *, ahead=None, invalid="raise", covariates=None):
         """P(the customer is still alive | x, t_x, T).
 
         ``ahead=None`` (default) is the model's own P(alive): at T for the continuous-time
@@ -765,6 +842,8 @@ class _PAlive:
         recency > T) raise, naming the row; ``invalid="clip"`` evaluates the nearest possible
         history instead and warns how many were clipped (lifetimes' matrices use such cells).
 
+        ``covariates`` (a model fitted with covariates): each customer's row, as in fit.
+
         >>> m.p_alive(2, 30.43, 38.86)                      # doctest: +SKIP
         0.7266
         >>> m = ltv.ParetoNBD(params=dict(r=0.5533, alpha=10.578, s=0.6062, beta=11.667))
@@ -772,7 +851,7 @@ class _PAlive:
         """
         if ahead is None:
             return self._per_customer("ltv_model_p_alive", frequency, recency, T,
-                                      invalid=invalid)
+                                      invalid=invalid, covariates=covariates)
         value = as_double(ahead, "ahead")
         if not self.supports("p_alive_ahead"):
             if value == 0:
@@ -806,16 +885,16 @@ class _PAlive:
 
 
 class _ConditionalPurchases:
-    def expected_purchases(self, t, frequency, recency, T, *, invalid="raise"):
+    def expected_purchases(self, t, frequency, recency, T, *, invalid="raise", covariates=None):
         """E[purchases in (T, T + t] | x, t_x, T]: t in the data's time unit (BG/BB: periods),
         first as in lifetimes' ``conditional_expected_number_of_purchases_up_to_time(t, …)``.
-        Shapes, pandas index and ``invalid`` as for :meth:`p_alive`.
+        Shapes, pandas index, ``invalid`` and ``covariates`` as for :meth:`p_alive`.
 
         >>> m.expected_purchases(39, 2, 30.43, 38.86)       # doctest: +SKIP
         1.226
         """
         return self._per_customer("ltv_model_expected_purchases", frequency, recency, T,
-                                  as_double(t, "t"), invalid=invalid)
+                                  as_double(t, "t"), invalid=invalid, covariates=covariates)
 
 
 class _NewCustomerPurchases:
@@ -865,12 +944,14 @@ class _PurchasePmf:
 
 
 class _Dert:
-    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T):
+    def discounted_expected_residual_transactions(self, discount_rate, frequency, recency, T, *,
+                                                  covariates=None):
         """DERT: discounted expected residual transactions (Pareto/NBD: continuous rate δ per
         unit of time; BG/BB: rate d per period) — multiply by the expected spend for a
-        residual CLV."""
+        residual CLV. ``covariates`` as in fit."""
         return self._per_customer("ltv_model_dert", frequency, recency, T,
-                                  as_double(discount_rate, "discount_rate"))
+                                  as_double(discount_rate, "discount_rate"),
+                                  covariates=covariates)
 
 
 class _ConditionalPurchasePmf:

@@ -59,6 +59,13 @@ struct fit_problem {
     /// scale: 1 / max T; empty: all 1) and the divisor of the log-likelihood (0: W).
     std::vector<double> lifetimes_penalty_scale;
     double lifetimes_divisor = 0;
+    /// The last num_real parameters are real-valued (covariate coefficients γ,
+    /// ltv/covariates.hpp): the optimiser moves them as they are, not their logarithm; their
+    /// starts, initial and fixed values may be any finite number; the penalty λ Σ φ² skips them
+    /// and real_penalty[j] γⱼ² (CLVTools' reg.lambdas; empty: 0) is added instead; their
+    /// standard errors and covariance are on their own scale (no delta method).
+    std::size_t num_real = 0;
+    std::vector<double> real_penalty;
 };
 
 /// The fitted parameters (natural scale) and their report.
@@ -90,6 +97,13 @@ inline std::vector<double> initial_start(const fit_problem& pr, const fit_option
     }
     std::vector<double> s(k);
     for (std::size_t i = 0; i < k; ++i) {
+        if (i + pr.num_real >= k) {  // a real-valued coefficient: any finite number
+            require_finite(pr.fn,
+                           "initial[" + std::to_string(i) + "] (" + pr.bounds[i].name + ")",
+                           opt.initial[i]);
+            s[i] = opt.initial[i];
+            continue;
+        }
         require_positive(
             pr.fn, "initial[" + std::to_string(i) + "] (" + std::string(pr.bounds[i].name) + ")",
             opt.initial[i]);
@@ -111,8 +125,13 @@ inline std::vector<bool> fixed_mask(const fit_problem& pr, const fit_options& op
                      std::to_string(k) + " parameters)");
         const std::string name = "fixed " + std::string(pr.bounds[index].name);
         if (fixed[index]) fail(status::invalid_argument, pr.fn, name + " is given twice");
-        require_positive(pr.fn, name, value);
         fixed[index] = true;
+        if (index + pr.num_real >= k) {  // a real-valued coefficient (fit_problem::num_real)
+            require_finite(pr.fn, name, value);
+            theta_fixed[index] = value;
+            continue;
+        }
+        require_positive(pr.fn, name, value);
         theta_fixed[index] = std::log(value);
     }
     if (std::count(fixed.begin(), fixed.end(), true) == static_cast<std::ptrdiff_t>(k))
@@ -153,10 +172,16 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
     std::vector<cached_ll> cache(8);
     std::size_t cache_next = 0;
     std::vector<double> phi(k), theta(k), g(k);
+    const std::size_t k_pos = k - std::min(pr.num_real, k);  // positive parameters: θ = log φ
+    std::vector<double> real_lambda(k - k_pos, 0.0);
+    for (std::size_t j = 0; j < real_lambda.size() && j < pr.real_penalty.size(); ++j) {
+        require_nonnegative(pr.fn, "covariate penalty", pr.real_penalty[j]);
+        real_lambda[j] = pr.real_penalty[j];
+    }
     auto expand = [&](const double* z) {  // free coordinates → full θ and φ
         for (std::size_t i = 0; i < k; ++i) theta[i] = theta_fixed[i];
         for (std::size_t j = 0; j < m; ++j) theta[free[j]] = z[j];
-        for (std::size_t i = 0; i < k; ++i) phi[i] = std::exp(theta[i]);
+        for (std::size_t i = 0; i < k; ++i) phi[i] = i < k_pos ? std::exp(theta[i]) : theta[i];
     };
     // (the subsample's divisor is its own total weight, scaled as the full data's)
     auto make_objective = [&](auto& loglik, double W, bool remember) {
@@ -169,10 +194,13 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
                 c.ll = value_ll;
             }
             double value = -value_ll / W;
-            for (std::size_t i = 0; i < k; ++i) value += lambda * (scale[i] * phi[i]) * (scale[i] * phi[i]);
+            for (std::size_t i = 0; i < k_pos; ++i) value += lambda * (scale[i] * phi[i]) * (scale[i] * phi[i]);
+            for (std::size_t i = k_pos; i < k; ++i)
+                value += real_lambda[i - k_pos] * phi[i] * phi[i];
             for (std::size_t j = 0; j < m; ++j) {
                 const std::size_t i = free[j];
-                grad[j] = -g[i] / W + 2 * lambda * (scale[i] * phi[i]) * (scale[i] * phi[i]);
+                grad[j] = i < k_pos ? -g[i] / W + 2 * lambda * (scale[i] * phi[i]) * (scale[i] * phi[i])
+                                    : -g[i] / W + 2 * real_lambda[i - k_pos] * phi[i];
             }
             return value;
         };
@@ -189,7 +217,7 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
     if (!opt.initial.empty()) starts.push_back(reduce(fit_impl::initial_start(pr, opt)));
     for (const auto& s : pr.starts) {
         std::vector<double> t(k);
-        for (std::size_t i = 0; i < k; ++i) t[i] = std::log(s[i]);
+        for (std::size_t i = 0; i < k; ++i) t[i] = i < k_pos ? std::log(s[i]) : s[i];
         starts.push_back(reduce(t));
     }
     std::vector<fit_parameter> bounds;
@@ -272,6 +300,17 @@ inline fit_outcome run_fit_erased(const fit_problem& pr, const fit_options& opt,
         for (std::size_t i : free) free_names.push_back(pr.bounds[i].name);
         auto grad = [&](const double* z, double* gz) { objective(z, gz); };
         fill_standard_errors(free_report, grad, res.x, free_names, divisor);
+        if (free_report.standard_errors_available && k_pos < k) {
+            // fill_standard_errors took every coordinate as log φ (covariance × φₐφ_b): the
+            // real-valued coefficients' rows and columns are divided by that φ again.
+            std::vector<double> f(m, 1.0);
+            for (std::size_t a = 0; a < m; ++a)
+                if (free[a] >= k_pos) f[a] = 1 / std::exp(res.x[a]);
+            for (std::size_t a = 0; a < m; ++a)
+                for (std::size_t b = 0; b < m; ++b) free_report.covariance[a * m + b] *= f[a] * f[b];
+            for (std::size_t a = 0; a < m; ++a)
+                free_report.parameters[a].standard_error = std::sqrt(free_report.covariance[a * m + a]);
+        }
         if (free_report.standard_errors_available) {
             report.standard_errors_available = true;
             std::fill(report.covariance.begin(), report.covariance.end(), 0.0);
