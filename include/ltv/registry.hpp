@@ -33,7 +33,9 @@
     X(gamma_gamma, 3, "gg",     GAMMA_GAMMA)      \
     X(pareto_nbd,  4, "pnbd",   PARETO_NBD)       \
     X(bgbb,        5, "bgbb",   BGBB)             \
-    X(sbg,         6, "sbg",    SBG)
+    X(sbg,         6, "sbg",    SBG)              \
+    X(bgcnbd,      7, "bgcnbd", BGCNBD)           \
+    X(mbgcnbd,     8, "mbgcnbd", MBGCNBD)
 // clang-format on
 
 namespace ltv {

@@ -49,6 +49,8 @@ csv_column age_column(const model_ops& ops) {
 }
 const csv_column col_monetary{{"monetary_value", "zbar", "monetary"}, true};
 const csv_column col_weights{{"weights", "weight", "count"}, false};
+/// Σ log inter-purchase times (ltv summarize's litt; BG/CNBD-k and MBG/CNBD-k choose k with it)
+const csv_column col_litt{{"litt"}, false};
 const std::vector<std::string> id_columns{"customer_id", "id"};
 
 /// Reads a summary from a path or "-" (stdin).
@@ -137,6 +139,8 @@ summary_csv read_input(const input_args& a, const std::vector<csv_column>& wante
             out.columns.push_back(t.monetary_value);
         else if (name == "weights")
             out.columns.emplace_back();
+        else if (name == "litt")
+            out.columns.push_back(t.litt);
         else if (std::find(c.names.begin(), c.names.end(), "T") != c.names.end())
             out.columns.push_back(t.T);
         else
@@ -234,9 +238,10 @@ model_state fit_file(const fit_args& a) {
     const model_ops& ops = model_ops_for(m.kind);
     switch (ops.data) {
         case data_kind::rfm: {
-            const auto t =
-                read_input(a.input, {col_frequency, col_recency, age_column(ops), col_weights});
-            const rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
+            const auto t = read_input(a.input, {col_frequency, col_recency, age_column(ops),
+                                                col_weights, col_litt});
+            rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
+            d.litt = t.columns[4];  // empty when the table has no litt column
             with_rows_named(t, [&] { ops.fit_rfm(m, d, opt); });
             break;
         }

@@ -31,7 +31,7 @@ import numpy as np
 
 from ._arrays import (as_double, as_double_array, broadcast_columns, clip_histories,
                       is_scalar, pointer)
-from ._library import CancelFn, ClvOptions, FitOptions, FitReport, call, lib
+from ._library import CancelFn, ClvOptions, Customers, FitOptions, FitReport, call, lib
 from .errors import CancelledError, InvalidArgumentError
 
 _KINDS = {}  # kind number -> class, filled by _build_classes()
@@ -538,9 +538,20 @@ def _rfm_data(model, frequency, recency, T):
     return columns
 
 
+def _table_litt(table):
+    """The ``litt`` column of a Summary or DataFrame passed alone to fit, or None."""
+    if getattr(table, "time_unit_days", None) is not None:
+        return getattr(table, "litt", None)
+    try:
+        return table["litt"] if "litt" in getattr(table, "columns", ()) else None
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
 class _FitRfm:
     def fit(self, frequency, recency=None, T=None, weights=None, *, initial=None,
-            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False):
+            max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False,
+            litt=None):
         """Maximum-likelihood fit on (frequency, recency, T) — three columns, or one
         :class:`ltv.Summary` / DataFrame holding them (a Summary's time unit is recorded in the
         model). ``weights`` counts identical rows. Returns self.
@@ -559,9 +570,15 @@ class _FitRfm:
         far, unless ``allow_no_convergence`` (the model then keeps that point and
         ``fit_report["converged"]`` is False).
 
+        ``litt``: each customer's sum of log inter-purchase times (a Summary's or DataFrame's
+        ``litt`` column is taken when one table is given); BG/CNBD-k and MBG/CNBD-k choose their
+        regularity k with it, the other models ignore it.
+
         >>> ltv.BetaGeo().fit(summary).params                # doctest: +SKIP
         {'r': 0.2426, 'alpha': 4.414, 'a': 0.7929, 'b': 2.426}
         """
+        if litt is None and recency is None and T is None:
+            litt = _table_litt(frequency)
         frequency, recency, T = _rfm_data(self, frequency, recency, T)
         _, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
         w = None
@@ -571,6 +588,21 @@ class _FitRfm:
                 raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
         options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
                                 allow_no_convergence)
+        if litt is not None:
+            lt = as_double_array(litt, "litt")
+            if len(lt) != n:
+                raise InvalidArgumentError(f"'litt' has {len(lt)} elements but 'frequency' has {n}")
+            customers = Customers()
+            call("ltv_customers_init", ctypes.byref(customers), ctypes.sizeof(Customers))
+            customers.n = n
+            customers.frequency = pointer(c["frequency"])
+            customers.recency = pointer(c["recency"])
+            customers.T = pointer(c[self._age_name])
+            customers.weights = pointer(w) if w is not None else None
+            customers.litt = pointer(lt)
+            self._keep_litt = lt  # alive for the call
+            return self._run_fit("ltv_model_fit_customers", ctypes.byref(customers),
+                                 ctypes.byref(options))
         return self._run_fit("ltv_model_fit_rfm", pointer(c["frequency"]), pointer(c["recency"]),
                              pointer(c[self._age_name]), pointer(w) if w is not None else None, n,
                              ctypes.byref(options))
