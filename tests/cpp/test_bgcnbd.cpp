@@ -180,8 +180,8 @@ TEST_CASE("bgcnbd: the k search recovers a simulated k and the parameters within
         REQUIRE(rep.standard_errors_available);
         const double truth[4] = {r, alpha, a, b}, est[4] = {s3.r, s3.alpha, s3.a, s3.b};
         for (int j = 0; j < 4; ++j) {
-            INFO("parameter " << j << ": " << est[j] << " ± " << rep.standard_errors[j]);
-            CHECK(std::abs(est[j] - truth[j]) < 3 * rep.standard_errors[j]);
+            INFO("parameter " << j << ": " << est[j] << " ± " << rep.parameters[j].standard_error);
+            CHECK(std::abs(est[j] - truth[j]) < 3 * rep.parameters[j].standard_error);
         }
     }
 }

@@ -86,7 +86,7 @@ def test_calibration_holdout_columns():
     frame = s.to_pandas()
     assert list(frame.columns) == ["frequency", "recency", "T", "monetary_value",
                                    "frequency_holdout", "monetary_value_holdout",
-                                   "duration_holdout"]
+                                   "duration_holdout", "litt"]
     # a: calibration purchases 01-05, 01-20 → frequency 1; holdout 03-02 (30) → 1 occasion of 30.
     assert frame.loc["a", "frequency"] == 1 and frame.loc["a", "frequency_holdout"] == 1
     assert frame.loc["a", "monetary_value_holdout"] == pytest.approx(30, rel=1e-15)
