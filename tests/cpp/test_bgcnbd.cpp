@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -347,4 +348,28 @@ TEST_CASE("summary: litt, the sum of log inter-purchase times") {
     CHECK(early.result().litt[0] ==
           doctest::Approx(std::log(1 / week) + std::log(7 / week) + std::log(11 / week))
               .epsilon(1e-14));
+}
+
+TEST_CASE("summary: a version-1 state file restores with litt NaN where it is not known") {
+    ltv::summary_state st;
+    st.add("a", ltv::make_day(2020, 1, 1), 10);
+    st.add("a", ltv::make_day(2020, 1, 5), 20);
+    st.add("b", ltv::make_day(2020, 1, 7), 5);
+    const std::string v2 = st.save_bytes();
+    // Version 1 (ltv ≤ 0.2.5): the same without each record's litt (the f64 at offset 32 of the
+    // 41-byte record, after 72 header bytes and the ids "a", "b" = 10 bytes), version 1 at
+    // offset 8, the FNV-1a checksum last.
+    std::string v1 = v2.substr(0, 82);
+    for (std::size_t r = 0; r < 2; ++r) {
+        const std::string rec = v2.substr(82 + 41 * r, 41);
+        v1 += rec.substr(0, 32) + rec.substr(40, 1);
+    }
+    v1[8] = 1;
+    const std::uint64_t sum = ltv::detail::fnv1a64(v1.data(), v1.size());
+    v1.append(reinterpret_cast<const char*>(&sum), 8);  // little-endian host, like the format
+    const auto t = ltv::summary_state::restore_bytes(v1).result();
+    CHECK(t.frequency[0] == 1);
+    CHECK(std::isnan(t.litt[0]));  // a repeat occasion: its gap was not stored
+    CHECK(t.litt[1] == 0);         // no repeat occasion: litt 0
+    CHECK(!std::isnan(st.result().litt[0]));
 }

@@ -390,10 +390,10 @@ TEST_CASE("transactions summary: saved state round-trips and rejects damaged inp
     CHECK(error_message([&] { ltv::summary_state::restore_bytes("hello world, not a state"); }, &code) ==
           "summary state: not a saved ltv summary state (bad magic, expected 'LTVSUMST')");
     CHECK(code == ltv::status::parse_error);
-    std::string v2 = bytes;
-    v2[8] = 2;
-    CHECK(error_message([&] { ltv::summary_state::restore_bytes(v2); }) ==
-          "summary state: unsupported format version 2 (this build reads version 1)");
+    std::string v3 = bytes;
+    v3[8] = 3;
+    CHECK(error_message([&] { ltv::summary_state::restore_bytes(v3); }) ==
+          "summary state: unsupported format version 3 (this build reads version 2)");
     for (std::size_t cut : {std::size_t(10), std::size_t(40), bytes.size() / 2, bytes.size() - 1}) {
         CAPTURE(cut);
         const std::string msg = error_message([&] { ltv::summary_state::restore_bytes(bytes.substr(0, cut)); }, &code);
