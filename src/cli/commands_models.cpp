@@ -238,10 +238,17 @@ model_state fit_file(const fit_args& a) {
     const model_ops& ops = model_ops_for(m.kind);
     switch (ops.data) {
         case data_kind::rfm: {
-            const auto t = read_input(a.input, {col_frequency, col_recency, age_column(ops),
-                                                col_weights, col_litt});
+            // litt only for the models that use it (a structural option "k" chosen with it):
+            // an unknown litt (an empty field) must not stop the other models' fits.
+            bool uses_litt = false;
+            for (std::size_t i = 0; i < ops.num_options; ++i)
+                uses_litt = uses_litt || std::string(ops.options[i].name) == "k";
+            std::vector<csv_column> wanted{col_frequency, col_recency, age_column(ops),
+                                           col_weights};
+            if (uses_litt) wanted.push_back(col_litt);
+            const auto t = read_input(a.input, wanted);
             rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
-            d.litt = t.columns[4];  // empty when the table has no litt column
+            if (uses_litt) d.litt = t.columns[4];  // empty when the table has no litt column
             with_rows_named(t, [&] { ops.fit_rfm(m, d, opt); });
             break;
         }
