@@ -513,7 +513,8 @@ inline evaluation evaluate_models(const summary_table& s, const customer_base* b
         chosen = kept;
     }
 
-    const rfm_data d{s.frequency, s.recency, s.T, {}};
+    rfm_data d{s.frequency, s.recency, s.T, {}};
+    d.litt = s.litt;  // the regularity models choose k with it; the others ignore it
     const spend_data sd{s.frequency, s.monetary_value, {}};
     const std::string unit = time_unit_name(s.unit);
     // The fit options apply to every model: per-model starts and fixed parameters do not.

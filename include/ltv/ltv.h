@@ -157,6 +157,8 @@ typedef struct ltv_model ltv_model;
 #define LTV_MODEL_PARETO_NBD 4  /* Pareto/NBD: r, alpha, s, beta */
 #define LTV_MODEL_BGBB 5        /* BG/BB: alpha, beta, gamma, delta */
 #define LTV_MODEL_SBG 6         /* shifted-beta-geometric: alpha, beta */
+#define LTV_MODEL_BGCNBD 7      /* BG/CNBD-k: r, alpha, a, b (option "k") */
+#define LTV_MODEL_MBGCNBD 8     /* MBG/CNBD-k: r, alpha, a, b (option "k") */
 #define LTV_MODEL_GGOMNBD 9     /* GGom/NBD: r, alpha, b, s, beta */
 
 LTV_API int ltv_model_create(int kind, ltv_model** out_model);
@@ -441,6 +443,15 @@ LTV_API int ltv_customer_lifetime_value(const ltv_model* transaction_model,
                                         const double* monetary, size_t n,
                                         const ltv_clv_options* options, double* out);
 
+/* ---- purchase regularity (docs/bgcnbd.md#regularity) ------------------------------------- */
+/* The Wheat & Morrison (1990) estimate k̂ of the regularity of inter-purchase times (Erlang-k:
+ * k = 1 exponential, larger k more regular; BTYDplus estimateRegularity(method = "wheat")):
+ * prev_itt[i] and last_itt[i] are customer i's last two inter-purchase times (each finite and
+ * > 0; customers with fewer than two are left out by the caller), n ≥ 1.
+ * k̂ = (1 − 4 Var M)/(8 Var M), M = prev/(prev + last), both orders of every pair (deterministic). */
+LTV_API int ltv_regularity_wheat(const double* prev_itt, const double* last_itt, size_t n,
+                                 double* out_k);
+
 /* ---- customers with extra columns; predictions with intervals (docs/models.md#customers-tables) */
 /* One table of customers for the models: the (frequency, recency, T) columns of the functions
  * above plus the columns some models or features need — each NULL when not given:
@@ -630,6 +641,9 @@ typedef struct ltv_summary_table ltv_summary_table;
 #define LTV_SUMMARY_MONETARY_VALUE_HOLDOUT 7 /* mean occasion value in the holdout (split only) */
 #define LTV_SUMMARY_FIRST_PURCHASE 8         /* day numbers: ltv_summary_table_days only */
 #define LTV_SUMMARY_LAST_PURCHASE 9
+#define LTV_SUMMARY_LITT 10                  /* Σ log inter-purchase times (in the unit); 0 if no
+                                                repeat occasion; NaN where not known exactly
+                                                (docs/summaries.md#litt) */
 
 typedef struct ltv_summary_info {
     size_t struct_size;              /* set by the caller to sizeof(ltv_summary_info) */
@@ -647,7 +661,8 @@ typedef struct ltv_summary_info {
 
 LTV_API int ltv_summary_table_free(ltv_summary_table* table);
 LTV_API int ltv_summary_table_info(const ltv_summary_table* table, ltv_summary_info* out_info);
-/* Copies column LTV_SUMMARY_FREQUENCY … LTV_SUMMARY_MONETARY_VALUE_HOLDOUT into out[0..customers);
+/* Copies column LTV_SUMMARY_FREQUENCY … LTV_SUMMARY_MONETARY_VALUE_HOLDOUT or LTV_SUMMARY_LITT
+ * into out[0..customers);
  * LTV_ERR_BUFFER_TOO_SMALL when capacity < customers; holdout columns need a split. */
 LTV_API int ltv_summary_table_column(const ltv_summary_table* table, int column, double* out,
                                      size_t capacity);

@@ -38,6 +38,39 @@
 namespace ltv {
 namespace detail {
 
+// Hooks a traits struct may declare for structural options (option_info) that live in the
+// state's options and in its params_type beside the flat parameters (BG/CNBD-k's k):
+//   static params_type params_with_options(params_type, const model_state&)  state → params
+//   static std::vector<double> flat(const params_type&)     the flat parameters (params order)
+//   static void store_options(model_state&, const params_type&)  after a fit: e.g. the k used
+//   static Result fit_with_state(const model_state&, const rfm_data&, const fit_options&)
+// Models without them behave as before.
+template <class M, class = void>
+struct has_options_hooks : std::false_type {};
+template <class M>
+struct has_options_hooks<
+    M, std::void_t<decltype(M::params_with_options(std::declval<typename M::params_type>(),
+                                                   std::declval<const model_state&>())),
+                   decltype(M::flat(std::declval<const typename M::params_type&>())),
+                   decltype(M::store_options(std::declval<model_state&>(),
+                                             std::declval<const typename M::params_type&>()))>>
+    : std::true_type {};
+
+template <class M, class = void>
+struct has_fit_with_state : std::false_type {};
+template <class M>
+struct has_fit_with_state<
+    M, std::void_t<decltype(M::fit_with_state(std::declval<const model_state&>(),
+                                              std::declval<const rfm_data&>(),
+                                              std::declval<const fit_options&>()))>>
+    : std::true_type {};
+
+/// The structural options a traits struct declares (static constexpr option_info options[]).
+template <class M, class = void>
+struct has_option_list : std::false_type {};
+template <class M>
+struct has_option_list<M, std::void_t<decltype(std::size(M::options))>> : std::true_type {};
+
 template <class M>
 typename M::params_type params_of(const model_state& s) {
     constexpr std::size_t n = std::size(M::params);
@@ -46,15 +79,22 @@ typename M::params_type params_of(const model_state& s) {
     if (s.params.size() < n || (s.params.size() != n && s.covariate_names.empty()))
         fail(status::not_fitted, M::title,
              std::string("the ") + M::title + " model has no parameters yet; fit it or set them");
-    return params_from_flat<typename M::params_type>(s.params.data(),
-                                                     std::make_index_sequence<n>{});
+    auto p = params_from_flat<typename M::params_type>(s.params.data(),
+                                                       std::make_index_sequence<n>{});
+    if constexpr (has_options_hooks<M>::value) return M::params_with_options(p, s);
+    else return p;
 }
 
 /// Stores a fit result ({params, report}) in the state.
 template <class M, class Result>
 void store_fit_result(model_state& s, Result&& r) {
     s.covariate_names.clear();
-    s.params = flat_params<std::size(M::params)>(r.params);
+    if constexpr (has_options_hooks<M>::value) {
+        s.params = M::flat(r.params);
+        M::store_options(s, r.params);
+    } else {
+        s.params = flat_params<std::size(M::params)>(r.params);
+    }
     s.report = std::move(r.report);
     s.fitted = true;
 }
@@ -151,6 +191,10 @@ model_ops make_model_ops(model_kind kind) {
     o.capabilities = M::capabilities;
     o.params = M::params;
     o.num_params = std::size(M::params);
+    if constexpr (detail::has_option_list<M>::value) {
+        o.options = M::options;
+        o.num_options = std::size(M::options);
+    }
     constexpr capability_set caps = M::capabilities;
     if constexpr (detail::has_covariate_links<M>::value) {
         o.covariate_links = M::covariate_links;
@@ -160,8 +204,11 @@ model_ops make_model_ops(model_kind kind) {
     if constexpr (has_capability(caps, capability::fit_rfm)) {
         o.fit_rfm = [](model_state& s, const rfm_data& d, const fit_options& opt) {
             detail::fit_maybe_covariates<M>(s, d, opt, [&] {
-                detail::store_fit_result<M>(
-                    s, M::fit(d, with_state_options(s, model_ops_for(s.kind), opt)));
+                const fit_options o2 = with_state_options(s, model_ops_for(s.kind), opt);
+                if constexpr (detail::has_fit_with_state<M>::value)
+                    detail::store_fit_result<M>(s, M::fit_with_state(s, d, o2));
+                else
+                    detail::store_fit_result<M>(s, M::fit(d, o2));
             });
         };
         o.total_log_likelihood_rfm = [](const model_state& s, const rfm_data& d, double* g) {

@@ -34,6 +34,8 @@
     X(pareto_nbd,  4, "pnbd",   PARETO_NBD)       \
     X(bgbb,        5, "bgbb",   BGBB)             \
     X(sbg,         6, "sbg",    SBG)              \
+    X(bgcnbd,      7, "bgcnbd", BGCNBD)           \
+    X(mbgcnbd,     8, "mbgcnbd", MBGCNBD)          \
     X(ggomnbd,     9, "ggomnbd", GGOMNBD)
 // clang-format on
 

@@ -14,6 +14,14 @@
 //                   mapped to the start of its period)
 //   monetary_value  mean value of the repeat occasions = (total − value of the first occasion) /
 //                   frequency; 0 when frequency = 0
+//   litt            Σ log of the customer's inter-purchase times: the gaps between consecutive
+//                   occasions (period starts) in the time unit; 0 when frequency = 0 (the
+//                   regularity models, ltv/bgcnbd.hpp). Merging occasions by day (the default)
+//                   makes every gap ≥ 1 day, so litt is finite. NaN where it cannot be known
+//                   exactly (never a guessed value): with merge_period::none and two
+//                   transactions on one day (a zero gap), for customers of an incremental state
+//                   whose record is unverified or merged from overlapping states, and for
+//                   customers with repeat occasions restored from a version-1 state file.
 //   first_purchase, last_purchase  the actual first and last transaction days
 //   transactions, total_amount     counts and sums over all transactions up to the end
 // Durations are converted with time_unit (day, week = 7 days, month = 30 days, or any number of
@@ -41,8 +49,8 @@
 // invalid_argument naming both days (it would give a negative duration_holdout).
 //
 // Incremental use and order: summary_state keeps one compact record per customer (first and
-// last day, occasion and transaction counts, value of the first occasion, total: 32 bytes, plus
-// 24 bytes for the holdout and 1 flag byte = 57 bytes, in chunks of 4096 records, so the spare
+// last day, occasion and transaction counts, value of the first occasion, total, Σ log gaps (litt):
+// 40 bytes, plus 24 bytes for the holdout and 1 flag byte = 65 bytes, in chunks of 4096 records, so the spare
 // capacity is at most one chunk and growing never copies records; the customer id storage is
 // counted separately, see summary_state::memory()) and updates it per transaction. The result is
 // exact — identical to one batch run — whenever, for every customer, each new transaction falls in
@@ -159,6 +167,7 @@ struct summary_table {
     std::vector<double> recency;
     std::vector<double> T;
     std::vector<double> monetary_value;
+    std::vector<double> litt;  ///< Σ log inter-purchase times (see the top; NaN: not known)
     std::vector<day_number> first_purchase;
     std::vector<day_number> last_purchase;
     std::vector<std::int32_t> transactions;
@@ -187,13 +196,14 @@ struct summary_table {
 
 namespace detail {
 
-struct occasion_record {  // 32 bytes
+struct occasion_record {  // 40 bytes
     day_number first_day = std::numeric_limits<day_number>::max();
     day_number last_day = std::numeric_limits<day_number>::min();
     std::int32_t occasions = 0;
     std::int32_t transactions = 0;
     double first_value = 0;  // value of the first occasion
     double total = 0;
+    double litt_days = 0;    // Σ log of the gaps between occasions in days; NaN: not known
 };
 
 struct holdout_record {  // 24 bytes
@@ -204,7 +214,7 @@ struct holdout_record {  // 24 bytes
     double total = 0;
 };
 
-static_assert(sizeof(occasion_record) == 32, "compact record");
+static_assert(sizeof(occasion_record) == 40, "compact record");
 static_assert(sizeof(holdout_record) == 24, "compact record");
 
 /// Folds one transaction into a record; returns false when it was unverifiable (see top).
@@ -214,18 +224,32 @@ template <class Record>
 inline bool fold(Record& r, merge_period merge, day_number day, double amount,
                  bool known_period = false) noexcept {
     constexpr bool has_first_value = std::is_same<Record, occasion_record>::value;
+    constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
     if (r.transactions == 0) {
         r.first_day = r.last_day = day;
         r.occasions = 1;
         r.transactions = 1;
         r.total = amount;
-        if constexpr (has_first_value) r.first_value = amount;
+        if constexpr (has_first_value) {
+            r.first_value = amount;
+            r.litt_days = 0;
+        }
         return true;
     }
     ++r.transactions;
     r.total += amount;
     if (merge == merge_period::none) {
         ++r.occasions;
+        if constexpr (has_first_value) {
+            // a new first or last occasion adds one gap; one between them splits a gap that is
+            // not stored, and a same-day one is a zero gap (log 0): litt is not known
+            if (day < r.first_day)
+                r.litt_days += std::log(double(r.first_day) - double(day));
+            else if (day > r.last_day)
+                r.litt_days += std::log(double(day) - double(r.last_day));
+            else
+                r.litt_days = unknown;
+        }
         if (day < r.first_day) {
             r.first_day = day;
             if constexpr (has_first_value) r.first_value = amount;
@@ -241,14 +265,21 @@ inline bool fold(Record& r, merge_period merge, day_number day, double amount,
         if constexpr (has_first_value) r.first_value += amount;
     } else if (p < pf) {
         ++r.occasions;
-        if constexpr (has_first_value) r.first_value = amount;
+        if constexpr (has_first_value) {
+            r.first_value = amount;
+            r.litt_days += std::log(double(pf) - double(p));  // a new first gap
+        }
     } else if (p == pl || p > pl) {
-        if (p > pl) ++r.occasions;
+        if (p > pl) {
+            ++r.occasions;
+            if constexpr (has_first_value) r.litt_days += std::log(double(p) - double(pl));
+        }
     } else if (known_period) {
         // merged into the occasion the previous transaction opened
     } else {
         ++r.occasions;  // strictly between first and last: assumed new
         verified = false;
+        if constexpr (has_first_value) r.litt_days = unknown;  // it would split an unknown gap
     }
     r.first_day = std::min(r.first_day, day);
     r.last_day = std::max(r.last_day, day);
@@ -477,7 +508,8 @@ struct summary_memory {
 /// Incremental per-customer summary; see the order notes at the top of this header.
 class summary_state {
 public:
-    static constexpr std::uint32_t format_version = 1;
+    /// 2: records carry litt (0.2.6); version 1 files are still read (litt NaN where unknown).
+    static constexpr std::uint32_t format_version = 2;
 
     explicit summary_state(summary_options options = {}) : opt_(options) {
         constexpr const char* fn = "summary_state";
@@ -782,7 +814,8 @@ public:
                 static_cast<double>(std::int64_t(period_start(m, end)) - cal_end_p) / u;
         const std::size_t n = cal_.size();
         t.customer.reserve(n);
-        for (auto* v : {&t.frequency, &t.recency, &t.T, &t.monetary_value, &t.total_amount})
+        for (auto* v :
+             {&t.frequency, &t.recency, &t.T, &t.monetary_value, &t.litt, &t.total_amount})
             v->reserve(n);
         t.first_purchase.reserve(n);
         t.last_purchase.reserve(n);
@@ -807,6 +840,8 @@ public:
             t.recency.push_back(static_cast<double>(pl - pf) / u);
             t.T.push_back(static_cast<double>(cal_end_p - pf) / u);
             t.monetary_value.push_back(freq > 0 ? (r.total - r.first_value) / freq : 0.0);
+            // gaps in the unit: Σ log(gap_days / u) = Σ log gap_days − x·log u (NaN stays NaN)
+            t.litt.push_back(freq > 0 ? r.litt_days - freq * std::log(u) : 0.0);
             t.first_purchase.push_back(r.first_day);
             t.last_purchase.push_back(r.last_day);
             t.transactions.push_back(r.transactions);
@@ -889,6 +924,7 @@ public:
             detail::put_i32(o, r.transactions);
             detail::put_f64(o, r.first_value);
             detail::put_f64(o, r.total);
+            detail::put_f64(o, r.litt_days);
             o.push_back(static_cast<char>(flags_[i]));
         }
         if (opt_.calibration_end) {
@@ -921,7 +957,7 @@ public:
         detail::byte_reader head(s, s.size());
         head.bytes(8, "magic");
         const auto version = static_cast<std::uint32_t>(head.u(4, "version"));
-        if (version != format_version)
+        if (version != format_version && version != 1)
             throw error(status::parse_error, pre + "unsupported format version " + std::to_string(version) +
                                                  " (this build reads version " +
                                                  std::to_string(format_version) + ")");
@@ -968,7 +1004,7 @@ public:
         st.after_end_ = r.u(8, "count after end");
         st.unverified_ = r.u(8, "unverified count");
         const std::uint64_t n = r.u(8, "customer count");
-        const std::size_t per = 33 + 4 + (o.calibration_end ? 24 : 0);
+        const std::size_t per = (version == 1 ? 33 : 41) + 4 + (o.calibration_end ? 24 : 0);
         if (n > (body - r.pos()) / per)
             throw error(status::parse_error, pre + "truncated input: " + std::to_string(n) +
                                                  " customers announced but only " +
@@ -990,6 +1026,9 @@ public:
             c.transactions = r.i32("record");
             c.first_value = r.f64("record");
             c.total = r.f64("record");
+            // version 1 has no litt: known (0) only without repeat occasions
+            c.litt_days = version == 1 ? (c.occasions > 1 ? std::numeric_limits<double>::quiet_NaN() : 0.0)
+                                       : r.f64("record");
             st.flags_[i] = static_cast<std::uint8_t>(r.u(1, "record"));
         }
         if (o.calibration_end) {
@@ -1189,6 +1228,22 @@ private:
                                                   detail::excerpt(id()) + "': " + column +
                                                   " overflows double precision when the states "
                                                   "are merged");
+        if constexpr (calibration) {
+            // litt: exact when one state's occasions all come on or after the other's last
+            // occasion (a shared boundary period is one occasion: no gap, except without
+            // merging, where a shared day is a zero gap); otherwise not known.
+            const auto joined = [&](const Record& early, std::int64_t last_early,
+                                    const Record& late, std::int64_t first_late) {
+                if (first_late > last_early)
+                    return early.litt_days + late.litt_days +
+                           std::log(double(first_late) - double(last_early));
+                if (m != merge_period::none) return early.litt_days + late.litt_days;
+                return std::numeric_limits<double>::quiet_NaN();
+            };
+            r.litt_days = pfb >= pla   ? joined(a, pla, b, pfb)
+                          : plb <= pfa ? joined(b, plb, a, pfa)
+                                       : std::numeric_limits<double>::quiet_NaN();
+        }
         a = r;
         return unverified;
     }
@@ -1294,9 +1349,16 @@ private:
         if (r.transactions == 0) {
             bool empty = r.occasions == 0 && r.first_day == Record{}.first_day &&
                          r.last_day == Record{}.last_day && r.total == 0;
-            if constexpr (has_first_value) empty = empty && r.first_value == 0;
+            if constexpr (has_first_value) empty = empty && r.first_value == 0 && r.litt_days == 0;
             if (!empty) bad("record", "has no transactions but is not empty");
             return;
+        }
+        if constexpr (has_first_value) {
+            // litt: NaN (not known) or finite; 0 with a single occasion
+            if (std::isinf(r.litt_days) ||
+                (r.occasions == 1 && !std::isnan(r.litt_days) && r.litt_days != 0))
+                bad("litt", "= " + detail::format_value(r.litt_days) +
+                                " is not NaN or a finite number (0 with one occasion)");
         }
         if (r.occasions == 0)
             bad("occasions", "= 0 with " + std::to_string(r.transactions) + " transactions");

@@ -25,8 +25,11 @@ const ltv::summary_table& require_table(const char* fn, const ltv_summary_table*
     return t->table;
 }
 
+/// The summary's RFM columns with its litt (the regularity models use it; others ignore it).
 ltv::rfm_data rfm_of(const ltv::summary_table& t) {
-    return {t.frequency, t.recency, t.T, {}};
+    ltv::rfm_data d{t.frequency, t.recency, t.T, {}};
+    d.litt = t.litt;
+    return d;
 }
 
 ltv::spend_data spend_of(const ltv::summary_table& t) { return {t.frequency, t.monetary_value, {}}; }

@@ -329,6 +329,8 @@ const std::vector<double>& summary_column(const char* fn, const ltv::summary_tab
             return t.monetary_value;
         case LTV_SUMMARY_TOTAL_AMOUNT:
             return t.total_amount;
+        case LTV_SUMMARY_LITT:
+            return t.litt;
         case LTV_SUMMARY_FREQUENCY_HOLDOUT:
         case LTV_SUMMARY_MONETARY_VALUE_HOLDOUT:
             if (!t.calibration_end)
@@ -344,7 +346,7 @@ const std::vector<double>& summary_column(const char* fn, const ltv::summary_tab
     throw error(status::invalid_argument,
                 std::string(fn) + ": argument 'column' = " + std::to_string(column) +
                     " is not a numeric summary column (LTV_SUMMARY_FREQUENCY 0 … "
-                    "LTV_SUMMARY_MONETARY_VALUE_HOLDOUT 7)");
+                    "LTV_SUMMARY_MONETARY_VALUE_HOLDOUT 7, LTV_SUMMARY_LITT 10)");
 }
 
 const ltv::transaction_log& log_of(const char* fn, const ltv_transactions* t) {

@@ -52,6 +52,8 @@ csv_column age_column(const model_ops& ops) {
 }
 const csv_column col_monetary{{"monetary_value", "zbar", "monetary"}, true};
 const csv_column col_weights{{"weights", "weight", "count"}, false};
+/// Σ log inter-purchase times (ltv summarize's litt; BG/CNBD-k and MBG/CNBD-k choose k with it)
+const csv_column col_litt{{"litt"}, false};
 const std::vector<std::string> id_columns{"customer_id", "id"};
 
 /// Reads a summary from a path or "-" (stdin).
@@ -140,6 +142,8 @@ summary_csv read_input(const input_args& a, const std::vector<csv_column>& wante
             out.columns.push_back(t.monetary_value);
         else if (name == "weights")
             out.columns.emplace_back();
+        else if (name == "litt")
+            out.columns.push_back(t.litt);
         else if (std::find(c.names.begin(), c.names.end(), "T") != c.names.end())
             out.columns.push_back(t.T);
         else
@@ -247,12 +251,21 @@ model_state fit_file(const fit_args& a) {
     const model_ops& ops = model_ops_for(m.kind);
     switch (ops.data) {
         case data_kind::rfm: {
+            // litt only for the models that use it (a structural option "k" chosen with it):
+            // an unknown litt (an empty field) must not stop the other models' fits.
+            bool uses_litt = false;
+            for (std::size_t i = 0; i < ops.num_options; ++i)
+                uses_litt = uses_litt || std::string(ops.options[i].name) == "k";
             std::vector<csv_column> wanted{col_frequency, col_recency, age_column(ops),
                                            col_weights};
+            if (uses_litt) wanted.push_back(col_litt);
+            const std::size_t first_covariate = wanted.size();
             for (const auto& c : a.covariates) wanted.push_back({{c}, true});
             const auto t = read_input(a.input, wanted);
             rfm_data d{t.columns[0], t.columns[1], t.columns[2], t.columns[3]};
-            const std::vector<double> z = covariate_matrix(t, 4, a.covariates.size());
+            if (uses_litt) d.litt = t.columns[4];  // empty when the table has no litt column
+            const std::vector<double> z =
+                covariate_matrix(t, first_covariate, a.covariates.size());
             if (!a.covariates.empty()) {
                 d.covariates = {z.data(), t.rows, a.covariates.size()};
                 d.covariate_names = {a.covariates.data(), a.covariates.size()};

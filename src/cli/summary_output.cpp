@@ -108,8 +108,8 @@ void format_rows(const summary_table& t, bool extra, std::size_t from, std::size
     char duration[detail::max_shortest_chars + 8];
     const std::size_t duration_len =
         static_cast<std::size_t>(number(duration, t.duration_holdout) - duration);
-    // Per row at most: the id, 11 numbers or dates of 24 bytes, 12 separators.
-    constexpr std::size_t numbers_room = 11 * detail::max_shortest_chars + 12;
+    // Per row at most: the id, 12 numbers or dates of 24 bytes, 13 separators.
+    constexpr std::size_t numbers_room = 12 * detail::max_shortest_chars + 13;
     for (std::size_t i = from; i < to; ++i) {
         char* p = buf.room(text_room(t.customer[i]) + numbers_room);
         p = put_text(p, t.customer[i]);
@@ -144,6 +144,8 @@ void format_rows(const summary_table& t, bool extra, std::size_t from, std::size
             *p++ = ',';
             p = number(p, t.total_amount[i]);
         }
+        *p++ = ',';
+        p = number(p, t.litt[i]);  // NaN (not known exactly) is an empty field
         *p++ = '\n';
         buf.commit(p);
     }
@@ -163,7 +165,7 @@ void write_summary_csv(const std::string& output, const summary_table& t, bool e
     std::string header = "customer_id,frequency,recency,T,monetary_value";
     if (t.calibration_end) header += ",frequency_holdout,monetary_value_holdout,duration_holdout";
     if (extra) header += ",first_purchase,last_purchase,transactions,total_amount";
-    header += '\n';
+    header += ",litt\n";
 
     // With a second CPU, a second thread formats the later half of a large table into memory
     // while this one formats and writes the first half.

@@ -209,8 +209,8 @@ static void test_load_validates_records(void) {
     CHECK(ltv_summary_add_strings(s, ids, days, NULL, 2) == LTV_OK);
     CHECK(ltv_summary_save(s, path) == LTV_OK);
     bytes = (unsigned char*)read_all(path, &size);
-    CHECK(bytes != NULL && size == 72 + 5 + 33 + 8);
-    if (bytes != NULL && size == 72 + 5 + 33 + 8) {
+    CHECK(bytes != NULL && size == 72 + 5 + 41 + 8);
+    if (bytes != NULL && size == 72 + 5 + 41 + 8) {
         for (k = 0; k < 4; ++k)
             bytes[at + (size_t)k] = (unsigned char)(((uint32_t)occasions >> (8 * k)) & 0xFF);
         sum = fnv1a64(bytes, size - 8);

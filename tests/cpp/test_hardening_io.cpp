@@ -514,11 +514,11 @@ std::string d9_state_bytes() {
     return st.save_bytes();
 }
 
-// Layout (summary.hpp save_bytes): 72 header bytes; ids (4-byte length + bytes: "a", "b" =
-// 10 bytes); 33-byte calibration records (first, last, occasions, transactions: int32; first
-// value, total: f64; flags: 1 byte); 24-byte holdout records; 8-byte checksum.
+// Layout (summary.hpp save_bytes, format version 2): 72 header bytes; ids (4-byte length + bytes:
+// "a", "b" = 10 bytes); 41-byte calibration records (first, last, occasions, transactions: int32;
+// first value, total, litt: f64; flags: 1 byte); 24-byte holdout records; 8-byte checksum.
 constexpr std::size_t d9_records = 72 + 10;
-constexpr std::size_t d9_holdout = d9_records + 2 * 33;
+constexpr std::size_t d9_holdout = d9_records + 2 * 41;
 
 template <class T>
 std::string patched(std::string bytes, std::size_t offset, T value) {
@@ -552,7 +552,7 @@ TEST_CASE("hardening io: D9 a state file with a valid checksum but impossible va
     // D9: negative occasions (gave frequency −6), NaN totals, first day after the last.
     CHECK(restore_error(patched(bytes, d9_records + 8, std::int32_t(-5))) ==
           a + "occasions = -5 is negative");
-    CHECK(restore_error(patched(bytes, d9_records + 33 + 24, std::nan(""))) ==
+    CHECK(restore_error(patched(bytes, d9_records + 41 + 24, std::nan(""))) ==
           b + "total = nan is not finite");
     CHECK(restore_error(patched(bytes, d9_records + 16, std::numeric_limits<double>::infinity())) ==
           a + "first_value = inf is not finite");
@@ -566,8 +566,14 @@ TEST_CASE("hardening io: D9 a state file with a valid checksum but impossible va
           a + "occasions = 3 exceeds the 2 transactions");
     CHECK(restore_error(patched(bytes, d9_records + 12, std::int32_t(-1))) ==
           a + "transactions = -1 is negative");
-    CHECK(restore_error(patched(bytes, d9_records + 32, std::uint8_t(4))) ==
+    CHECK(restore_error(patched(bytes, d9_records + 40, std::uint8_t(4))) ==
           a + "flags = 4 has unknown bits (known: 1 = unverified)");
+    // litt: NaN (not known) is valid, infinite is not, and a single occasion has litt 0.
+    CHECK(restore_error(patched(bytes, d9_records + 32, std::nan(""))) == "<no error>");
+    CHECK(restore_error(patched(bytes, d9_records + 32, -std::numeric_limits<double>::infinity())) ==
+          a + "litt = -inf is not NaN or a finite number (0 with one occasion)");
+    CHECK(restore_error(patched(bytes, d9_records + 41 + 32, 1.5)) ==
+          b + "litt = 1.5 is not NaN or a finite number (0 with one occasion)");
     // Holdout records: "b" has none, so its record must be exactly empty.
     CHECK(restore_error(patched(bytes, d9_holdout + 24 + 16, 1.0)) ==
           b + "holdout record has no transactions but is not empty");

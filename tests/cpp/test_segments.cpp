@@ -79,6 +79,7 @@ TEST_CASE("segments: every registered model fitted per segment equals each subse
         ltv::model_state proto;
         proto.kind = static_cast<ltv::model_kind>(ops->kind);
         proto.time_unit = "week";
+        conf::apply_reference_options(*ops, proto);  // e.g. BG/CNBD-k's k (as conf::fit)
         ltv::fit_options fo;
         // (a third of a small data set may not identify every parameter: BG/BB's 22 rows; the
         // point where the fit stops must still be the subset's own)

@@ -217,7 +217,7 @@ def test_same_numbers_as_the_cli_json(comparison):
 
 def test_dataframe_shapes_indices_and_dtypes(comparison, log):
     t = comparison.table
-    assert list(t.index) == ["baseline", "gg", "bgnbd", "mbgnbd", "pnbd"]
+    assert list(t.index) == ["baseline", "gg", "bgnbd", "mbgnbd", "pnbd", "bgcnbd", "mbgcnbd"]
     metrics = list(ltv.evaluation.metric_info().index)
     assert list(t.columns) == ["title", "role", "converged", "message", *metrics]
     # 22 metrics in this order: LTV_EVALUATION_METRIC_LIST of include/ltv/evaluation.hpp.
@@ -231,7 +231,7 @@ def test_dataframe_shapes_indices_and_dtypes(comparison, log):
 
     tr = comparison.tracking
     assert np.issubdtype(tr.index.dtype, np.datetime64)
-    assert list(tr.columns) == ["actual", "bgnbd", "mbgnbd", "pnbd"]
+    assert list(tr.columns) == ["actual", "bgnbd", "mbgnbd", "pnbd", "bgcnbd", "mbgcnbd"]
     # Weekly periods from the first purchase day 1997-01-01 to 1998-06-30 (SOURCES.md): 546
     # days, the last period cut at the observation end → ⌈546 / 7⌉ = 78 periods.
     assert len(tr) == 78 and tr.index[0] == pd.Timestamp("1997-01-07")
@@ -241,7 +241,8 @@ def test_dataframe_shapes_indices_and_dtypes(comparison, log):
 
     bf = comparison.by_frequency
     assert list(bf.index) == ["0", "1", "2", "3", "4", "5", "6", "7+"]
-    assert list(bf.columns) == ["customers", "actual", "baseline", "bgnbd", "mbgnbd", "pnbd"]
+    assert list(bf.columns) == ["customers", "actual", "baseline", "bgnbd", "mbgnbd", "pnbd",
+                                "bgcnbd", "mbgcnbd"]
     assert bf["customers"].sum() == 23570  # every customer of the log (SOURCES.md)
     h = comparison.histogram
     assert list(h.index) == list(bf.index) and list(h.columns) == ["actual", "bgnbd", "mbgnbd", "pnbd"]
@@ -270,7 +271,7 @@ def test_dataframe_shapes_indices_and_dtypes(comparison, log):
     with pytest.raises(ValueError, match="has no matrices"):
         comparison.p_alive_matrix("gg")
 
-    assert set(comparison.models) == {"gg", "bgnbd", "mbgnbd", "pnbd"}
+    assert set(comparison.models) == {"gg", "bgnbd", "mbgnbd", "pnbd", "bgcnbd", "mbgcnbd"}
     assert isinstance(comparison.models["bgnbd"], ltv.BetaGeo)
     assert any("BG/BB skipped" in n for n in comparison.notes)
     assert "best: pnbd" in repr(comparison) and "<table" in comparison._repr_html_()
@@ -321,7 +322,7 @@ def test_every_plot_runs_headless(comparison, frame):
 
     for plot in (ltv.plot_cumulative_transactions, ltv.plot_incremental_transactions):
         ax = plot(comparison)
-        assert len(ax.lines) == 1 + 3 + 1  # actual, three models, the calibration end
+        assert len(ax.lines) == 1 + 5 + 1  # actual, five models, the calibration end
         assert ax.lines[-1].get_label() == "calibration end"
         ax = plot(comparison, models="bgnbd")
         assert len(ax.lines) == 3

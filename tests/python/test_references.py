@@ -13,10 +13,15 @@ import references as refs
 CLASSES = sorted(ltv.MODEL_CLASSES.values(), key=lambda c: c._kind)
 
 
-def fit_on(cls, model, data_name):
-    """A new instance of cls fitted on the reference data set data_name."""
+def fit_on(cls, model, data_name, options=None):
+    """A new instance of cls fitted on the reference data set data_name; ``options``: the
+    structural options of the fit (BG/CNBD-k's k), else the conformance section's."""
     d = refs.dataset(model, data_name)
     m = cls()
+    if options is None:
+        options = refs.load(model).get("conformance", {}).get("options", {})
+    for name, value in options.items():
+        m.set_option(name, value)
     if "cohorts" in d:
         return m.fit(d["cohorts"])
     if "monetary" in d:
@@ -33,9 +38,12 @@ def model_at(cls, spec):
         key = (cls.name, spec)
         if key not in _estimates:
             fit = refs.fit(cls.name, spec[len("estimate:"):])
-            _estimates[key] = fit_on(cls, cls.name, fit["data"])
+            _estimates[key] = fit_on(cls, cls.name, fit["data"], fit.get("options"))
         return _estimates[key]
-    return cls(params=refs.params(cls.name, spec))
+    m = cls(params=refs.params(cls.name, spec))
+    for name, value in refs.load(cls.name).get("conformance", {}).get("options", {}).items():
+        m.set_option(name, value)
+    return m
 
 
 def evaluate(cls, p):

@@ -3,6 +3,7 @@
 journey statuses, RFM, cohorts, period retention and the errors for malformed input."""
 
 import datetime
+import math
 from pathlib import Path
 
 import numpy as np
@@ -85,7 +86,7 @@ def test_calibration_holdout_columns():
     frame = s.to_pandas()
     assert list(frame.columns) == ["frequency", "recency", "T", "monetary_value",
                                    "frequency_holdout", "monetary_value_holdout",
-                                   "duration_holdout"]
+                                   "duration_holdout", "litt"]
     # a: calibration purchases 01-05, 01-20 → frequency 1; holdout 03-02 (30) → 1 occasion of 30.
     assert frame.loc["a", "frequency"] == 1 and frame.loc["a", "frequency_holdout"] == 1
     assert frame.loc["a", "monetary_value_holdout"] == pytest.approx(30, rel=1e-15)
@@ -249,7 +250,9 @@ def test_cli_summarize_default_columns_stdin_and_json(tmp_path):
                            "monetary_value": 25.0}
     csv = run("summarize", path, "--observation-end", "2014-03-05", "--extra").stdout.splitlines()
     assert csv[0] == ("customer_id,frequency,recency,T,monetary_value,first_purchase,"
-                      "last_purchase,transactions,total_amount")
+                      "last_purchase,transactions,total_amount,litt")
+    # litt (last): log 15 + log 41, a's gaps in days (docs/summaries.md#litt)
+    assert abs(float(csv[1].split(",")[-1]) - (math.log(15) + math.log(41))) < 1e-12
     # the default unit is the library's: days (ltv::default_time_unit)
     assert csv[1].startswith("a,2,56,59,25,2014-01-05,2014-03-02,3,60")
 

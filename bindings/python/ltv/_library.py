@@ -526,6 +526,7 @@ _SIGNATURES = {
     "ltv_model_predict": [_model, ctypes.c_int, ctypes.c_double, ctypes.POINTER(Customers),
                           ctypes.POINTER(PredictionOptions), _c_double_p, _c_double_p,
                           _c_double_p, _size_t],
+    "ltv_regularity_wheat": [_c_double_p, _c_double_p, _size_t, _c_double_p],
 }
 
 # name -> (restype, argtypes) for the functions that return a value instead of a status

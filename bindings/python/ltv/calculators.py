@@ -210,3 +210,20 @@ __all__ = [
     "purchase_chain_ltv",
     "average_clv",
 ]
+
+
+def regularity_wheat(prev_itt, last_itt):
+    """The Wheat & Morrison (1990) estimate of purchase regularity k̂ (BTYDplus
+    ``estimateRegularity(method="wheat")``): ``prev_itt[i]`` and ``last_itt[i]`` are customer
+    i's last two inter-purchase times (each > 0; leave out customers with fewer than two).
+    About 1 for exponential (Poisson) purchasing, k for Erlang-k inter-purchase times — a hint
+    whether BG/CNBD-k or MBG/CNBD-k with k > 1 is worth fitting (docs/bgcnbd.md#regularity).
+    """
+    prev = as_double_array(prev_itt, "prev_itt")
+    last = as_double_array(last_itt, "last_itt")
+    if len(prev) != len(last):
+        raise InvalidArgumentError(
+            f"'last_itt' has {len(last)} elements but 'prev_itt' has {len(prev)}")
+    out = _out()
+    call("ltv_regularity_wheat", pointer(prev), pointer(last), len(prev), ctypes.byref(out))
+    return out.value

@@ -712,12 +712,12 @@ def _covariate_matrix(covariates, n):
 
 
 def _customers(n, frequency, recency=None, T=None, weights=None, monetary=None,
-               covariates=None):
+               covariates=None, litt=None):
     """An ltv_customers struct over the given float64 arrays; returns (struct, keep-alive)."""
     c = Customers()
     call("ltv_customers_init", ctypes.byref(c), ctypes.sizeof(c))
     c.n = n
-    keep = [frequency, recency, T, weights, monetary]
+    keep = [frequency, recency, T, weights, monetary, litt]
     c.frequency = pointer(frequency)
     if recency is not None:
         c.recency = pointer(recency)
@@ -727,6 +727,8 @@ def _customers(n, frequency, recency=None, T=None, weights=None, monetary=None,
         c.weights = pointer(weights)
     if monetary is not None:
         c.monetary = pointer(monetary)
+    if litt is not None:
+        c.litt = pointer(litt)
     if covariates is not None:
         z, names = _covariate_matrix(covariates, n)
         keep.append(z)
@@ -739,10 +741,20 @@ def _customers(n, frequency, recency=None, T=None, weights=None, monetary=None,
     return c, keep
 
 
+def _table_litt(table):
+    """The ``litt`` column of a Summary or DataFrame passed alone to fit, or None."""
+    if getattr(table, "time_unit_days", None) is not None:
+        return getattr(table, "litt", None)
+    try:
+        return table["litt"] if "litt" in getattr(table, "columns", ()) else None
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
 class _FitRfm:
     def fit(self, frequency, recency=None, T=None, weights=None, *, initial=None,
             max_iterations=None, time_limit=None, cancel=None, allow_no_convergence=False,
-            covariates=None):
+            covariates=None, litt=None):
         """Maximum-likelihood fit on (frequency, recency, T) — three columns, or one
         :class:`ltv.Summary` / DataFrame holding them (a Summary's time unit is recorded in the
         model). ``weights`` counts identical rows. Returns self.
@@ -765,9 +777,15 @@ class _FitRfm:
         row per customer, or a DataFrame whose columns name the covariates; their coefficients
         become parameters named ``"<parameter>:<covariate>"``.
 
+        ``litt``: each customer's sum of log inter-purchase times (a Summary's or DataFrame's
+        ``litt`` column is taken when one table is given); BG/CNBD-k and MBG/CNBD-k choose their
+        regularity k with it, the other models ignore it.
+
         >>> ltv.BetaGeo().fit(summary).params                # doctest: +SKIP
         {'r': 0.2426, 'alpha': 4.414, 'a': 0.7929, 'b': 2.426}
         """
+        if litt is None and recency is None and T is None:
+            litt = _table_litt(frequency)
         frequency, recency, T = _rfm_data(self, frequency, recency, T)
         _, n, c = _columns(frequency=frequency, recency=recency, **{self._age_name: T})
         w = None
@@ -777,9 +795,14 @@ class _FitRfm:
                 raise InvalidArgumentError(f"'weights' has {len(w)} elements but 'frequency' has {n}")
         options = _fit_keywords(self, initial, max_iterations, time_limit, cancel,
                                 allow_no_convergence)
-        if covariates is not None:
+        lt = None
+        if litt is not None:
+            lt = as_double_array(litt, "litt")
+            if len(lt) != n:
+                raise InvalidArgumentError(f"'litt' has {len(lt)} elements but 'frequency' has {n}")
+        if covariates is not None or lt is not None:
             customers, keep = _customers(n, c["frequency"], c["recency"], c[self._age_name], w,
-                                         covariates=covariates)
+                                         covariates=covariates, litt=lt)
             result = self._run_fit("ltv_model_fit_customers", ctypes.byref(customers),
                                    ctypes.byref(options))
             del keep

@@ -729,6 +729,7 @@ class Summary:
     _core = ("frequency", "recency", "T", "monetary_value")
     _holdout = ("frequency_holdout", "monetary_value_holdout", "duration_holdout")
     _extra = ("first_purchase", "last_purchase", "transactions", "total_amount")
+    _regularity = ("litt",)
 
     def __init__(self, table_handle, report=None, integer_ids=False):
         try:
@@ -755,6 +756,8 @@ class Summary:
             self.frequency, self.recency, self.T, self.monetary_value = (column(k) for k in range(4))
             self.transactions = column(4).astype(np.int64)
             self.total_amount = column(5)
+            # Σ log inter-purchase times (BG/CNBD-k, MBG/CNBD-k); NaN where not known exactly
+            self.litt = column(10)
             self.first_purchase, self.last_purchase = days(8), days(9)
             self.has_holdout = bool(info.has_holdout)
             if self.has_holdout:
@@ -808,12 +811,15 @@ class Summary:
     def columns(self):
         """The names of the columns :meth:`to_pandas` gives: ``frequency, recency, T,
         monetary_value``, plus ``frequency_holdout, monetary_value_holdout, duration_holdout``
-        when the summary has a calibration/holdout split."""
-        return list(self._core) + (list(self._holdout) if self.has_holdout else [])
+        when the summary has a calibration/holdout split, and ``litt`` (the sum of the logs of
+        the inter-purchase times, which BG/CNBD-k and MBG/CNBD-k use to choose k)."""
+        return (list(self._core) + (list(self._holdout) if self.has_holdout else []) +
+                list(self._regularity))
 
     def to_pandas(self, extra=False):
         """A DataFrame indexed by customer_id with lifetimes' columns (frequency, recency, T,
-        monetary_value[, frequency_holdout, monetary_value_holdout, duration_holdout]); extra=True
+        monetary_value[, frequency_holdout, monetary_value_holdout, duration_holdout]) and
+        ``litt`` (Σ log inter-purchase times; NaN where not known exactly); extra=True
         adds first_purchase, last_purchase, transactions and total_amount. A summary with
         segments has their column (``segment_column``) first."""
         import pandas as pd

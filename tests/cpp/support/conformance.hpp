@@ -101,11 +101,26 @@ inline std::vector<ltv::array_view<double>> cohort_views(const data_set& d) {
     return {d.cohorts.begin(), d.cohorts.end()};
 }
 
-/// Fits the model (through its ops) on data d; returns the fitted state.
+/// The structural options a reference file sets (BG/CNBD-k's k), applied to a state of the
+/// model: `options` when given (a fit's own "options"), else the "conformance" section's.
+inline void apply_reference_options(const ltv::model_ops& ops, ltv::model_state& s,
+                                    const json* options = nullptr) {
+    if (options == nullptr) {
+        const json& ref = reference(ops.name);
+        if (!ref.contains("conformance") || !ref["conformance"].contains("options")) return;
+        options = &ref["conformance"]["options"];
+    }
+    for (const auto& [name, value] : options->items())
+        ltv::set_model_option(s, ops, name, value.get<double>());
+}
+
+/// Fits the model (through its ops) on data d; returns the fitted state. `options`: the
+/// structural options (apply_reference_options).
 inline ltv::model_state fit(const ltv::model_ops& ops, const data_set& d,
-                            const ltv::fit_options& o = {}) {
+                            const ltv::fit_options& o = {}, const json* options = nullptr) {
     ltv::model_state s;
     s.kind = static_cast<ltv::model_kind>(ops.kind);
+    apply_reference_options(ops, s, options);
     switch (ops.data) {
         case ltv::data_kind::rfm:
             ops.fit_rfm(s, rfm_view(d), o);
@@ -144,8 +159,11 @@ inline const ltv::model_state& estimate(const ltv::model_ops& ops, const json& r
     const auto key = std::make_pair(ops.kind, fit_name);
     const auto it = cache.find(key);
     if (it != cache.end()) return it->second;
-    const std::string data = ref.at("fits").at(fit_name).at("data").get<std::string>();
-    return cache.emplace(key, fit(ops, reference_data(ops, ref, data))).first->second;
+    const json& f = ref.at("fits").at(fit_name);
+    const std::string data = f.at("data").get<std::string>();
+    const json* options = f.contains("options") ? &f["options"] : nullptr;
+    return cache.emplace(key, fit(ops, reference_data(ops, ref, data), {}, options))
+        .first->second;
 }
 
 /// The parameters `spec` names ("<set>", "fit:<name>" or "estimate:<name>") as a state.
@@ -155,6 +173,7 @@ inline ltv::model_state state_at(const ltv::model_ops& ops, const json& ref,
     ltv::model_state s;
     s.kind = static_cast<ltv::model_kind>(ops.kind);
     s.params = params(ref, spec, ops);
+    apply_reference_options(ops, s);
     return s;
 }
 
