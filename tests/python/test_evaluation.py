@@ -217,7 +217,7 @@ def test_same_numbers_as_the_cli_json(comparison):
 
 def test_dataframe_shapes_indices_and_dtypes(comparison, log):
     t = comparison.table
-    assert list(t.index) == ["baseline", "gg", "bgnbd", "mbgnbd", "pnbd"]
+    assert list(t.index) == ["baseline", "gg", "bgnbd", "mbgnbd", "pnbd", "ggomnbd"]
     metrics = list(ltv.evaluation.metric_info().index)
     assert list(t.columns) == ["title", "role", "converged", "message", *metrics]
     # 22 metrics in this order: LTV_EVALUATION_METRIC_LIST of include/ltv/evaluation.hpp.
@@ -321,7 +321,7 @@ def test_every_plot_runs_headless(comparison, frame):
 
     for plot in (ltv.plot_cumulative_transactions, ltv.plot_incremental_transactions):
         ax = plot(comparison)
-        assert len(ax.lines) == 1 + 3 + 1  # actual, three models, the calibration end
+        assert len(ax.lines) == 1 + 4 + 1  # actual, four models, the calibration end
         assert ax.lines[-1].get_label() == "calibration end"
         ax = plot(comparison, models="bgnbd")
         assert len(ax.lines) == 3

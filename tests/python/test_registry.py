@@ -32,7 +32,7 @@ def header_constants(prefix):
 def test_classes_come_from_the_library():
     # The classes ltv exported before the registry, under the same names and kinds.
     expected = {"BetaGeo": 1, "ModifiedBetaGeo": 2, "GammaGamma": 3, "ParetoNBD": 4,
-                "BetaGeoBetaBinom": 5, "ShiftedBetaGeo": 6}
+                "BetaGeoBetaBinom": 5, "ShiftedBetaGeo": 6, "GammaGompertzNBD": 9}
     for name, kind in expected.items():
         cls = getattr(ltv, name)
         assert cls._kind == kind and cls.__name__ == name and name in ltv.__all__
