@@ -530,8 +530,10 @@ inline ggomnbd_fit_result fit_ggomnbd(const rfm_data& data, const fit_options& o
     detail::fit_outcome fit = detail::run_fit(pr, free_opt, ll);
     // Boundary: the estimate ran to b → 0 (diverged below b_min, or stopped where e^{bT} − 1
     // is bT to 1e−4: the log-b gradient vanishes there, so where it stopped is arbitrary).
-    const bool boundary = !user_fixed_b && !(fit.params[2] * f.max_T > 1e-4 &&
-                                             fit.report.convergence.converged);
+    // (a fit stopped by its time limit is reported as such, not refitted past the limit)
+    const bool boundary = !user_fixed_b &&
+                          fit.report.convergence.stop != stop_reason::time_limit &&
+                          !(fit.params[2] * f.max_T > 1e-4 && fit.report.convergence.converged);
     if (boundary) {
         fit_options held = options;
         held.fixed.emplace_back(2, b_min);

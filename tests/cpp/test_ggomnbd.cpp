@@ -46,7 +46,10 @@ TEST_CASE("ggomnbd: CDNOW runs to the Pareto/NBD boundary; the fit holds b there
 }
 
 TEST_CASE("ggomnbd: b → 0 with β = b β_P is Pareto/NBD (log L, P(alive), CET, E[X(t)])") {
-    const ltv::pareto_nbd_params pn{0.553, 10.58, 0.606, 11.67};
+    // Pareto/NBD at its published CDNOW estimates (pnbd.json), as inputs.
+    const auto& q = reference("pnbd")["fits"]["cdnow"]["params"];
+    const ltv::pareto_nbd_params pn{q["r"]["value"].get<double>(), q["alpha"]["value"].get<double>(),
+                                    q["s"]["value"].get<double>(), q["beta"]["value"].get<double>()};
     const double b = 1e-9;
     const ltv::ggomnbd_params g{pn.r, pn.alpha, b, pn.s, b * pn.beta};
     const double rows[][3] = {{0, 0, 38.86}, {2, 30.43, 38.86}, {26, 30.86, 31}, {50, 70, 78}};

@@ -73,7 +73,7 @@ TEST_CASE("registry: every model describes itself once and consistently") {
         CHECK(fits == 1);
         CHECK((m->data == ltv::data_kind::rfm) == (m->fit_rfm != nullptr));
     }
-    CHECK(ltv::registered_model_names() == "bgnbd, mbgnbd, gg, pnbd, bgbb, sbg, bgcnbd, mbgcnbd");
+    CHECK(ltv::registered_model_names() == "bgnbd, mbgnbd, gg, pnbd, bgbb, sbg, bgcnbd, mbgcnbd, ggomnbd");
     CHECK_THROWS_WITH_AS(ltv::model_ops_named("bgnbd2"),
                          doctest::Contains("unknown model 'bgnbd2' (known: bgnbd, mbgnbd"),
                          ltv::error);

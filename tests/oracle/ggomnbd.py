@@ -25,8 +25,8 @@ PARAMETER_SETS = {
     "oracle_a": {"r": 0.55, "alpha": 10.5, "b": 0.05, "s": 0.6, "beta": 2.0},
     # density mode inside the observation window (e^{b tau} = (beta - 1)/s at tau ~ 10.1)
     "oracle_b": {"r": 1.2, "alpha": 4.0, "b": 0.2, "s": 2.5, "beta": 20.0},
-    # near the Pareto/NBD limit: b small, beta / b = 11.67
-    "oracle_near_pnbd": {"r": 0.553, "alpha": 10.58, "b": 1e-4, "s": 0.606, "beta": 1.167e-3},
+    # near the Pareto/NBD limit: b small, beta / b = 12
+    "oracle_near_pnbd": {"r": 0.5, "alpha": 10.0, "b": 1e-4, "s": 0.6, "beta": 1.2e-3},
 }
 
 CUSTOMERS = [(0, 0, 38.86), (1, 1.71, 38.86), (2, 30.43, 38.86), (7, 29.43, 38.86),

@@ -33,7 +33,8 @@ def test_classes_come_from_the_library():
     # The classes ltv exported before the registry, under the same names and kinds.
     expected = {"BetaGeo": 1, "ModifiedBetaGeo": 2, "GammaGamma": 3, "ParetoNBD": 4,
                 "BetaGeoBetaBinom": 5, "ShiftedBetaGeo": 6}
-    expected.update({"BetaGeoCNBD": 7, "ModifiedBetaGeoCNBD": 8})  # 0.2.6: the regularity models
+    expected.update({"BetaGeoCNBD": 7, "ModifiedBetaGeoCNBD": 8,
+                     "GammaGompertzNBD": 9})  # 0.2.6: the regularity models, GGom/NBD
     for name, kind in expected.items():
         cls = getattr(ltv, name)
         assert cls._kind == kind and cls.__name__ == name and name in ltv.__all__
