@@ -71,3 +71,13 @@ def dataset(model, name):
     table = np.genfromtxt(DATA / d["file"], delimiter=",", names=True)
     return {column: np.asarray(table[source], dtype=float)
             for column, source in d["columns"].items()}
+
+
+def configured(cls):
+    """A new instance of model class cls with the structural options its reference file's
+    conformance section sets (BG/CNBD-k's k: its k search needs litt, which plain RFM rows
+    lack)."""
+    m = cls()
+    for name, v in load(cls.name).get("conformance", {}).get("options", {}).items():
+        m.set_option(name, v)
+    return m

@@ -13,6 +13,8 @@ import pytest
 
 import ltv
 
+import references as refs
+
 ROOT = Path(__file__).resolve().parents[2]
 CDNOW = pd.read_csv(ROOT / "tests" / "data" / "cdnow_customers_summary_with_transactions.csv")
 
@@ -115,7 +117,7 @@ def test_every_registered_model_gets_intervals():
                 m = cls().fit(x, tx, n, weights=w)
                 data = (x, tx, n)
             else:
-                m = cls().fit(*_args())
+                m = refs.configured(cls).fit(*_args())
                 data = _args()
             cases = [(q, dict(t=5, discount_rate=0.05), data)
                      for q, cap in (("p_alive", "p_alive"),

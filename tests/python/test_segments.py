@@ -48,13 +48,7 @@ def frame_for(cls, df):
                          "store": df["store"]}, index=df.index)
 
 
-def configured(cls):
-    """A new instance of cls with the structural options its reference file's conformance
-    section sets (BG/CNBD-k's k: its k search needs litt, which these rows lack)."""
-    m = cls()
-    for name, value in refs.load(cls.name).get("conformance", {}).get("options", {}).items():
-        m.set_option(name, value)
-    return m
+configured = refs.configured
 
 
 def per_customer_classes():
