@@ -103,9 +103,12 @@ cnbd_shape cnbd_shape_of(const char* fn, const P& p) {
 /// The batch loop: validation of the rows (and litt), then f(i) per row in contiguous blocks on
 /// `threads` threads (results do not depend on them), failures named by row.
 template <class F>
-void cnbd_batch(const char* fn, const rfm_data& data, double* out, int threads, F&& f) {
+void cnbd_batch(const char* fn, const rfm_data& data, double* out, int threads, bool uses_litt,
+                F&& f) {
     validate_rfm(fn, data);
-    validate_litt(fn, data);
+    // litt enters the log-likelihood only: P(alive) and the expectations neither read nor check
+    // it, so a summary's unknown (NaN) litt does not stop them.
+    if (uses_litt) validate_litt(fn, data);
     require_array(fn, "out", out, data.size());
     parallel_for(data.size(), threads, [&](std::size_t lo, std::size_t hi) {
         for (std::size_t i = lo; i < hi; ++i) out[i] = at_row(i, [&] { return f(i); });
@@ -197,7 +200,7 @@ template <class P, detail::if_cnbd<P> = 0>
 void log_likelihood(const P& params, const rfm_data& data, double* out, int threads) {
     constexpr const char* fn = detail::cnbd_variant<P>::ll;
     const auto p = detail::cnbd_shape_of(fn, params);
-    detail::cnbd_batch(fn, data, out, threads, [&](std::size_t i) {
+    detail::cnbd_batch(fn, data, out, threads, true, [&](std::size_t i) {
         return detail::cnbd_log_likelihood(p, data.frequency[i], data.recency[i], data.age[i],
                                            data.litt.empty() ? 0.0 : data.litt[i]);
     });
@@ -224,7 +227,7 @@ template <class P, detail::if_cnbd<P> = 0>
 void probability_alive(const P& params, const rfm_data& data, double* out, int threads) {
     constexpr const char* fn = detail::cnbd_variant<P>::alive;
     const auto p = detail::cnbd_shape_of(fn, params);
-    detail::cnbd_batch(fn, data, out, threads, [&](std::size_t i) {
+    detail::cnbd_batch(fn, data, out, threads, false, [&](std::size_t i) {
         return detail::cnbd_probability_alive(p, data.frequency[i], data.recency[i], data.age[i]);
     });
 }
@@ -246,7 +249,7 @@ void conditional_expected_purchases(const P& params, double t, const rfm_data& d
     constexpr const char* fn = detail::cnbd_variant<P>::cond;
     const auto p = detail::cnbd_shape_of(fn, params);
     detail::require_nonnegative(fn, "t", t);
-    detail::cnbd_batch(fn, data, out, threads, [&](std::size_t i) {
+    detail::cnbd_batch(fn, data, out, threads, false, [&](std::size_t i) {
         return detail::cnbd_conditional_expected(p, t, data.frequency[i], data.recency[i],
                                                  data.age[i], fn);
     });
@@ -316,7 +319,7 @@ inline double regularity_wheat(array_view<double> prev_itt, array_view<double> l
         if (!(t2 > 0 && std::isfinite(t2)))
             detail::fail_argument(fn, detail::arg_name{"last_itt", i}, t2,
                                   "must be a finite number > 0");
-        const double d = t1 / (t1 + t2) - 0.5;
+        const double d = 1 / (1 + t2 / t1) - 0.5;  // (t1 + t2 may overflow; t2/t1 may not)
         ss += 2 * d * d;
     }
     const double var = ss / (2.0 * static_cast<double>(prev_itt.size()) - 1);

@@ -552,6 +552,33 @@ void per_customer_params(const char* fn, const model_state& s, const model_ops& 
              "argument 'covariates' has " + std::to_string(d.covariates.cols) +
                  " columns but the model has coefficients for " + std::to_string(p) +
                  " covariates");
+    // Named columns must be the fitted ones in the fitted order: a reordered table would
+    // otherwise give every customer the wrong coefficients with a success status.
+    if (!d.covariate_names.empty()) {
+        if (d.covariate_names.size() != p)
+            fail(status::invalid_argument, fn,
+                 "argument 'covariates' has " + std::to_string(d.covariate_names.size()) +
+                     " names for " + std::to_string(p) + " columns");
+        for (std::size_t j = 0; j < p; ++j)
+            if (d.covariate_names[j] != s.covariate_names[j])
+                fail(status::invalid_argument, fn,
+                     "argument 'covariates': column " + std::to_string(j) + " is named '" +
+                         d.covariate_names[j] + "' but the model's covariate " +
+                         std::to_string(j) + " is '" + s.covariate_names[j] +
+                         "' (give the columns in the fitted order)");
+    }
+    // The columns the groups gather must exist for every row before they are read (the
+    // kernels check their values, but only after the gather).
+    if constexpr (std::is_same_v<Data, rfm_data>) {
+        validate_rfm_shape(fn, d);
+    } else {
+        require_array(fn, "frequency", d.frequency.data(), d.frequency.size());
+        require_array(fn, "monetary", d.monetary.data(), d.monetary.size());
+        if (d.monetary.size() != d.frequency.size())
+            fail(status::invalid_argument, fn,
+                 "'frequency' has " + std::to_string(d.frequency.size()) +
+                     " rows but 'monetary' has " + std::to_string(d.monetary.size()));
+    }
     validate_covariate_values(fn, d.covariates, d.size(), s.covariate_names);
     if (d.size() == 0) return;
     require_array(fn, "out", out, d.size());

@@ -211,6 +211,7 @@ struct parameter_law {
         s.kind = state->kind;
         s.time_unit = state->time_unit;
         s.options = state->options;
+        s.covariate_names = state->covariate_names;  // the coefficients' covariates (if any)
         s.params.resize(t.size());
         for (std::size_t i = 0; i < t.size(); ++i) s.params[i] = scales[i].from(t[i]);
         for (std::size_t i = 0; i < t.size(); ++i)
@@ -522,6 +523,13 @@ inline void prediction_intervals(const prediction_request& request, const double
                                      std::to_string(lo + i) + " is not finite (" +
                                      detail::format_value(sd) + ")");
                 detail::delta_bounds(request.scale, v, sd, z, lower[lo + i], upper[lo + i]);
+                // (v·e^s overflows for a standard deviation hundreds of times the value)
+                if (!std::isfinite(lower[lo + i]) || !std::isfinite(upper[lo + i]))
+                    detail::fail(status::domain_error, fn,
+                                 "the delta-method interval of row " + std::to_string(lo + i) +
+                                     " is not finite (value " + detail::format_value(v) +
+                                     ", standard deviation " + detail::format_value(sd) +
+                                     "); use the bootstrap");
             }
         });
         return;

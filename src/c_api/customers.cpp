@@ -40,10 +40,15 @@ customers_view read_customers(const char* fn, const ltv_customers* c) {
     if (full.num_covariates > 0) {
         detail::require_array(fn, "covariates", full.covariates, n * full.num_covariates);
         const matrix_view z{full.covariates, n, full.num_covariates};
-        v.names.reserve(full.num_covariates);
-        for (std::size_t j = 0; j < full.num_covariates; ++j) {
-            const char* name = full.covariate_names ? full.covariate_names[j] : nullptr;
-            v.names.push_back(name && *name ? std::string(name) : "z" + std::to_string(j + 1));
+        // Names only when the caller gives them (a fit names unnamed columns "z1", "z2", …;
+        // a prediction checks given names against the fitted ones, unnamed columns by count).
+        if (full.covariate_names != nullptr) {
+            v.names.reserve(full.num_covariates);
+            for (std::size_t j = 0; j < full.num_covariates; ++j) {
+                const char* name = full.covariate_names[j];
+                v.names.push_back(name && *name ? std::string(name)
+                                                : "z" + std::to_string(j + 1));
+            }
         }
         v.rfm.covariates = z;
         v.spend.covariates = z;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,10 +18,18 @@
 struct ltv_model {
     ltv::model_state state;
     int threads = 0;  // batch predictions: 0 = the process default (ltv_set_default_threads)
-    // The covariate coefficients' names and bounds as param_info (ltv/covariates.hpp), rebuilt
-    // by param_at; their text lives as long as the handle and its covariates.
-    mutable std::vector<std::string> coefficient_names;
-    mutable std::vector<ltv::param_info> coefficient_info;
+    // The covariate coefficients' names and bounds as param_info (ltv/covariates.hpp), built by
+    // param_at under the cache's mutex (const calls on one handle may run concurrently, ltv.h);
+    // their text lives as long as the handle and its covariates. A copy starts empty.
+    struct coefficient_cache {
+        std::mutex mutex;
+        std::vector<std::string> names;
+        std::vector<ltv::param_info> info;
+        coefficient_cache() = default;
+        coefficient_cache(const coefficient_cache&) {}
+        coefficient_cache& operator=(const coefficient_cache&) { return *this; }
+    };
+    mutable coefficient_cache coefficients;
 };
 
 namespace ltv::capi {
@@ -165,15 +174,17 @@ inline const param_info& param_at(const char* fn, const ltv_model& m, std::size_
     if (index < ops.num_params) return ops.params[index];
     // a covariate coefficient γ: any real number
     std::vector<std::string> names = parameter_names(ops, m.state.covariate_names);
-    if (m.coefficient_names != names) {
-        m.coefficient_names = std::move(names);
-        m.coefficient_info.clear();
-        for (const auto& n : m.coefficient_names)
-            m.coefficient_info.push_back({n.c_str(), -std::numeric_limits<double>::infinity(),
-                                          std::numeric_limits<double>::infinity(),
-                                          "static covariate coefficient (ltv/covariates.hpp)"});
+    auto& cache = m.coefficients;
+    const std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.names != names) {  // rebuilt only when the covariates changed (a non-const call)
+        cache.names = std::move(names);
+        cache.info.clear();
+        for (const auto& n : cache.names)
+            cache.info.push_back({n.c_str(), -std::numeric_limits<double>::infinity(),
+                                  std::numeric_limits<double>::infinity(),
+                                  "static covariate coefficient (ltv/covariates.hpp)"});
     }
-    return m.coefficient_info[index];
+    return cache.info[index];
 }
 
 }  // namespace ltv::capi

@@ -182,9 +182,76 @@ static void test_bad_tables_and_arguments(void) {
     ltv_model_free(m);
 }
 
+/* A model with covariates (issue 14 review): a missing column is an error, never a read through
+ * NULL; columns named out of the fitted order are refused, not silently misaligned; intervals
+ * carry the coefficients' names into every perturbed model. CDNOW with two covariates of the
+ * row number. */
+static void test_covariates_in_the_customers_table(void) {
+    ltv_summary_table* t = cdnow_table();
+    ltv_summary_info info;
+    ltv_customers c;
+    ltv_prediction_options po;
+    ltv_model* m = NULL;
+    const char* names[2] = {"parity", "third"};
+    const char* swapped[2] = {"third", "parity"};
+    double *x, *tx, *T, *z, *out, *lo, *hi;
+    size_t n, i;
+    int inside = 1;
+    info.struct_size = sizeof info;
+    CHECK(ltv_summary_table_info(t, &info) == LTV_OK);
+    n = info.customers;
+    x = column(t, LTV_SUMMARY_FREQUENCY, n);
+    tx = column(t, LTV_SUMMARY_RECENCY, n);
+    T = column(t, LTV_SUMMARY_T, n);
+    z = malloc(2 * n * sizeof *z);
+    out = malloc(n * sizeof *out);
+    lo = malloc(n * sizeof *lo);
+    hi = malloc(n * sizeof *hi);
+    for (i = 0; i < n; ++i) {
+        z[2 * i] = (double)(i % 2);
+        z[2 * i + 1] = (double)((i / 2) % 3);
+    }
+    CHECK(ltv_customers_init(&c, sizeof c) == LTV_OK);
+    c.n = n;
+    c.frequency = x;
+    c.recency = tx;
+    c.T = T;
+    c.covariates = z;
+    c.num_covariates = 2;
+    c.covariate_names = names;
+    CHECK(ltv_model_create(LTV_MODEL_PARETO_NBD, &m) == LTV_OK);
+    CHECK(ltv_model_fit_customers(m, &c, NULL) == LTV_OK);
+    CHECK(ltv_model_predict(m, LTV_CAP_P_ALIVE, 0, &c, NULL, out, NULL, NULL, n) == LTV_OK);
+    c.recency = NULL;
+    CHECK(ltv_model_predict(m, LTV_CAP_P_ALIVE, 0, &c, NULL, out, NULL, NULL, n) ==
+          LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "'recency'"));
+    c.recency = tx;
+    c.covariate_names = swapped;
+    CHECK(ltv_model_predict(m, LTV_CAP_P_ALIVE, 0, &c, NULL, out, NULL, NULL, n) ==
+          LTV_ERR_INVALID_ARGUMENT);
+    CHECK(contains(ltv_last_error(), "column 0 is named 'third'"));
+    c.covariate_names = NULL; /* unnamed columns: taken in the fitted order */
+    CHECK(ltv_prediction_options_init(&po, sizeof po) == LTV_OK);
+    po.interval_level = 0.9;
+    CHECK(ltv_model_predict(m, LTV_CAP_P_ALIVE, 0, &c, &po, out, lo, hi, n) == LTV_OK);
+    for (i = 0; i < n; ++i) inside &= lo[i] <= out[i] && out[i] <= hi[i];
+    CHECK(inside);
+    ltv_model_free(m);
+    free(x);
+    free(tx);
+    free(T);
+    free(z);
+    free(out);
+    free(lo);
+    free(hi);
+    ltv_summary_table_free(t);
+}
+
 int main(void) {
     test_fit_and_predict_equal_the_column_calls();
     test_bad_tables_and_arguments();
+    test_covariates_in_the_customers_table();
     printf("test_customers: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Static covariates from Python (docs/covariates.md): fit with a numpy matrix or a DataFrame,
 coefficients as named parameters, per-customer predictions, and errors naming the column."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,38 @@ def test_cli_fit_and_predict_read_the_covariate_columns(tmp_path):
     missing = subprocess.run([cli, "fit", "--model", "pnbd", str(summary), "--covariates",
                               "nosuch"], capture_output=True, text=True)
     assert missing.returncode != 0 and "nosuch" in missing.stderr
+
+
+def test_intervals_of_a_model_with_covariates():
+    """predict(..., covariates=, interval=): each customer at their own parameters, with the
+    coefficients' uncertainty in the interval; the point value is p_alive's, and the interval
+    contains it for both methods. CDNOW (FHL 2005's 2357 customers) with two synthetic
+    covariates of the customer's row number (the data the fit's standard errors need)."""
+    pd = pytest.importorskip("pandas")
+    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "cdnow_customers_summary.csv")
+    x, tx, T = (d[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    i = np.arange(len(d))
+    z = np.column_stack([i % 2, (i // 2) % 3]).astype(float)
+    m = ltv.ParetoNBD().fit(x, tx, T, covariates=z)
+    point = m.p_alive(x, tx, T, covariates=z)
+    for method in ("delta", "bootstrap"):
+        r = m.predict("p_alive", x, tx, T, covariates=z, interval=0.9, method=method,
+                      replicates=100)
+        assert np.array_equal(np.asarray(r["value"]), point)
+        lower, upper = np.asarray(r["lower"]), np.asarray(r["upper"])
+        assert np.all(lower <= point) and np.all(point <= upper) and np.mean(upper - lower) > 0
+    with pytest.raises(ltv.InvalidArgumentError, match="covariates"):
+        m.predict("p_alive", x, tx, T, interval=0.9)
+
+
+def test_named_columns_must_be_the_fitted_ones_in_order():
+    """A DataFrame whose columns come in another order than the fit's is refused, naming the
+    column, rather than scored with the wrong coefficients (issue 14 review)."""
+    pd = pytest.importorskip("pandas")
+    x, tx, T, z = _data()
+    frame = pd.DataFrame({"vip": z[:, 0], "region": z[:, 1]})
+    m = ltv.ParetoNBD().fit(x, tx, T, covariates=frame)
+    with pytest.raises(ltv.InvalidArgumentError, match="column 0 is named 'region'"):
+        m.predict("p_alive", x, tx, T, covariates=frame[["region", "vip"]])
+    same = m.predict("p_alive", x, tx, T, covariates=frame)
+    assert np.array_equal(np.asarray(same), m.p_alive(x, tx, T, covariates=z))

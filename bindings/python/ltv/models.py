@@ -151,7 +151,7 @@ class Model:
     # -- what the model is and can do -----------------------------------------------------------
     def predict(self, quantity, frequency, recency=None, T=None, *, monetary_value=None, t=None,
                 discount_rate=None, spend_model=None, periods=None, period_length=None,
-                interval=None, method=None, replicates=None, seed=None):
+                interval=None, method=None, replicates=None, seed=None, covariates=None):
         """One per-customer prediction, optionally with a prediction interval (docs/intervals.md).
 
         quantity: "p_alive", "expected_purchases" (horizon ``t``), "dert" (``discount_rate``),
@@ -163,6 +163,9 @@ class Model:
             pandas index of the input is kept; a dict for scalar input).
         method: "delta" (default) or "bootstrap" (parameter draws; ``replicates``, ``seed``).
             None takes the library's defaults (:func:`interval_defaults`).
+
+        covariates: each customer's row for a model fitted with covariates (as in fit; its
+            intervals include the coefficients' uncertainty, docs/covariates.md).
 
         The interval covers the uncertainty of the fitted parameters (their covariance from the
         fit), not the spread of a customer's future purchases. Models without a covariance
@@ -193,7 +196,8 @@ class Model:
         return _predict(self, quantity, {"frequency": frequency, "recency": recency, "T": T,
                                          "monetary_value": monetary_value},
                         argument=argument, spend_model=spend_model, clv=clv,
-                        interval=interval, method=method, replicates=replicates, seed=seed)
+                        interval=interval, method=method, replicates=replicates, seed=seed,
+                        covariates=covariates)
 
     @classmethod
     def supports(cls, capability):
@@ -527,7 +531,7 @@ def interval_defaults():
 
 
 def _predict(model, quantity, columns, *, argument=0.0, spend_model=None, clv=None,
-             interval=None, method=None, replicates=None, seed=None):
+             interval=None, method=None, replicates=None, seed=None, covariates=None):
     """One ltv_model_predict call: ``columns`` maps frequency/recency/T/monetary_value to inputs."""
     if quantity not in _QUANTITIES:
         raise InvalidArgumentError(
@@ -546,6 +550,16 @@ def _predict(model, quantity, columns, *, argument=0.0, spend_model=None, clv=No
                         ("monetary_value", "monetary")):
         if name in c:
             setattr(table, field, pointer(c[name]))
+    keep = []  # the covariate matrix and its names stay alive for the call
+    if covariates is not None:
+        z, names = _covariate_matrix(covariates, n)
+        keep.append(z)
+        table.covariates = z.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        table.num_covariates = z.shape[1]
+        if names is not None:
+            encoded = (ctypes.c_char_p * len(names))(*[k.encode() for k in names])
+            keep.append(encoded)
+            table.covariate_names = ctypes.cast(encoded, ctypes.POINTER(ctypes.c_char_p))
     options = PredictionOptions()
     call("ltv_prediction_options_init", ctypes.byref(options), ctypes.sizeof(options))
     if spend_model is not None:
