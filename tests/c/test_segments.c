@@ -11,21 +11,6 @@
 #include "support/cdnow.h"
 #include "support/check.h"
 
-static ltv_summary_table* cdnow_table(void) {
-    ltv_read_options ro;
-    ltv_summary_options so;
-    ltv_summary_table* t = NULL;
-    CHECK(cdnow_sample_options(&ro, &so) == LTV_OK);
-    CHECK(ltv_summarize_file(CDNOW_SAMPLE_PATH, &ro, &so, &t, NULL) == LTV_OK);
-    return t;
-}
-
-static double* column(const ltv_summary_table* t, int c, size_t n) {
-    double* v = malloc(n * sizeof *v);
-    CHECK(v != NULL && ltv_summary_table_column(t, c, v, n) == LTV_OK);
-    return v;
-}
-
 /* Labels "even" / "odd" by row, packed. */
 static void parity_labels(size_t n, char** chars, size_t** offsets) {
     size_t i, at = 0;

@@ -543,23 +543,8 @@ def _predict(model, quantity, columns, *, argument=0.0, spend_model=None, clv=No
     if "frequency" not in given:
         raise InvalidArgumentError("argument 'frequency' is required")
     shape, n, c = _columns(**given)
-    table = Customers()
-    call("ltv_customers_init", ctypes.byref(table), ctypes.sizeof(table))
-    table.n = n
-    for name, field in (("frequency", "frequency"), ("recency", "recency"), ("T", "T"),
-                        ("monetary_value", "monetary")):
-        if name in c:
-            setattr(table, field, pointer(c[name]))
-    keep = []  # the covariate matrix and its names stay alive for the call
-    if covariates is not None:
-        z, names = _covariate_matrix(covariates, n)
-        keep.append(z)
-        table.covariates = z.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
-        table.num_covariates = z.shape[1]
-        if names is not None:
-            encoded = (ctypes.c_char_p * len(names))(*[k.encode() for k in names])
-            keep.append(encoded)
-            table.covariate_names = ctypes.cast(encoded, ctypes.POINTER(ctypes.c_char_p))
+    table, keep = _customers(n, c["frequency"], c.get("recency"), c.get("T"),
+                             monetary=c.get("monetary_value"), covariates=covariates)
     options = PredictionOptions()
     call("ltv_prediction_options_init", ctypes.byref(options), ctypes.sizeof(options))
     if spend_model is not None:

@@ -5,6 +5,8 @@
 #ifndef LTV_TESTS_C_CDNOW_H
 #define LTV_TESTS_C_CDNOW_H
 
+#include <stdlib.h>
+
 #include "check.h"
 
 #define CDNOW_SAMPLE_PATH LTV_TEST_DATA_DIR "/CDNOW_sample.txt"
@@ -24,6 +26,23 @@ static inline int cdnow_sample_options(ltv_read_options* ro, ltv_summary_options
     if (rc != LTV_OK) return rc;
     so->time_unit_days = 7;
     return LTV_OK;
+}
+
+/* The summary table of CDNOW_sample (the caller frees it with ltv_summary_table_free). */
+static inline ltv_summary_table* cdnow_table(void) {
+    ltv_read_options ro;
+    ltv_summary_options so;
+    ltv_summary_table* t = NULL;
+    CHECK(cdnow_sample_options(&ro, &so) == LTV_OK);
+    CHECK(ltv_summarize_file(CDNOW_SAMPLE_PATH, &ro, &so, &t, NULL) == LTV_OK);
+    return t;
+}
+
+/* A malloc'ed copy of the table's column c (n rows; the caller frees it). */
+static inline double* column(const ltv_summary_table* t, int c, size_t n) {
+    double* v = malloc(n * sizeof *v);
+    CHECK(v != NULL && ltv_summary_table_column(t, c, v, n) == LTV_OK);
+    return v;
 }
 
 #endif
